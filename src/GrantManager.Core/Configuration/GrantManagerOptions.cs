@@ -1,0 +1,65 @@
+namespace GrantManager.Core.Configuration;
+
+/// <summary>Which database engine holds GrantManager's data (<c>Database:Provider</c>).</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+    public string Provider { get; set; } = DatabaseProviders.Sqlite;
+}
+
+public static class DatabaseProviders
+{
+    public const string Sqlite = "Sqlite";
+    public const string PostgreSql = "PostgreSql";
+    public static readonly string[] All = [Sqlite, PostgreSql];
+}
+
+/// <summary>Where workflow definitions and email templates are read from (<c>Workflows:Path</c>).</summary>
+public sealed class WorkflowOptions
+{
+    public const string Section = "Workflows";
+    public string? Path { get; set; }
+    /// <summary>How often the timer processor looks for due timers.</summary>
+    public TimeSpan TimerInterval { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>How long a node holds a claimed timer before another may take it.</summary>
+    public TimeSpan TimerLease { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>How many times a failing timer is tried before it becomes an incident.</summary>
+    public int TimerMaxAttempts { get; set; } = 5;
+}
+
+public sealed class EmailOptions
+{
+    public const string Section = "Email";
+    public string From { get; set; } = "grants@example.org";
+    public string FromName { get; set; } = "GrantManager";
+    /// <summary>Folder for .eml files when SMTP is not configured. Relative paths are under the content root.</summary>
+    public string PickupDirectory { get; set; } = "App_Data/mail";
+    public SmtpOptions Smtp { get; set; } = new();
+    public int MaxAttempts { get; set; } = 6;
+    public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromSeconds(10);
+    public int BatchSize { get; set; } = 200;
+    /// <summary>Base address used in links inside emails, e.g. https://grants.example.gov.uk.</summary>
+    public string? PublicBaseUrl { get; set; }
+}
+
+public sealed class SmtpOptions
+{
+    public string? Host { get; set; }
+    public int Port { get; set; } = 587;
+    public string? UserName { get; set; }
+    public string? Password { get; set; }
+    public bool UseStartTls { get; set; } = true;
+    public bool Enabled => !string.IsNullOrWhiteSpace(Host);
+}
+
+public sealed class SeedOptions
+{
+    public const string Section = "Seed";
+    public bool Demo { get; set; }
+}
+
+public sealed class CouncilOptions
+{
+    public const string Section = "Council";
+    public string Name { get; set; } = "Kent County Council";
+}

@@ -1,0 +1,78 @@
+using GrantManager.Core.Email;
+using GrantManager.Core.Funds;
+using GrantManager.Core.Organisations;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+
+namespace GrantManager.Core.Data;
+
+/// <summary>
+/// GrantManager's data. Each database engine has a derived context that owns its migrations
+/// (<see cref="SqliteGrantDbContext"/>, <see cref="PostgresGrantDbContext"/>); code asks for this one.
+/// </summary>
+public abstract class GrantDbContext(DbContextOptions options) : IdentityDbContext<User>(options)
+{
+    public DbSet<Organisation> Organisations => Set<Organisation>();
+    public DbSet<Fund> Funds => Set<Fund>();
+    public DbSet<Round> Rounds => Set<Round>();
+    public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder builder)
+    {
+        // Money is pence in a long: it sorts, sums and indexes the same on every engine.
+        builder.Properties<decimal>().HaveConversion<PenceConverter>();
+        // Times are UTC everywhere; SQLite hands them back unspecified, Npgsql insists on UTC.
+        builder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        builder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+        builder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(40);
+    }
+
+    protected override void OnModelCreating(ModelBuilder b)
+    {
+        base.OnModelCreating(b);
+        b.Entity<User>(e =>
+        {
+            e.Property(u => u.DisplayName).HasMaxLength(200);
+            e.HasOne(u => u.Organisation).WithMany().HasForeignKey(u => u.OrganisationId).OnDelete(DeleteBehavior.Restrict);
+        });
+        b.Entity<Organisation>(e =>
+        {
+            e.Property(o => o.Name).HasMaxLength(200);
+            e.HasIndex(o => o.Name);
+        });
+        b.Entity<Fund>(e =>
+        {
+            e.Property(f => f.Code).HasMaxLength(10);
+            e.HasIndex(f => f.Code).IsUnique();
+            e.Property(f => f.Name).HasMaxLength(200);
+            e.Property(f => f.WorkflowId).HasMaxLength(100);
+        });
+        b.Entity<Round>(e =>
+        {
+            e.HasOne(r => r.Fund).WithMany(f => f.Rounds).HasForeignKey(r => r.FundId);
+            e.HasIndex(r => new { r.FundId, r.OpensAt });
+        });
+        b.Entity<OutboxEmail>(e =>
+        {
+            e.Property(m => m.ToAddress).HasMaxLength(320);
+            e.Property(m => m.Template).HasMaxLength(100);
+            e.Property(m => m.SubjectType).HasMaxLength(40);
+            e.Property(m => m.SubjectId).HasMaxLength(40);
+            e.HasIndex(m => new { m.Status, m.NextAttemptAt });
+            e.HasIndex(m => new { m.SubjectType, m.SubjectId });
+        });
+    }
+}
+
+public sealed class SqliteGrantDbContext(DbContextOptions<SqliteGrantDbContext> options) : GrantDbContext(options);
+
+public sealed class PostgresGrantDbContext(DbContextOptions<PostgresGrantDbContext> options) : GrantDbContext(options);
+
+internal sealed class PenceConverter() : ValueConverter<decimal, long>(
+    pounds => (long)decimal.Round(pounds * 100m, MidpointRounding.AwayFromZero),
+    pence => pence / 100m);
+
+internal sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
+    v => v.Kind == DateTimeKind.Utc ? v : DateTime.SpecifyKind(v.ToUniversalTime(), DateTimeKind.Utc),
+    v => DateTime.SpecifyKind(v, DateTimeKind.Utc));

@@ -1,0 +1,34 @@
+namespace GrantManager.Core.Funds;
+
+/// <summary>A grant programme, such as the Live Well Kent innovation grant.</summary>
+public sealed class Fund
+{
+    public int Id { get; set; }
+    /// <summary>Short code used in application references, e.g. LWK.</summary>
+    public string Code { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Summary { get; set; } = "";
+    public string Description { get; set; } = "";
+    public string Eligibility { get; set; } = "";
+    public decimal MinimumAward { get; set; }
+    public decimal MaximumAward { get; set; }
+    public decimal Budget { get; set; }
+    /// <summary>The workflow definition id applications to this fund run on.</summary>
+    public string WorkflowId { get; set; } = "";
+    public List<Round> Rounds { get; set; } = [];
+    public DateTime CreatedAt { get; set; }
+}
+
+/// <summary>A window in which a fund accepts applications.</summary>
+public sealed class Round
+{
+    public int Id { get; set; }
+    public int FundId { get; set; }
+    public Fund? Fund { get; set; }
+    public string Name { get; set; } = "";
+    public DateTime OpensAt { get; set; }
+    public DateTime ClosesAt { get; set; }
+    public decimal Budget { get; set; }
+
+    public bool IsOpenAt(DateTime utcNow) => OpensAt <= utcNow && utcNow < ClosesAt;
+}

@@ -1,0 +1,72 @@
+using GrantManager.Core.Configuration;
+using GrantManager.Core.Data;
+using GrantManager.Web.Api;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace GrantManager.Web.Hosting;
+
+internal static class GrantManagerPipeline
+{
+    public static void UseGrantManager(this WebApplication app)
+    {
+        // API callers get problem details; people get the council's error pages.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api =>
+        {
+            api.UseExceptionHandler();
+            api.UseStatusCodePages();
+        });
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages =>
+        {
+            pages.UseExceptionHandler("/Error");
+            pages.UseStatusCodePagesWithReExecute("/Error/{0}");
+        });
+        app.Use(async (context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "same-origin";
+            await next();
+        });
+        app.UseStaticFiles();
+        app.UseRouting();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthChecks("/health");
+        app.MapOpenApi();
+        app.MapRazorPages();
+        app.MapGrantManagerApi();
+
+        app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
+    }
+
+    public static async Task InitialiseDatabaseAsync(this WebApplication app)
+    {
+        using var scope = app.Services.CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<GrantDbContext>();
+        await db.Database.MigrateAsync();
+        await DemoData.EnsureRolesAsync(scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>());
+        var seed = scope.ServiceProvider.GetRequiredService<IOptions<SeedOptions>>().Value;
+        if (seed.Demo && app.Environment.IsProduction())
+            app.Logger.LogWarning("Seed:Demo is ignored in Production: demo accounts are never created there");
+        else if (seed.Demo)
+            await scope.ServiceProvider.GetRequiredService<DemoData>().SeedAsync();
+    }
+
+    private static void AnnounceAddresses(WebApplication app)
+    {
+        var addresses = app.Services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()?
+            .Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        foreach (var address in addresses)
+            app.Logger.LogInformation("GrantManager is serving at {Address}", address);
+        if (app.Services.GetRequiredService<IOptions<SeedOptions>>().Value.Demo && !app.Environment.IsProduction())
+        {
+            var accounts = string.Join(", ", DemoData.Applicants.Select(a => a.Email).Concat(DemoData.Staff.Select(s => $"{s.Email} ({s.Role})")));
+            app.Logger.LogInformation("Demo sign-ins (password {Password}): {Accounts}", DemoData.Password, accounts);
+        }
+    }
+}

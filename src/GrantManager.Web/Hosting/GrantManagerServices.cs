@@ -1,0 +1,136 @@
+using GrantManager.Core.Configuration;
+using GrantManager.Core.Data;
+using GrantManager.Core.Email;
+using GrantManager.Web.Email;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace GrantManager.Web.Hosting;
+
+internal static class GrantManagerServices
+{
+    public const string StaffPolicy = "Staff";
+    public const string ApplicantPolicy = "Applicant";
+    public const string AdministratorPolicy = "Administrator";
+    public const string ApiPolicy = "Api";
+
+    public static void AddGrantManager(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var config = builder.Configuration;
+        var contentRoot = builder.Environment.ContentRootPath;
+
+        services.AddSingleton(TimeProvider.System);
+        AddOptions<DatabaseOptions, DatabaseOptionsValidator>(services, config, DatabaseOptions.Section);
+        AddOptions<EmailOptions, EmailOptionsValidator>(services, config, EmailOptions.Section);
+        AddOptions<CouncilOptions, CouncilOptionsValidator>(services, config, CouncilOptions.Section);
+        AddOptions<WorkflowOptions, WorkflowOptionsValidator>(services, config, WorkflowOptions.Section)
+            .PostConfigure(o => o.Path = string.IsNullOrWhiteSpace(o.Path)
+                ? WorkflowFolder.Find(contentRoot)
+                : Path.GetFullPath(o.Path, contentRoot));
+        services.AddOptions<SeedOptions>().Bind(config.GetSection(SeedOptions.Section));
+
+        AddDatabase(services, config, contentRoot);
+        AddIdentity(services);
+        AddEmail(services, contentRoot);
+
+        services.AddRazorPages(o =>
+        {
+            o.Conventions.AuthorizeFolder("/Applicant", ApplicantPolicy);
+            o.Conventions.AuthorizeFolder("/Staff", StaffPolicy);
+            o.Conventions.AuthorizeFolder("/Admin", AdministratorPolicy);
+        });
+        services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+        services.AddDataProtection().SetApplicationName("GrantManager")
+            .PersistKeysToFileSystem(new DirectoryInfo(config["DataProtection:KeysPath"] ?? Path.Combine(contentRoot, "App_Data", "keys")));
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.AddHealthChecks().AddDbContextCheck<GrantDbContext>("database");
+    }
+
+    private static OptionsBuilder<T> AddOptions<T, TValidator>(IServiceCollection services, IConfiguration config, string section)
+        where T : class where TValidator : class, IValidateOptions<T>
+    {
+        services.AddSingleton<IValidateOptions<T>, TValidator>();
+        return services.AddOptions<T>().Bind(config.GetSection(section)).ValidateOnStart();
+    }
+
+    private static void AddDatabase(IServiceCollection services, IConfiguration config, string contentRoot)
+    {
+        var provider = config[$"{DatabaseOptions.Section}:Provider"] ?? DatabaseProviders.Sqlite;
+        var connection = config.GetConnectionString("GrantManager");
+        if (string.Equals(provider, DatabaseProviders.PostgreSql, StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddDbContext<PostgresGrantDbContext>(o => o.UseNpgsql(connection));
+            services.AddScoped<GrantDbContext>(sp => sp.GetRequiredService<PostgresGrantDbContext>());
+        }
+        else
+        {
+            if (string.IsNullOrWhiteSpace(connection))
+            {
+                var dataDir = Path.Combine(contentRoot, "App_Data");
+                Directory.CreateDirectory(dataDir);
+                connection = $"Data Source={Path.Combine(dataDir, "grantmanager.db")}";
+            }
+            services.AddDbContext<SqliteGrantDbContext>(o => o.UseSqlite(connection));
+            services.AddScoped<GrantDbContext>(sp => sp.GetRequiredService<SqliteGrantDbContext>());
+        }
+    }
+
+    private static void AddIdentity(IServiceCollection services)
+    {
+        services.AddIdentity<User, IdentityRole>(o =>
+            {
+                o.SignIn.RequireConfirmedEmail = true;
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 10;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Password.RequireUppercase = false;
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                o.Lockout.AllowedForNewUsers = true;
+            })
+            .AddEntityFrameworkStores<GrantDbContext>()
+            .AddDefaultTokenProviders()
+            .AddApiEndpoints();
+        services.AddAuthentication().AddBearerToken(IdentityConstants.BearerScheme);
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/Account/Login";
+            o.LogoutPath = "/Account/Logout";
+            o.AccessDeniedPath = "/Account/AccessDenied";
+            o.Cookie.Name = "GrantManager";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.SlidingExpiration = true;
+            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+        });
+        services.AddAuthorizationBuilder()
+            .AddPolicy(StaffPolicy, p => p.RequireRole(Roles.Staff))
+            .AddPolicy(ApplicantPolicy, p => p.RequireRole(Roles.Applicant))
+            .AddPolicy(AdministratorPolicy, p => p.RequireRole(Roles.Administrator))
+            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.BearerScheme).RequireAuthenticatedUser());
+        services.AddScoped<DemoData>();
+    }
+
+    private static void AddEmail(IServiceCollection services, string contentRoot)
+    {
+        services.AddSingleton(sp => new EmailTemplates(Path.Combine(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, "templates")));
+        services.AddSingleton<OutboxSignal>();
+        services.AddScoped<Outbox>();
+        services.AddSingleton<IEmailTransport>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<EmailOptions>>().Value;
+            return o.Smtp.Enabled
+                ? new SmtpEmailTransport(o.Smtp)
+                : new PickupFolderTransport(Path.GetFullPath(o.PickupDirectory, contentRoot));
+        });
+        services.AddSingleton<EmailDispatcher>();
+        services.AddHostedService<EmailDispatchService>();
+        services.AddScoped<AccountEmails>();
+        services.AddSingleton<IEmailSender<User>, ScopedAccountEmailSender>();
+    }
+}

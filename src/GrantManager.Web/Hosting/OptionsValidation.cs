@@ -1,0 +1,68 @@
+using System.Net.Mail;
+using GrantManager.Core.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace GrantManager.Web.Hosting;
+
+/// <summary>Start-up checks of configuration; each failure names the setting and what is wrong.</summary>
+internal sealed class DatabaseOptionsValidator(IConfiguration configuration) : IValidateOptions<DatabaseOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DatabaseOptions o)
+    {
+        var errors = new List<string>();
+        if (!DatabaseProviders.All.Contains(o.Provider, StringComparer.OrdinalIgnoreCase))
+            errors.Add($"Database:Provider must be one of {string.Join(", ", DatabaseProviders.All)} (was '{o.Provider}').");
+        if (string.Equals(o.Provider, DatabaseProviders.PostgreSql, StringComparison.OrdinalIgnoreCase)
+            && string.IsNullOrWhiteSpace(configuration.GetConnectionString("GrantManager")))
+            errors.Add("ConnectionStrings:GrantManager is required when Database:Provider is PostgreSql.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+internal sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EmailOptions o)
+    {
+        var errors = new List<string>();
+        if (!MailAddress.TryCreate(o.From, out _))
+            errors.Add($"Email:From must be an email address (was '{o.From}').");
+        if (!o.Smtp.Enabled && string.IsNullOrWhiteSpace(o.PickupDirectory))
+            errors.Add("Email:PickupDirectory is required when Email:Smtp:Host is not set.");
+        if (o.Smtp.Enabled && o.Smtp.Port is < 1 or > 65535)
+            errors.Add($"Email:Smtp:Port must be between 1 and 65535 (was {o.Smtp.Port}).");
+        if (o.MaxAttempts < 1)
+            errors.Add($"Email:MaxAttempts must be at least 1 (was {o.MaxAttempts}).");
+        if (o.BatchSize < 1)
+            errors.Add($"Email:BatchSize must be at least 1 (was {o.BatchSize}).");
+        if (o.DispatchInterval <= TimeSpan.Zero)
+            errors.Add("Email:DispatchInterval must be a positive time span such as 00:00:10.");
+        if (o.PublicBaseUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))
+            errors.Add($"Email:PublicBaseUrl must be an absolute address such as https://grants.example.gov.uk (was '{url}').");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+internal sealed class WorkflowOptionsValidator : IValidateOptions<WorkflowOptions>
+{
+    public ValidateOptionsResult Validate(string? name, WorkflowOptions o)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(o.Path) || !Directory.Exists(o.Path))
+            errors.Add($"Workflows:Path must name a folder of workflow definitions (was '{o.Path}').");
+        if (o.TimerInterval <= TimeSpan.Zero)
+            errors.Add("Workflows:TimerInterval must be a positive time span such as 00:00:05.");
+        if (o.TimerLease <= TimeSpan.Zero)
+            errors.Add("Workflows:TimerLease must be a positive time span such as 00:02:00.");
+        if (o.TimerMaxAttempts < 1)
+            errors.Add($"Workflows:TimerMaxAttempts must be at least 1 (was {o.TimerMaxAttempts}).");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+internal sealed class CouncilOptionsValidator : IValidateOptions<CouncilOptions>
+{
+    public ValidateOptionsResult Validate(string? name, CouncilOptions o) =>
+        string.IsNullOrWhiteSpace(o.Name)
+            ? ValidateOptionsResult.Fail("Council:Name must not be empty.")
+            : ValidateOptionsResult.Success;
+}

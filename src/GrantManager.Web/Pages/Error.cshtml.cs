@@ -1,0 +1,26 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace GrantManager.Web.Pages;
+
+[IgnoreAntiforgeryToken]
+public sealed class ErrorModel : PageModel
+{
+    public int Code { get; private set; }
+    public string Title => Code switch
+    {
+        404 => "Page not found",
+        403 => "You do not have permission to see this page",
+        400 => "Sorry, we could not understand that request",
+        _ => "Sorry, there is a problem with the service",
+    };
+
+    public void OnGet(int? code) => Handle(code);
+    public void OnPost(int? code) => Handle(code);
+
+    private void Handle(int? code)
+    {
+        Code = code ?? 500;
+        Response.StatusCode = Code;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.Mvc.Rendering;
+using Microsoft.AspNetCore.Mvc.ViewFeatures;
+using Microsoft.AspNetCore.Razor.TagHelpers;
+
+namespace GrantManager.Web.TagHelpers;
+
+/// <summary>
+/// The GOV.UK error summary for the page's model state: a linked list of problems at the top of
+/// the page, focused on load, each link taking you to the field.
+/// </summary>
+[HtmlTargetElement("govuk-error-summary", TagStructure = TagStructure.WithoutEndTag)]
+public sealed class GovukErrorSummaryTagHelper : TagHelper
+{
+    [ViewContext, HtmlAttributeNotBound] public ViewContext ViewContext { get; set; } = null!;
+
+    public override void Process(TagHelperContext context, TagHelperOutput output)
+    {
+        output.TagName = null;
+        var state = ViewContext.ModelState;
+        if (state.IsValid) { output.SuppressOutput(); return; }
+        var enc = HtmlEncoder.Default;
+        var items = new System.Text.StringBuilder();
+        foreach (var (key, entry) in state)
+        {
+            foreach (var error in entry.Errors)
+            {
+                var target = key.Length == 0 ? "main-content" : FieldId(key);
+                items.Append($"<li><a href=\"#{enc.Encode(target)}\">{enc.Encode(error.ErrorMessage)}</a></li>");
+            }
+        }
+        output.Content.SetHtmlContent(
+            "<div class=\"govuk-error-summary\" data-module=\"govuk-error-summary\"><div role=\"alert\">" +
+            "<h2 class=\"govuk-error-summary__title\">There is a problem</h2><div class=\"govuk-error-summary__body\">" +
+            $"<ul class=\"govuk-list govuk-error-summary__list\">{items}</ul></div></div></div>");
+    }
+
+    public static string FieldId(string modelKey) => TagBuilder.CreateSanitizedId(modelKey, "_");
+}
+
+/// <summary>A GOV.UK form group for one field: label, hint, error message and the input itself.</summary>
+[HtmlTargetElement("govuk-input", TagStructure = TagStructure.WithoutEndTag)]
+[HtmlTargetElement("govuk-textarea", TagStructure = TagStructure.WithoutEndTag)]
+public sealed class GovukFieldTagHelper : TagHelper
+{
+    [ViewContext, HtmlAttributeNotBound] public ViewContext ViewContext { get; set; } = null!;
+    [HtmlAttributeName("for")] public ModelExpression For { get; set; } = null!;
+    public string Label { get; set; } = "";
+    public string? Hint { get; set; }
+    public string Type { get; set; } = "text";
+    public string? Autocomplete { get; set; }
+    /// <summary>GOV.UK width class suffix, e.g. "10" or "one-half".</summary>
+    public string? Width { get; set; }
+    public bool LabelIsHeading { get; set; }
+    public string? Inputmode { get; set; }
+    public string? Prefix { get; set; }
+    public int Rows { get; set; } = 5;
+    public bool Spellcheck { get; set; } = true;
+
+    public override void Process(TagHelperContext context, TagHelperOutput output)
+    {
+        var enc = HtmlEncoder.Default;
+        var name = For.Name;
+        var id = GovukErrorSummaryTagHelper.FieldId(name);
+        var entry = ViewContext.ModelState.TryGetValue(name, out var e) ? e : null;
+        var error = entry?.Errors.FirstOrDefault()?.ErrorMessage;
+        // After a failed post show what was typed, not what the model parsed.
+        var value = entry?.AttemptedValue ?? FormatValue(For.Model);
+        var describedBy = new List<string>();
+
+        var html = new System.Text.StringBuilder();
+        html.Append($"<div class=\"govuk-form-group{(error is null ? "" : " govuk-form-group--error")}\">");
+        var label = $"<label class=\"govuk-label{(LabelIsHeading ? " govuk-label--l" : "")}\" for=\"{id}\">{enc.Encode(Label)}</label>";
+        html.Append(LabelIsHeading ? $"<h1 class=\"govuk-label-wrapper\">{label}</h1>" : label);
+        if (Hint is not null)
+        {
+            html.Append($"<div id=\"{id}-hint\" class=\"govuk-hint\">{enc.Encode(Hint)}</div>");
+            describedBy.Add($"{id}-hint");
+        }
+        if (error is not null)
+        {
+            html.Append($"<p id=\"{id}-error\" class=\"govuk-error-message\"><span class=\"govuk-visually-hidden\">Error:</span> {enc.Encode(error)}</p>");
+            describedBy.Add($"{id}-error");
+        }
+        var aria = describedBy.Count == 0 ? "" : $" aria-describedby=\"{string.Join(' ', describedBy)}\"";
+        var auto = Autocomplete is null ? "" : $" autocomplete=\"{enc.Encode(Autocomplete)}\"";
+        if (output.TagName == "govuk-textarea")
+        {
+            html.Append($"<textarea class=\"govuk-textarea{(error is null ? "" : " govuk-textarea--error")}\" id=\"{id}\" name=\"{enc.Encode(name)}\" rows=\"{Rows}\"{aria}{auto}>{enc.Encode(value ?? "")}</textarea>");
+        }
+        else
+        {
+            var classes = "govuk-input" + (Width is null ? "" : Width.Contains('-') ? $" govuk-!-width-{Width}" : $" govuk-input--width-{Width}")
+                + (error is null ? "" : " govuk-input--error");
+            var input = $"<input class=\"{classes}\" id=\"{id}\" name=\"{enc.Encode(name)}\" type=\"{enc.Encode(Type)}\"" +
+                (Type == "password" ? "" : $" value=\"{enc.Encode(value ?? "")}\"") +
+                (Inputmode is null ? "" : $" inputmode=\"{Inputmode}\"") +
+                (Spellcheck ? "" : " spellcheck=\"false\"") + $"{aria}{auto}>";
+            html.Append(Prefix is null ? input
+                : $"<div class=\"govuk-input__wrapper\"><div class=\"govuk-input__prefix\" aria-hidden=\"true\">{enc.Encode(Prefix)}</div>{input}</div>");
+        }
+        html.Append("</div>");
+        output.TagName = null;
+        output.TagMode = TagMode.StartTagAndEndTag;
+        output.Content.SetHtmlContent(html.ToString());
+    }
+
+    private static string? FormatValue(object? model) => model switch
+    {
+        null => null,
+        decimal d => d.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
+        DateOnly d => d.ToString("yyyy-MM-dd"),
+        _ => model.ToString(),
+    };
+}
