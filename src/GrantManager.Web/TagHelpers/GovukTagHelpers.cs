@@ -22,9 +22,11 @@ public sealed class GovukErrorSummaryTagHelper : TagHelper
         if (state.IsValid) { output.SuppressOutput(); return; }
         var enc = HtmlEncoder.Default;
         var items = new System.Text.StringBuilder();
-        foreach (var (key, entry) in state)
+        // GOV.UK lists errors in the order the fields appear, which is the order the model declares them.
+        var model = ViewContext.ViewData.Model?.GetType();
+        foreach (var (key, entry) in state.OrderBy(e => FieldOrder(model, e.Key), StringComparer.Ordinal))
         {
-            foreach (var error in entry.Errors)
+            foreach (var error in entry?.Errors ?? [])
             {
                 var target = key.Length == 0 ? "main-content" : FieldId(key);
                 items.Append($"<li><a href=\"#{enc.Encode(target)}\">{enc.Encode(error.ErrorMessage)}</a></li>");
@@ -34,6 +36,19 @@ public sealed class GovukErrorSummaryTagHelper : TagHelper
             "<div class=\"govuk-error-summary\" data-module=\"govuk-error-summary\"><div role=\"alert\">" +
             "<h2 class=\"govuk-error-summary__title\">There is a problem</h2><div class=\"govuk-error-summary__body\">" +
             $"<ul class=\"govuk-list govuk-error-summary__list\">{items}</ul></div></div></div>");
+    }
+
+    private static string FieldOrder(Type? type, string key)
+    {
+        var order = new System.Text.StringBuilder();
+        foreach (var segment in key.Split('.'))
+        {
+            var properties = type?.GetProperties() ?? [];
+            var index = Array.FindIndex(properties, p => p.Name == segment.Split('[')[0]);
+            order.Append((index < 0 ? 999 : index).ToString("D3"));
+            type = index < 0 ? null : properties[index].PropertyType;
+        }
+        return order.ToString();
     }
 
     public static string FieldId(string modelKey) => TagBuilder.CreateSanitizedId(modelKey, "_");

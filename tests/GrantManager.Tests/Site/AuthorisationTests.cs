@@ -1,0 +1,72 @@
+using System.Net;
+using GrantManager.Tests.Support;
+
+namespace GrantManager.Tests.Site;
+
+public sealed class AuthorisationTests(GrantManagerFactory app) : IClassFixture<GrantManagerFactory>
+{
+    [Theory]
+    [InlineData("/Staff")]
+    [InlineData("/Admin/Users")]
+    [InlineData("/Admin/Users/Create")]
+    public async Task An_applicant_is_refused_staff_pages(string url)
+    {
+        var applicant = await app.SignedInAsync("applicant@example.org");
+        var response = await applicant.GetAsync(url);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/Account/AccessDenied", response.Headers.Location!.PathAndQuery);
+        var denied = await applicant.GetAsync(response.Headers.Location);
+        Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("/Staff")]
+    [InlineData("/Applicant")]
+    [InlineData("/Admin/Users")]
+    public async Task Anyone_signed_out_is_sent_to_sign_in(string url)
+    {
+        var response = await app.Browser().GetAsync(url);
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/Account/Login", response.Headers.Location!.PathAndQuery);
+    }
+
+    [Fact]
+    public async Task An_officer_is_refused_the_administrators_pages_and_the_applicant_home()
+    {
+        var officer = await app.SignedInAsync("officer@example.org");
+        Assert.Equal(HttpStatusCode.OK, (await officer.GetAsync("/Staff")).StatusCode);
+        Assert.StartsWith("/Account/AccessDenied", (await officer.GetAsync("/Admin/Users")).Headers.Location!.PathAndQuery);
+        Assert.StartsWith("/Account/AccessDenied", (await officer.GetAsync("/Applicant")).Headers.Location!.PathAndQuery);
+    }
+
+    [Fact]
+    public async Task The_staff_home_greets_the_officer_by_name_and_role()
+    {
+        var officer = await app.SignedInAsync("officer@example.org");
+        var page = await officer.GetPageAsync("/Staff");
+        Assert.Contains("Olivia Officer (Grant officer)", page.QuerySelector("main")!.TextContent);
+        Assert.Contains("Live Well Kent innovation grant", page.QuerySelector("table")!.TextContent);
+    }
+
+    [Fact]
+    public async Task The_applicant_home_shows_only_their_own_organisation()
+    {
+        var applicant = await app.SignedInAsync("applicant2@example.org");
+        var page = await applicant.GetPageAsync("/Applicant");
+        var main = page.QuerySelector("main")!.TextContent;
+        Assert.Contains("Swale Arts Collective CIC", main);
+        Assert.DoesNotContain("Shepway Sports Trust", main);
+    }
+
+    [Fact]
+    public async Task A_form_posted_without_the_antiforgery_token_is_refused()
+    {
+        var client = app.Browser();
+        var response = await client.PostAsync("/Account/Login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["Input.Email"] = "officer@example.org", ["Input.Password"] = Core.Data.DemoData.Password,
+        }));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Headers.Location);
+    }
+}
