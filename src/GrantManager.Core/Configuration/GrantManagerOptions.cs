@@ -36,6 +36,8 @@ public sealed class EmailOptions
     public string PickupDirectory { get; set; } = "App_Data/mail";
     public SmtpOptions Smtp { get; set; } = new();
     public int MaxAttempts { get; set; } = 6;
+    /// <summary>Whether this node sends the outbox; with several nodes, any number may.</summary>
+    public bool RunDispatcher { get; set; } = true;
     public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromSeconds(10);
     public int BatchSize { get; set; } = 200;
     /// <summary>Base address used in links inside emails, e.g. https://grants.example.gov.uk.</summary>

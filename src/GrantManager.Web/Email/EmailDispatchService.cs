@@ -10,6 +10,11 @@ internal sealed class EmailDispatchService(EmailDispatcher dispatcher, OutboxSig
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!options.Value.RunDispatcher)
+        {
+            logger.LogInformation("Email:RunDispatcher is false: this node leaves the outbox to others");
+            return;
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             try

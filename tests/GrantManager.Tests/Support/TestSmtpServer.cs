@@ -23,6 +23,9 @@ public sealed class TestSmtpServer : IAsyncDisposable
     public ConcurrentDictionary<string, bool> Rejected { get; } = new(StringComparer.OrdinalIgnoreCase);
 
     public int Port { get; }
+    private int _sessions;
+    /// <summary>How many SMTP connections have been opened to this server.</summary>
+    public int Sessions => Volatile.Read(ref _sessions);
     public IReadOnlyCollection<MimeMessage> Messages => _messages;
 
     public TestSmtpServer()
@@ -33,6 +36,7 @@ public sealed class TestSmtpServer : IAsyncDisposable
         services.Add(new Store(this));
         services.Add(new Filter(this));
         _server = new SmtpServer.SmtpServer(options, services);
+        _server.SessionCreated += (_, _) => Interlocked.Increment(ref _sessions);
         _running = _server.StartAsync(_stop.Token);
     }
 

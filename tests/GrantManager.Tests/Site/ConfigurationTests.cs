@@ -1,0 +1,23 @@
+using GrantManager.Tests.Support;
+using Microsoft.Extensions.Options;
+
+namespace GrantManager.Tests.Site;
+
+public sealed class ConfigurationTests
+{
+    [Theory]
+    [InlineData("Email:From", "not an address", "Email:From must be an email address")]
+    [InlineData("Database:Provider", "Oracle", "Database:Provider must be one of Sqlite, PostgreSql")]
+    [InlineData("Email:Smtp:Port", "70000", "Email:Smtp:Port must be between 1 and 65535")]
+    [InlineData("Workflows:Path", "/no/such/folder", "Workflows:Path must name a folder")]
+    [InlineData("Council:Name", " ", "Council:Name must not be empty")]
+    public async Task A_bad_setting_stops_start_up_with_a_message_naming_it(string key, string value, string message)
+    {
+        await using var app = new GrantManagerFactory();
+        app.Set(key, value);
+        var error = Assert.ThrowsAny<Exception>(() => app.CreateClient());
+        var validation = error as OptionsValidationException ?? error.InnerException as OptionsValidationException;
+        Assert.NotNull(validation);
+        Assert.Contains(validation.Failures, f => f.StartsWith(message));
+    }
+}
