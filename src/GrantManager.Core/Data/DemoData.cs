@@ -31,6 +31,8 @@ public sealed class DemoData(GrantDbContext db, UserManager<User> users, RoleMan
         ("applicant2@example.org", "Ben Applicant", "Swale Arts Collective CIC", OrganisationType.CommunityInterestCompany, null, "09876543", "ME10 4AA"),
     ];
 
+    private string? _passwordHash;
+
     public async Task SeedAsync(CancellationToken ct = default)
     {
         await EnsureRolesAsync(roles);
@@ -103,7 +105,10 @@ public sealed class DemoData(GrantDbContext db, UserManager<User> users, RoleMan
             UserName = email, Email = email, EmailConfirmed = true, DisplayName = name,
             OrganisationId = organisationId, CreatedAt = time.GetUtcNow().UtcDateTime,
         };
-        var result = await users.CreateAsync(user, Password);
+        // Every demo account shares one password, so hash it once rather than once per account.
+        _passwordHash ??= users.PasswordHasher.HashPassword(user, Password);
+        user.PasswordHash = _passwordHash;
+        var result = await users.CreateAsync(user);
         if (!result.Succeeded)
             throw new InvalidOperationException($"Demo user {email}: {string.Join("; ", result.Errors.Select(e => e.Description))}");
         await users.AddToRoleAsync(user, role);

@@ -32,6 +32,7 @@ internal static class GrantManagerPipeline
             await next();
         });
         app.UseStaticFiles();
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.Use(SendWholePage));
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -42,6 +43,30 @@ internal static class GrantManagerPipeline
         app.MapGrantManagerApi();
 
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
+    }
+
+    /// <summary>
+    /// Sends each page in one piece with its length, rather than in fragments as it renders: a
+    /// client that stops reading early (or a slow first render) never sees half a page.
+    /// </summary>
+    private static async Task SendWholePage(HttpContext context, RequestDelegate next)
+    {
+        var original = context.Response.Body;
+        await using var buffer = new MemoryStream();
+        context.Response.Body = buffer;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = original;
+        }
+        // An empty body is left alone, so the status-code pages can still fill it in.
+        if (buffer.Length == 0) return;
+        if (!context.Response.HasStarted) context.Response.ContentLength = buffer.Length;
+        buffer.Position = 0;
+        await buffer.CopyToAsync(original, context.RequestAborted);
     }
 
     public static async Task InitialiseDatabaseAsync(this WebApplication app)
