@@ -24,6 +24,14 @@ public sealed class StartPageAndHealthTests(GrantManagerFactory app) : IClassFix
     }
 
     [Fact]
+    public async Task Pages_are_sent_whole_with_their_length()
+    {
+        var response = await app.Browser().GetAsync("/Account/Login");
+        var body = await response.Content.ReadAsByteArrayAsync();
+        Assert.Equal(body.Length, response.Content.Headers.ContentLength);
+    }
+
+    [Fact]
     public async Task The_stylesheet_uses_Arial_and_not_the_GOVUK_font()
     {
         var css = await app.CreateClient().GetStringAsync("/lib/council.css");
