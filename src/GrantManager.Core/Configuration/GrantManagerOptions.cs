@@ -25,6 +25,8 @@ public sealed class WorkflowOptions
     public TimeSpan TimerLease { get; set; } = TimeSpan.FromMinutes(2);
     /// <summary>How many times a failing timer is tried before it becomes an incident.</summary>
     public int TimerMaxAttempts { get; set; } = 5;
+    /// <summary>Whether this node fires timers; with PostgreSQL several nodes may.</summary>
+    public bool RunTimers { get; set; } = true;
 }
 
 public sealed class EmailOptions

@@ -1,6 +1,7 @@
 using GrantManager.Core.Email;
 using GrantManager.Core.Funds;
 using GrantManager.Core.Organisations;
+using GrantManager.Core.Workflows;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
@@ -17,6 +18,11 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<Fund> Funds => Set<Fund>();
     public DbSet<Round> Rounds => Set<Round>();
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
+    public DbSet<WorkflowInstance> WorkflowInstances => Set<WorkflowInstance>();
+    public DbSet<WorkflowHistoryEntry> WorkflowHistory => Set<WorkflowHistoryEntry>();
+    public DbSet<InboxTask> InboxTasks => Set<InboxTask>();
+    public DbSet<WorkflowTimer> WorkflowTimers => Set<WorkflowTimer>();
+    public DbSet<WorkflowIncident> WorkflowIncidents => Set<WorkflowIncident>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -62,6 +68,37 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasIndex(m => new { m.Status, m.NextAttemptAt });
             e.HasIndex(m => new { m.SubjectType, m.SubjectId });
         });
+        b.Entity<WorkflowInstance>(e =>
+        {
+            e.Property(i => i.DefinitionId).HasMaxLength(100);
+            e.Property(i => i.SubjectType).HasMaxLength(40);
+            e.Property(i => i.SubjectId).HasMaxLength(40);
+            e.Property(i => i.State).HasMaxLength(100);
+            e.Property(i => i.Version).IsConcurrencyToken();
+            e.HasIndex(i => new { i.SubjectType, i.SubjectId });
+            e.HasIndex(i => new { i.DefinitionId, i.State });
+        });
+        b.Entity<WorkflowHistoryEntry>(e =>
+        {
+            e.HasIndex(h => new { h.InstanceId, h.Id });
+            e.HasOne<WorkflowInstance>().WithMany().HasForeignKey(h => h.InstanceId);
+        });
+        b.Entity<InboxTask>(e =>
+        {
+            e.HasOne(t => t.Instance).WithMany().HasForeignKey(t => t.InstanceId);
+            e.Property(t => t.Role).HasMaxLength(40);
+            e.Property(t => t.Version).IsConcurrencyToken();
+            e.HasIndex(t => new { t.Status, t.Role, t.DueAt });
+            e.HasIndex(t => new { t.InstanceId, t.StageEntry });
+        });
+        b.Entity<WorkflowTimer>(e =>
+        {
+            e.HasOne<WorkflowInstance>().WithMany().HasForeignKey(t => t.InstanceId);
+            e.HasOne(t => t.Task).WithMany().HasForeignKey(t => t.TaskId);
+            e.HasIndex(t => new { t.Status, t.RunAt });
+            e.HasIndex(t => new { t.InstanceId, t.Status });
+        });
+        b.Entity<WorkflowIncident>(e => e.HasIndex(i => i.ResolvedAt));
     }
 }
 

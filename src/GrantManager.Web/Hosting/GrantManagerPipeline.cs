@@ -1,5 +1,6 @@
 using GrantManager.Core.Configuration;
 using GrantManager.Core.Data;
+using GrantManager.Core.Workflows;
 using GrantManager.Web.Api;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Identity;
@@ -71,6 +72,17 @@ internal static class GrantManagerPipeline
 
     public static async Task InitialiseDatabaseAsync(this WebApplication app)
     {
+        // Bad workflow definitions stop start-up, listing every problem.
+        try
+        {
+            var registry = app.Services.GetRequiredService<WorkflowRegistry>();
+            app.Logger.LogInformation("Loaded workflows: {Workflows}", string.Join(", ", registry.All));
+        }
+        catch (WorkflowLoadException e)
+        {
+            app.Logger.LogCritical("{Problems}", e.Message);
+            throw;
+        }
         using var scope = app.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<GrantDbContext>();
         await db.Database.MigrateAsync();

@@ -1,7 +1,9 @@
 using GrantManager.Core.Configuration;
 using GrantManager.Core.Data;
 using GrantManager.Core.Email;
+using GrantManager.Core.Workflows;
 using GrantManager.Web.Email;
+using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Authentication.BearerToken;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
@@ -16,6 +18,8 @@ internal static class GrantManagerServices
     public const string ApplicantPolicy = "Applicant";
     public const string AdministratorPolicy = "Administrator";
     public const string ApiPolicy = "Api";
+    public const string ApiStaffPolicy = "ApiStaff";
+    public const string ApiAdministratorPolicy = "ApiAdministrator";
 
     public static void AddGrantManager(this WebApplicationBuilder builder)
     {
@@ -36,6 +40,7 @@ internal static class GrantManagerServices
         AddDatabase(services, config, contentRoot);
         AddIdentity(services);
         AddEmail(services, contentRoot);
+        AddWorkflows(services);
 
         services.AddRazorPages(o =>
         {
@@ -112,8 +117,18 @@ internal static class GrantManagerServices
             .AddPolicy(StaffPolicy, p => p.RequireRole(Roles.Staff))
             .AddPolicy(ApplicantPolicy, p => p.RequireRole(Roles.Applicant))
             .AddPolicy(AdministratorPolicy, p => p.RequireRole(Roles.Administrator))
-            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.BearerScheme).RequireAuthenticatedUser());
+            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.BearerScheme).RequireAuthenticatedUser())
+            .AddPolicy(ApiStaffPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.BearerScheme).RequireRole(Roles.Staff))
+            .AddPolicy(ApiAdministratorPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.BearerScheme).RequireRole(Roles.Administrator));
         services.AddScoped<DemoData>();
+    }
+
+    private static void AddWorkflows(IServiceCollection services)
+    {
+        services.AddSingleton(sp => WorkflowLoader.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, sp.GetRequiredService<EmailTemplates>()));
+        services.AddScoped<WorkflowRuntime>();
+        services.AddSingleton<TimerProcessor>();
+        services.AddHostedService<TimerService>();
     }
 
     private static void AddEmail(IServiceCollection services, string contentRoot)

@@ -1,0 +1,121 @@
+using GrantManager.Core.Configuration;
+using GrantManager.Core.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GrantManager.Core.Workflows;
+
+/// <summary>
+/// Fires due workflow timers. Each pass claims a batch with a lease (so a node that dies
+/// mid-batch hands its timers on when the lease runs out), fires each in its own transaction,
+/// and after repeated failures records an incident for an administrator.
+/// On PostgreSQL the claim uses FOR UPDATE SKIP LOCKED, so several nodes share the work.
+/// </summary>
+public sealed class TimerProcessor(IServiceScopeFactory scopes, TimeProvider time, IOptions<WorkflowOptions> options, ILogger<TimerProcessor> logger)
+{
+    private const int BatchSize = 500;
+
+    /// <summary>Fires everything due now. Returns how many timers fired.</summary>
+    public async Task<int> RunDueAsync(CancellationToken ct = default)
+    {
+        var fired = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var owner = Guid.NewGuid();
+            var claimed = await ClaimAsync(owner, ct);
+            if (claimed.Count == 0) break;
+            foreach (var id in claimed)
+            {
+                if (ct.IsCancellationRequested) break;
+                if (await FireOneAsync(id, owner, ct)) fired++;
+            }
+            if (claimed.Count < BatchSize) break;
+        }
+        return fired;
+    }
+
+    private async Task<List<long>> ClaimAsync(Guid owner, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GrantDbContext>();
+        var now = time.GetUtcNow().UtcDateTime;
+        var leaseUntil = now + options.Value.TimerLease;
+        if (db.Database.IsNpgsql())
+        {
+            return await db.Database.SqlQuery<long>($"""
+                UPDATE "WorkflowTimers" SET "LeaseUntil" = {leaseUntil}, "LeaseOwner" = {owner}
+                WHERE "Id" IN (SELECT "Id" FROM "WorkflowTimers"
+                               WHERE "Status" = 'Pending' AND "RunAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now})
+                               ORDER BY "RunAt" LIMIT {BatchSize} FOR UPDATE SKIP LOCKED)
+                RETURNING "Id" AS "Value"
+                """).ToListAsync(ct);
+        }
+        var due = db.Set<WorkflowTimer>()
+            .Where(t => t.Status == WorkflowTimerStatus.Pending && t.RunAt <= now && (t.LeaseUntil == null || t.LeaseUntil < now))
+            .OrderBy(t => t.RunAt).Take(BatchSize).Select(t => t.Id);
+        var count = await db.Set<WorkflowTimer>()
+            .Where(t => due.Contains(t.Id) && (t.LeaseUntil == null || t.LeaseUntil < now))
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseUntil, leaseUntil).SetProperty(t => t.LeaseOwner, owner), ct);
+        return count == 0 ? [] : await db.Set<WorkflowTimer>().Where(t => t.LeaseOwner == owner).OrderBy(t => t.RunAt).Select(t => t.Id).ToListAsync(ct);
+    }
+
+    private async Task<bool> FireOneAsync(long id, Guid owner, CancellationToken ct)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<WorkflowRuntime>().FireTimerAsync(id, owner, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            await RecordFailureAsync(id, owner, e, ct);
+            return false;
+        }
+    }
+
+    private async Task RecordFailureAsync(long id, Guid owner, Exception error, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GrantDbContext>();
+        var timer = await db.Set<WorkflowTimer>().SingleOrDefaultAsync(t => t.Id == id && t.LeaseOwner == owner, ct);
+        if (timer is null) return;
+        var now = time.GetUtcNow().UtcDateTime;
+        timer.Attempts++;
+        timer.LastError = error.Message;
+        timer.LeaseOwner = null;
+        timer.LeaseUntil = null;
+        if (timer.Attempts >= options.Value.TimerMaxAttempts)
+        {
+            timer.Status = WorkflowTimerStatus.Failed;
+            db.Add(new WorkflowIncident
+            {
+                TimerId = timer.Id, InstanceId = timer.InstanceId, CreatedAt = now, Error = error.Message,
+                Description = $"Timer '{timer.TimerKey}' at stage '{timer.State}' failed {timer.Attempts} times",
+            });
+            logger.LogError(error, "Workflow timer {TimerId} failed {Attempts} times; recorded as an incident", id, timer.Attempts);
+        }
+        else
+        {
+            timer.RunAt = now + TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, timer.Attempts - 1)));
+            logger.LogWarning(error, "Workflow timer {TimerId} failed (attempt {Attempts}); trying again at {RunAt}", id, timer.Attempts, timer.RunAt);
+        }
+        await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>An administrator's retry: the timer goes back in the queue and the incident is closed.</summary>
+    public static async Task<bool> RetryIncidentAsync(GrantDbContext db, long incidentId, string who, DateTime now, CancellationToken ct = default)
+    {
+        var incident = await db.Set<WorkflowIncident>().SingleOrDefaultAsync(i => i.Id == incidentId && i.ResolvedAt == null, ct);
+        if (incident is null) return false;
+        var timer = await db.Set<WorkflowTimer>().SingleAsync(t => t.Id == incident.TimerId, ct);
+        timer.Status = WorkflowTimerStatus.Pending;
+        timer.Attempts = 0;
+        timer.RunAt = now;
+        incident.ResolvedAt = now;
+        incident.ResolvedBy = who;
+        await db.SaveChangesAsync(ct);
+        return true;
+    }
+}

@@ -1,0 +1,134 @@
+namespace GrantManager.Core.Workflows;
+
+/// <summary>One run of a workflow definition for one subject (an application, a grant's return).</summary>
+public sealed class WorkflowInstance
+{
+    public Guid Id { get; set; }
+    public string DefinitionId { get; set; } = "";
+    /// <summary>The definition version it started on; it stays on it to the end.</summary>
+    public int DefinitionVersion { get; set; }
+    public string SubjectType { get; set; } = "";
+    public string SubjectId { get; set; } = "";
+    /// <summary>How people know the subject, e.g. LWK-2027-0001.</summary>
+    public string? SubjectReference { get; set; }
+    /// <summary>Where the subject's page is, relative to the site, for links in emails.</summary>
+    public string? SubjectPath { get; set; }
+    /// <summary>The organisation whose applicants act in this workflow (its Applicant tasks and emails).</summary>
+    public int? OrganisationId { get; set; }
+    public string? ContactEmail { get; set; }
+    public string? ContactName { get; set; }
+    public string State { get; set; } = "";
+    /// <summary>Counts the stages entered, so tasks and timers belong to one visit of a stage.</summary>
+    public int StageEntry { get; set; }
+    public DateTime StageEnteredAt { get; set; }
+    /// <summary>The subject's fields as JSON, for conditions, timers and emails.</summary>
+    public string Data { get; set; } = "{}";
+    public DateTime CreatedAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+    public DateTime? CompletedAt { get; set; }
+    /// <summary>Optimistic concurrency: bumped by every change, so a racing change fails instead of overwriting.</summary>
+    public int Version { get; set; }
+}
+
+/// <summary>The journal: every stage change and task outcome, with who, when and why.</summary>
+public sealed class WorkflowHistoryEntry
+{
+    public long Id { get; set; }
+    public Guid InstanceId { get; set; }
+    public DateTime At { get; set; }
+    public string? ActorId { get; set; }
+    public string ActorName { get; set; } = "";
+    public string Kind { get; set; } = "";
+    public string? FromState { get; set; }
+    public string? ToState { get; set; }
+    public string? Trigger { get; set; }
+    public string? Comment { get; set; }
+}
+
+public static class HistoryKinds
+{
+    public const string Started = "started";
+    public const string Transition = "transition";
+    public const string TaskCompleted = "task-completed";
+    public const string TaskClaimed = "task-claimed";
+    public const string TaskReleased = "task-released";
+    public const string TaskAssigned = "task-assigned";
+    public const string ConflictDeclared = "conflict-declared";
+    public const string Timer = "timer";
+}
+
+/// <summary>Work waiting for a role, a person or the applicant, shown in the workflow inbox.</summary>
+public sealed class InboxTask
+{
+    public long Id { get; set; }
+    public Guid InstanceId { get; set; }
+    public WorkflowInstance? Instance { get; set; }
+    public string State { get; set; } = "";
+    public int StageEntry { get; set; }
+    /// <summary>The task's id in the definition.</summary>
+    public string TaskKey { get; set; } = "";
+    public string Title { get; set; } = "";
+    public string Role { get; set; } = "";
+    /// <summary>Allowed outcomes, separated by '|'.</summary>
+    public string Outcomes { get; set; } = "";
+    public string? Form { get; set; }
+    public bool RequiresConflictDeclaration { get; set; }
+    public string? AssigneeId { get; set; }
+    public string? AssigneeName { get; set; }
+    /// <summary>People who declared a conflict of interest, separated by '|': they may not take it again.</summary>
+    public string ExcludedUserIds { get; set; } = "";
+    public bool ConflictDeclared { get; set; }
+    public InboxTaskStatus Status { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime? DueAt { get; set; }
+    public string? Outcome { get; set; }
+    public string? Comment { get; set; }
+    /// <summary>What the task's form recorded (scores and the like), as JSON.</summary>
+    public string? Data { get; set; }
+    public string? CompletedById { get; set; }
+    public string? CompletedByName { get; set; }
+    public DateTime? CompletedAt { get; set; }
+    public int Version { get; set; }
+
+    public IReadOnlyList<string> OutcomeList => Outcomes.Split('|', StringSplitOptions.RemoveEmptyEntries);
+    public bool IsExcluded(string userId) => ExcludedUserIds.Split('|').Contains(userId);
+}
+
+public enum InboxTaskStatus { Open, Completed, Cancelled }
+
+/// <summary>A durable timer: a reminder, an escalation or a deadline, written with the change that set it.</summary>
+public sealed class WorkflowTimer
+{
+    public long Id { get; set; }
+    public Guid InstanceId { get; set; }
+    public string State { get; set; } = "";
+    public int StageEntry { get; set; }
+    public string TimerKey { get; set; } = "";
+    /// <summary>Set for timers that belong to one task (offsets from its due date).</summary>
+    public long? TaskId { get; set; }
+    public InboxTask? Task { get; set; }
+    public DateTime DueAt { get; set; }
+    /// <summary>When it may next be tried: the due time, later after a failure.</summary>
+    public DateTime RunAt { get; set; }
+    public WorkflowTimerStatus Status { get; set; }
+    public int Attempts { get; set; }
+    public DateTime? LeaseUntil { get; set; }
+    public Guid? LeaseOwner { get; set; }
+    public DateTime? FiredAt { get; set; }
+    public string? LastError { get; set; }
+}
+
+public enum WorkflowTimerStatus { Pending, Done, Cancelled, Failed }
+
+/// <summary>A timer that kept failing, for an administrator to see and retry.</summary>
+public sealed class WorkflowIncident
+{
+    public long Id { get; set; }
+    public long TimerId { get; set; }
+    public Guid InstanceId { get; set; }
+    public string Description { get; set; } = "";
+    public string Error { get; set; } = "";
+    public DateTime CreatedAt { get; set; }
+    public DateTime? ResolvedAt { get; set; }
+    public string? ResolvedBy { get; set; }
+}

@@ -1,0 +1,208 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using GrantManager.Core.Data;
+using GrantManager.Core.Email;
+using Json.Schema;
+
+namespace GrantManager.Core.Workflows;
+
+public sealed record WorkflowProblem(string File, string JsonPath, string Message)
+{
+    public override string ToString() => $"{File}: {JsonPath}: {Message}";
+}
+
+/// <summary>Start-up stops on any problem in the workflow definitions; the message lists them all.</summary>
+public sealed class WorkflowLoadException(string folder, IReadOnlyList<WorkflowProblem> problems)
+    : Exception($"The workflow definitions in {folder} have {problems.Count} problem(s):\n" + string.Join("\n", problems.Select(p => "  " + p)))
+{
+    public IReadOnlyList<WorkflowProblem> Problems { get; } = problems;
+}
+
+/// <summary>
+/// Reads every <c>*.json</c> definition in the workflows folder, validates it against
+/// <c>workflow.schema.json</c> and then for meaning, and compiles its conditions.
+/// </summary>
+public static class WorkflowLoader
+{
+    public const string SchemaFile = "workflow.schema.json";
+
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+
+    public static WorkflowRegistry Load(string folder, EmailTemplates templates)
+    {
+        var problems = new List<WorkflowProblem>();
+        var schemaPath = Path.Combine(folder, SchemaFile);
+        if (!File.Exists(schemaPath))
+            throw new WorkflowLoadException(folder, [new WorkflowProblem(SchemaFile, "$", "the JSON Schema for workflow definitions is missing")]);
+        var schema = JsonSchema.FromFile(schemaPath);
+
+        problems.AddRange(templates.Check().Select(p => new WorkflowProblem(Path.GetFileName(templates.Directory), "$", p)));
+
+        var definitions = new List<WorkflowDefinition>();
+        foreach (var path in Directory.GetFiles(folder, "*.json").Where(f => Path.GetFileName(f) != SchemaFile).Order(StringComparer.Ordinal))
+        {
+            var file = Path.GetFileName(path);
+            var fileProblems = new List<WorkflowProblem>();
+            var definition = Read(path, file, schema, fileProblems);
+            if (definition is not null) Check(definition, file, templates, fileProblems);
+            problems.AddRange(fileProblems);
+            if (definition is not null && fileProblems.Count == 0) definitions.Add(definition);
+        }
+
+        foreach (var duplicate in definitions.GroupBy(d => (d.Id, d.Version)).Where(g => g.Count() > 1))
+            problems.Add(new WorkflowProblem(string.Join(", ", duplicate.Select(d => d.SourceFile)), "$.version",
+                $"id '{duplicate.Key.Id}' version {duplicate.Key.Version} is defined more than once"));
+
+        if (problems.Count > 0) throw new WorkflowLoadException(folder, problems);
+        return new WorkflowRegistry(definitions);
+    }
+
+    private static WorkflowDefinition? Read(string path, string file, JsonSchema schema, List<WorkflowProblem> problems)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+        }
+        catch (JsonException e)
+        {
+            problems.Add(new WorkflowProblem(file, e.Path ?? "$", $"not valid JSON: {e.Message}"));
+            return null;
+        }
+        var result = schema.Evaluate(node, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        if (!result.IsValid)
+        {
+            foreach (var detail in result.Details.Where(d => d.HasErrors))
+                foreach (var (_, message) in detail.Errors!)
+                    problems.Add(new WorkflowProblem(file, ToJsonPath(detail.InstanceLocation.ToString()), message));
+            if (problems.Count == 0) problems.Add(new WorkflowProblem(file, "$", "does not match the workflow schema"));
+            return null;
+        }
+        var definition = node.Deserialize<WorkflowDefinition>(Json)!;
+        definition.SourceFile = file;
+        return definition;
+    }
+
+    /// <summary>"/states/a/transitions/0/to" → "$.states.a.transitions[0].to".</summary>
+    private static string ToJsonPath(string pointer)
+    {
+        var path = "$";
+        foreach (var part in pointer.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var segment = part.Replace("~1", "/").Replace("~0", "~");
+            path += int.TryParse(segment, out _) ? $"[{segment}]" : $".{segment}";
+        }
+        return path;
+    }
+
+    private static void Check(WorkflowDefinition d, string file, EmailTemplates templates, List<WorkflowProblem> problems)
+    {
+        void Problem(string path, string message) => problems.Add(new WorkflowProblem(file, path, message));
+        var fieldsOfType = (string type) => d.Fields.Where(f => f.Value.Type == type).Select(f => f.Key).ToHashSet();
+        var dateFields = fieldsOfType("date");
+
+        if (!d.States.ContainsKey(d.InitialState))
+            Problem("$.initialState", $"initial state '{d.InitialState}' is not one of the states ({string.Join(", ", d.States.Keys)})");
+
+        foreach (var (name, state) in d.States)
+        {
+            var at = $"$.states.{name}";
+            if (state.Final && state.Transitions.Count > 0)
+                Problem($"{at}.transitions", "a final state cannot have transitions");
+            if (!state.Final && state.Transitions.Count == 0)
+                Problem(at, "this state has no way out: add a transition or mark it \"final\": true");
+            if (state.Final && state.Tasks.Count > 0)
+                Problem($"{at}.tasks", "a final state cannot open tasks: nothing could complete them");
+
+            var triggers = state.Transitions.Select(t => t.Trigger).ToHashSet();
+            for (var i = 0; i < state.Tasks.Count; i++)
+                CheckTask(state.Tasks[i], $"{at}.tasks[{i}]", triggers, requireTriggers: true);
+            for (var i = 0; i < state.Emails.Count; i++)
+                CheckEmail(state.Emails[i], $"{at}.emails[{i}]", allowAssignee: false);
+            for (var i = 0; i < state.Timers.Count; i++)
+            {
+                var timer = state.Timers[i];
+                var tat = $"{at}.timers[{i}]";
+                if (!WorkflowDuration.TryParse(timer.Offset, out _))
+                    Problem($"{tat}.offset", $"'{timer.Offset}' is not an ISO 8601 duration such as P14D, -P3D or P3M");
+                if (timer.From is not ("entered" or "taskDue") && !dateFields.Contains(timer.From))
+                    Problem($"{tat}.from", $"'{timer.From}' is not entered, taskDue or a date field of this workflow");
+                if (timer.From == "taskDue" && !state.Tasks.Any(t => t.Due is not null))
+                    Problem($"{tat}.from", "taskDue needs a task with a due duration in this state");
+                if (timer.Fire is not null && !triggers.Contains(timer.Fire))
+                    Problem($"{tat}.fire", $"no transition from '{name}' has the trigger '{timer.Fire}'");
+                if (timer.Email is not null) CheckEmail(timer.Email, $"{tat}.email", allowAssignee: timer.From == "taskDue");
+                if (timer.Task is not null) CheckTask(timer.Task, $"{tat}.task", triggers, requireTriggers: false);
+            }
+            for (var i = 0; i < state.Transitions.Count; i++)
+            {
+                var t = state.Transitions[i];
+                var tat = $"{at}.transitions[{i}]";
+                if (!d.States.ContainsKey(t.To))
+                    Problem($"{tat}.to", $"target state '{t.To}' does not exist");
+                foreach (var role in t.Roles.Where(r => !Roles.All.Contains(r)))
+                    Problem($"{tat}.roles", $"unknown role '{role}' (known: {string.Join(", ", Roles.All)})");
+                if (t.When is not null)
+                {
+                    try { d.Conditions[t.When] = ConditionCompiler.Compile(t.When, d.Fields); }
+                    catch (ConditionException e) { Problem($"{tat}.when", e.Message); }
+                }
+            }
+        }
+
+        // Every state must be reachable from the initial one.
+        if (d.States.ContainsKey(d.InitialState))
+        {
+            var seen = new HashSet<string> { d.InitialState };
+            var queue = new Queue<string>([d.InitialState]);
+            while (queue.Count > 0)
+                foreach (var t in d.States[queue.Dequeue()].Transitions)
+                    if (d.States.ContainsKey(t.To) && seen.Add(t.To)) queue.Enqueue(t.To);
+            foreach (var name in d.States.Keys.Where(s => !seen.Contains(s)))
+                Problem($"$.states.{name}", $"state '{name}' cannot be reached from the initial state '{d.InitialState}'");
+        }
+
+        void CheckTask(TaskDefinition task, string tat, HashSet<string> triggers, bool requireTriggers)
+        {
+            if (!Roles.All.Contains(task.Role))
+                Problem($"{tat}.role", $"unknown role '{task.Role}' (known: {string.Join(", ", Roles.All)})");
+            if (task.Due is not null && !WorkflowDuration.TryParse(task.Due, out _))
+                Problem($"{tat}.due", $"'{task.Due}' is not an ISO 8601 duration such as P14D");
+            if (task.DueFrom != "entered" && !dateFields.Contains(task.DueFrom))
+                Problem($"{tat}.dueFrom", $"'{task.DueFrom}' is not entered or a date field of this workflow");
+            if (requireTriggers)
+                for (var j = 0; j < task.Outcomes.Count; j++)
+                    if (!triggers.Contains(task.Outcomes[j]))
+                        Problem($"{tat}.outcomes[{j}]", $"outcome '{task.Outcomes[j]}' has no transition with that trigger in this state");
+            for (var j = 0; j < task.Emails.Count; j++)
+                CheckEmail(task.Emails[j], $"{tat}.emails[{j}]", allowAssignee: true);
+        }
+
+        void CheckEmail(EmailDefinition email, string eat, bool allowAssignee)
+        {
+            if (!templates.Exists(email.Template))
+                Problem($"{eat}.template", $"no email template '{email.Template}' in {templates.Directory} (expected {email.Template}.txt.liquid)");
+            if (email.To.StartsWith("role:") && !Roles.All.Contains(email.To[5..]))
+                Problem($"{eat}.to", $"unknown role '{email.To[5..]}' (known: {string.Join(", ", Roles.All)})");
+            if (email.To == "assignee" && !allowAssignee)
+                Problem($"{eat}.to", "'assignee' is only known for a task's emails and taskDue timers");
+        }
+    }
+}
+
+/// <summary>The loaded definitions, every version of each.</summary>
+public sealed class WorkflowRegistry(IEnumerable<WorkflowDefinition> definitions)
+{
+    private readonly Dictionary<(string, int), WorkflowDefinition> _byVersion = definitions.ToDictionary(d => (d.Id, d.Version));
+
+    public IEnumerable<WorkflowDefinition> All => _byVersion.Values.OrderBy(d => d.Id, StringComparer.Ordinal).ThenBy(d => d.Version);
+
+    public IEnumerable<WorkflowDefinition> Newest => All.GroupBy(d => d.Id).Select(g => g.MaxBy(d => d.Version)!);
+
+    public WorkflowDefinition? Find(string id, int? version = null) => version is int v
+        ? _byVersion.GetValueOrDefault((id, v))
+        : _byVersion.Values.Where(d => d.Id == id).MaxBy(d => d.Version);
+
+    public WorkflowDefinition Get(string id, int version) =>
+        Find(id, version) ?? throw new InvalidOperationException($"Workflow {id} version {version} is not loaded");
+}

@@ -1,0 +1,636 @@
+using System.Text.Json;
+using GrantManager.Core.Data;
+using GrantManager.Core.Email;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using Stateless;
+
+namespace GrantManager.Core.Workflows;
+
+/// <summary>What a workflow runs for: the subject's identity, who acts for it, and its fields.</summary>
+public sealed record WorkflowSubject(string Type, string Id, IReadOnlyDictionary<string, object?> Data)
+{
+    public string? Reference { get; init; }
+    public string? Path { get; init; }
+    public int? OrganisationId { get; init; }
+    public string? ContactEmail { get; init; }
+    public string? ContactName { get; init; }
+}
+
+public sealed record TransitionResult(Guid InstanceId, string FromState, string ToState, bool Moved, int Version);
+
+/// <summary>
+/// Runs workflow definitions on Stateless with the state on our own <see cref="WorkflowInstance"/>
+/// row. Every change is one database transaction: the new state, its history entry, the tasks
+/// opened and closed, the timers scheduled and cancelled and the emails written to the outbox
+/// commit together or not at all. A change that loses a race gets a <see cref="WorkflowConflictException"/>.
+/// When the caller already has a transaction open, the runtime works inside it and leaves the commit to the caller.
+/// </summary>
+public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry, Outbox outbox, OutboxSignal signal,
+    TimeProvider time, ILogger<WorkflowRuntime> logger)
+{
+    private static readonly JsonSerializerOptions DataJson = new() { PropertyNamingPolicy = null };
+    private readonly Dictionary<string, List<EmailRecipient>> _roleRecipients = new();
+    /// <summary>The trigger and comment that caused the stage being entered, for its emails (e.g. reasons for a rejection).</summary>
+    private (string Trigger, string? Comment)? _because;
+
+    public WorkflowRegistry Registry => registry;
+
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    // ---- Starting and firing -------------------------------------------------------------
+
+    /// <summary>Starts the newest version of a definition for a subject and enters its initial state.</summary>
+    public Task<WorkflowInstance> StartAsync(string definitionId, WorkflowSubject subject, Actor actor, string? comment = null, CancellationToken ct = default) =>
+        InTransactionAsync(async () =>
+        {
+            var definition = registry.Find(definitionId) ?? throw new WorkflowNotFoundException($"No workflow '{definitionId}' is loaded");
+            var now = Now;
+            var instance = new WorkflowInstance
+            {
+                Id = Guid.CreateVersion7(time.GetUtcNow()),
+                DefinitionId = definition.Id,
+                DefinitionVersion = definition.Version,
+                SubjectType = subject.Type,
+                SubjectId = subject.Id,
+                SubjectReference = subject.Reference,
+                SubjectPath = subject.Path,
+                OrganisationId = subject.OrganisationId,
+                ContactEmail = subject.ContactEmail,
+                ContactName = subject.ContactName,
+                Data = JsonSerializer.Serialize(subject.Data, DataJson),
+                CreatedAt = now,
+                UpdatedAt = now,
+                Version = 1,
+            };
+            db.Add(instance);
+            AddHistory(instance, actor, HistoryKinds.Started, null, definition.InitialState, null, comment);
+            await EnterAsync(definition, instance, definition.InitialState, ct);
+            return instance;
+        }, ct);
+
+    /// <summary>Fires a trigger directly (an applicant's or officer's action, not a task outcome).</summary>
+    public Task<TransitionResult> FireAsync(Guid instanceId, string trigger, Actor actor, string? comment = null, int? expectedVersion = null, CancellationToken ct = default) =>
+        InTransactionAsync(async () =>
+        {
+            var instance = await LoadInstanceAsync(instanceId, ct);
+            if (expectedVersion is int v && v != instance.Version)
+                throw new WorkflowConflictException("The record has changed since you opened it. Reload it to see the latest.");
+            var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
+            var context = await ConditionContextAsync(instance, null, null, ct);
+            var from = instance.State;
+            var moved = await FireCoreAsync(definition, instance, trigger, actor, comment, context, checkRoles: true, stayIfGuardsUnmet: false, ct);
+            return new TransitionResult(instance.Id, from, instance.State, moved, instance.Version);
+        }, ct);
+
+    /// <summary>Replaces fields of the instance's data (the subject changed), without moving it.</summary>
+    public Task UpdateDataAsync(Guid instanceId, IReadOnlyDictionary<string, object?> values, CancellationToken ct = default) =>
+        InTransactionAsync(async () =>
+        {
+            var instance = await LoadInstanceAsync(instanceId, ct);
+            var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
+            foreach (var (k, v) in values) data[k] = JsonSerializer.SerializeToElement(v, DataJson);
+            instance.Data = JsonSerializer.Serialize(data, DataJson);
+            Touch(instance);
+            return true;
+        }, ct);
+
+    /// <summary>What the actor could fire now, in definition order, with each transition's label.</summary>
+    public async Task<IReadOnlyList<TransitionDefinition>> AvailableActionsAsync(Guid instanceId, Actor actor, CancellationToken ct = default)
+    {
+        var instance = await db.Set<WorkflowInstance>().AsNoTracking().SingleOrDefaultAsync(i => i.Id == instanceId, ct)
+            ?? throw new WorkflowNotFoundException("No such workflow instance");
+        var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
+        var state = definition.State(instance.State);
+        var taskTriggers = state.Tasks.SelectMany(t => t.Outcomes).ToHashSet();
+        var context = await ConditionContextAsync(instance, null, null, ct);
+        var machine = BuildMachine(definition, instance, () => context);
+        var permitted = (await machine.GetPermittedTriggersAsync()).ToHashSet();
+        return state.Transitions
+            .Where(t => permitted.Contains(t.Trigger) && !taskTriggers.Contains(t.Trigger))
+            .Where(t => actor.IsSystem || t.Roles.Any(actor.HasRole))
+            .Where(t => t.When is null || definition.Conditions[t.When].Evaluate(context))
+            .DistinctBy(t => t.Trigger)
+            .ToList();
+    }
+
+    // ---- Tasks ---------------------------------------------------------------------------
+
+    /// <summary>
+    /// Completes an inbox task with one of its outcomes. The outcome is then fired as a trigger;
+    /// when its guards are not met yet (say, the other assessor has still to finish) the instance
+    /// stays where it is and the outcome is recorded.
+    /// </summary>
+    public Task<TransitionResult> CompleteTaskAsync(long taskId, string outcome, Actor actor, string? comment = null,
+        IReadOnlyDictionary<string, object?>? data = null, CancellationToken ct = default) =>
+        InTransactionAsync(async () =>
+        {
+            var task = await LoadOpenTaskAsync(taskId, ct);
+            EnsureMayWork(task, actor);
+            if (!task.OutcomeList.Contains(outcome))
+                throw new WorkflowInvalidException($"Choose one of: {string.Join(", ", task.OutcomeList)}", "outcome");
+            if (task.RequiresConflictDeclaration && !task.ConflictDeclared)
+                throw new WorkflowInvalidException("Declare whether you have a conflict of interest before completing this task", "conflict");
+
+            var instance = await LoadInstanceAsync(task.InstanceId, ct);
+            var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
+            var now = Now;
+            task.Status = InboxTaskStatus.Completed;
+            task.Outcome = outcome;
+            task.Comment = comment;
+            task.Data = data is null ? null : JsonSerializer.Serialize(data, DataJson);
+            task.AssigneeId ??= actor.UserId;
+            task.AssigneeName ??= actor.Name;
+            task.CompletedById = actor.UserId;
+            task.CompletedByName = actor.Name;
+            task.CompletedAt = now;
+            task.Version++;
+            await CancelTimersAsync(instance, t => t.TaskId == task.Id, ct);
+            AddHistory(instance, actor, HistoryKinds.TaskCompleted, instance.State, instance.State, outcome, comment, task.Title);
+
+            var from = instance.State;
+            var moved = false;
+            if (task.StageEntry == instance.StageEntry && task.State == instance.State)
+            {
+                var context = await ConditionContextAsync(instance, task, outcome, ct);
+                moved = await FireCoreAsync(definition, instance, outcome, actor, comment, context, checkRoles: false, stayIfGuardsUnmet: true, ct);
+            }
+            Touch(instance);
+            return new TransitionResult(instance.Id, from, instance.State, moved, instance.Version);
+        }, ct);
+
+    /// <summary>Takes an unassigned task for yourself.</summary>
+    public Task ClaimTaskAsync(long taskId, Actor actor, CancellationToken ct = default) =>
+        InTransactionAsync(async () =>
+        {
+            var task = await LoadOpenTaskAsync(taskId, ct);
+            EnsureMayWork(task, actor);
+            if (task.AssigneeId == actor.UserId) return true;
+            if (task.AssigneeId is not null)
+                throw new WorkflowConflictException($"{task.AssigneeName} has already taken this task");
+            await EnsureNotDoingAnotherOfTheSameAsync(task, actor.UserId!, ct);
+            task.AssigneeId = actor.UserId;
+            task.AssigneeName = actor.Name;
+            task.Version++;
+            var instance = await LoadInstanceAsync(task.InstanceId, ct);
+            AddHistory(instance, actor, HistoryKinds.TaskClaimed, null, null, null, null, task.Title);
+            Touch(instance);
+            return true;
+        }, ct);
+
+    /// <summary>Puts your task back in the pool for its role.</summary>
+    public Task ReleaseTaskAsync(long taskId, Actor actor, CancellationToken ct = default) =>
+        InTransactionAsync(async () =>
+        {
+            var task = await LoadOpenTaskAsync(taskId, ct);
+            if (task.AssigneeId != actor.UserId && !actor.HasRole(Roles.GrantOfficer))
+                throw new WorkflowForbiddenException("Only the person doing the task, or a grant officer, can release it");
+            task.AssigneeId = null;
+            task.AssigneeName = null;
+            task.ConflictDeclared = false;
+            task.Version++;
+            var instance = await LoadInstanceAsync(task.InstanceId, ct);
+            AddHistory(instance, actor, HistoryKinds.TaskReleased, null, null, null, null, task.Title);
+            Touch(instance);
+            return true;
+        }, ct);
+
+    /// <summary>An officer gives a task to a named person who holds the task's role.</summary>
+    public Task AssignTaskAsync(long taskId, string userId, Actor actor, CancellationToken ct = default) =>
+        InTransactionAsync(async () =>
+        {
+            if (!actor.HasRole(Roles.GrantOfficer) && !actor.HasRole(Roles.Administrator))
+                throw new WorkflowForbiddenException("Only grant officers can assign tasks");
+            var task = await LoadOpenTaskAsync(taskId, ct);
+            var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, ct)
+                ?? throw new WorkflowInvalidException("Choose someone to assign the task to", "assignee");
+            var holdsRole = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id
+                                   where ur.UserId == userId && r.Name == task.Role select ur).AnyAsync(ct);
+            if (!holdsRole) throw new WorkflowInvalidException($"{user.DisplayName} is not a {Roles.Describe(task.Role).ToLowerInvariant()}", "assignee");
+            if (task.IsExcluded(userId)) throw new WorkflowInvalidException($"{user.DisplayName} declared a conflict of interest for this application", "assignee");
+            await EnsureNotDoingAnotherOfTheSameAsync(task, userId, ct);
+            task.AssigneeId = userId;
+            task.AssigneeName = user.DisplayName;
+            task.ConflictDeclared = false;
+            task.Version++;
+            var instance = await LoadInstanceAsync(task.InstanceId, ct);
+            AddHistory(instance, actor, HistoryKinds.TaskAssigned, null, null, null, $"Assigned to {user.DisplayName}", task.Title);
+            Touch(instance);
+            return true;
+        }, ct);
+
+    /// <summary>
+    /// Records a conflict-of-interest declaration. Without a conflict the task is yours to do;
+    /// with one, it goes back to the pool and you cannot take it again.
+    /// </summary>
+    public Task DeclareConflictAsync(long taskId, bool hasConflict, string? details, Actor actor, CancellationToken ct = default) =>
+        InTransactionAsync(async () =>
+        {
+            var task = await LoadOpenTaskAsync(taskId, ct);
+            EnsureMayWork(task, actor);
+            if (task.AssigneeId is null) await EnsureNotDoingAnotherOfTheSameAsync(task, actor.UserId!, ct);
+            var instance = await LoadInstanceAsync(task.InstanceId, ct);
+            if (hasConflict)
+            {
+                task.ExcludedUserIds = string.Join('|', task.ExcludedUserIds.Split('|', StringSplitOptions.RemoveEmptyEntries).Append(actor.UserId!));
+                task.AssigneeId = null;
+                task.AssigneeName = null;
+                task.ConflictDeclared = false;
+            }
+            else
+            {
+                task.AssigneeId = actor.UserId;
+                task.AssigneeName = actor.Name;
+                task.ConflictDeclared = true;
+            }
+            task.Version++;
+            AddHistory(instance, actor, HistoryKinds.ConflictDeclared, null, null, hasConflict ? "conflict" : "no-conflict",
+                hasConflict ? details : null, task.Title);
+            Touch(instance);
+            return true;
+        }, ct);
+
+    /// <summary>Whether this actor may see and act on the task: its role (or, for applicant tasks, its organisation).</summary>
+    public static bool MayWork(InboxTask task, WorkflowInstance instance, Actor actor) =>
+        task.Role == Roles.Applicant
+            ? actor.HasRole(Roles.Applicant) && actor.OrganisationId is not null && actor.OrganisationId == instance.OrganisationId
+            : actor.HasRole(task.Role) && !task.IsExcluded(actor.UserId ?? "") && (task.AssigneeId is null || task.AssigneeId == actor.UserId);
+
+    private void EnsureMayWork(InboxTask task, Actor actor)
+    {
+        if (actor.IsSystem) return;
+        if (task.Role != Roles.Applicant && actor.HasRole(task.Role) && task.AssigneeId is not null && task.AssigneeId != actor.UserId)
+            throw new WorkflowForbiddenException($"This task is assigned to {task.AssigneeName}");
+        if (task.Role != Roles.Applicant && task.IsExcluded(actor.UserId ?? ""))
+            throw new WorkflowForbiddenException("You declared a conflict of interest for this application");
+        if (!MayWork(task, task.Instance!, actor))
+            throw new WorkflowForbiddenException("You cannot work on this task");
+    }
+
+    private async Task EnsureNotDoingAnotherOfTheSameAsync(InboxTask task, string userId, CancellationToken ct)
+    {
+        // With parallel tasks (two assessors), each must be a different person.
+        var other = await db.Set<InboxTask>().AnyAsync(t => t.InstanceId == task.InstanceId && t.StageEntry == task.StageEntry
+            && t.TaskKey == task.TaskKey && t.Id != task.Id && (t.AssigneeId == userId || t.CompletedById == userId), ct);
+        if (other) throw new WorkflowConflictException("You already have one of these tasks for this application; someone else must do this one");
+    }
+
+    // ---- Timers --------------------------------------------------------------------------
+
+    /// <summary>Fires one claimed timer. Returns false if it was no longer this node's to fire.</summary>
+    public Task<bool> FireTimerAsync(long timerId, Guid leaseOwner, CancellationToken ct = default) =>
+        InTransactionAsync(async () =>
+        {
+            var timer = await db.Set<WorkflowTimer>().SingleOrDefaultAsync(t => t.Id == timerId, ct);
+            if (timer is null || timer.Status != WorkflowTimerStatus.Pending || timer.LeaseOwner != leaseOwner) return false;
+            var instance = await LoadInstanceAsync(timer.InstanceId, ct);
+            var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
+            timer.Status = WorkflowTimerStatus.Done;
+            timer.FiredAt = Now;
+            timer.LeaseOwner = null;
+            timer.LeaseUntil = null;
+            if (instance.State != timer.State || instance.StageEntry != timer.StageEntry)
+            {
+                timer.Status = WorkflowTimerStatus.Cancelled;
+                return true;
+            }
+            var state = definition.State(timer.State);
+            var spec = state.Timers.First(t => t.Id == timer.TimerKey);
+            var task = timer.TaskId is long id ? await db.Set<InboxTask>().SingleOrDefaultAsync(t => t.Id == id, ct) : null;
+            if (spec.Fire is not null)
+            {
+                var context = await ConditionContextAsync(instance, null, null, ct);
+                var moved = await FireCoreAsync(definition, instance, spec.Fire, Actor.System, $"Timer {spec.Id}", context,
+                    checkRoles: false, stayIfGuardsUnmet: true, ct);
+                if (!moved) AddHistory(instance, Actor.System, HistoryKinds.Timer, null, null, spec.Fire, $"Timer {spec.Id}: not applicable now");
+            }
+            if (spec.Email is not null)
+            {
+                await SendAsync(definition, instance, spec.Email, task, ct);
+                AddHistory(instance, Actor.System, HistoryKinds.Timer, null, null, null, $"Timer {spec.Id}: emailed {spec.Email.Template}", task?.Title);
+            }
+            if (spec.Task is not null)
+            {
+                await OpenTasksAsync(definition, instance, spec.Task, ct);
+                AddHistory(instance, Actor.System, HistoryKinds.Timer, null, null, null, $"Timer {spec.Id}: opened task {spec.Task.Title}");
+            }
+            Touch(instance);
+            return true;
+        }, ct);
+
+    // ---- The core ------------------------------------------------------------------------
+
+    private async Task<bool> FireCoreAsync(WorkflowDefinition definition, WorkflowInstance instance, string trigger, Actor actor,
+        string? comment, ConditionContext context, bool checkRoles, bool stayIfGuardsUnmet, CancellationToken ct)
+    {
+        if (instance.CompletedAt is not null)
+            throw new WorkflowConflictException("This workflow has finished; nothing more can happen to it");
+        var state = definition.State(instance.State);
+        var candidates = state.Transitions.Where(t => t.Trigger == trigger).ToList();
+        if (candidates.Count == 0)
+        {
+            if (stayIfGuardsUnmet) return false;
+            throw new WorkflowInvalidException($"'{trigger}' is not possible at the stage '{state.Title ?? instance.State}'", "trigger");
+        }
+
+        var machine = BuildMachine(definition, instance, () => context);
+        if (!machine.CanFire(trigger, out var unmet))
+        {
+            if (stayIfGuardsUnmet) return false;
+            throw new WorkflowInvalidException($"'{trigger}' is not possible now: {string.Join("; ", unmet)}", "trigger");
+        }
+        var chosen = candidates.First(t => t.When is null || definition.Conditions[t.When].Evaluate(context));
+        // A transition that names no roles is for task outcomes and timers only, never a direct action.
+        if (checkRoles && !actor.IsSystem && !chosen.Roles.Any(actor.HasRole))
+            throw new WorkflowForbiddenException(chosen.Roles.Count == 0
+                ? $"'{trigger}' happens through a task or a timer, not directly"
+                : $"Only a {string.Join(" or ", chosen.Roles.Select(r => Roles.Describe(r).ToLowerInvariant()))} can do this");
+
+        var from = instance.State;
+        StateMachine<string, string>.Transition? done = null;
+        machine.OnTransitioned(t => done = t);
+        await machine.FireAsync(trigger);
+        if (done is null) return false;
+
+        await LeaveAsync(instance, ct);
+        AddHistory(instance, actor, HistoryKinds.Transition, from, done.Destination, trigger, comment);
+        _because = (trigger, comment);
+        await EnterAsync(definition, instance, done.Destination, ct);
+        _because = null;
+        return true;
+    }
+
+    /// <summary>A Stateless machine over the instance row, with the definition's transitions and guards.</summary>
+    public static StateMachine<string, string> BuildMachine(WorkflowDefinition definition, WorkflowInstance instance, Func<ConditionContext> context)
+    {
+        var machine = new StateMachine<string, string>(() => instance.State, s => instance.State = s);
+        foreach (var (name, state) in definition.States)
+        {
+            var config = machine.Configure(name);
+            foreach (var group in state.Transitions.GroupBy(t => t.Trigger))
+            {
+                // First match wins: each transition's guard also requires that no earlier one for the trigger applies.
+                var earlier = new List<Func<bool>>();
+                foreach (var t in group)
+                {
+                    Func<bool> own = t.When is null ? () => true : Guard(definition.Conditions[t.When], context);
+                    var prior = earlier.ToArray();
+                    Func<bool> guard = prior.Length == 0 ? own : () => own() && !prior.Any(p => p());
+                    var description = t.When ?? (prior.Length == 0 ? "" : "otherwise");
+                    if (t.To == name) config.PermitReentryIf(t.Trigger, guard, description);
+                    else config.PermitIf(t.Trigger, t.To, guard, description);
+                    earlier.Add(own);
+                }
+            }
+        }
+        return machine;
+    }
+
+    private static Func<bool> Guard(CompiledCondition condition, Func<ConditionContext> context) => () => condition.Evaluate(context());
+
+    private async Task LeaveAsync(WorkflowInstance instance, CancellationToken ct)
+    {
+        var entry = instance.StageEntry;
+        var open = await db.Set<InboxTask>().Where(t => t.InstanceId == instance.Id && t.StageEntry == entry && t.Status == InboxTaskStatus.Open).ToListAsync(ct);
+        foreach (var t in db.ChangeTracker.Entries<InboxTask>().Select(e => e.Entity)
+                     .Where(t => t.InstanceId == instance.Id && t.StageEntry == entry && t.Status == InboxTaskStatus.Open).Union(open))
+        {
+            t.Status = InboxTaskStatus.Cancelled;
+            t.Version++;
+        }
+        await CancelTimersAsync(instance, t => t.StageEntry == entry, ct);
+    }
+
+    private async Task CancelTimersAsync(WorkflowInstance instance, System.Linq.Expressions.Expression<Func<WorkflowTimer, bool>> which, CancellationToken ct)
+    {
+        var pending = await db.Set<WorkflowTimer>().Where(t => t.InstanceId == instance.Id && t.Status == WorkflowTimerStatus.Pending).Where(which).ToListAsync(ct);
+        var compiled = which.Compile();
+        foreach (var t in pending.Union(db.ChangeTracker.Entries<WorkflowTimer>().Select(e => e.Entity)
+                     .Where(t => t.InstanceId == instance.Id && t.Status == WorkflowTimerStatus.Pending && t.Id == 0 && compiled(t))))
+            t.Status = WorkflowTimerStatus.Cancelled;
+    }
+
+    private async Task EnterAsync(WorkflowDefinition definition, WorkflowInstance instance, string stateName, CancellationToken ct)
+    {
+        var state = definition.State(stateName);
+        var now = Now;
+        instance.State = stateName;
+        instance.StageEntry++;
+        instance.StageEnteredAt = now;
+        if (state.Final) instance.CompletedAt = now;
+        Touch(instance);
+
+        var tasks = new List<InboxTask>();
+        foreach (var spec in state.Tasks) tasks.AddRange(await OpenTasksAsync(definition, instance, spec, ct));
+        foreach (var email in state.Emails) await SendAsync(definition, instance, email, null, ct);
+        foreach (var spec in state.Timers)
+        {
+            var offset = WorkflowDuration.Parse(spec.Offset);
+            if (spec.From == "taskDue")
+            {
+                foreach (var task in tasks.Where(t => t.DueAt is not null))
+                    Schedule(instance, spec, offset.AddTo(task.DueAt!.Value), task);
+            }
+            else if (Anchor(instance, spec.From) is DateTime anchor)
+                Schedule(instance, spec, offset.AddTo(anchor), null);
+            else
+                logger.LogWarning("Workflow {Instance}: timer {Timer} not set: field {Field} has no date", instance.Id, spec.Id, spec.From);
+        }
+    }
+
+    private void Schedule(WorkflowInstance instance, TimerDefinition spec, DateTime dueAt, InboxTask? task)
+    {
+        // A reminder whose moment has already passed (a short deadline) fires at once rather than never.
+        var runAt = dueAt < instance.StageEnteredAt ? instance.StageEnteredAt : dueAt;
+        db.Add(new WorkflowTimer
+        {
+            InstanceId = instance.Id, State = instance.State, StageEntry = instance.StageEntry, TimerKey = spec.Id,
+            Task = task, DueAt = dueAt, RunAt = runAt, Status = WorkflowTimerStatus.Pending,
+        });
+    }
+
+    private DateTime? Anchor(WorkflowInstance instance, string from)
+    {
+        if (from == "entered") return instance.StageEnteredAt;
+        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data);
+        return data is not null && data.TryGetValue(from, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTime(out var d)
+            ? d.ToUniversalTime() : null;
+    }
+
+    private async Task<List<InboxTask>> OpenTasksAsync(WorkflowDefinition definition, WorkflowInstance instance, TaskDefinition spec, CancellationToken ct)
+    {
+        DateTime? due = spec.Due is null ? null
+            : Anchor(instance, spec.DueFrom) is DateTime anchor ? WorkflowDuration.Parse(spec.Due).AddTo(anchor) : null;
+        var opened = new List<InboxTask>();
+        for (var i = 0; i < spec.Count; i++)
+        {
+            var task = new InboxTask
+            {
+                InstanceId = instance.Id, Instance = instance, State = instance.State, StageEntry = instance.StageEntry,
+                TaskKey = spec.Id, Title = spec.Title, Role = spec.Role, Outcomes = string.Join('|', spec.Outcomes),
+                Form = spec.Form, RequiresConflictDeclaration = spec.RequiresConflictDeclaration,
+                Status = InboxTaskStatus.Open, CreatedAt = Now, DueAt = due, Version = 1,
+            };
+            db.Add(task);
+            opened.Add(task);
+        }
+        // One email per task definition, not per copy: the role hears once that there is work.
+        foreach (var email in spec.Emails) await SendAsync(definition, instance, email, opened[0], ct);
+        return opened;
+    }
+
+    private async Task SendAsync(WorkflowDefinition definition, WorkflowInstance instance, EmailDefinition email, InboxTask? task, CancellationToken ct)
+    {
+        var recipients = await RecipientsAsync(instance, email.To, task, ct);
+        if (recipients.Count == 0)
+        {
+            logger.LogWarning("Workflow {Instance}: nobody to send {Template} to ({To})", instance.Id, email.Template, email.To);
+            return;
+        }
+        var model = TemplateModel(definition, instance, task);
+        model["trigger"] = _because?.Trigger;
+        model["comment"] = _because?.Comment;
+        foreach (var to in recipients)
+            outbox.Add(db, email.Template, to, model, instance.SubjectType, instance.SubjectId);
+    }
+
+    private async Task<List<EmailRecipient>> RecipientsAsync(WorkflowInstance instance, string to, InboxTask? task, CancellationToken ct)
+    {
+        if (to == "applicant")
+            return instance.ContactEmail is null ? [] : [new EmailRecipient(instance.ContactEmail, instance.ContactName)];
+        if (to.StartsWith("email:")) return [new EmailRecipient(to[6..], null)];
+        if (to == "assignee")
+        {
+            if (task is null) return [];
+            if (task.Role == Roles.Applicant) return await RecipientsAsync(instance, "applicant", null, ct);
+            if (task.AssigneeId is not null)
+            {
+                var user = await db.Users.AsNoTracking().Where(u => u.Id == task.AssigneeId).Select(u => new { u.Email, u.DisplayName }).SingleAsync(ct);
+                return [new EmailRecipient(user.Email!, user.DisplayName)];
+            }
+            to = "role:" + task.Role;
+        }
+        var role = to[5..];
+        if (role == Roles.Applicant) return await RecipientsAsync(instance, "applicant", null, ct);
+        if (!_roleRecipients.TryGetValue(role, out var list))
+        {
+            list = await (from u in db.Users join ur in db.UserRoles on u.Id equals ur.UserId join r in db.Roles on ur.RoleId equals r.Id
+                          where r.Name == role && u.EmailConfirmed
+                          orderby u.Email
+                          select new EmailRecipient(u.Email!, u.DisplayName)).ToListAsync(ct);
+            _roleRecipients[role] = list;
+        }
+        return list;
+    }
+
+    private static Dictionary<string, object?> TemplateModel(WorkflowDefinition definition, WorkflowInstance instance, InboxTask? task)
+    {
+        var model = new Dictionary<string, object?>(StringComparer.Ordinal);
+        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
+        foreach (var (k, v) in data)
+            model[k] = v.ValueKind switch
+            {
+                JsonValueKind.Number => v.GetDecimal(),
+                JsonValueKind.String => v.TryGetDateTime(out var d) && definition.Fields.GetValueOrDefault(k)?.Type == "date" ? d : v.GetString(),
+                JsonValueKind.True => true,
+                JsonValueKind.False => false,
+                _ => v.ToString(),
+            };
+        var state = definition.State(instance.State);
+        model["reference"] = instance.SubjectReference;
+        model["path"] = instance.SubjectPath;
+        model["workflow"] = definition.Name;
+        model["stage"] = state.Title ?? instance.State;
+        model["status"] = state.Status;
+        if (task is not null)
+            model["task"] = new Dictionary<string, object?>
+            {
+                ["title"] = task.Title, ["due_at"] = task.DueAt, ["outcomes"] = task.OutcomeList, ["role"] = Roles.Describe(task.Role),
+            };
+        return model;
+    }
+
+    // ---- Plumbing ------------------------------------------------------------------------
+
+    private async Task<ConditionContext> ConditionContextAsync(WorkflowInstance instance, InboxTask? completing, string? outcome, CancellationToken ct)
+    {
+        var fields = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
+        var stage = await db.Set<InboxTask>().Where(t => t.InstanceId == instance.Id && t.StageEntry == instance.StageEntry && t.Status != InboxTaskStatus.Cancelled)
+            .Select(t => new { t.Id, t.Status, t.Outcome }).ToListAsync(ct);
+        var completed = stage.Where(t => t.Status == InboxTaskStatus.Completed && t.Id != completing?.Id).Select(t => t.Outcome!).ToList();
+        if (completing is not null) completed.Add(outcome!);
+        var open = stage.Count(t => t.Status == InboxTaskStatus.Open && t.Id != completing?.Id);
+        return new ConditionContext { Fields = fields, CompletedOutcomes = completed, OpenTasks = open, Outcome = outcome };
+    }
+
+    private async Task<WorkflowInstance> LoadInstanceAsync(Guid id, CancellationToken ct) =>
+        await db.Set<WorkflowInstance>().SingleOrDefaultAsync(i => i.Id == id, ct) ?? throw new WorkflowNotFoundException("No such workflow instance");
+
+    private async Task<InboxTask> LoadOpenTaskAsync(long id, CancellationToken ct)
+    {
+        var task = await db.Set<InboxTask>().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == id, ct)
+            ?? throw new WorkflowNotFoundException("No such task");
+        return task.Status switch
+        {
+            InboxTaskStatus.Completed => throw new WorkflowConflictException(
+                $"This task was already completed by {task.CompletedByName} on {task.CompletedAt:d MMMM yyyy 'at' HH:mm} UTC ({task.Outcome})"),
+            InboxTaskStatus.Cancelled => throw new WorkflowConflictException("This task is closed: the application has moved on to another stage"),
+            _ => task,
+        };
+    }
+
+    private void Touch(WorkflowInstance instance)
+    {
+        if (db.Entry(instance).State == EntityState.Added) return;
+        // Bump once per unit of work: the concurrency check compares with the version we read.
+        if (db.Entry(instance).Property(i => i.Version).IsModified) return;
+        instance.Version++;
+        instance.UpdatedAt = Now;
+    }
+
+    private void AddHistory(WorkflowInstance instance, Actor actor, string kind, string? from, string? to, string? trigger, string? comment, string? about = null) =>
+        db.Add(new WorkflowHistoryEntry
+        {
+            InstanceId = instance.Id, At = Now, ActorId = actor.UserId, ActorName = actor.Name, Kind = kind,
+            FromState = from, ToState = to, Trigger = trigger, Comment = about is null ? comment : comment is null ? about : $"{about}: {comment}",
+        });
+
+    private async Task<T> InTransactionAsync<T>(Func<Task<T>> work, CancellationToken ct)
+    {
+        if (db.Database.CurrentTransaction is not null)
+        {
+            var inner = await work();
+            await SaveAsync(ct);
+            return inner;
+        }
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        try
+        {
+            var result = await work();
+            await SaveAsync(ct);
+            await tx.CommitAsync(ct);
+            _roleRecipients.Clear();
+            signal.Notify();
+            return result;
+        }
+        catch
+        {
+            // Nothing of a failed change may linger in this unit of work either.
+            db.ChangeTracker.Clear();
+            _roleRecipients.Clear();
+            throw;
+        }
+    }
+
+    private async Task SaveAsync(CancellationToken ct)
+    {
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new WorkflowConflictException("Someone else changed this at the same moment. Reload to see what they did.");
+        }
+    }
+}
