@@ -392,8 +392,9 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
     {
         var entry = instance.StageEntry;
         var open = await db.Set<InboxTask>().Where(t => t.InstanceId == instance.Id && t.StageEntry == entry && t.Status == InboxTaskStatus.Open).ToListAsync(ct);
-        foreach (var t in db.ChangeTracker.Entries<InboxTask>().Select(e => e.Entity)
-                     .Where(t => t.InstanceId == instance.Id && t.StageEntry == entry && t.Status == InboxTaskStatus.Open).Union(open))
+        // Filter again in memory: a task completing in this unit of work is still open in the database.
+        foreach (var t in db.ChangeTracker.Entries<InboxTask>().Select(e => e.Entity).Union(open)
+                     .Where(t => t.InstanceId == instance.Id && t.StageEntry == entry && t.Status == InboxTaskStatus.Open).ToList())
         {
             t.Status = InboxTaskStatus.Cancelled;
             t.Version++;
