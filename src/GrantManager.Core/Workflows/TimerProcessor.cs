@@ -83,7 +83,8 @@ public sealed class TimerProcessor(IServiceScopeFactory scopes, TimeProvider tim
         if (timer is null) return;
         var now = time.GetUtcNow().UtcDateTime;
         timer.Attempts++;
-        timer.LastError = error.Message;
+        var message = error.GetBaseException().Message;
+        timer.LastError = message;
         timer.LeaseOwner = null;
         timer.LeaseUntil = null;
         if (timer.Attempts >= options.Value.TimerMaxAttempts)
@@ -91,7 +92,7 @@ public sealed class TimerProcessor(IServiceScopeFactory scopes, TimeProvider tim
             timer.Status = WorkflowTimerStatus.Failed;
             db.Add(new WorkflowIncident
             {
-                TimerId = timer.Id, InstanceId = timer.InstanceId, CreatedAt = now, Error = error.Message,
+                TimerId = timer.Id, InstanceId = timer.InstanceId, CreatedAt = now, Error = message,
                 Description = $"Timer '{timer.TimerKey}' at stage '{timer.State}' failed {timer.Attempts} times",
             });
             logger.LogError(error, "Workflow timer {TimerId} failed {Attempts} times; recorded as an incident", id, timer.Attempts);

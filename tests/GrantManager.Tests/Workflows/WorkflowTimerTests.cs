@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using GrantManager.Core.Workflows;
+using GrantManager.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Time.Testing;
+
+namespace GrantManager.Tests.Workflows;
+
+/// <summary>Durable timers on a fake clock: each pass of the processor is driven by the test.</summary>
+public sealed class WorkflowTimerTests : IAsyncLifetime
+{
+    private readonly WorkflowTestApp _t = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+    public async Task DisposeAsync() => await _t.DisposeAsync();
+
+    [Fact]
+    public async Task Reminders_escalations_and_deadlines_fire_at_their_moment_and_once()
+    {
+        var instance = await _t.StartEverythingAsync(deadline: WorkflowTestApp.Start.UtcDateTime.AddDays(10));
+        var officer = await _t.ActorAsync("officer@example.org");
+        var triage = (await _t.TasksAsync(instance.Id)).Single();
+        await _t.RuntimeAsync(async (rt, _) => { await rt.ClaimTaskAsync(triage.Id, officer); return true; });
+
+        // Nothing is due in the first four days.
+        _t.Clock.Advance(TimeSpan.FromDays(4) - TimeSpan.FromMinutes(1));
+        Assert.Equal(0, await _t.RunTimersAsync());
+
+        // One day before the task is due: a reminder to the officer who took it, once.
+        _t.Clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.Equal(1, await _t.RunTimersAsync());
+        Assert.Equal(0, await _t.RunTimersAsync());
+        var nudges = (await _t.OutboxAsync(instance.SubjectId)).Where(e => e.Subject.StartsWith("Task Triage") && e.CreatedAt == _t.Now).ToList();
+        Assert.Equal("officer@example.org", Assert.Single(nudges).ToAddress);
+        Assert.Contains($"due {WorkflowTestApp.Start.AddDays(5):d MMMM yyyy}", nudges[0].TextBody);
+
+        // After a week: an escalation task for an administrator.
+        _t.Clock.Advance(TimeSpan.FromDays(3));
+        Assert.Equal(1, await _t.RunTimersAsync());
+        var chase = (await _t.TasksAsync(instance.Id)).Single(t => t.TaskKey == "chase");
+        Assert.Equal(("Chase the triage", "Administrator", InboxTaskStatus.Open), (chase.Title, chase.Role, chase.Status));
+
+        // At the subject's deadline the timer fires its trigger as the system.
+        _t.Clock.Advance(TimeSpan.FromDays(3));
+        Assert.Equal(1, await _t.RunTimersAsync());
+        var closed = await _t.InstanceAsync(instance.Id);
+        Assert.Equal("closed", closed.State);
+        var transition = (await _t.HistoryAsync(instance.Id)).Last(h => h.Kind == HistoryKinds.Transition);
+        Assert.Equal(("System", "timeout", "Timer deadline-passed"), (transition.ActorName, transition.Trigger, transition.Comment));
+        Assert.All(await _t.TasksAsync(instance.Id), t => Assert.Equal(InboxTaskStatus.Cancelled, t.Status));
+        _t.Clock.Advance(TimeSpan.FromDays(60));
+        Assert.Equal(0, await _t.RunTimersAsync());
+    }
+
+    [Fact]
+    public async Task Completing_a_task_cancels_its_reminder()
+    {
+        var instance = await _t.StartEverythingAsync(amount: 9000);
+        var officer = await _t.ActorAsync("officer@example.org");
+        var triage = (await _t.TasksAsync(instance.Id)).Single();
+        await _t.RuntimeAsync((rt, _) => rt.CompleteTaskAsync(triage.Id, "go", officer));
+
+        _t.Clock.Advance(TimeSpan.FromDays(8));
+        Assert.Equal(0, await _t.RunTimersAsync());
+        Assert.DoesNotContain(await _t.OutboxAsync(instance.SubjectId), e => e.Subject.StartsWith("Task Triage") && e.CreatedAt > WorkflowTestApp.Start.UtcDateTime);
+        Assert.Equal("panel", (await _t.InstanceAsync(instance.Id)).State);
+    }
+
+    [Fact]
+    public async Task A_timer_claimed_by_a_node_that_died_fires_after_its_lease()
+    {
+        var instance = await _t.StartEverythingAsync();
+        var nudge = (await _t.TimersAsync(instance.Id)).Single(t => t.TimerKey == "nudge");
+        _t.Clock.Advance(TimeSpan.FromDays(4));
+        var now = _t.Now;
+        await _t.App.WithDbAsync(db => db.WorkflowTimers.Where(t => t.Id == nudge.Id)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, Guid.NewGuid()).SetProperty(t => t.LeaseUntil, now.AddMinutes(2))));
+
+        Assert.Equal(0, await _t.RunTimersAsync());
+        _t.Clock.Advance(TimeSpan.FromMinutes(2) + TimeSpan.FromSeconds(1));
+        Assert.Equal(1, await _t.RunTimersAsync());
+        Assert.Equal(WorkflowTimerStatus.Done, (await _t.TimersAsync(instance.Id)).Single(t => t.Id == nudge.Id).Status);
+    }
+
+    [Fact]
+    public async Task A_timer_that_keeps_failing_becomes_an_incident_an_administrator_can_retry()
+    {
+        var instance = await _t.StartEverythingAsync();
+        var nudge = (await _t.TimersAsync(instance.Id)).Single(t => t.TimerKey == "nudge");
+        await _t.App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(
+            "CREATE TRIGGER refuse_nudge BEFORE INSERT ON OutboxEmails WHEN NEW.Subject LIKE 'Task Triage%' BEGIN SELECT RAISE(ABORT, 'mail store offline'); END"));
+        _t.Clock.Advance(TimeSpan.FromDays(4));
+
+        // Five attempts (Workflows:TimerMaxAttempts), backing off 30 s, 1, 2 and 4 minutes.
+        foreach (var wait in new[] { 0, 30, 60, 120, 240 })
+        {
+            _t.Clock.Advance(TimeSpan.FromSeconds(wait));
+            Assert.Equal(0, await _t.RunTimersAsync());
+        }
+        var failed = (await _t.TimersAsync(instance.Id)).Single(t => t.Id == nudge.Id);
+        Assert.Equal((WorkflowTimerStatus.Failed, 5), (failed.Status, failed.Attempts));
+        Assert.Contains("mail store offline", failed.LastError);
+
+        var admin = await _t.App.ApiClientAsync("admin@example.org");
+        var incidents = await admin.GetFromJsonAsync<JsonElement>("/api/workflow-incidents");
+        var incident = Assert.Single(incidents.EnumerateArray());
+        Assert.Equal(nudge.Id, incident.GetProperty("timerId").GetInt64());
+        Assert.Contains("failed 5 times", incident.GetProperty("description").GetString());
+
+        var officer = await _t.App.ApiClientAsync("officer@example.org");
+        Assert.Equal(HttpStatusCode.Forbidden, (await officer.PostAsync($"/api/workflow-incidents/{incident.GetProperty("id").GetInt64()}/retry", null)).StatusCode);
+
+        await _t.App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync("DROP TRIGGER refuse_nudge"));
+        var retry = await admin.PostAsync($"/api/workflow-incidents/{incident.GetProperty("id").GetInt64()}/retry", null);
+        Assert.Equal(HttpStatusCode.NoContent, retry.StatusCode);
+        Assert.Equal(1, await _t.RunTimersAsync());
+        Assert.Empty((await admin.GetFromJsonAsync<JsonElement>("/api/workflow-incidents")).EnumerateArray());
+    }
+}
+
+/// <summary>A timer set by one host fires in a new host over the same database, once.</summary>
+public sealed class WorkflowRestartTests
+{
+    [Fact]
+    public async Task A_timer_scheduled_before_a_restart_fires_once_afterwards()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "grantmanager-restart", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var database = Path.Combine(directory, "grantmanager.db");
+        using var folder = new WorkflowFolder();
+        var clock = new FakeTimeProvider(WorkflowTestApp.Start);
+        Guid id;
+
+        await using (var first = new WorkflowTestApp(folder, clock, database))
+        {
+            var instance = await first.StartEverythingAsync(deadline: WorkflowTestApp.Start.UtcDateTime.AddDays(45));
+            id = instance.Id;
+            Assert.Equal(0, await first.RunTimersAsync());
+        }
+
+        // A month and a half later, a new process over the same file.
+        var later = new FakeTimeProvider(WorkflowTestApp.Start.AddDays(45));
+        await using var second = new WorkflowTestApp(new WorkflowFolder(), later, database);
+        var fired = await second.RunTimersAsync();
+
+        Assert.Equal(3, fired); // the reminder and the escalation are overdue too; each fires once
+        Assert.Equal("closed", (await second.InstanceAsync(id)).State);
+        Assert.Equal(0, await second.RunTimersAsync());
+        Assert.Single(await second.HistoryAsync(id), h => h.Trigger == "timeout");
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(directory, true); } catch (IOException) { }
+    }
+}
