@@ -15,7 +15,8 @@ public sealed class WorkflowDefinition
     public Dictionary<string, StateDefinition> States { get; set; } = new();
 
     [JsonIgnore] public string SourceFile { get; set; } = "";
-    [JsonIgnore] internal Dictionary<string, CompiledCondition> Conditions { get; } = new();
+    /// <summary>The transitions' conditions, compiled when the definition was loaded.</summary>
+    [JsonIgnore] public Dictionary<string, CompiledCondition> Conditions { get; } = new();
 
     public StateDefinition State(string name) =>
         States.TryGetValue(name, out var s) ? s : throw new InvalidOperationException($"Workflow {Id} v{Version} has no state '{name}'");

@@ -35,6 +35,7 @@ public static class WorkflowLoader
         if (!File.Exists(schemaPath))
             throw new WorkflowLoadException(folder, [new WorkflowProblem(SchemaFile, "$", "the JSON Schema for workflow definitions is missing")]);
         var schema = JsonSchema.FromFile(schemaPath);
+        var schemaNode = JsonNode.Parse(File.ReadAllText(schemaPath))!;
 
         problems.AddRange(templates.Check().Select(p => new WorkflowProblem(Path.GetFileName(templates.Directory), "$", p)));
 
@@ -43,7 +44,7 @@ public static class WorkflowLoader
         {
             var file = Path.GetFileName(path);
             var fileProblems = new List<WorkflowProblem>();
-            var definition = Read(path, file, schema, fileProblems);
+            var definition = Read(path, file, schema, schemaNode, fileProblems);
             if (definition is not null) Check(definition, file, templates, fileProblems);
             problems.AddRange(fileProblems);
             if (definition is not null && fileProblems.Count == 0) definitions.Add(definition);
@@ -57,7 +58,7 @@ public static class WorkflowLoader
         return new WorkflowRegistry(definitions);
     }
 
-    private static WorkflowDefinition? Read(string path, string file, JsonSchema schema, List<WorkflowProblem> problems)
+    private static WorkflowDefinition? Read(string path, string file, JsonSchema schema, JsonNode schemaNode, List<WorkflowProblem> problems)
     {
         JsonNode? node;
         try
@@ -73,14 +74,45 @@ public static class WorkflowLoader
         if (!result.IsValid)
         {
             foreach (var detail in result.Details.Where(d => d.HasErrors))
-                foreach (var (_, message) in detail.Errors!)
-                    problems.Add(new WorkflowProblem(file, ToJsonPath(detail.InstanceLocation.ToString()), message));
+                foreach (var (keyword, message) in detail.Errors!)
+                    problems.Add(SchemaProblem(file, detail.InstanceLocation.ToString(), keyword, message, detail.SchemaLocation, schemaNode));
             if (problems.Count == 0) problems.Add(new WorkflowProblem(file, "$", "does not match the workflow schema"));
             return null;
         }
         var definition = node.Deserialize<WorkflowDefinition>(Json)!;
         definition.SourceFile = file;
         return definition;
+    }
+
+    /// <summary>A schema error in words a definition's author can act on, with the schema's own description of what is expected.</summary>
+    private static WorkflowProblem SchemaProblem(string file, string pointer, string keyword, string message, Uri schemaLocation, JsonNode schemaNode)
+    {
+        var path = ToJsonPath(pointer);
+        if (message.Contains("false schema", StringComparison.Ordinal))
+        {
+            var cut = path.LastIndexOf('.');
+            return new WorkflowProblem(file, path[..cut], $"unknown property '{path[(cut + 1)..]}'");
+        }
+        var description = Resolve(schemaNode, schemaLocation.Fragment.TrimStart('#'))?["description"]?.GetValue<string>();
+        if (keyword == "pattern") message = "this value is not in the expected form";
+        return new WorkflowProblem(file, path, description is null ? message : $"{message}: {description}");
+    }
+
+    private static JsonNode? Resolve(JsonNode root, string pointer)
+    {
+        var node = root;
+        foreach (var part in pointer.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var key = Uri.UnescapeDataString(part).Replace("~1", "/").Replace("~0", "~");
+            node = node switch
+            {
+                JsonObject o => o[key],
+                JsonArray a when int.TryParse(key, out var i) && i < a.Count => a[i],
+                _ => null,
+            };
+            if (node is null) return null;
+        }
+        return node;
     }
 
     /// <summary>"/states/a/transitions/0/to" → "$.states.a.transitions[0].to".</summary>
@@ -129,6 +161,8 @@ public static class WorkflowLoader
                     Problem($"{tat}.from", $"'{timer.From}' is not entered, taskDue or a date field of this workflow");
                 if (timer.From == "taskDue" && !state.Tasks.Any(t => t.Due is not null))
                     Problem($"{tat}.from", "taskDue needs a task with a due duration in this state");
+                if ((timer.Fire is null ? 0 : 1) + (timer.Email is null ? 0 : 1) + (timer.Task is null ? 0 : 1) != 1)
+                    Problem(tat, "a timer does exactly one thing: give it one of fire, email or task");
                 if (timer.Fire is not null && !triggers.Contains(timer.Fire))
                     Problem($"{tat}.fire", $"no transition from '{name}' has the trigger '{timer.Fire}'");
                 if (timer.Email is not null) CheckEmail(timer.Email, $"{tat}.email", allowAssignee: timer.From == "taskDue");
