@@ -153,3 +153,35 @@ public sealed class WorkflowRestartTests
         try { Directory.Delete(directory, true); } catch (IOException) { }
     }
 }
+
+/// <summary>A running instance stays on the version it started with; new instances take the newest.</summary>
+public sealed class WorkflowVersionTests
+{
+    [Fact]
+    public async Task An_instance_keeps_its_version_when_a_new_one_is_loaded()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "grantmanager-versions", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(directory);
+        var database = Path.Combine(directory, "grantmanager.db");
+        Guid old;
+        await using (var v1 = new WorkflowTestApp(new WorkflowFolder(), databasePath: database))
+            old = (await v1.StartEverythingAsync(amount: 1000)).Id;
+
+        // Version 2 sends every "go" to the panel, whatever the amount.
+        var folder = new WorkflowFolder();
+        var text = File.ReadAllText(Path.Combine(folder.Path, "everything.json"));
+        folder.Write("everything-v2.json", text.Replace("\"version\": 1", "\"version\": 2").Replace("\"when\": \"amount <= 5000 and not urgent\"", "\"when\": \"amount < 0\""));
+        await using var v2 = new WorkflowTestApp(folder, databasePath: database);
+        var fresh = await v2.StartEverythingAsync(amount: 1000);
+        var officer = await v2.ActorAsync("officer@example.org");
+
+        Assert.Equal(2, fresh.DefinitionVersion);
+        var oldTriage = (await v2.TasksAsync(old)).Single();
+        var newTriage = (await v2.TasksAsync(fresh.Id)).Single();
+        Assert.Equal("review", (await v2.RuntimeAsync((rt, _) => rt.CompleteTaskAsync(oldTriage.Id, "go", officer))).ToState);
+        Assert.Equal("panel", (await v2.RuntimeAsync((rt, _) => rt.CompleteTaskAsync(newTriage.Id, "go", officer))).ToState);
+        Assert.Equal(1, (await v2.InstanceAsync(old)).DefinitionVersion);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try { Directory.Delete(directory, true); } catch (IOException) { }
+    }
+}
