@@ -1,0 +1,44 @@
+using GrantManager.Core.Data;
+using GrantManager.Core.Workflows;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace GrantManager.Web.Pages.Staff.Workflows;
+
+public sealed class InstanceModel(GrantDbContext db, WorkflowRegistry registry) : PageModel
+{
+    public WorkflowInstance Instance { get; private set; } = null!;
+    public WorkflowDefinition Definition { get; private set; } = null!;
+    public List<InboxTask> OpenTasks { get; private set; } = [];
+    public List<WorkflowHistoryEntry> History { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(Guid id)
+    {
+        var instance = await db.WorkflowInstances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id);
+        if (instance is null) return NotFound();
+        Instance = instance;
+        Definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
+        OpenTasks = await db.InboxTasks.AsNoTracking().Where(t => t.InstanceId == id && t.Status == InboxTaskStatus.Open).OrderBy(t => t.Id).ToListAsync();
+        History = await db.WorkflowHistory.AsNoTracking().Where(h => h.InstanceId == id).OrderBy(h => h.Id).ToListAsync();
+        return Page();
+    }
+
+    public string Describe(WorkflowHistoryEntry h)
+    {
+        string Stage(string? s) => s is not null && Definition.States.TryGetValue(s, out var st) ? st.Title ?? s : s ?? "";
+        var what = h.Kind switch
+        {
+            HistoryKinds.Started => $"Started at {Stage(h.ToState)}",
+            HistoryKinds.Transition => $"Moved from {Stage(h.FromState)} to {Stage(h.ToState)} ({h.Trigger})",
+            HistoryKinds.TaskCompleted => $"Completed a task: {h.Trigger}",
+            HistoryKinds.TaskClaimed => "Took a task",
+            HistoryKinds.TaskReleased => "Released a task",
+            HistoryKinds.TaskAssigned => "Assigned a task",
+            HistoryKinds.ConflictDeclared => h.Trigger == "conflict" ? "Declared a conflict of interest" : "Declared no conflict of interest",
+            HistoryKinds.Timer => "Timer",
+            _ => h.Kind,
+        };
+        return h.Comment is null ? what : $"{what}. {h.Comment}";
+    }
+}
