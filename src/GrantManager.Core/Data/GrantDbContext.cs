@@ -14,6 +14,9 @@ namespace GrantManager.Core.Data;
 /// </summary>
 public abstract class GrantDbContext(DbContextOptions options) : IdentityDbContext<User>(options)
 {
+    /// <summary>Set when a save adds email, so the dispatcher can be woken once it is committed.</summary>
+    internal bool OutboxPending { get; set; }
+
     public DbSet<Organisation> Organisations => Set<Organisation>();
     public DbSet<Fund> Funds => Set<Fund>();
     public DbSet<Round> Rounds => Set<Round>();

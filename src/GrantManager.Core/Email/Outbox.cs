@@ -1,6 +1,5 @@
 using GrantManager.Core.Configuration;
 using GrantManager.Core.Data;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace GrantManager.Core.Email;
@@ -9,7 +8,7 @@ namespace GrantManager.Core.Email;
 /// Renders an email and adds it to the outbox in the caller's unit of work: the email is saved
 /// with the change that caused it, or not at all.
 /// </summary>
-public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions<CouncilOptions> council, IOptions<EmailOptions> email, OutboxSignal signal)
+public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions<CouncilOptions> council, IOptions<EmailOptions> email)
 {
     public OutboxEmail Add(GrantDbContext db, string template, EmailRecipient to, IDictionary<string, object?> model,
         string? subjectType = null, string? subjectId = null)
@@ -38,8 +37,6 @@ public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions
             NextAttemptAt = now,
         };
         db.OutboxEmails.Add(message);
-        // Inside an explicit transaction the committer wakes the dispatcher; otherwise the save does.
-        if (db.Database.CurrentTransaction is null) db.SavedChanges += (_, _) => signal.Notify();
         return message;
     }
 }

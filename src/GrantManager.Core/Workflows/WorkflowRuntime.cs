@@ -26,7 +26,7 @@ public sealed record TransitionResult(Guid InstanceId, string FromState, string 
 /// commit together or not at all. A change that loses a race gets a <see cref="WorkflowConflictException"/>.
 /// When the caller already has a transaction open, the runtime works inside it and leaves the commit to the caller.
 /// </summary>
-public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry, Outbox outbox, OutboxSignal signal,
+public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry, Outbox outbox,
     TimeProvider time, ILogger<WorkflowRuntime> logger)
 {
     private static readonly JsonSerializerOptions DataJson = new() { PropertyNamingPolicy = null };
@@ -77,7 +77,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             if (expectedVersion is int v && v != instance.Version)
                 throw new WorkflowConflictException("The record has changed since you opened it. Reload it to see the latest.");
             var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
-            var context = await ConditionContextAsync(instance, null, null, ct);
+            var context = await ConditionContextAsync(definition, instance, null, null, ct);
             var from = instance.State;
             var moved = await FireCoreAsync(definition, instance, trigger, actor, comment, context, checkRoles: true, stayIfGuardsUnmet: false, ct);
             return new TransitionResult(instance.Id, from, instance.State, moved, instance.Version);
@@ -103,7 +103,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
         var state = definition.State(instance.State);
         var taskTriggers = state.Tasks.SelectMany(t => t.Outcomes).ToHashSet();
-        var context = await ConditionContextAsync(instance, null, null, ct);
+        var context = await ConditionContextAsync(definition, instance, null, null, ct);
         var machine = BuildMachine(definition, instance, () => context);
         var permitted = (await machine.GetPermittedTriggersAsync()).ToHashSet();
         return state.Transitions
@@ -145,14 +145,14 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             task.CompletedByName = actor.Name;
             task.CompletedAt = now;
             task.Version++;
-            await CancelTimersAsync(instance, t => t.TaskId == task.Id, ct);
+            await CancelTimersAsync(instance, null, task.Id, ct);
             AddHistory(instance, actor, HistoryKinds.TaskCompleted, instance.State, instance.State, outcome, comment, task.Title);
 
             var from = instance.State;
             var moved = false;
             if (task.StageEntry == instance.StageEntry && task.State == instance.State)
             {
-                var context = await ConditionContextAsync(instance, task, outcome, ct);
+                var context = await ConditionContextAsync(definition, instance, task, outcome, ct);
                 moved = await FireCoreAsync(definition, instance, outcome, actor, comment, context, checkRoles: false, stayIfGuardsUnmet: true, ct);
             }
             Touch(instance);
@@ -299,7 +299,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             var task = timer.TaskId is long id ? await db.Set<InboxTask>().SingleOrDefaultAsync(t => t.Id == id, ct) : null;
             if (spec.Fire is not null)
             {
-                var context = await ConditionContextAsync(instance, null, null, ct);
+                var context = await ConditionContextAsync(definition, instance, null, null, ct);
                 var moved = await FireCoreAsync(definition, instance, spec.Fire, Actor.System, $"Timer {spec.Id}", context,
                     checkRoles: false, stayIfGuardsUnmet: true, ct);
                 if (!moved) AddHistory(instance, Actor.System, HistoryKinds.Timer, null, null, spec.Fire, $"Timer {spec.Id}: not applicable now");
@@ -391,24 +391,33 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
     private async Task LeaveAsync(WorkflowInstance instance, CancellationToken ct)
     {
         var entry = instance.StageEntry;
-        var open = await db.Set<InboxTask>().Where(t => t.InstanceId == instance.Id && t.StageEntry == entry && t.Status == InboxTaskStatus.Open).ToListAsync(ct);
-        // Filter again in memory: a task completing in this unit of work is still open in the database.
-        foreach (var t in db.ChangeTracker.Entries<InboxTask>().Select(e => e.Entity).Union(open)
+        // Tasks and timers this unit of work holds change in memory; the rest in one statement each. The
+        // statements leave versions alone: a task saved later in this unit still matches its version, and
+        // every racing change is caught on the instance's version.
+        foreach (var t in db.ChangeTracker.Entries<InboxTask>().Select(e => e.Entity)
                      .Where(t => t.InstanceId == instance.Id && t.StageEntry == entry && t.Status == InboxTaskStatus.Open).ToList())
-        {
             t.Status = InboxTaskStatus.Cancelled;
-            t.Version++;
-        }
-        await CancelTimersAsync(instance, t => t.StageEntry == entry, ct);
+        await db.Database.ExecuteSqlAsync($"""
+            UPDATE "InboxTasks" SET "Status" = 'Cancelled' WHERE "InstanceId" = {instance.Id} AND "StageEntry" = {entry} AND "Status" = 'Open'
+            """, ct);
+        await CancelTimersAsync(instance, entry, null, ct);
     }
 
-    private async Task CancelTimersAsync(WorkflowInstance instance, System.Linq.Expressions.Expression<Func<WorkflowTimer, bool>> which, CancellationToken ct)
+    /// <summary>Cancels the instance's pending timers of one stage visit, or of one task.</summary>
+    private async Task CancelTimersAsync(WorkflowInstance instance, int? stageEntry, long? taskId, CancellationToken ct)
     {
-        var pending = await db.Set<WorkflowTimer>().Where(t => t.InstanceId == instance.Id && t.Status == WorkflowTimerStatus.Pending).Where(which).ToListAsync(ct);
-        var compiled = which.Compile();
-        foreach (var t in pending.Union(db.ChangeTracker.Entries<WorkflowTimer>().Select(e => e.Entity)
-                     .Where(t => t.InstanceId == instance.Id && t.Status == WorkflowTimerStatus.Pending && t.Id == 0 && compiled(t))))
+        foreach (var t in db.ChangeTracker.Entries<WorkflowTimer>().Select(e => e.Entity)
+                     .Where(t => t.InstanceId == instance.Id && t.Status == WorkflowTimerStatus.Pending
+                         && (stageEntry is null || t.StageEntry == stageEntry) && (taskId is null || t.TaskId == taskId)).ToList())
             t.Status = WorkflowTimerStatus.Cancelled;
+        if (stageEntry is int entry)
+            await db.Database.ExecuteSqlAsync($"""
+                UPDATE "WorkflowTimers" SET "Status" = 'Cancelled' WHERE "InstanceId" = {instance.Id} AND "StageEntry" = {entry} AND "Status" = 'Pending'
+                """, ct);
+        else
+            await db.Database.ExecuteSqlAsync($"""
+                UPDATE "WorkflowTimers" SET "Status" = 'Cancelled' WHERE "InstanceId" = {instance.Id} AND "TaskId" = {taskId} AND "Status" = 'Pending'
+                """, ct);
     }
 
     private async Task EnterAsync(WorkflowDefinition definition, WorkflowInstance instance, string stateName, CancellationToken ct)
@@ -553,9 +562,12 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
 
     // ---- Plumbing ------------------------------------------------------------------------
 
-    private async Task<ConditionContext> ConditionContextAsync(WorkflowInstance instance, InboxTask? completing, string? outcome, CancellationToken ct)
+    private async Task<ConditionContext> ConditionContextAsync(WorkflowDefinition definition, WorkflowInstance instance, InboxTask? completing, string? outcome, CancellationToken ct)
     {
         var fields = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
+        // Only a stage whose transitions have conditions needs to know about its tasks.
+        if (!definition.State(instance.State).Transitions.Any(t => t.When is not null))
+            return new ConditionContext { Fields = fields, Outcome = outcome };
         var stage = await db.Set<InboxTask>().Where(t => t.InstanceId == instance.Id && t.StageEntry == instance.StageEntry && t.Status != InboxTaskStatus.Cancelled)
             .Select(t => new { t.Id, t.Status, t.Outcome }).ToListAsync(ct);
         var completed = stage.Where(t => t.Status == InboxTaskStatus.Completed && t.Id != completing?.Id).Select(t => t.Outcome!).ToList();
@@ -564,8 +576,16 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         return new ConditionContext { Fields = fields, CompletedOutcomes = completed, OpenTasks = open, Outcome = outcome };
     }
 
-    private async Task<WorkflowInstance> LoadInstanceAsync(Guid id, CancellationToken ct) =>
-        await db.Set<WorkflowInstance>().SingleOrDefaultAsync(i => i.Id == id, ct) ?? throw new WorkflowNotFoundException("No such workflow instance");
+    // Compiled once per model (a compiled query belongs to one): the instance is read at the start of every change.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
+        Func<GrantDbContext, Guid, CancellationToken, Task<WorkflowInstance?>>> InstanceById = new();
+
+    private async Task<WorkflowInstance> LoadInstanceAsync(Guid id, CancellationToken ct)
+    {
+        var query = InstanceById.GetValue(db.Model, _ =>
+            EF.CompileAsyncQuery((GrantDbContext c, Guid key, CancellationToken _) => c.Set<WorkflowInstance>().SingleOrDefault(i => i.Id == key)));
+        return await query(db, id, ct) ?? throw new WorkflowNotFoundException("No such workflow instance");
+    }
 
     private async Task<InboxTask> LoadOpenTaskAsync(long id, CancellationToken ct)
     {
@@ -605,13 +625,14 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             return inner;
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // A failure rolls back the whole transaction, so per-save savepoints would be wasted statements.
+        db.Database.AutoSavepointsEnabled = false;
         try
         {
             var result = await work();
             await SaveAsync(ct);
             await tx.CommitAsync(ct);
             _roleRecipients.Clear();
-            signal.Notify();
             return result;
         }
         catch

@@ -69,7 +69,7 @@ internal static class GrantManagerServices
         var connection = config.GetConnectionString("GrantManager");
         if (string.Equals(provider, DatabaseProviders.PostgreSql, StringComparison.OrdinalIgnoreCase))
         {
-            services.AddDbContext<PostgresGrantDbContext>(o => o.UseNpgsql(connection));
+            services.AddDbContextPool<PostgresGrantDbContext>((sp, o) => o.UseNpgsql(connection).AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>()));
             services.AddScoped<GrantDbContext>(sp => sp.GetRequiredService<PostgresGrantDbContext>());
         }
         else
@@ -80,7 +80,7 @@ internal static class GrantManagerServices
                 Directory.CreateDirectory(dataDir);
                 connection = $"Data Source={Path.Combine(dataDir, "grantmanager.db")}";
             }
-            services.AddDbContext<SqliteGrantDbContext>(o => o.UseSqlite(connection));
+            services.AddDbContextPool<SqliteGrantDbContext>((sp, o) => o.UseSqlite(connection).AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>()));
             services.AddScoped<GrantDbContext>(sp => sp.GetRequiredService<SqliteGrantDbContext>());
         }
     }
@@ -135,6 +135,7 @@ internal static class GrantManagerServices
     {
         services.AddSingleton(sp => new EmailTemplates(Path.Combine(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, "templates")));
         services.AddSingleton<OutboxSignal>();
+        services.AddSingleton<OutboxSignalInterceptor>();
         services.AddScoped<Outbox>();
         services.AddSingleton<IEmailTransport>(sp =>
         {

@@ -86,7 +86,6 @@ public sealed class RegisterModel(GrantDbContext db, UserManager<User> users, Ou
             new Dictionary<string, object?> { ["link"] = link, ["organisation"] = org.Name }, "User", user.Id);
         await db.SaveChangesAsync();
         await tx.CommitAsync();
-        HttpContext.RequestServices.GetRequiredService<OutboxSignal>().Notify();
         return RedirectToPage("RegisterConfirmation");
     }
 

@@ -49,7 +49,6 @@ public sealed class CreateModel(GrantDbContext db, UserManager<User> users, Acco
         var link = ForgotPasswordModel.ResetLink(this, users, user, await users.GeneratePasswordResetTokenAsync(user));
         await emails.SendStaffInvitationAsync(user, link, Roles.Describe(Input.Role!));
         await tx.CommitAsync();
-        HttpContext.RequestServices.GetRequiredService<Core.Email.OutboxSignal>().Notify();
         TempData["Success"] = $"Account added for {user.DisplayName}. We have emailed them a link to choose a password";
         return RedirectToPage("Index");
     }
