@@ -107,8 +107,7 @@ public sealed class EmailDispatcher(
         }
         else
         {
-            // 30 s, 1 min, 2 min, 4 min … capped at an hour.
-            var delay = TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, message.Attempts - 1)));
+            var delay = Backoff.After(message.Attempts);
             message.NextAttemptAt = time.GetUtcNow().UtcDateTime + delay;
             logger.LogInformation("Email {EmailId} ({Template}) failed, attempt {Attempts}; retrying after {Delay}: {Error}",
                 message.Id, message.Template, message.Attempts, delay, error);

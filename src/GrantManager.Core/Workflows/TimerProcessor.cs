@@ -99,7 +99,7 @@ public sealed class TimerProcessor(IServiceScopeFactory scopes, TimeProvider tim
         }
         else
         {
-            timer.RunAt = now + TimeSpan.FromSeconds(Math.Min(3600, 30 * Math.Pow(2, timer.Attempts - 1)));
+            timer.RunAt = now + Backoff.After(timer.Attempts);
             logger.LogWarning(error, "Workflow timer {TimerId} failed (attempt {Attempts}); trying again at {RunAt}", id, timer.Attempts, timer.RunAt);
         }
         await db.SaveChangesAsync(ct);

@@ -126,9 +126,8 @@ public sealed class WorkflowRestartTests
     [Fact]
     public async Task A_timer_scheduled_before_a_restart_fires_once_afterwards()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "grantmanager-restart", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var database = Path.Combine(directory, "grantmanager.db");
+        using var directory = new TempDirectory();
+        var database = directory.File("grantmanager.db");
         using var folder = new WorkflowFolder();
         var clock = new FakeTimeProvider(WorkflowTestApp.Start);
         Guid id;
@@ -149,8 +148,6 @@ public sealed class WorkflowRestartTests
         Assert.Equal("closed", (await second.InstanceAsync(id)).State);
         Assert.Equal(0, await second.RunTimersAsync());
         Assert.Single(await second.HistoryAsync(id), h => h.Trigger == "timeout");
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(directory, true); } catch (IOException) { }
     }
 }
 
@@ -160,9 +157,8 @@ public sealed class WorkflowVersionTests
     [Fact]
     public async Task An_instance_keeps_its_version_when_a_new_one_is_loaded()
     {
-        var directory = Path.Combine(Path.GetTempPath(), "grantmanager-versions", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(directory);
-        var database = Path.Combine(directory, "grantmanager.db");
+        using var directory = new TempDirectory();
+        var database = directory.File("grantmanager.db");
         Guid old;
         await using (var v1 = new WorkflowTestApp(new WorkflowFolder(), databasePath: database))
             old = (await v1.StartEverythingAsync(amount: 1000)).Id;
@@ -181,7 +177,5 @@ public sealed class WorkflowVersionTests
         Assert.Equal("review", (await v2.RuntimeAsync((rt, _) => rt.CompleteTaskAsync(oldTriage.Id, "go", officer))).ToState);
         Assert.Equal("panel", (await v2.RuntimeAsync((rt, _) => rt.CompleteTaskAsync(newTriage.Id, "go", officer))).ToState);
         Assert.Equal(1, (await v2.InstanceAsync(old)).DefinitionVersion);
-        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(directory, true); } catch (IOException) { }
     }
 }
