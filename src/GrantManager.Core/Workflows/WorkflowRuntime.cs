@@ -346,6 +346,11 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
                 ? $"'{trigger}' happens through a task or a timer, not directly"
                 : $"Only a {string.Join(" or ", chosen.Roles.Select(r => Roles.Describe(r).ToLowerInvariant()))} can do this");
 
+        // An applicant acts only for their own organisation's applications.
+        if (checkRoles && actor.HasRole(Roles.Applicant) && !chosen.Roles.Any(r => r != Roles.Applicant && actor.HasRole(r))
+            && (actor.OrganisationId is null || actor.OrganisationId != instance.OrganisationId))
+            throw new WorkflowForbiddenException("You can only act on your own organisation's applications");
+
         var from = instance.State;
         StateMachine<string, string>.Transition? done = null;
         machine.OnTransitioned(t => done = t);

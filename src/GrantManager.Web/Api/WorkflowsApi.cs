@@ -2,6 +2,7 @@ using System.Text.Json;
 using GrantManager.Core.Data;
 using GrantManager.Core.Workflows;
 using GrantManager.Web.Hosting;
+using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,6 +16,8 @@ internal static class WorkflowsApi
     public sealed record HistoryItem(DateTime At, string Actor, string Kind, string? From, string? To, string? Trigger, string? Comment);
     public sealed record InstanceView(Guid Id, string DefinitionId, int DefinitionVersion, string SubjectType, string SubjectId,
         string? Reference, string State, string? StageTitle, bool Completed, int Version, List<HistoryItem> History);
+    public sealed record ActionRequest(string? Comment, int? Version);
+    public sealed record ActionResult(Guid Id, string From, string State, int Version);
     public sealed record IncidentView(long Id, long TimerId, Guid InstanceId, string Description, string Error, DateTime CreatedAt, DateTime? ResolvedAt, string? ResolvedBy);
 
     public static void Map(RouteGroupBuilder api)
@@ -32,6 +35,14 @@ internal static class WorkflowsApi
                 await InstanceAsync(db, registry, id) is { } view ? TypedResults.Ok(view)
                     : TypedResults.Problem("No such workflow instance", statusCode: 404))
             .WithSummary("An instance and its journal");
+
+        // Direct actions (withdraw, and the like): the runtime checks the caller's roles and organisation.
+        api.MapPost("/workflow-instances/{id:guid}/actions/{trigger}", async (Guid id, string trigger, ActionRequest? body, WorkflowRuntime runtime, WorkflowActors actors, HttpContext http) =>
+            {
+                var result = await runtime.FireAsync(id, trigger, await actors.ForAsync(http.User), body?.Comment, body?.Version);
+                return TypedResults.Ok(new ActionResult(result.InstanceId, result.FromState, result.ToState, result.Version));
+            })
+            .WithSummary("Take an action on an instance; 409 if it changed since the version given");
 
         var admin = api.MapGroup("").RequireAuthorization(GrantManagerServices.ApiAdministratorPolicy);
         admin.MapGet("/workflow-incidents", async (GrantDbContext db, bool? all) =>

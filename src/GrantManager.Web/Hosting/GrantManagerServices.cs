@@ -52,6 +52,7 @@ internal static class GrantManagerServices
         services.AddDataProtection().SetApplicationName("GrantManager")
             .PersistKeysToFileSystem(new DirectoryInfo(config["DataProtection:KeysPath"] ?? Path.Combine(contentRoot, "App_Data", "keys")));
         services.AddProblemDetails();
+        services.AddExceptionHandler<Api.WorkflowProblems>();
         services.AddOpenApi();
         services.AddHealthChecks().AddDbContextCheck<GrantDbContext>("database");
     }
@@ -127,6 +128,7 @@ internal static class GrantManagerServices
     {
         services.AddSingleton(sp => WorkflowLoader.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, sp.GetRequiredService<EmailTemplates>()));
         services.AddScoped<WorkflowRuntime>();
+        services.AddScoped<WorkflowActors>();
         services.AddSingleton<TimerProcessor>();
         services.AddHostedService<TimerService>();
     }

@@ -64,6 +64,36 @@ public sealed class WorkflowApiTests : IAsyncLifetime
         Assert.Equal("Olivia Officer", history[2].GetProperty("actor").GetString());
     }
 
+    [Fact]
+    public async Task Actions_over_the_API_answer_409_403_and_400_as_problem_details()
+    {
+        var instance = await _t.StartEverythingAsync();
+        var otherOrganisation = await _t.App.ApiClientAsync("applicant2@example.org");
+        var officer = await _t.App.ApiClientAsync("officer@example.org");
+        var applicant = await _t.App.ApiClientAsync("applicant@example.org");
+        var url = $"/api/workflow-instances/{instance.Id}/actions";
+
+        var foreign = await otherOrganisation.PostAsJsonAsync($"{url}/cancel", new { comment = "mine now" });
+        Assert.Equal(HttpStatusCode.Forbidden, foreign.StatusCode);
+        Assert.Equal("You can only act on your own organisation's applications", (await foreign.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await officer.PostAsJsonAsync($"{url}/cancel", new { })).StatusCode);
+
+        var unknown = await applicant.PostAsJsonAsync($"{url}/approve", new { });
+        Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        var problem = await unknown.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("'approve' is not possible", problem.GetProperty("errors").GetProperty("trigger")[0].GetString());
+
+        var done = await applicant.PostAsJsonAsync($"{url}/cancel", new { comment = "We found other funding", version = instance.Version });
+        Assert.Equal(HttpStatusCode.OK, done.StatusCode);
+        Assert.Equal("closed", (await done.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("state").GetString());
+
+        var late = await applicant.PostAsJsonAsync($"{url}/cancel", new { version = instance.Version });
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+        Assert.Contains("changed since you opened it", (await late.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString());
+        Assert.Equal("closed", (await _t.InstanceAsync(instance.Id)).State);
+    }
+
     [Theory]
     [InlineData("/api/workflows")]
     [InlineData("/api/workflows/grant-application")]
