@@ -51,8 +51,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.GotoAsync("/Account/Login");
         await page.GetByLabel("Email address").FillAsync(email);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
+        // Signing in ends on another page; wait for it rather than for a load state of the old one.
+        var arrived = page.WaitForURLAsync(url => !url.Contains("/Account/Login"), new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await arrived;
     }
 
     /// <summary>Runs axe-core (WCAG 2.2 A and AA) on the page, saves a screenshot, and fails listing any violation.</summary>
