@@ -88,6 +88,35 @@ public sealed class DemoData(GrantDbContext db, UserManager<User> users, RoleMan
             await db.SaveChangesAsync(ct);
             logger.LogInformation("Demo data: added the Live Well Kent innovation grant with an open round");
         }
+        await EnsureCriteriaAndMeasuresAsync(ct);
+    }
+
+    private async Task EnsureCriteriaAndMeasuresAsync(CancellationToken ct)
+    {
+        var fund = await db.Funds.Include(f => f.Criteria).Include(f => f.Measures).SingleAsync(f => f.Code == "LWK", ct);
+        if (fund.Criteria.Count == 0)
+        {
+            fund.Criteria.AddRange(
+            [
+                new() { Order = 1, Name = "Need and benefit", Weight = 30, Guidance = "Is there clear evidence of need in the communities served, and will people's mental health and wellbeing improve?" },
+                new() { Order = 2, Name = "Innovation", Weight = 25, Guidance = "Does the project try something new for Kent, or an existing idea in a new way or place?" },
+                new() { Order = 3, Name = "Deliverability", Weight = 25, Guidance = "Is the plan realistic in 12 months, with the people, partners and budget it needs?" },
+                new() { Order = 4, Name = "Social value", Weight = 20, Guidance = "Will it bring wider benefits: volunteering, local jobs and spend, carers reached, a greener Kent?" },
+            ]);
+        }
+        if (fund.Measures.Count == 0)
+        {
+            fund.Measures.AddRange(
+            [
+                new() { Order = 1, Code = "people-supported", Name = "People supported", Unit = "people" },
+                new() { Order = 2, Code = "carers-reached", Name = "Carers reached", Unit = "carers" },
+                new() { Order = 3, Code = "volunteers", Name = "Volunteers involved", Unit = "volunteers" },
+                new() { Order = 4, Code = "volunteer-hours", Name = "Volunteer hours", Unit = "hours" },
+                new() { Order = 5, Code = "local-jobs", Name = "Local jobs and apprenticeships", Unit = "jobs" },
+                new() { Order = 6, Code = "local-spend", Name = "Spend with Kent suppliers", Unit = "pounds" },
+            ]);
+        }
+        await db.SaveChangesAsync(ct);
     }
 
     public static async Task EnsureRolesAsync(RoleManager<IdentityRole> roles)

@@ -21,6 +21,9 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<Fund> Funds => Set<Fund>();
     public DbSet<Round> Rounds => Set<Round>();
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
+    public DbSet<Applications.Application> Applications => Set<Applications.Application>();
+    public DbSet<AssessmentCriterion> Criteria => Set<AssessmentCriterion>();
+    public DbSet<OutcomeMeasure> OutcomeMeasures => Set<OutcomeMeasure>();
     public DbSet<WorkflowInstance> WorkflowInstances => Set<WorkflowInstance>();
     public DbSet<WorkflowHistoryEntry> WorkflowHistory => Set<WorkflowHistoryEntry>();
     public DbSet<InboxTask> InboxTasks => Set<InboxTask>();
@@ -102,6 +105,26 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasIndex(t => new { t.InstanceId, t.Status });
         });
         b.Entity<WorkflowIncident>(e => e.HasIndex(i => i.ResolvedAt));
+        b.Entity<AssessmentCriterion>(e => e.HasOne<Fund>().WithMany(f => f.Criteria).HasForeignKey(c => c.FundId));
+        b.Entity<OutcomeMeasure>(e =>
+        {
+            e.HasOne<Fund>().WithMany(f => f.Measures).HasForeignKey(m => m.FundId);
+            e.HasIndex(m => new { m.FundId, m.Code }).IsUnique();
+        });
+        b.Entity<Applications.Application>(e =>
+        {
+            e.HasIndex(a => a.Reference).IsUnique();
+            e.HasIndex(a => a.OrganisationId);
+            e.HasOne(a => a.Fund).WithMany().HasForeignKey(a => a.FundId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(a => a.Round).WithMany().HasForeignKey(a => a.RoundId).OnDelete(DeleteBehavior.Restrict);
+            e.HasOne(a => a.Organisation).WithMany().HasForeignKey(a => a.OrganisationId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(a => a.Budget).WithOne().HasForeignKey(l => l.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(a => a.Outcomes).WithOne().HasForeignKey(o => o.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+            e.Property(a => a.Reference).HasMaxLength(20);
+            e.Property(a => a.ProjectTitle).HasMaxLength(150);
+            e.Property(a => a.Version).IsConcurrencyToken();
+            e.Ignore(a => a.DistrictList);
+        });
     }
 }
 

@@ -16,6 +16,8 @@ public sealed class Fund
     /// <summary>The workflow definition id applications to this fund run on.</summary>
     public string WorkflowId { get; set; } = "";
     public List<Round> Rounds { get; set; } = [];
+    public List<AssessmentCriterion> Criteria { get; set; } = [];
+    public List<OutcomeMeasure> Measures { get; set; } = [];
     public DateTime CreatedAt { get; set; }
 }
 
@@ -31,4 +33,28 @@ public sealed class Round
     public decimal Budget { get; set; }
 
     public bool IsOpenAt(DateTime utcNow) => OpensAt <= utcNow && utcNow < ClosesAt;
+}
+
+/// <summary>A criterion assessors score from 0 to <see cref="Max"/>, weighted in the total.</summary>
+public sealed class AssessmentCriterion
+{
+    public int Id { get; set; }
+    public int FundId { get; set; }
+    public string Name { get; set; } = "";
+    public string Guidance { get; set; } = "";
+    /// <summary>Percentage weight in the total score.</summary>
+    public int Weight { get; set; }
+    public int Max { get; set; } = 5;
+    public int Order { get; set; }
+}
+
+/// <summary>An outcome an applicant can commit to, such as people supported or volunteer hours.</summary>
+public sealed class OutcomeMeasure
+{
+    public int Id { get; set; }
+    public int FundId { get; set; }
+    public string Code { get; set; } = "";
+    public string Name { get; set; } = "";
+    public string Unit { get; set; } = "";
+    public int Order { get; set; }
 }

@@ -19,5 +19,6 @@ internal static class ApiEndpoints
         var api = app.MapGroup("/api").RequireAuthorization(GrantManagerServices.ApiPolicy);
         FundsApi.Map(api);
         WorkflowsApi.Map(api);
+        ApplicationsApi.Map(api);
     }
 }

@@ -11,6 +11,30 @@ internal sealed class WorkflowProblems(IProblemDetailsService problems) : IExcep
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
+        if (exception is Core.Applications.InputException input)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context, Exception = exception,
+                ProblemDetails = new Microsoft.AspNetCore.Mvc.ValidationProblemDetails(input.Errors) { Status = 400, Title = "Some answers need correcting" },
+            });
+        }
+        if (exception is BadHttpRequestException bad)
+        {
+            // Unreadable JSON: name the field the parser stopped at.
+            var json = bad.InnerException as System.Text.Json.JsonException;
+            var name = json?.Path?.TrimStart('$', '.') is { Length: > 0 } p ? System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(p) : "body";
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context, Exception = exception,
+                ProblemDetails = new Microsoft.AspNetCore.Mvc.ValidationProblemDetails(new Dictionary<string, string[]>
+                {
+                    [name] = [json is null ? "The request body is missing or is not JSON" : $"'{name}' is not in the expected form"],
+                }) { Status = 400, Title = "The request could not be read" },
+            });
+        }
         if (exception is not WorkflowException e) return false;
         context.Response.StatusCode = e.Status;
         var details = new Microsoft.AspNetCore.Mvc.ProblemDetails

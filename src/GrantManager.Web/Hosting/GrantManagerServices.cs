@@ -53,6 +53,7 @@ internal static class GrantManagerServices
             .PersistKeysToFileSystem(new DirectoryInfo(config["DataProtection:KeysPath"] ?? Path.Combine(contentRoot, "App_Data", "keys")));
         services.AddProblemDetails();
         services.AddExceptionHandler<Api.WorkflowProblems>();
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddHealthChecks().AddDbContextCheck<GrantDbContext>("database");
     }
@@ -129,6 +130,7 @@ internal static class GrantManagerServices
         services.AddSingleton(sp => WorkflowLoader.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, sp.GetRequiredService<EmailTemplates>()));
         services.AddScoped<WorkflowRuntime>();
         services.AddScoped<WorkflowActors>();
+        services.AddScoped<Core.Applications.ApplicationService>();
         services.AddSingleton<TimerProcessor>();
         services.AddHostedService<TimerService>();
     }

@@ -22,6 +22,141 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("GrantManager.Core.Applications.Application", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<long?>("AmountRequested")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Beneficiaries")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedById")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Declaration")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Districts")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateOnly?>("EndDate")
+                        .HasColumnType("date");
+
+                    b.Property<int>("FundId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Innovation")
+                        .HasColumnType("text");
+
+                    b.Property<int>("OrganisationId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ProjectSummary")
+                        .HasColumnType("text");
+
+                    b.Property<string>("ProjectTitle")
+                        .HasMaxLength(150)
+                        .HasColumnType("character varying(150)");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<int>("RoundId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateOnly?>("StartDate")
+                        .HasColumnType("date");
+
+                    b.Property<DateTime?>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("WorkflowInstanceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FundId");
+
+                    b.HasIndex("OrganisationId");
+
+                    b.HasIndex("Reference")
+                        .IsUnique();
+
+                    b.HasIndex("RoundId");
+
+                    b.ToTable("Applications");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Applications.BudgetLine", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("ApplicationId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Item")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ApplicationId");
+
+                    b.ToTable("BudgetLine");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Applications.OutcomeTarget", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("ApplicationId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("MeasureCode")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("Target")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ApplicationId");
+
+                    b.ToTable("OutcomeTarget");
+                });
+
             modelBuilder.Entity("GrantManager.Core.Data.User", b =>
                 {
                     b.Property<string>("Id")
@@ -173,6 +308,41 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.ToTable("OutboxEmails");
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Funds.AssessmentCriterion", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int>("FundId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Guidance")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Max")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Order")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Weight")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FundId");
+
+                    b.ToTable("Criteria");
+                });
+
             modelBuilder.Entity("GrantManager.Core.Funds.Fund", b =>
                 {
                     b.Property<int>("Id")
@@ -226,6 +396,40 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .IsUnique();
 
                     b.ToTable("Funds");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Funds.OutcomeMeasure", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("FundId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("Order")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Unit")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FundId", "Code")
+                        .IsUnique();
+
+                    b.ToTable("OutcomeMeasures");
                 });
 
             modelBuilder.Entity("GrantManager.Core.Funds.Round", b =>
@@ -762,6 +966,51 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Applications.Application", b =>
+                {
+                    b.HasOne("GrantManager.Core.Funds.Fund", "Fund")
+                        .WithMany()
+                        .HasForeignKey("FundId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("GrantManager.Core.Organisations.Organisation", "Organisation")
+                        .WithMany()
+                        .HasForeignKey("OrganisationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("GrantManager.Core.Funds.Round", "Round")
+                        .WithMany()
+                        .HasForeignKey("RoundId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Fund");
+
+                    b.Navigation("Organisation");
+
+                    b.Navigation("Round");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Applications.BudgetLine", b =>
+                {
+                    b.HasOne("GrantManager.Core.Applications.Application", null)
+                        .WithMany("Budget")
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Applications.OutcomeTarget", b =>
+                {
+                    b.HasOne("GrantManager.Core.Applications.Application", null)
+                        .WithMany("Outcomes")
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("GrantManager.Core.Data.User", b =>
                 {
                     b.HasOne("GrantManager.Core.Organisations.Organisation", "Organisation")
@@ -770,6 +1019,24 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .OnDelete(DeleteBehavior.Restrict);
 
                     b.Navigation("Organisation");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Funds.AssessmentCriterion", b =>
+                {
+                    b.HasOne("GrantManager.Core.Funds.Fund", null)
+                        .WithMany("Criteria")
+                        .HasForeignKey("FundId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Funds.OutcomeMeasure", b =>
+                {
+                    b.HasOne("GrantManager.Core.Funds.Fund", null)
+                        .WithMany("Measures")
+                        .HasForeignKey("FundId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("GrantManager.Core.Funds.Round", b =>
@@ -869,8 +1136,19 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Applications.Application", b =>
+                {
+                    b.Navigation("Budget");
+
+                    b.Navigation("Outcomes");
+                });
+
             modelBuilder.Entity("GrantManager.Core.Funds.Fund", b =>
                 {
+                    b.Navigation("Criteria");
+
+                    b.Navigation("Measures");
+
                     b.Navigation("Rounds");
                 });
 #pragma warning restore 612, 618

@@ -1,0 +1,336 @@
+using GrantManager.Core.Data;
+using GrantManager.Core.Workflows;
+using Microsoft.EntityFrameworkCore;
+
+namespace GrantManager.Core.Applications;
+
+public sealed record BudgetLineInput(string? Item, decimal? Amount);
+public sealed record OutcomeInput(string? Measure, decimal? Target);
+
+/// <summary>What an applicant fills in. Null means "not answered yet" in a draft; lists replace what was there.</summary>
+public sealed record ApplicationInput
+{
+    public int? FundId { get; init; }
+    public string? ProjectTitle { get; init; }
+    public string? ProjectSummary { get; init; }
+    public string? Innovation { get; init; }
+    public string? Beneficiaries { get; init; }
+    public IReadOnlyList<string>? Districts { get; init; }
+    public DateOnly? StartDate { get; init; }
+    public DateOnly? EndDate { get; init; }
+    public decimal? AmountRequested { get; init; }
+    public IReadOnlyList<BudgetLineInput>? Budget { get; init; }
+    public IReadOnlyList<OutcomeInput>? Outcomes { get; init; }
+}
+
+/// <summary>Bad input: each field (as the API names it) with what is wrong. Nothing was saved.</summary>
+public sealed class InputException(IDictionary<string, string[]> errors)
+    : Exception("The input has problems: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")))
+{
+    public IDictionary<string, string[]> Errors { get; } = errors;
+}
+
+/// <summary>Drafts, submission and withdrawal of applications, and who may see them.</summary>
+public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtime, TimeProvider time)
+{
+    public const string SubjectType = "application";
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+
+    public async Task<Application> CreateDraftAsync(Actor actor, ApplicationInput input, CancellationToken ct = default)
+    {
+        if (!actor.HasRole(Roles.Applicant) || actor.OrganisationId is not int organisationId)
+            throw new WorkflowForbiddenException("Only an applicant registered for an organisation can start an application");
+        var errors = new Errors();
+        Funds.Fund? fund = null;
+        Funds.Round? round = null;
+        if (input.FundId is not int fundId) errors.Add("fundId", "Choose the fund you are applying to");
+        else
+        {
+            fund = await db.Funds.Include(f => f.Measures).SingleOrDefaultAsync(f => f.Id == fundId, ct);
+            round = fund is null ? null : await OpenRoundAsync(fund.Id, ct);
+            if (fund is null) errors.Add("fundId", "There is no such fund");
+            else if (round is null) errors.Add("fundId", $"The {fund.Name} is not open for applications");
+        }
+        if (fund is not null) CheckFormat(input, fund, errors);
+        errors.ThrowIfAny();
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var prefix = $"{fund!.Code}-{Now:yyyy}-";
+        var count = await db.Applications.CountAsync(a => a.Reference.StartsWith(prefix), ct);
+        var application = new Application
+        {
+            Reference = $"{prefix}{count + 1:D4}", FundId = fund.Id, RoundId = round!.Id, OrganisationId = organisationId,
+            CreatedById = actor.UserId!, CreatedAt = Now, UpdatedAt = Now, Version = 1,
+        };
+        Apply(application, input);
+        db.Applications.Add(application);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return application;
+    }
+
+    public async Task<Application> UpdateDraftAsync(int id, Actor actor, ApplicationInput input, int? expectedVersion = null, CancellationToken ct = default)
+    {
+        var application = await OwnAsync(id, actor, ct);
+        if (application.WorkflowInstanceId is not null)
+            throw new WorkflowConflictException("This application has been submitted, so it can no longer be changed");
+        if (expectedVersion is int v && v != application.Version)
+            throw new WorkflowConflictException("The application has changed since you opened it. Reload it to see the latest.");
+        if (input.FundId is int fundId && fundId != application.FundId)
+            throw new InputException(new Dictionary<string, string[]> { ["fundId"] = ["A draft stays with its fund; start a new application for another fund"] });
+        var errors = new Errors();
+        CheckFormat(input, application.Fund!, errors);
+        errors.ThrowIfAny();
+        Apply(application, input);
+        application.UpdatedAt = Now;
+        application.Version++;
+        try { await db.SaveChangesAsync(ct); }
+        catch (DbUpdateConcurrencyException) { throw new WorkflowConflictException("Someone else saved this application at the same moment. Reload it to see the latest."); }
+        return application;
+    }
+
+    /// <summary>Checks the whole application, then submits it and starts its workflow, in one transaction.</summary>
+    public async Task<Application> SubmitAsync(int id, Actor actor, bool declaration, CancellationToken ct = default)
+    {
+        var application = await OwnAsync(id, actor, ct);
+        if (application.WorkflowInstanceId is not null)
+            throw new WorkflowConflictException($"This application was already submitted on {application.SubmittedAt:d MMMM yyyy}");
+        if (application.Round is null) throw new WorkflowNotFoundException("The application's round no longer exists");
+        var errors = Completeness(application);
+        if (!declaration) errors.Add("declaration", "Confirm the declaration to submit your application");
+        var round = application.Round!;
+        if (!round.IsOpenAt(Now))
+            errors.Add("roundId", Now < round.OpensAt
+                ? $"{round.Name} opens on {round.OpensAt:d MMMM yyyy}; you can submit from then"
+                : $"{round.Name} closed on {round.ClosesAt:d MMMM yyyy}, so applications can no longer be submitted");
+        errors.ThrowIfAny();
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        application.Declaration = true;
+        application.SubmittedAt = Now;
+        application.UpdatedAt = Now;
+        application.Version++;
+        var organisation = application.Organisation!;
+        var contact = await db.Users.Where(u => u.Id == application.CreatedById).Select(u => new { u.Email, u.DisplayName }).SingleAsync(ct);
+        var instance = await runtime.StartAsync(application.Fund!.WorkflowId, new WorkflowSubject(SubjectType, application.Id.ToString(), SubjectData(application))
+        {
+            Reference = application.Reference,
+            Path = $"/Applicant/Applications/{application.Id}",
+            OrganisationId = application.OrganisationId,
+            ContactEmail = contact.Email,
+            ContactName = contact.DisplayName,
+        }, actor, ct: ct);
+        application.WorkflowInstanceId = instance.Id;
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return application;
+    }
+
+    public async Task<TransitionResult> WithdrawAsync(int id, Actor actor, string? reason, CancellationToken ct = default)
+    {
+        var application = await OwnAsync(id, actor, ct);
+        if (application.WorkflowInstanceId is not Guid instance)
+            throw new WorkflowConflictException("A draft has not been submitted, so there is nothing to withdraw");
+        return await runtime.FireAsync(instance, "withdraw", actor, reason, ct: ct);
+    }
+
+    /// <summary>
+    /// The application if the actor may see it. Another organisation's application is "not found"
+    /// (its existence is not theirs to know); staff see what their role allows, assessors only once
+    /// they have declared no conflict of interest for it.
+    /// </summary>
+    public async Task<Application> ForReadingAsync(int id, Actor actor, CancellationToken ct = default)
+    {
+        var application = await Query().AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct)
+            ?? throw new WorkflowNotFoundException("No such application");
+        if (actor.HasRole(Roles.GrantOfficer) || actor.HasRole(Roles.PanelMember) || actor.HasRole(Roles.FinanceOfficer) || actor.HasRole(Roles.Administrator))
+            return application;
+        if (actor.HasRole(Roles.Assessor))
+        {
+            var declared = application.WorkflowInstanceId is Guid instance && await db.InboxTasks.AnyAsync(t => t.InstanceId == instance
+                && ((t.AssigneeId == actor.UserId && t.ConflictDeclared) || t.CompletedById == actor.UserId), ct);
+            if (declared) return application;
+            throw new WorkflowForbiddenException("Declare whether you have a conflict of interest before you see this application");
+        }
+        if (actor.HasRole(Roles.Applicant) && actor.OrganisationId == application.OrganisationId) return application;
+        throw new WorkflowNotFoundException("No such application");
+    }
+
+    /// <summary>
+    /// Completes a task on an application: an assessment must score every criterion of the fund
+    /// (0 to its maximum); the weighted total is kept with the scores.
+    /// </summary>
+    public async Task<TransitionResult> CompleteTaskAsync(long taskId, Actor actor, string? outcome, string? comment,
+        IReadOnlyDictionary<string, int>? scores, CancellationToken ct = default)
+    {
+        var task = await db.InboxTasks.AsNoTracking().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == taskId, ct)
+            ?? throw new WorkflowNotFoundException("No such task");
+        var errors = new Errors();
+        if (string.IsNullOrWhiteSpace(outcome)) errors.Add("outcome", $"Choose one of: {string.Join(", ", task.OutcomeList)}");
+        else if (!task.OutcomeList.Contains(outcome)) errors.Add("outcome", $"'{outcome}' is not an outcome of this task; choose one of: {string.Join(", ", task.OutcomeList)}");
+        if (comment is { Length: > 5000 }) errors.Add("comment", "The comment must be 5,000 characters or fewer");
+        Dictionary<string, object?>? data = null;
+        if (task.Form == "assessment" && task.Instance!.SubjectType == SubjectType && int.TryParse(task.Instance.SubjectId, out var applicationId))
+        {
+            var criteria = await db.Criteria.AsNoTracking().Where(c => db.Applications.Any(a => a.Id == applicationId && a.FundId == c.FundId)).OrderBy(c => c.Order).ToListAsync(ct);
+            var given = scores ?? new Dictionary<string, int>();
+            foreach (var c in criteria)
+            {
+                if (!given.TryGetValue(c.Id.ToString(), out var score)) errors.Add($"scores.{c.Id}", $"Score '{c.Name}' from 0 to {c.Max}");
+                else if (score < 0 || score > c.Max) errors.Add($"scores.{c.Id}", $"The score for '{c.Name}' must be from 0 to {c.Max}");
+            }
+            foreach (var unknown in given.Keys.Where(k => !criteria.Any(c => c.Id.ToString() == k)))
+                errors.Add($"scores.{unknown}", $"'{unknown}' is not a criterion of this fund");
+            if (string.IsNullOrWhiteSpace(comment)) errors.Add("comment", "Explain your scores and recommendation");
+            if (!errors.Any)
+                data = new Dictionary<string, object?>
+                {
+                    ["scores"] = criteria.ToDictionary(c => c.Id.ToString(), c => given[c.Id.ToString()]),
+                    ["weightedScore"] = Math.Round(criteria.Sum(c => (decimal)given[c.Id.ToString()] / c.Max * c.Weight), 1),
+                };
+        }
+        if (outcome is "reject" or "ineligible" or "more-information-needed" or "do-not-fund" && string.IsNullOrWhiteSpace(comment))
+            errors.Add("comment", outcome == "more-information-needed" ? "Say what information you need" : "Give the reasons: the applicant will see them");
+        errors.ThrowIfAny();
+        return await runtime.CompleteTaskAsync(taskId, outcome!, actor, comment?.Trim(), data, ct);
+    }
+
+    /// <summary>draft, or the status of the workflow stage it is at.</summary>
+    public static string StatusOf(Application application, WorkflowInstance? instance, WorkflowRegistry registry) =>
+        instance is null ? ApplicationStatus.Draft
+            : registry.Get(instance.DefinitionId, instance.DefinitionVersion).State(instance.State).Status ?? "submitted";
+
+    public IQueryable<Application> Query() =>
+        db.Applications.Include(a => a.Budget.OrderBy(l => l.Id)).Include(a => a.Outcomes.OrderBy(o => o.Id))
+            .Include(a => a.Fund).ThenInclude(f => f!.Measures).Include(a => a.Round).Include(a => a.Organisation);
+
+    private async Task<Application> OwnAsync(int id, Actor actor, CancellationToken ct)
+    {
+        var application = await Query().SingleOrDefaultAsync(a => a.Id == id, ct);
+        if (application is null || !actor.HasRole(Roles.Applicant) || actor.OrganisationId != application.OrganisationId)
+            throw new WorkflowNotFoundException("No such application");
+        return application;
+    }
+
+    private Task<Funds.Round?> OpenRoundAsync(int fundId, CancellationToken ct)
+    {
+        var now = Now;
+        return db.Rounds.Where(r => r.FundId == fundId && r.OpensAt <= now && r.ClosesAt > now).OrderBy(r => r.ClosesAt).FirstOrDefaultAsync(ct);
+    }
+
+    public static IReadOnlyDictionary<string, object?> SubjectData(Application a) => new Dictionary<string, object?>
+    {
+        ["amountRequested"] = a.AmountRequested,
+        ["projectTitle"] = a.ProjectTitle,
+        ["organisationName"] = a.Organisation?.Name,
+        ["fundName"] = a.Fund?.Name,
+    };
+
+    private static void Apply(Application a, ApplicationInput input)
+    {
+        if (input.ProjectTitle is not null) a.ProjectTitle = Clean(input.ProjectTitle);
+        if (input.ProjectSummary is not null) a.ProjectSummary = Clean(input.ProjectSummary);
+        if (input.Innovation is not null) a.Innovation = Clean(input.Innovation);
+        if (input.Beneficiaries is not null) a.Beneficiaries = Clean(input.Beneficiaries);
+        if (input.Districts is not null) a.Districts = string.Join('|', input.Districts.Select(d => KentDistricts.All.First(k => k.Equals(d.Trim(), StringComparison.OrdinalIgnoreCase))).Distinct());
+        if (input.StartDate is not null) a.StartDate = input.StartDate;
+        if (input.EndDate is not null) a.EndDate = input.EndDate;
+        if (input.AmountRequested is not null) a.AmountRequested = input.AmountRequested;
+        if (input.Budget is not null)
+        {
+            a.Budget.Clear();
+            a.Budget.AddRange(input.Budget.Select(l => new BudgetLine { Item = l.Item!.Trim(), Amount = l.Amount!.Value }));
+        }
+        if (input.Outcomes is not null)
+        {
+            a.Outcomes.Clear();
+            a.Outcomes.AddRange(input.Outcomes.Select(o => new OutcomeTarget { MeasureCode = o.Measure!.Trim(), Target = o.Target!.Value }));
+        }
+    }
+
+    public static string Money(decimal pounds) =>
+        pounds.ToString(pounds == decimal.Truncate(pounds) ? "C0" : "C2", System.Globalization.CultureInfo.GetCultureInfo("en-GB"));
+
+    private static string? Clean(string text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private static void CheckFormat(ApplicationInput input, Funds.Fund fund, Errors errors)
+    {
+        Length("projectTitle", input.ProjectTitle, 150, "Project title");
+        Length("projectSummary", input.ProjectSummary, 3000, "Project summary");
+        Length("innovation", input.Innovation, 3000, "What is innovative");
+        Length("beneficiaries", input.Beneficiaries, 3000, "Who benefits");
+        if (input.Districts is not null)
+            foreach (var d in input.Districts.Where(d => !KentDistricts.All.Contains(d?.Trim() ?? "", StringComparer.OrdinalIgnoreCase)))
+                errors.Add("districts", $"'{d}' is not a district of Kent; choose from {string.Join(", ", KentDistricts.All)}");
+        if (input.AmountRequested is decimal amount)
+        {
+            if (amount <= 0) errors.Add("amountRequested", "Amount requested must be more than £0");
+            else if (decimal.Round(amount, 2) != amount) errors.Add("amountRequested", "Amount requested must be in pounds and pence, like 4250 or 4250.50");
+            else if (amount < fund.MinimumAward || amount > fund.MaximumAward)
+                errors.Add("amountRequested", $"Amount requested must be between {Money(fund.MinimumAward)} and {Money(fund.MaximumAward)}");
+        }
+        if (input.StartDate is DateOnly start && input.EndDate is DateOnly end)
+        {
+            if (end <= start) errors.Add("endDate", "End date must be after the start date");
+            else if (end > start.AddMonths(12)) errors.Add("endDate", "Projects can last up to 12 months; the end date must be no later than " + start.AddMonths(12).ToString("d MMMM yyyy"));
+        }
+        if (input.Budget is not null)
+            for (var i = 0; i < input.Budget.Count; i++)
+            {
+                var line = input.Budget[i];
+                if (string.IsNullOrWhiteSpace(line.Item)) errors.Add($"budget[{i}].item", $"Budget line {i + 1}: say what the money is for");
+                else if (line.Item.Length > 200) errors.Add($"budget[{i}].item", $"Budget line {i + 1}: the description must be 200 characters or fewer");
+                if (line.Amount is not decimal a || a <= 0) errors.Add($"budget[{i}].amount", $"Budget line {i + 1}: enter an amount more than £0");
+                else if (decimal.Round(a, 2) != a) errors.Add($"budget[{i}].amount", $"Budget line {i + 1}: the amount must be in pounds and pence");
+            }
+        if (input.Outcomes is not null)
+            for (var i = 0; i < input.Outcomes.Count; i++)
+            {
+                var o = input.Outcomes[i];
+                if (o.Measure is null || !fund.Measures.Any(m => m.Code == o.Measure.Trim()))
+                    errors.Add($"outcomes[{i}].measure", $"Outcome {i + 1}: choose one of {string.Join(", ", fund.Measures.Select(m => m.Code))}");
+                if (o.Target is not decimal t || t <= 0) errors.Add($"outcomes[{i}].target", $"Outcome {i + 1}: enter a target more than 0");
+            }
+
+        void Length(string field, string? value, int max, string label)
+        {
+            if (value is not null && value.Trim().Length > max) errors.Add(field, $"{label} must be {max} characters or fewer");
+        }
+    }
+
+    /// <summary>What a submitted application must have, field by field.</summary>
+    public static Errors Completeness(Application a)
+    {
+        var errors = new Errors();
+        if (a.ProjectTitle is null) errors.Add("projectTitle", "Enter a project title");
+        if (a.ProjectSummary is null) errors.Add("projectSummary", "Enter a summary of the project");
+        if (a.Innovation is null) errors.Add("innovation", "Say what is innovative about the project");
+        if (a.Beneficiaries is null) errors.Add("beneficiaries", "Say who will benefit");
+        if (a.DistrictList.Count == 0) errors.Add("districts", "Choose at least one district of Kent the project serves");
+        if (a.StartDate is null) errors.Add("startDate", "Enter the project start date");
+        if (a.EndDate is null) errors.Add("endDate", "Enter the project end date");
+        if (a.AmountRequested is null) errors.Add("amountRequested", "Enter the amount you are asking for");
+        if (a.Budget.Count == 0) errors.Add("budget", "Add at least one budget line");
+        else if (a.AmountRequested is decimal amount && a.Budget.Sum(l => l.Amount) != amount)
+            errors.Add("budget", $"The budget lines add up to {Money(a.Budget.Sum(l => l.Amount))} but you are asking for {Money(amount)}; they must be the same");
+        if (a.Outcomes.Count == 0) errors.Add("outcomes", "Choose at least one outcome and set a target");
+        return errors;
+    }
+}
+
+/// <summary>Field errors collected before anything is saved.</summary>
+public sealed class Errors
+{
+    private readonly Dictionary<string, List<string>> _errors = new();
+    public void Add(string field, string message)
+    {
+        if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
+        list.Add(message);
+    }
+    public bool Any => _errors.Count > 0;
+    public IDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+    public void ThrowIfAny()
+    {
+        if (Any) throw new InputException(ToDictionary());
+    }
+}
