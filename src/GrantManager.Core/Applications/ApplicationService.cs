@@ -165,6 +165,8 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
     {
         var task = await db.InboxTasks.AsNoTracking().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == taskId, ct)
             ?? throw new WorkflowNotFoundException("No such task");
+        // Who may act comes before what they typed.
+        if (task.Status == InboxTaskStatus.Open) WorkflowRuntime.EnsureMayWork(task, actor);
         var errors = new Errors();
         if (string.IsNullOrWhiteSpace(outcome)) errors.Add("outcome", $"Choose one of: {string.Join(", ", task.OutcomeList)}");
         else if (!task.OutcomeList.Contains(outcome)) errors.Add("outcome", $"'{outcome}' is not an outcome of this task; choose one of: {string.Join(", ", task.OutcomeList)}");

@@ -232,18 +232,28 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             var instance = await LoadInstanceAsync(task.InstanceId, ct);
             if (hasConflict)
             {
-                task.ExcludedUserIds = string.Join('|', task.ExcludedUserIds.Split('|', StringSplitOptions.RemoveEmptyEntries).Append(actor.UserId!));
-                task.AssigneeId = null;
-                task.AssigneeName = null;
-                task.ConflictDeclared = false;
+                // A conflict is with the application, so it bars the person from every task on it that asks for a declaration.
+                var others = await db.Set<InboxTask>().Where(t => t.InstanceId == task.InstanceId && t.Status == InboxTaskStatus.Open
+                    && t.RequiresConflictDeclaration && t.Id != task.Id).ToListAsync(ct);
+                foreach (var t in others.Append(task))
+                {
+                    t.ExcludedUserIds = string.Join('|', t.ExcludedUserIds.Split('|', StringSplitOptions.RemoveEmptyEntries).Append(actor.UserId!).Distinct());
+                    if (t.AssigneeId == actor.UserId)
+                    {
+                        t.AssigneeId = null;
+                        t.AssigneeName = null;
+                        t.ConflictDeclared = false;
+                    }
+                    t.Version++;
+                }
             }
             else
             {
                 task.AssigneeId = actor.UserId;
                 task.AssigneeName = actor.Name;
                 task.ConflictDeclared = true;
+                task.Version++;
             }
-            task.Version++;
             AddHistory(instance, actor, HistoryKinds.ConflictDeclared, null, null, hasConflict ? "conflict" : "no-conflict",
                 hasConflict ? details : null, task.Title);
             Touch(instance);
@@ -256,7 +266,8 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             ? actor.HasRole(Roles.Applicant) && actor.OrganisationId is not null && actor.OrganisationId == instance.OrganisationId
             : actor.HasRole(task.Role) && !task.IsExcluded(actor.UserId ?? "") && (task.AssigneeId is null || task.AssigneeId == actor.UserId);
 
-    private void EnsureMayWork(InboxTask task, Actor actor)
+    /// <summary>Refuses (403) an actor who may not work on the task; the task's Instance must be loaded.</summary>
+    public static void EnsureMayWork(InboxTask task, Actor actor)
     {
         if (actor.IsSystem) return;
         if (task.Role != Roles.Applicant && actor.HasRole(task.Role) && task.AssigneeId is not null && task.AssigneeId != actor.UserId)
@@ -476,6 +487,11 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
     {
         DateTime? due = spec.Due is null ? null
             : Anchor(instance, spec.DueFrom) is DateTime anchor ? WorkflowDuration.Parse(spec.Due).AddTo(anchor) : null;
+        // Whoever declared a conflict on this application earlier stays barred from it.
+        var excluded = spec.RequiresConflictDeclaration
+            ? string.Join('|', (await db.Set<InboxTask>().Where(t => t.InstanceId == instance.Id && t.ExcludedUserIds != "").Select(t => t.ExcludedUserIds).ToListAsync(ct))
+                .SelectMany(e => e.Split('|', StringSplitOptions.RemoveEmptyEntries)).Distinct())
+            : "";
         var opened = new List<InboxTask>();
         for (var i = 0; i < spec.Count; i++)
         {
@@ -483,7 +499,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             {
                 InstanceId = instance.Id, Instance = instance, State = instance.State, StageEntry = instance.StageEntry,
                 TaskKey = spec.Id, Title = spec.Title, Role = spec.Role, Outcomes = string.Join('|', spec.Outcomes),
-                Form = spec.Form, RequiresConflictDeclaration = spec.RequiresConflictDeclaration,
+                Form = spec.Form, RequiresConflictDeclaration = spec.RequiresConflictDeclaration, ExcludedUserIds = excluded,
                 Status = InboxTaskStatus.Open, CreatedAt = Now, DueAt = due, Version = 1,
             };
             db.Add(task);
