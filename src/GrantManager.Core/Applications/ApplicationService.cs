@@ -290,7 +290,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
             {
                 var o = input.Outcomes[i];
                 if (o.Measure is null || !fund.Measures.Any(m => m.Code == o.Measure.Trim()))
-                    errors.Add($"outcomes[{i}].measure", $"Outcome {i + 1}: choose one of {string.Join(", ", fund.Measures.Select(m => m.Code))}");
+                    errors.Add($"outcomes[{i}].measure", $"Outcome {i + 1}: choose one of {string.Join(", ", fund.Measures.OrderBy(m => m.Order).Select(m => m.Code))}");
                 if (o.Target is not decimal t || t <= 0) errors.Add($"outcomes[{i}].target", $"Outcome {i + 1}: enter a target more than 0");
             }
 
