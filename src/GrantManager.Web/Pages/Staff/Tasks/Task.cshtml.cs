@@ -1,0 +1,135 @@
+using GrantManager.Core.Applications;
+using GrantManager.Core.Data;
+using GrantManager.Core.Email;
+using GrantManager.Core.Funds;
+using GrantManager.Core.Workflows;
+using GrantManager.Web.Pages.Shared;
+using GrantManager.Web.Workflows;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace GrantManager.Web.Pages.Staff.Tasks;
+
+/// <summary>One task: the application (once any conflict of interest is declared), its history and emails, and the form for the outcome.</summary>
+public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, ApplicationService applications, WorkflowActors actors, WorkflowRegistry registry) : PageModel
+{
+    public sealed class TaskInput
+    {
+        public string? Outcome { get; set; }
+        public string? Comment { get; set; }
+        public Dictionary<int, int?> Scores { get; set; } = new();
+        public bool? HasConflict { get; set; }
+        public string? ConflictDetails { get; set; }
+    }
+
+    [BindProperty] public TaskInput Input { get; set; } = new();
+    public InboxTask Task { get; private set; } = null!;
+    public Application? Application { get; private set; }
+    public ApplicationSummaryView? Summary { get; private set; }
+    public bool CanSeeApplication { get; private set; }
+    public bool MustDeclare { get; private set; }
+    public string? OrganisationName { get; private set; }
+    public string MyId { get; private set; } = "";
+    public WorkflowDefinition Definition { get; private set; } = null!;
+    public List<AssessmentCriterion> Criteria { get; private set; } = [];
+    public List<WorkflowHistoryEntry> History { get; private set; } = [];
+    public List<OutboxEmail> Emails { get; private set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(long id) => await LoadAsync(id) ?? Page();
+
+    public Task<IActionResult> OnPostClaimAsync(long id) => ActAsync(id, actor => runtime.ClaimTaskAsync(id, actor), "You have taken the task");
+
+    public Task<IActionResult> OnPostReleaseAsync(long id) => ActAsync(id, actor => runtime.ReleaseTaskAsync(id, actor), "The task is back with the team");
+
+    public async Task<IActionResult> OnPostDeclareAsync(long id)
+    {
+        ModelState.Clear();
+        if (Input.HasConflict is null) ModelState.AddModelError("Input.HasConflict", "Say whether you have a conflict of interest");
+        else if (Input.HasConflict == true && string.IsNullOrWhiteSpace(Input.ConflictDetails))
+            ModelState.AddModelError("Input.ConflictDetails", "Describe the conflict of interest");
+        if (!ModelState.IsValid) return await LoadAsync(id) ?? Page();
+        if (Input.HasConflict == true)
+            return await ActAsync(id, actor => runtime.DeclareConflictAsync(id, true, Input.ConflictDetails!.Trim(), actor),
+                "Thank you. The task has gone back to the other assessors", toInbox: true);
+        return await ActAsync(id, actor => runtime.DeclareConflictAsync(id, false, null, actor), "Thank you. The task is yours");
+    }
+
+    public async Task<IActionResult> OnPostCompleteAsync(long id)
+    {
+        ModelState.Clear();
+        var scores = Input.Scores.Where(s => s.Value is not null).ToDictionary(s => s.Key.ToString(), s => s.Value!.Value);
+        try
+        {
+            var actor = await actors.ForAsync(User);
+            var result = await applications.CompleteTaskAsync(id, actor, Input.Outcome, Input.Comment, scores);
+            TempData["Success"] = result.Moved ? $"Task completed. The application is now at: {registry.Newest.Select(d => d.States.GetValueOrDefault(result.ToState)?.Title).FirstOrDefault(t => t is not null) ?? result.ToState}"
+                : "Task completed. The application moves on when the other tasks at this stage are done";
+            return Redirect("/Staff/Inbox");
+        }
+        catch (InputException e)
+        {
+            foreach (var (field, messages) in e.Errors)
+                foreach (var message in messages)
+                    ModelState.AddModelError(field.StartsWith("scores.") ? $"Input.Scores[{field[7..]}]" : $"Input.{char.ToUpperInvariant(field[0])}{field[1..]}", message);
+        }
+        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
+        return await LoadAsync(id) ?? Page();
+    }
+
+    private async Task<IActionResult> ActAsync(long id, Func<Actor, Task> act, string done, bool toInbox = false)
+    {
+        try
+        {
+            await act(await actors.ForAsync(User));
+            TempData["Success"] = done;
+            return toInbox ? Redirect("/Staff/Inbox") : RedirectToPage(new { id });
+        }
+        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (WorkflowException e)
+        {
+            ModelState.AddModelError("", e.Message);
+            return await LoadAsync(id) ?? Page();
+        }
+    }
+
+    private async Task<IActionResult?> LoadAsync(long id)
+    {
+        var task = await db.InboxTasks.AsNoTracking().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == id);
+        if (task is null) return NotFound();
+        var actor = await actors.ForAsync(User);
+        MyId = actor.UserId!;
+        if (task.Role == Roles.Applicant || !Roles.Staff.Any(actor.HasRole)) return Forbid();
+        if (task.Status == InboxTaskStatus.Open)
+        {
+            try { WorkflowRuntime.EnsureMayWork(task, actor); }
+            catch (WorkflowForbiddenException) { return Forbid(); }
+        }
+        else if (!actor.HasRole(task.Role) && task.CompletedById != actor.UserId) return Forbid();
+        Task = task;
+        Definition = registry.Get(task.Instance!.DefinitionId, task.Instance.DefinitionVersion);
+        MustDeclare = task.Status == InboxTaskStatus.Open && task.RequiresConflictDeclaration && !(task.ConflictDeclared && task.AssigneeId == actor.UserId);
+        if (task.Instance.SubjectType == ApplicationService.SubjectType && int.TryParse(task.Instance.SubjectId, out var applicationId))
+        {
+            try
+            {
+                Application = await applications.ForReadingAsync(applicationId, actor);
+                CanSeeApplication = !MustDeclare;
+            }
+            catch (WorkflowForbiddenException) { CanSeeApplication = false; }
+            OrganisationName = await db.Applications.Where(a => a.Id == applicationId).Select(a => a.Organisation!.Name).SingleOrDefaultAsync();
+            if (Application is not null)
+            {
+                Summary = ApplicationSummaryView.From(Application);
+                if (task.Form == "assessment")
+                    Criteria = await db.Criteria.AsNoTracking().Where(c => c.FundId == Application.FundId).OrderBy(c => c.Order).ToListAsync();
+                var key = applicationId.ToString();
+                Emails = await db.OutboxEmails.AsNoTracking().Where(m => m.SubjectType == ApplicationService.SubjectType && m.SubjectId == key).OrderBy(m => m.CreatedAt).ToListAsync();
+            }
+        }
+        else CanSeeApplication = true;
+        History = await db.WorkflowHistory.AsNoTracking().Where(h => h.InstanceId == task.InstanceId).OrderBy(h => h.Id).ToListAsync();
+        return null;
+    }
+}

@@ -1,0 +1,100 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using GrantManager.Tests.Support;
+
+namespace GrantManager.Tests.Applications;
+
+/// <summary>The workflow inbox and task pages, posted as a browser would.</summary>
+public sealed class InboxPagesTests(GrantManagerFactory app) : IClassFixture<GrantManagerFactory>
+{
+    private async Task<(int Id, string Reference)> SubmittedAsync(string applicantEmail = "applicant@example.org", decimal amount = 3000m)
+    {
+        var applicant = await app.ApiClientAsync(applicantEmail);
+        var fundId = (await applicant.GetFromJsonAsync<JsonElement>("/api/funds")).EnumerateArray().First().GetProperty("id").GetInt32();
+        var created = await (await applicant.PostAsJsonAsync("/api/applications", new
+        {
+            fundId, projectTitle = "Carers' cafe", projectSummary = "A weekly cafe for carers.", innovation = "Run by carers for carers.",
+            beneficiaries = "Unpaid carers in Dover", districts = new[] { "Dover" }, startDate = DateTime.UtcNow.AddMonths(1).ToString("yyyy-MM-01"),
+            endDate = DateTime.UtcNow.AddMonths(12).ToString("yyyy-MM-01"), amountRequested = amount,
+            budget = new[] { new { item = "Venue and refreshments", amount } }, outcomes = new[] { new { measure = "carers-reached", target = 60m } },
+        })).Content.ReadFromJsonAsync<JsonElement>();
+        var id = created.GetProperty("id").GetInt32();
+        (await applicant.PostAsJsonAsync($"/api/applications/{id}/submit", new { declaration = true })).EnsureSuccessStatusCode();
+        return (id, created.GetProperty("reference").GetString()!);
+    }
+
+    [Fact]
+    public async Task An_officer_finds_the_task_in_the_inbox_and_completes_it_on_its_page()
+    {
+        var (id, reference) = await SubmittedAsync();
+        var officer = await app.SignedInAsync("officer@example.org");
+        var inbox = await officer.GetPageAsync("/Staff/Inbox");
+        Assert.Contains("taken by you", inbox.QuerySelector("#inbox-counts")!.TextContent);
+        var link = inbox.QuerySelectorAll("tbody a").First(a => a.TextContent.Contains(reference));
+        var taskUrl = link.GetAttribute("href")!;
+
+        var page = await officer.GetPageAsync(taskUrl);
+        Assert.Equal("Check eligibility", page.QuerySelector("h1")!.TextContent.Trim());
+        Assert.Contains("Carers' cafe", page.QuerySelector("main")!.TextContent);
+        Assert.NotNull(page.QuerySelector("pre.mermaid"));
+        Assert.Contains(page.QuerySelectorAll("tbody tr"), r => r.TextContent.Contains($"We have received your application {reference}"));
+
+        var empty = await officer.PostFormAsync($"{taskUrl}?handler=Complete", new(), taskUrl);
+        Assert.Contains("Choose one of: eligible, ineligible, more-information-needed", (await empty.ReadPageAsync()).ErrorSummary());
+        var noReason = await officer.PostFormAsync($"{taskUrl}?handler=Complete", new() { ["Input.Outcome"] = "ineligible" }, taskUrl);
+        Assert.Contains("Give the reasons: the applicant will see them", (await noReason.ReadPageAsync()).ErrorSummary());
+
+        var done = await officer.PostFormAsync($"{taskUrl}?handler=Complete", new() { ["Input.Outcome"] = "eligible", ["Input.Comment"] = "Meets the criteria" }, taskUrl);
+        Assert.Equal("/Staff/Inbox", done.Headers.Location!.OriginalString);
+        var again = await officer.GetPageAsync(taskUrl);
+        Assert.Contains("This task was completed by Olivia Officer", again.QuerySelector(".govuk-inset-text")!.TextContent);
+        var api = await app.ApiClientAsync("officer@example.org");
+        Assert.Equal("assessment", (await api.GetFromJsonAsync<JsonElement>($"/api/applications/{id}")).GetProperty("stage").GetString());
+    }
+
+    [Fact]
+    public async Task An_assessor_declares_before_seeing_the_application_and_must_score_every_criterion()
+    {
+        var (id, reference) = await SubmittedAsync(amount: 2500m);
+        var officerApi = await app.ApiClientAsync("officer@example.org");
+        var check = (await officerApi.GetFromJsonAsync<JsonElement>("/api/tasks")).EnumerateArray().First(t => t.GetProperty("applicationId").GetInt32() == id);
+        (await officerApi.PostAsJsonAsync($"/api/tasks/{check.GetProperty("id").GetInt64()}/complete", new { outcome = "eligible" })).EnsureSuccessStatusCode();
+
+        var assessor = await app.SignedInAsync("assessor@example.org");
+        var link = (await assessor.GetPageAsync("/Staff/Inbox")).QuerySelectorAll("tbody a").First(a => a.TextContent.Contains(reference));
+        var taskUrl = link.GetAttribute("href")!;
+        var before = await assessor.GetPageAsync(taskUrl);
+        Assert.Contains("Do you have a conflict of interest?", before.QuerySelector("legend")!.TextContent);
+        Assert.DoesNotContain("Carers' cafe", before.QuerySelector("main")!.TextContent);
+        Assert.Null(before.QuerySelector("dl.govuk-summary-list"));
+
+        var unanswered = await assessor.PostFormAsync($"{taskUrl}?handler=Declare", new(), taskUrl);
+        Assert.Contains("Say whether you have a conflict of interest", (await unanswered.ReadPageAsync()).ErrorSummary());
+        await assessor.PostFormAsync($"{taskUrl}?handler=Declare", new() { ["Input.HasConflict"] = "false" }, taskUrl);
+
+        var after = await assessor.GetPageAsync(taskUrl);
+        Assert.NotNull(after.QuerySelector("dl.govuk-summary-list"));
+        Assert.Equal(4, after.QuerySelectorAll("fieldset legend").Count(l => l.TextContent.Contains("(weight")));
+        var partial = await assessor.PostFormAsync($"{taskUrl}?handler=Complete", new() { ["Input.Outcome"] = "fund", ["Input.Comment"] = "Good", ["Input.Scores[1]"] = "4" }, taskUrl);
+        var errors = (await partial.ReadPageAsync()).ErrorSummary();
+        Assert.Contains("Score 'Innovation' from 0 to 5", errors);
+        Assert.Contains("Score 'Social value' from 0 to 5", errors);
+    }
+
+    [Fact]
+    public async Task Others_are_refused_the_task_page()
+    {
+        var (id, _) = await SubmittedAsync(applicantEmail: "applicant2@example.org");
+        var officerApi = await app.ApiClientAsync("officer@example.org");
+        var check = (await officerApi.GetFromJsonAsync<JsonElement>("/api/tasks")).EnumerateArray().First(t => t.GetProperty("applicationId").GetInt32() == id);
+        var url = $"/Staff/Tasks/{check.GetProperty("id").GetInt64()}";
+
+        var applicant = await app.SignedInAsync("applicant2@example.org");
+        Assert.StartsWith("/Account/AccessDenied", (await applicant.GetAsync(url)).Headers.Location!.PathAndQuery);
+        var assessor = await app.SignedInAsync("assessor2@example.org");
+        var refused = await assessor.GetAsync(url);
+        Assert.StartsWith("/Account/AccessDenied", refused.Headers.Location!.PathAndQuery);
+        Assert.Equal(HttpStatusCode.NotFound, (await (await app.SignedInAsync("officer@example.org")).GetAsync("/Staff/Tasks/999999")).StatusCode);
+    }
+}
