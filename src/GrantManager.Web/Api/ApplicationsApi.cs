@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 namespace GrantManager.Web.Api;
 
 /// <summary>The applications and workflow inbox API: a contract for integrations and acceptance checks.</summary>
-internal static class ApplicationsApi
+public static class ApplicationsApi
 {
     public sealed record BudgetLineView(string Item, decimal Amount);
     public sealed record OutcomeView(string Measure, decimal Target);
