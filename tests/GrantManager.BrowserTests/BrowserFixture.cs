@@ -3,6 +3,7 @@ using Deque.AxeCore.Playwright;
 using GrantManager.Core.Data;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 
 namespace GrantManager.BrowserTests;
@@ -55,6 +56,17 @@ public sealed class BrowserFixture : IAsyncLifetime
         var arrived = page.WaitForURLAsync(url => !url.Contains("/Account/Login"), new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await arrived;
+    }
+
+    /// <summary>A real HTTP client for the API with a bearer token, for the steps a test does not need to click through.</summary>
+    public async Task<HttpClient> ApiAsync(string email, string password = DemoData.Password)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl) };
+        var login = await client.PostAsJsonAsync("/api/identity/login?useCookies=false", new { email, password });
+        login.EnsureSuccessStatusCode();
+        var token = (await login.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("accessToken").GetString();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
     }
 
     /// <summary>Runs axe-core (WCAG 2.2 A and AA) on the page, saves a screenshot, and fails listing any violation.</summary>

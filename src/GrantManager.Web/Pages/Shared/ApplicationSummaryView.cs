@@ -3,10 +3,11 @@ using GrantManager.Core.Applications;
 namespace GrantManager.Web.Pages.Shared;
 
 /// <summary>An application's answers as the summary lists show them, with "change" links when the applicant may still edit.</summary>
-public sealed record ApplicationSummaryView(Application Application, bool CanChange, IReadOnlyDictionary<string, string> MeasureNames)
+public sealed record ApplicationSummaryView(Application Application, bool CanChange, IReadOnlyDictionary<string, string> MeasureNames, int HeadingLevel)
 {
-    public static ApplicationSummaryView From(Application a, bool canChange = false) =>
-        new(a, canChange, a.Fund?.Measures.ToDictionary(m => m.Code, m => m.Name) ?? new Dictionary<string, string>());
+    /// <param name="headingLevel">The level of the section headings, one below the page's heading above them.</param>
+    public static ApplicationSummaryView From(Application a, bool canChange = false, int headingLevel = 3) =>
+        new(a, canChange, a.Fund?.Measures.ToDictionary(m => m.Code, m => m.Name) ?? new Dictionary<string, string>(), headingLevel);
 }
 
 /// <summary>How outcomes and triggers read to people.</summary>
