@@ -29,7 +29,7 @@ public sealed class WorkflowPagesTests(BrowserFixture browser)
         {
             var runtime = scope.ServiceProvider.GetRequiredService<WorkflowRuntime>();
             var instance = await runtime.StartAsync("grant-application",
-                new WorkflowSubject("application", "browser-1", new Dictionary<string, object?>
+                new WorkflowSubject("demonstration", "browser-1", new Dictionary<string, object?>
                 {
                     ["amountRequested"] = 4200m, ["projectTitle"] = "Walk and talk", ["organisationName"] = "Shepway Sports Trust", ["fundName"] = "Live Well Kent innovation grant",
                 }) { Reference = "LWK-TEST-0001", ContactEmail = "applicant@example.org", ContactName = "Amira Applicant" },

@@ -147,16 +147,18 @@ public static class ApplicationsApi
         var held = await db.InboxTasks.AsNoTracking().Where(t => t.CompletedById == userId).Select(t => new { t.InstanceId, t.StageEntry, t.TaskKey }).ToListAsync();
         tasks = tasks.Where(t => t.AssigneeId == userId || !held.Any(h => h.InstanceId == t.InstanceId && h.StageEntry == t.StageEntry && h.TaskKey == t.TaskKey)).ToList();
 
-        var applicationIds = tasks.Where(t => t.Instance!.SubjectType == ApplicationService.SubjectType).Select(t => int.Parse(t.Instance!.SubjectId)).Distinct().ToList();
+        static int? ApplicationOf(InboxTask t) =>
+            t.Instance!.SubjectType == ApplicationService.SubjectType && int.TryParse(t.Instance.SubjectId, out var id) ? id : null;
+        var applicationIds = tasks.Select(ApplicationOf).OfType<int>().Distinct().ToList();
         var funds = await db.Applications.AsNoTracking().Where(a => applicationIds.Contains(a.Id)).Select(a => new { a.Id, a.FundId }).ToDictionaryAsync(a => a.Id, a => a.FundId);
         var criteria = await db.Criteria.AsNoTracking().OrderBy(c => c.Order).ToListAsync();
         return tasks.Select(t =>
         {
-            int? applicationId = t.Instance!.SubjectType == ApplicationService.SubjectType ? int.Parse(t.Instance.SubjectId) : null;
+            var applicationId = ApplicationOf(t);
             var taskCriteria = t.Form == "assessment" && applicationId is int a && funds.TryGetValue(a, out var fundId)
                 ? criteria.Where(c => c.FundId == fundId).Select(c => new CriterionView(c.Id, c.Name, c.Weight, c.Max, c.Guidance)).ToList()
                 : [];
-            return new TaskView(t.Id, applicationId, t.Instance.SubjectReference, t.Title, t.Role, t.AssigneeName, t.DueAt, t.DueAt < now,
+            return new TaskView(t.Id, applicationId, t.Instance!.SubjectReference, t.Title, t.Role, t.AssigneeName, t.DueAt, t.DueAt < now,
                 t.OutcomeList, taskCriteria, t.RequiresConflictDeclaration, t.ConflictDeclared, t.State);
         }).ToList();
     }

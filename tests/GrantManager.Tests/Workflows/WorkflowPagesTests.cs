@@ -49,6 +49,17 @@ public sealed class WorkflowPagesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_inbox_lists_tasks_of_any_workflow_not_only_applications()
+    {
+        var instance = await _t.StartEverythingAsync();
+        var officer = await _t.App.SignedInAsync("officer@example.org");
+        var response = await officer.GetAsync("/Staff/Inbox");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await response.ReadPageAsync();
+        Assert.Contains(page.QuerySelectorAll("tbody a"), a => a.TextContent.Contains($"Triage for {instance.SubjectReference}"));
+    }
+
+    [Fact]
     public async Task Applicants_cannot_see_workflow_pages()
     {
         var instance = await _t.StartEverythingAsync();
