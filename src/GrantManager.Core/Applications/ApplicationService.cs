@@ -5,6 +5,10 @@ using Microsoft.EntityFrameworkCore;
 namespace GrantManager.Core.Applications;
 
 public sealed record BudgetLineInput(string? Item, decimal? Amount);
+
+/// <summary>A task's outcome with what its form asks for: scores for an assessment, the amount and conditions of an approval.</summary>
+public sealed record TaskCompletion(string? Outcome, string? Comment, IReadOnlyDictionary<string, int>? Scores = null,
+    decimal? AmountAwarded = null, string? Conditions = null);
 public sealed record OutcomeInput(string? Measure, decimal? Target);
 
 /// <summary>What an applicant fills in. Null means "not answered yet" in a draft; lists replace what was there.</summary>
@@ -161,8 +165,17 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
     /// (0 to its maximum); the weighted total is kept with the scores.
     /// </summary>
     public async Task<TransitionResult> CompleteTaskAsync(long taskId, Actor actor, string? outcome, string? comment,
-        IReadOnlyDictionary<string, int>? scores, CancellationToken ct = default)
+        IReadOnlyDictionary<string, int>? scores, CancellationToken ct = default) =>
+        await CompleteTaskAsync(taskId, actor, new TaskCompletion(outcome, comment, scores), ct);
+
+    /// <summary>
+    /// Completes a task on an application: an assessment must score every criterion of the fund
+    /// (0 to its maximum) and keeps the weighted total; an approval records the amount awarded
+    /// (the amount requested unless the decider sets less) and any conditions, which the offer letter uses.
+    /// </summary>
+    public async Task<TransitionResult> CompleteTaskAsync(long taskId, Actor actor, TaskCompletion completion, CancellationToken ct = default)
     {
+        var (outcome, comment, scores) = (completion.Outcome, completion.Comment, completion.Scores);
         var task = await db.InboxTasks.AsNoTracking().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == taskId, ct)
             ?? throw new WorkflowNotFoundException("No such task");
         // Who may act comes before what they typed.
@@ -193,8 +206,26 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         }
         if (outcome is "reject" or "ineligible" or "more-information-needed" or "do-not-fund" && string.IsNullOrWhiteSpace(comment))
             errors.Add("comment", outcome == "more-information-needed" ? "Say what information you need" : "Give the reasons: the applicant will see them");
+        Dictionary<string, object?>? offer = null;
+        if (task.Form == "decision" && outcome == "approve" && task.Instance!.SubjectType == SubjectType && int.TryParse(task.Instance.SubjectId, out var decidedId))
+        {
+            var requested = await db.Applications.Where(a => a.Id == decidedId).Select(a => a.AmountRequested).SingleAsync(ct) ?? 0;
+            var awarded = completion.AmountAwarded ?? requested;
+            if (awarded <= 0 || awarded > requested || decimal.Round(awarded, 2) != awarded)
+                errors.Add("amountAwarded", $"The amount awarded must be more than £0 and no more than the {Money(requested)} requested");
+            if (completion.Conditions is { Length: > 3000 }) errors.Add("conditions", "Conditions must be 3,000 characters or fewer");
+            offer = new Dictionary<string, object?> { ["amountAwarded"] = awarded, ["conditions"] = string.IsNullOrWhiteSpace(completion.Conditions) ? null : completion.Conditions.Trim() };
+            data = new Dictionary<string, object?>(data ?? new()) { ["amountAwarded"] = awarded };
+        }
         errors.ThrowIfAny();
-        return await runtime.CompleteTaskAsync(taskId, outcome!, actor, comment?.Trim(), data, ct);
+        if (offer is null) return await runtime.CompleteTaskAsync(taskId, outcome!, actor, comment?.Trim(), data, ct);
+
+        // The offer's terms and the decision commit together.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await runtime.UpdateDataAsync(task.InstanceId, offer, ct);
+        var result = await runtime.CompleteTaskAsync(taskId, outcome!, actor, comment?.Trim(), data, ct);
+        await tx.CommitAsync(ct);
+        return result;
     }
 
     /// <summary>draft, or the status of the workflow stage it is at.</summary>

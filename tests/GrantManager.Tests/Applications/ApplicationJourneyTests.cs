@@ -119,9 +119,17 @@ public sealed class ApplicationJourneyTests : IAsyncLifetime
         // Delegated decision, offer, acceptance.
         var decide = await TaskForAsync(_officer, id);
         Assert.Equal("Decide under delegated authority", decide.GetProperty("title").GetString());
-        Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(_officer, decide, new { outcome = "approve", comment = "Approved under delegated authority." })).StatusCode);
+        var tooMuch = await CompleteAsync(_officer, decide, new { outcome = "approve", amountAwarded = 5000m });
+        Assert.Equal("The amount awarded must be more than £0 and no more than the £4,500 requested",
+            (await tooMuch.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").GetProperty("amountAwarded")[0].GetString());
+        Assert.Equal(HttpStatusCode.OK, (await CompleteAsync(_officer, decide, new
+        {
+            outcome = "approve", comment = "Approved under delegated authority.", amountAwarded = 4000m,
+            conditions = "Send us your safeguarding policy before the first payment.",
+        })).StatusCode);
         var offer = await _app.Smtp.WaitForAsync("applicant@example.org", $"Grant offer for {reference}");
-        Assert.Contains("£4,500.00", offer.TextBody);
+        Assert.Contains("a grant of £4,000.00", offer.TextBody);
+        Assert.Contains("Send us your safeguarding policy before the first payment.", offer.TextBody);
         Assert.Equal("approved", (await _applicant.GetFromJsonAsync<JsonElement>($"/api/applications/{id}")).GetProperty("status").GetString());
 
         var respond = await TaskForAsync(_applicant, id);

@@ -19,6 +19,8 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         public string? Outcome { get; set; }
         public string? Comment { get; set; }
         public Dictionary<int, int?> Scores { get; set; } = new();
+        public string? AmountAwarded { get; set; }
+        public string? Conditions { get; set; }
         public bool? HasConflict { get; set; }
         public string? ConflictDetails { get; set; }
     }
@@ -35,6 +37,8 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     public List<AssessmentCriterion> Criteria { get; private set; } = [];
     public List<WorkflowHistoryEntry> History { get; private set; } = [];
     public List<OutboxEmail> Emails { get; private set; } = [];
+    public sealed record AssessmentView(string Assessor, string Outcome, decimal? WeightedScore, string? Comment);
+    public List<AssessmentView> Assessments { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(long id) => await LoadAsync(id) ?? Page();
 
@@ -62,7 +66,18 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         try
         {
             var actor = await actors.ForAsync(User);
-            var result = await applications.CompleteTaskAsync(id, actor, Input.Outcome, Input.Comment, scores);
+            decimal? awarded = null;
+            if (!string.IsNullOrWhiteSpace(Input.AmountAwarded))
+            {
+                if (decimal.TryParse(Input.AmountAwarded.Replace("£", "").Replace(",", "").Trim(), System.Globalization.NumberStyles.Number,
+                        System.Globalization.CultureInfo.InvariantCulture, out var a)) awarded = a;
+                else
+                {
+                    ModelState.AddModelError("Input.AmountAwarded", "Enter the amount awarded in pounds, like 4500");
+                    return await LoadAsync(id) ?? Page();
+                }
+            }
+            var result = await applications.CompleteTaskAsync(id, actor, new TaskCompletion(Input.Outcome, Input.Comment, scores, awarded, Input.Conditions));
             TempData["Success"] = result.Moved ? $"Task completed. The application is now at: {registry.Newest.Select(d => d.States.GetValueOrDefault(result.ToState)?.Title).FirstOrDefault(t => t is not null) ?? result.ToState}"
                 : "Task completed. The application moves on when the other tasks at this stage are done";
             return Redirect("/Staff/Inbox");
@@ -130,6 +145,17 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         }
         else CanSeeApplication = true;
         History = await db.WorkflowHistory.AsNoTracking().Where(h => h.InstanceId == task.InstanceId).OrderBy(h => h.Id).ToListAsync();
+        if (task.Form == "decision" && CanSeeApplication)
+        {
+            // The decider sees every assessment: recommendation, weighted score and reasons.
+            var done = await db.InboxTasks.AsNoTracking().Where(t => t.InstanceId == task.InstanceId && t.Form == "assessment" && t.Status == InboxTaskStatus.Completed)
+                .OrderBy(t => t.Id).ToListAsync();
+            Assessments = done.Select(t => new AssessmentView(t.CompletedByName ?? "", t.Outcome ?? "",
+                t.Data is null ? null : System.Text.Json.JsonDocument.Parse(t.Data).RootElement.TryGetProperty("weightedScore", out var w) ? w.GetDecimal() : null,
+                t.Comment)).ToList();
+            if (Application?.AmountRequested is decimal requested && Input.AmountAwarded is null)
+                Input.AmountAwarded = requested.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+        }
         return null;
     }
 }
