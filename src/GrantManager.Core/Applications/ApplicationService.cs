@@ -347,6 +347,8 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         else if (a.AmountRequested is decimal amount && a.Budget.Sum(l => l.Amount) != amount)
             errors.Add("budget", $"The budget lines add up to {Money(a.Budget.Sum(l => l.Amount))} but you are asking for {Money(amount)}; they must be the same");
         if (a.Outcomes.Count == 0) errors.Add("outcomes", "Choose at least one outcome and set a target");
+        if (a.Organisation is { } o && !Organisations.OrganisationProfile.IsComplete(o))
+            errors.Add("organisation", "Complete your organisation's details: address, postcode, main contact and, for charities and companies, their registered numbers");
         return errors;
     }
 }

@@ -15,6 +15,32 @@ public sealed class ApplicantPagesTests(GrantManagerFactory app) : IClassFixture
     private async Task<int> FundIdAsync() => await app.WithDbAsync(db => db.Funds.Where(f => f.Code == "LWK").Select(f => f.Id).SingleAsync());
 
     [Fact]
+    public async Task The_organisation_profile_checks_numbers_and_postcode_and_keeps_leading_zeros()
+    {
+        var applicant = await app.SignedInAsync("applicant2@example.org");
+        var profile = new Dictionary<string, string>
+        {
+            ["Input.Name"] = "Swale Arts Collective CIC", ["Input.Type"] = "Charity", ["Input.CharityNumber"] = "", ["Input.CompanyNumber"] = "987654",
+            ["Input.AddressLine1"] = "2 Sea Street", ["Input.Town"] = "Sheerness", ["Input.Postcode"] = "not a postcode",
+            ["Input.ContactName"] = "Ben Applicant", ["Input.ContactEmail"] = "ben@", ["Input.ContactPhone"] = "",
+        };
+        var errors = (await (await applicant.PostFormAsync("/Applicant/Organisation", profile)).ReadPageAsync()).ErrorSummary();
+        Assert.Contains("Enter your registered charity number", errors);
+        Assert.Contains("Enter a real postcode, like ME14 1XQ", errors);
+        Assert.Contains("Enter an email address in the correct format, like name@example.org", errors);
+        var unchanged = await app.WithDbAsync(db => db.Organisations.SingleAsync(o => o.Name == "Swale Arts Collective CIC"));
+        Assert.Equal("ME10 4AA", unchanged.Postcode);
+
+        profile["Input.Type"] = "CommunityInterestCompany";
+        profile["Input.Postcode"] = "me12 1aa";
+        profile["Input.ContactEmail"] = "ben@swale-arts.example";
+        var saved = await applicant.PostFormAsync("/Applicant/Organisation", profile);
+        Assert.Equal("/Applicant", saved.Headers.Location!.OriginalString);
+        var organisation = await app.WithDbAsync(db => db.Organisations.SingleAsync(o => o.Name == "Swale Arts Collective CIC"));
+        Assert.Equal(("00987654", "ME12 1AA"), (organisation.CompanyNumber, organisation.Postcode));
+    }
+
+    [Fact]
     public async Task An_ineligible_answer_stops_with_the_reason_and_starts_nothing()
     {
         var applicant = await app.SignedInAsync("applicant2@example.org");
@@ -41,8 +67,9 @@ public sealed class ApplicantPagesTests(GrantManagerFactory app) : IClassFixture
         var home = started.Headers.Location!.OriginalString;
         Assert.Matches(@"^/Applicant/Applications/\d+$", home);
         var taskList = await applicant.GetPageAsync(home);
-        Assert.Equal(4, taskList.QuerySelectorAll(".govuk-task-list__item").Length);
-        Assert.Contains("Cannot start yet", taskList.QuerySelectorAll(".govuk-task-list__item")[3].TextContent);
+        Assert.Equal(5, taskList.QuerySelectorAll(".govuk-task-list__item").Length);
+        Assert.Contains("Completed", taskList.QuerySelectorAll(".govuk-task-list__item")[0].TextContent);
+        Assert.Contains("Cannot start yet", taskList.QuerySelectorAll(".govuk-task-list__item")[4].TextContent);
 
         // The project, with a date that does not exist first.
         var project = new Dictionary<string, string>
