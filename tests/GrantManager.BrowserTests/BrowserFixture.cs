@@ -99,6 +99,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             builder.UseSetting("Seed:Demo", "true");
             builder.UseSetting("Email:PickupDirectory", Path.Combine(directory, "mail"));
             builder.UseSetting("DataProtection:KeysPath", Path.Combine(directory, "keys"));
+            builder.UseSetting("Attachments:Path", Path.Combine(directory, "attachments"));
         }
     }
 }

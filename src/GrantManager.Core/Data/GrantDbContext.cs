@@ -105,6 +105,12 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasIndex(t => new { t.InstanceId, t.Status });
         });
         b.Entity<WorkflowIncident>(e => e.HasIndex(i => i.ResolvedAt));
+        b.Entity<Applications.Attachment>(e =>
+        {
+            e.HasOne<Applications.Application>().WithMany().HasForeignKey(a => a.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+            e.Property(a => a.FileName).HasMaxLength(200);
+            e.Property(a => a.Kind).HasMaxLength(20);
+        });
         b.Entity<AssessmentCriterion>(e => e.HasOne<Fund>().WithMany(f => f.Criteria).HasForeignKey(c => c.FundId));
         b.Entity<OutcomeMeasure>(e =>
         {

@@ -33,7 +33,7 @@ internal static class GrantManagerPipeline
             await next();
         });
         app.UseStaticFiles();
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.Use(SendWholePage));
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/Documents"), pages => pages.Use(SendWholePage));
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

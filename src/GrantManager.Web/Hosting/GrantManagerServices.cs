@@ -36,11 +36,12 @@ internal static class GrantManagerServices
                 ? WorkflowFolder.Find(contentRoot)
                 : Path.GetFullPath(o.Path, contentRoot));
         services.AddOptions<SeedOptions>().Bind(config.GetSection(SeedOptions.Section));
+        AddOptions<Core.Applications.AttachmentOptions, AttachmentOptionsValidator>(services, config, Core.Applications.AttachmentOptions.Section);
 
         AddDatabase(services, config, contentRoot);
         AddIdentity(services);
         AddEmail(services, contentRoot);
-        AddWorkflows(services);
+        AddWorkflows(services, contentRoot);
 
         services.AddRazorPages(o =>
         {
@@ -125,12 +126,18 @@ internal static class GrantManagerServices
         services.AddScoped<DemoData>();
     }
 
-    private static void AddWorkflows(IServiceCollection services)
+    private static void AddWorkflows(IServiceCollection services, string contentRoot)
     {
         services.AddSingleton(sp => WorkflowLoader.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, sp.GetRequiredService<EmailTemplates>()));
         services.AddScoped<WorkflowRuntime>();
         services.AddScoped<WorkflowActors>();
         services.AddScoped<Core.Applications.ApplicationService>();
+        services.AddScoped(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<Core.Applications.AttachmentOptions>>().Value;
+            return new Core.Applications.AttachmentStore(sp.GetRequiredService<GrantDbContext>(), sp.GetRequiredService<Core.Applications.ApplicationService>(),
+                sp.GetRequiredService<TimeProvider>(), Path.GetFullPath(o.Path, contentRoot), o.MaxMegabytes);
+        });
         services.AddSingleton<TimerProcessor>();
         services.AddHostedService<TimerService>();
     }

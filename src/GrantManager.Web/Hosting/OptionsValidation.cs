@@ -66,3 +66,15 @@ internal sealed class CouncilOptionsValidator : IValidateOptions<CouncilOptions>
             ? ValidateOptionsResult.Fail("Council:Name must not be empty.")
             : ValidateOptionsResult.Success;
 }
+
+internal sealed class AttachmentOptionsValidator : IValidateOptions<Core.Applications.AttachmentOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Core.Applications.AttachmentOptions o)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(o.Path)) errors.Add("Attachments:Path must name a folder for uploaded documents.");
+        else if (o.Path.Replace('\\', '/').Split('/').Contains("wwwroot")) errors.Add("Attachments:Path must not be inside wwwroot, where anyone could download the files.");
+        if (o.MaxMegabytes is < 1 or > 100) errors.Add($"Attachments:MaxMegabytes must be between 1 and 100 (was {o.MaxMegabytes}).");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

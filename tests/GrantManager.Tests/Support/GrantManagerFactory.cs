@@ -37,6 +37,7 @@ public class GrantManagerFactory : WebApplicationFactory<Program>
         Set("Email:Smtp:UseStartTls", "false");
         Set("Email:From", "grants@kent.example.gov.uk");
         Set("DataProtection:KeysPath", Path.Combine(_directory, "keys"));
+        Set("Attachments:Path", Path.Combine(_directory, "attachments"));
     }
 
     /// <summary>Sets a configuration value before the application starts.</summary>
@@ -121,6 +122,18 @@ public static class HttpExtensions
             ?? throw new InvalidOperationException($"No antiforgery token on {pageUrl ?? url}");
         var body = new Dictionary<string, string>(fields) { ["__RequestVerificationToken"] = token };
         return await client.PostAsync(url, new FormUrlEncodedContent(body));
+    }
+
+    /// <summary>Posts a form with a file, as the browser would, with the page's antiforgery token.</summary>
+    public static async Task<HttpResponseMessage> PostFileAsync(this HttpClient client, string url, Dictionary<string, string> fields,
+        string fieldName, string fileName, byte[] content)
+    {
+        var page = await client.GetPageAsync(url);
+        var token = page.QuerySelector("input[name=__RequestVerificationToken]")!.GetAttribute("value")!;
+        var form = new MultipartFormDataContent { { new StringContent(token), "__RequestVerificationToken" } };
+        foreach (var (k, v) in fields) form.Add(new StringContent(v), k);
+        form.Add(new ByteArrayContent(content), fieldName, fileName);
+        return await client.PostAsync(url, form);
     }
 
     /// <summary>The error summary's messages, in order.</summary>

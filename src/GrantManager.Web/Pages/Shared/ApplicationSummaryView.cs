@@ -5,6 +5,8 @@ namespace GrantManager.Web.Pages.Shared;
 /// <summary>An application's answers as the summary lists show them, with "change" links when the applicant may still edit.</summary>
 public sealed record ApplicationSummaryView(Application Application, bool CanChange, IReadOnlyDictionary<string, string> MeasureNames, int HeadingLevel)
 {
+    public IReadOnlyList<Attachment> Documents { get; init; } = [];
+
     /// <param name="headingLevel">The level of the section headings, one below the page's heading above them.</param>
     public static ApplicationSummaryView From(Application a, bool canChange = false, int headingLevel = 3) =>
         new(a, canChange, a.Fund?.Measures.ToDictionary(m => m.Code, m => m.Name) ?? new Dictionary<string, string>(), headingLevel);

@@ -107,6 +107,46 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.ToTable("Applications");
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Applications.Attachment", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("ApplicationId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime>("UploadedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UploadedById")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ApplicationId");
+
+                    b.ToTable("Attachment");
+                });
+
             modelBuilder.Entity("GrantManager.Core.Applications.BudgetLine", b =>
                 {
                     b.Property<int>("Id")
@@ -991,6 +1031,15 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Navigation("Organisation");
 
                     b.Navigation("Round");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Applications.Attachment", b =>
+                {
+                    b.HasOne("GrantManager.Core.Applications.Application", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("GrantManager.Core.Applications.BudgetLine", b =>

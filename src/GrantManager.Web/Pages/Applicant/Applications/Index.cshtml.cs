@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace GrantManager.Web.Pages.Applicant.Applications;
 
 /// <summary>A draft's task list, or a submitted application's status, progress and the applicant's own tasks.</summary>
-public sealed class IndexModel(GrantDbContext db, ApplicationService applications, WorkflowRuntime runtime, WorkflowActors actors, WorkflowRegistry registry)
+public sealed class IndexModel(GrantDbContext db, ApplicationService applications, WorkflowRuntime runtime, WorkflowActors actors, WorkflowRegistry registry, AttachmentStore store)
     : ApplicantPage(applications, actors)
 {
     public sealed class RespondInput
@@ -32,6 +32,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
     public string ProjectStatus { get; private set; } = "";
     public string BudgetStatus { get; private set; } = "";
     public bool ReadyToSubmit { get; private set; }
+    public List<Attachment> Documents { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(int id) => await PrepareAsync(id) ? Page() : NotFound();
 
@@ -82,6 +83,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
             ? "Completed" : a.ProjectTitle is null && a.ProjectSummary is null ? "Not yet started" : "In progress";
         BudgetStatus = a.Budget.Count > 0 && a.AmountRequested == a.Budget.Sum(l => l.Amount) ? "Completed" : a.AmountRequested is null && a.Budget.Count == 0 ? "Not yet started" : "In progress";
         ReadyToSubmit = !ApplicationService.Completeness(a).Any;
+        Documents = await store.ForApplicationAsync(id);
         if (a.WorkflowInstanceId is not Guid instanceId) return true;
 
         var view = await ApplicationsApi.ViewAsync(db, registry, a, Actor);

@@ -5,13 +5,16 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace GrantManager.Web.Pages.Applicant.Applications;
 
-public sealed class SubmitModel(ApplicationService applications, WorkflowActors actors) : ApplicantPage(applications, actors)
+public sealed class SubmitModel(ApplicationService applications, WorkflowActors actors, AttachmentStore store) : ApplicantPage(applications, actors)
 {
+    public List<Attachment> Documents { get; private set; } = [];
+
     [BindProperty] public bool Declaration { get; set; }
 
     public async Task<IActionResult> OnGetAsync(int id)
     {
         if (!await LoadAsync(id)) return NotFound();
+        Documents = await store.ForApplicationAsync(id);
         return IsDraft ? Page() : Redirect($"/Applicant/Applications/{id}");
     }
 
@@ -38,5 +41,10 @@ public sealed class SubmitModel(ApplicationService applications, WorkflowActors 
         }
     }
 
-    private async Task<IActionResult> ReloadAsync(int id) => await LoadAsync(id) ? Page() : NotFound();
+    private async Task<IActionResult> ReloadAsync(int id)
+    {
+        if (!await LoadAsync(id)) return NotFound();
+        Documents = await store.ForApplicationAsync(id);
+        return Page();
+    }
 }

@@ -12,7 +12,7 @@ using Microsoft.EntityFrameworkCore;
 namespace GrantManager.Web.Pages.Staff.Tasks;
 
 /// <summary>One task: the application (once any conflict of interest is declared), its history and emails, and the form for the outcome.</summary>
-public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, ApplicationService applications, WorkflowActors actors, WorkflowRegistry registry) : PageModel
+public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, ApplicationService applications, WorkflowActors actors, WorkflowRegistry registry, AttachmentStore store) : PageModel
 {
     public sealed class TaskInput
     {
@@ -136,7 +136,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             OrganisationName = await db.Applications.Where(a => a.Id == applicationId).Select(a => a.Organisation!.Name).SingleOrDefaultAsync();
             if (Application is not null)
             {
-                Summary = ApplicationSummaryView.From(Application);
+                Summary = ApplicationSummaryView.From(Application) with { Documents = await store.ForApplicationAsync(applicationId) };
                 if (task.Form == "assessment")
                     Criteria = await db.Criteria.AsNoTracking().Where(c => c.FundId == Application.FundId).OrderBy(c => c.Order).ToListAsync();
                 var key = applicationId.ToString();

@@ -1,0 +1,112 @@
+using GrantManager.Core.Data;
+using GrantManager.Core.Workflows;
+using Microsoft.EntityFrameworkCore;
+
+namespace GrantManager.Core.Applications;
+
+/// <summary>A document attached to an application, stored outside the web root under a name of its own.</summary>
+public sealed class Attachment
+{
+    public Guid Id { get; set; }
+    public int ApplicationId { get; set; }
+    /// <summary>budget, constitution, accounts or other.</summary>
+    public string Kind { get; set; } = "";
+    public string FileName { get; set; } = "";
+    public string ContentType { get; set; } = "";
+    public long Size { get; set; }
+    public string UploadedById { get; set; } = "";
+    public DateTime UploadedAt { get; set; }
+}
+
+public sealed class AttachmentOptions
+{
+    public const string Section = "Attachments";
+    /// <summary>Folder for uploaded files; relative paths are under the content root. Never inside wwwroot.</summary>
+    public string Path { get; set; } = "App_Data/attachments";
+    public int MaxMegabytes { get; set; } = 10;
+}
+
+/// <summary>Checks, stores and hands out attachments. A file's type is judged by its first bytes as well as its name.</summary>
+public sealed class AttachmentStore(GrantDbContext db, ApplicationService applications, TimeProvider time, string folder, int maxMegabytes)
+{
+    public static readonly Dictionary<string, string> Kinds = new()
+    {
+        ["budget"] = "Detailed budget", ["constitution"] = "Constitution or governing document", ["accounts"] = "Latest accounts", ["other"] = "Other supporting document",
+    };
+
+    private static readonly (string Extension, string ContentType, byte[] Magic)[] Types =
+    [
+        (".pdf", "application/pdf", "%PDF"u8.ToArray()),
+        (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", [0x50, 0x4B, 0x03, 0x04]),
+        (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", [0x50, 0x4B, 0x03, 0x04]),
+        (".png", "image/png", [0x89, 0x50, 0x4E, 0x47]),
+        (".jpg", "image/jpeg", [0xFF, 0xD8, 0xFF]),
+        (".jpeg", "image/jpeg", [0xFF, 0xD8, 0xFF]),
+    ];
+
+    public long MaxBytes => maxMegabytes * 1024L * 1024L;
+
+    public async Task<Attachment> AddAsync(int applicationId, Actor actor, string? kind, string? fileName, long length, Stream content, CancellationToken ct = default)
+    {
+        var application = await applications.ForReadingAsync(applicationId, actor, ct);
+        if (!actor.HasRole(Roles.Applicant) || application.OrganisationId != actor.OrganisationId)
+            throw new WorkflowForbiddenException("Only the applicant can add documents");
+        if (application.WorkflowInstanceId is not null)
+            throw new WorkflowConflictException("This application has been submitted, so documents can no longer be added");
+        var errors = new Errors();
+        if (kind is null || !Kinds.ContainsKey(kind)) errors.Add("kind", "Choose what kind of document it is");
+        var name = Path.GetFileName(fileName ?? "").Trim();
+        var type = Types.FirstOrDefault(t => name.EndsWith(t.Extension, StringComparison.OrdinalIgnoreCase));
+        if (name.Length == 0 || length == 0) errors.Add("file", "Choose a file to upload");
+        else if (type.Extension is null) errors.Add("file", "The file must be a PDF, Word document (DOCX), Excel spreadsheet (XLSX), PNG or JPEG");
+        else if (length > MaxBytes) errors.Add("file", $"The file must be smaller than {maxMegabytes} MB");
+        errors.ThrowIfAny();
+
+        var header = new byte[8];
+        var read = await content.ReadAtLeastAsync(header, header.Length, throwOnEndOfStream: false, ct);
+        if (read < type.Magic.Length || !header.AsSpan(0, type.Magic.Length).SequenceEqual(type.Magic))
+            throw new InputException(new Dictionary<string, string[]> { ["file"] = [$"The file is not really a {type.Extension!.TrimStart('.').ToUpperInvariant()} file"] });
+
+        var attachment = new Attachment
+        {
+            Id = Guid.NewGuid(), ApplicationId = applicationId, Kind = kind!, FileName = name.Length > 200 ? name[^200..] : name,
+            ContentType = type.ContentType, Size = length, UploadedById = actor.UserId!, UploadedAt = time.GetUtcNow().UtcDateTime,
+        };
+        Directory.CreateDirectory(folder);
+        var path = PathOf(attachment.Id);
+        await using (var file = new FileStream(path + ".part", FileMode.CreateNew, FileAccess.Write))
+        {
+            await file.WriteAsync(header.AsMemory(0, read), ct);
+            await content.CopyToAsync(file, ct);
+        }
+        File.Move(path + ".part", path);
+        db.Add(attachment);
+        try { await db.SaveChangesAsync(ct); }
+        catch { File.Delete(path); throw; }
+        return attachment;
+    }
+
+    public async Task RemoveAsync(Guid id, Actor actor, CancellationToken ct = default)
+    {
+        var attachment = await db.Set<Attachment>().SingleOrDefaultAsync(a => a.Id == id, ct) ?? throw new WorkflowNotFoundException("No such document");
+        var application = await applications.ForReadingAsync(attachment.ApplicationId, actor, ct);
+        if (!actor.HasRole(Roles.Applicant) || application.OrganisationId != actor.OrganisationId) throw new WorkflowNotFoundException("No such document");
+        if (application.WorkflowInstanceId is not null) throw new WorkflowConflictException("This application has been submitted, so its documents stay");
+        db.Remove(attachment);
+        await db.SaveChangesAsync(ct);
+        File.Delete(PathOf(id));
+    }
+
+    /// <summary>The document and its bytes, for someone who may see the application.</summary>
+    public async Task<(Attachment Attachment, Stream Content)> OpenAsync(Guid id, Actor actor, CancellationToken ct = default)
+    {
+        var attachment = await db.Set<Attachment>().AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct) ?? throw new WorkflowNotFoundException("No such document");
+        await applications.ForReadingAsync(attachment.ApplicationId, actor, ct);
+        return (attachment, new FileStream(PathOf(id), FileMode.Open, FileAccess.Read, FileShare.Read));
+    }
+
+    public Task<List<Attachment>> ForApplicationAsync(int applicationId, CancellationToken ct = default) =>
+        db.Set<Attachment>().AsNoTracking().Where(a => a.ApplicationId == applicationId).OrderBy(a => a.UploadedAt).ToListAsync(ct);
+
+    private string PathOf(Guid id) => Path.Combine(folder, id.ToString("N"));
+}
