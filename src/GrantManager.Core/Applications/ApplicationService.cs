@@ -305,7 +305,8 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         if (input.StartDate is DateOnly start && input.EndDate is DateOnly end)
         {
             if (end <= start) errors.Add("endDate", "End date must be after the start date");
-            else if (end > start.AddMonths(12)) errors.Add("endDate", "Projects can last up to 12 months; the end date must be no later than " + start.AddMonths(12).ToString("d MMMM yyyy"));
+            else if (end > start.AddMonths(fund.MaxProjectMonths))
+                errors.Add("endDate", $"Projects can last up to {fund.MaxProjectMonths} months; the end date must be no later than {start.AddMonths(fund.MaxProjectMonths):d MMMM yyyy}");
         }
         if (input.Budget is not null)
             for (var i = 0; i < input.Budget.Count; i++)

@@ -13,6 +13,8 @@ public sealed class Fund
     public decimal MinimumAward { get; set; }
     public decimal MaximumAward { get; set; }
     public decimal Budget { get; set; }
+    /// <summary>The longest project the fund pays for.</summary>
+    public int MaxProjectMonths { get; set; } = 12;
     /// <summary>The workflow definition id applications to this fund run on.</summary>
     public string WorkflowId { get; set; } = "";
     public List<Round> Rounds { get; set; } = [];

@@ -129,17 +129,20 @@ public static class ApplicationsApi
         }).WithSummary("Complete with {outcome, comment, scores, amountAwarded, conditions}; 409 if already completed or the application moved on");
     }
 
-    public static async Task<List<TaskView>> InboxAsync(GrantDbContext db, Actor actor, DateTime now)
+    /// <param name="everyone">Every open staff task, whoever holds it (a grant officer sharing out the work).</param>
+    public static async Task<List<TaskView>> InboxAsync(GrantDbContext db, Actor actor, DateTime now, bool everyone = false)
     {
         var roles = actor.Roles.Where(r => r != Roles.Applicant).ToList();
         var userId = actor.UserId ?? "";
         var organisationId = actor.HasRole(Roles.Applicant) ? actor.OrganisationId : null;
         var tasks = await db.InboxTasks.AsNoTracking().Include(t => t.Instance)
             .Where(t => t.Status == InboxTaskStatus.Open)
-            .Where(t => (t.Role == Roles.Applicant && organisationId != null && t.Instance!.OrganisationId == organisationId)
+            .Where(t => (everyone && t.Role != Roles.Applicant)
+                || (t.Role == Roles.Applicant && organisationId != null && t.Instance!.OrganisationId == organisationId)
                 || (t.Role != Roles.Applicant && roles.Contains(t.Role) && (t.AssigneeId == null || t.AssigneeId == userId) && !t.ExcludedUserIds.Contains(userId)))
             .OrderBy(t => t.DueAt == null).ThenBy(t => t.DueAt).ThenBy(t => t.Id)
             .ToListAsync();
+        if (everyone) return Views(tasks, now, await FundsOfAsync(db, tasks), await db.Criteria.AsNoTracking().OrderBy(c => c.Order).ToListAsync());
         // Of several parallel copies (two assessors), show one unless you already hold one.
         tasks = tasks.GroupBy(t => (t.InstanceId, t.StageEntry, t.TaskKey))
             .SelectMany(g => g.Any(t => t.AssigneeId == userId) ? g.Where(t => t.AssigneeId == userId)
@@ -148,12 +151,20 @@ public static class ApplicationsApi
         var held = await db.InboxTasks.AsNoTracking().Where(t => t.CompletedById == userId).Select(t => new { t.InstanceId, t.StageEntry, t.TaskKey }).ToListAsync();
         tasks = tasks.Where(t => t.AssigneeId == userId || !held.Any(h => h.InstanceId == t.InstanceId && h.StageEntry == t.StageEntry && h.TaskKey == t.TaskKey)).ToList();
 
-        static int? ApplicationOf(InboxTask t) =>
-            t.Instance!.SubjectType == ApplicationService.SubjectType && int.TryParse(t.Instance.SubjectId, out var id) ? id : null;
+        return Views(tasks, now, await FundsOfAsync(db, tasks), await db.Criteria.AsNoTracking().OrderBy(c => c.Order).ToListAsync());
+    }
+
+    private static int? ApplicationOf(InboxTask t) =>
+        t.Instance!.SubjectType == ApplicationService.SubjectType && int.TryParse(t.Instance.SubjectId, out var id) ? id : null;
+
+    private static async Task<Dictionary<int, int>> FundsOfAsync(GrantDbContext db, List<InboxTask> tasks)
+    {
         var applicationIds = tasks.Select(ApplicationOf).OfType<int>().Distinct().ToList();
-        var funds = await db.Applications.AsNoTracking().Where(a => applicationIds.Contains(a.Id)).Select(a => new { a.Id, a.FundId }).ToDictionaryAsync(a => a.Id, a => a.FundId);
-        var criteria = await db.Criteria.AsNoTracking().OrderBy(c => c.Order).ToListAsync();
-        return tasks.Select(t =>
+        return await db.Applications.AsNoTracking().Where(a => applicationIds.Contains(a.Id)).Select(a => new { a.Id, a.FundId }).ToDictionaryAsync(a => a.Id, a => a.FundId);
+    }
+
+    private static List<TaskView> Views(List<InboxTask> tasks, DateTime now, Dictionary<int, int> funds, List<Core.Funds.AssessmentCriterion> criteria) =>
+        tasks.Select(t =>
         {
             var applicationId = ApplicationOf(t);
             var taskCriteria = t.Form == "assessment" && applicationId is int a && funds.TryGetValue(a, out var fundId)
@@ -162,7 +173,6 @@ public static class ApplicationsApi
             return new TaskView(t.Id, applicationId, t.Instance!.SubjectReference, t.Title, t.Role, t.AssigneeName, t.DueAt, t.DueAt < now,
                 t.OutcomeList, taskCriteria, t.RequiresConflictDeclaration, t.ConflictDeclared, t.State);
         }).ToList();
-    }
 
     public static async Task<ApplicationView> ViewAsync(GrantDbContext db, WorkflowRegistry registry, Application a, Actor actor)
     {

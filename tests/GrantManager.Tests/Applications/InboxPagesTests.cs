@@ -83,6 +83,35 @@ public sealed class InboxPagesTests(GrantManagerFactory app) : IClassFixture<Gra
     }
 
     [Fact]
+    public async Task An_officer_sees_everyone_s_tasks_and_assigns_an_assessment()
+    {
+        var (id, reference) = await SubmittedAsync(amount: 2200m);
+        var officerApi = await app.ApiClientAsync("officer@example.org");
+        var check = (await officerApi.GetFromJsonAsync<JsonElement>("/api/tasks")).EnumerateArray().First(t => t.GetProperty("applicationId").GetInt32() == id);
+        (await officerApi.PostAsJsonAsync($"/api/tasks/{check.GetProperty("id").GetInt64()}/complete", new { outcome = "eligible" })).EnsureSuccessStatusCode();
+        var officer = await app.SignedInAsync("officer@example.org");
+
+        Assert.DoesNotContain((await officer.GetPageAsync("/Staff/Inbox")).QuerySelectorAll("tbody a"), a => a.TextContent.Contains($"Assess the application for {reference}"));
+        var everyone = await officer.GetPageAsync("/Staff/Inbox?All=true");
+        var assessments = everyone.QuerySelectorAll("tbody a").Where(a => a.TextContent.Contains($"Assess the application for {reference}")).ToList();
+        Assert.Equal(2, assessments.Count);
+
+        var url = assessments[0].GetAttribute("href")!;
+        var page = await officer.GetPageAsync(url);
+        Assert.Null(page.QuerySelector("input[name='Input.HasConflict']"));
+        Assert.Null(page.QuerySelector("button[formaction], form[action*='handler=Complete']"));
+        var aled = page.QuerySelectorAll("#AssignTo option").Single(o => o.TextContent == "Aled Assessor").GetAttribute("value")!;
+        var assigned = await officer.PostFormAsync($"{url}?handler=Assign", new() { ["AssignTo"] = aled }, url);
+        Assert.Equal(HttpStatusCode.Redirect, assigned.StatusCode);
+
+        var assessorApi = await app.ApiClientAsync("assessor2@example.org");
+        var mine = (await assessorApi.GetFromJsonAsync<JsonElement>("/api/tasks")).EnumerateArray().Single(t => t.GetProperty("applicationId").GetInt32() == id);
+        Assert.Equal("Aled Assessor", mine.GetProperty("assignee").GetString());
+        var asha = await app.ApiClientAsync("assessor@example.org");
+        Assert.Single((await asha.GetFromJsonAsync<JsonElement>("/api/tasks")).EnumerateArray(), t => t.GetProperty("applicationId").GetInt32() == id);
+    }
+
+    [Fact]
     public async Task Others_are_refused_the_task_page()
     {
         var (id, _) = await SubmittedAsync(applicantEmail: "applicant2@example.org");

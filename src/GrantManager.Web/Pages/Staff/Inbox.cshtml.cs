@@ -15,6 +15,9 @@ public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, Workflo
 
     [BindProperty(SupportsGet = true)] public int? Fund { get; set; }
     [BindProperty(SupportsGet = true)] public string? Stage { get; set; }
+    /// <summary>Grant officers can see every open task, to share out the work.</summary>
+    [BindProperty(SupportsGet = true)] public bool All { get; set; }
+    public bool CanSeeAll { get; private set; }
     public List<Row> Tasks { get; private set; } = [];
     public List<(int Id, string Name)> Funds { get; private set; } = [];
     public List<(string Value, string Text)> Stages { get; private set; } = [];
@@ -24,7 +27,10 @@ public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, Workflo
     {
         var actor = await actors.ForAsync(User);
         Me = actor.Name;
-        var tasks = await ApplicationsApi.InboxAsync(db, actor, time.GetUtcNow().UtcDateTime);
+        CanSeeAll = actor.HasRole(Roles.GrantOfficer);
+        var tasks = CanSeeAll && All
+            ? await ApplicationsApi.InboxAsync(db, actor, time.GetUtcNow().UtcDateTime, everyone: true)
+            : await ApplicationsApi.InboxAsync(db, actor, time.GetUtcNow().UtcDateTime);
         var ids = tasks.Where(t => t.ApplicationId is not null).Select(t => t.ApplicationId!.Value).Distinct().ToList();
         var applications = await db.Applications.AsNoTracking().Where(a => ids.Contains(a.Id))
             .Select(a => new { a.Id, a.FundId, a.ProjectTitle, a.WorkflowInstanceId }).ToDictionaryAsync(a => a.Id);

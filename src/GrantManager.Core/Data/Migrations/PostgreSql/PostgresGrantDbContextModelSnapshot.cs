@@ -410,6 +410,9 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasColumnType("text");
 
+                    b.Property<int>("MaxProjectMonths")
+                        .HasColumnType("integer");
+
                     b.Property<long>("MaximumAward")
                         .HasColumnType("bigint");
 

@@ -395,6 +395,9 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("MaxProjectMonths")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("MaximumAward")
                         .HasColumnType("INTEGER");
 

@@ -31,6 +31,8 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     public ApplicationSummaryView? Summary { get; private set; }
     public bool CanSeeApplication { get; private set; }
     public bool MustDeclare { get; private set; }
+    /// <summary>Whether this person may do the task (rather than oversee it).</summary>
+    public bool CanAct { get; private set; }
     public string? OrganisationName { get; private set; }
     public string MyId { get; private set; } = "";
     public WorkflowDefinition Definition { get; private set; } = null!;
@@ -43,6 +45,20 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     public async Task<IActionResult> OnGetAsync(long id) => await LoadAsync(id) ?? Page();
 
     public Task<IActionResult> OnPostClaimAsync(long id) => ActAsync(id, actor => runtime.ClaimTaskAsync(id, actor), "You have taken the task");
+
+    [BindProperty] public string? AssignTo { get; set; }
+    /// <summary>People a grant officer can give the task to: those with its role, less anyone with a declared conflict.</summary>
+    public List<(string Id, string Name)> Assignable { get; private set; } = [];
+
+    public async Task<IActionResult> OnPostAssignAsync(long id)
+    {
+        if (string.IsNullOrEmpty(AssignTo))
+        {
+            ModelState.AddModelError("AssignTo", "Choose who to give the task to");
+            return await LoadAsync(id) ?? Page();
+        }
+        return await ActAsync(id, actor => runtime.AssignTaskAsync(id, AssignTo, actor), "The task has been assigned");
+    }
 
     public Task<IActionResult> OnPostReleaseAsync(long id) => ActAsync(id, actor => runtime.ReleaseTaskAsync(id, actor), "The task is back with the team");
 
@@ -116,15 +132,17 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         var actor = await actors.ForAsync(User);
         MyId = actor.UserId!;
         if (task.Role == Roles.Applicant || !Roles.Staff.Any(actor.HasRole)) return Forbid();
+        // Grant officers oversee every task (to assign it); others see the tasks they may do.
+        var oversees = actor.HasRole(Roles.GrantOfficer);
         if (task.Status == InboxTaskStatus.Open)
         {
-            try { WorkflowRuntime.EnsureMayWork(task, actor); }
-            catch (WorkflowForbiddenException) { return Forbid(); }
+            try { WorkflowRuntime.EnsureMayWork(task, actor); CanAct = true; }
+            catch (WorkflowForbiddenException) { if (!oversees) return Forbid(); }
         }
-        else if (!actor.HasRole(task.Role) && task.CompletedById != actor.UserId) return Forbid();
+        else if (!oversees && !actor.HasRole(task.Role) && task.CompletedById != actor.UserId) return Forbid();
         Task = task;
         Definition = registry.Get(task.Instance!.DefinitionId, task.Instance.DefinitionVersion);
-        MustDeclare = task.Status == InboxTaskStatus.Open && task.RequiresConflictDeclaration && !(task.ConflictDeclared && task.AssigneeId == actor.UserId);
+        MustDeclare = CanAct && task.RequiresConflictDeclaration && !(task.ConflictDeclared && task.AssigneeId == actor.UserId);
         if (task.Instance.SubjectType == ApplicationService.SubjectType && int.TryParse(task.Instance.SubjectId, out var applicationId))
         {
             try
@@ -145,6 +163,12 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         }
         else CanSeeApplication = true;
         History = await db.WorkflowHistory.AsNoTracking().Where(h => h.InstanceId == task.InstanceId).OrderBy(h => h.Id).ToListAsync();
+        if (task.Status == InboxTaskStatus.Open && actor.HasRole(Roles.GrantOfficer))
+        {
+            var people = await (from u in db.Users join ur in db.UserRoles on u.Id equals ur.UserId join r in db.Roles on ur.RoleId equals r.Id
+                                where r.Name == task.Role orderby u.DisplayName select new { u.Id, u.DisplayName }).ToListAsync();
+            Assignable = people.Where(p => !task.IsExcluded(p.Id) && p.Id != task.AssigneeId).Select(p => (p.Id, p.DisplayName)).ToList();
+        }
         if (task.Form == "decision" && CanSeeApplication)
         {
             // The decider sees every assessment: recommendation, weighted score and reasons.
