@@ -77,5 +77,11 @@ public sealed class SignInJourneyTests(BrowserFixture browser)
         await page.WaitForURLAsync("**/Admin/Users");
         Assert.Contains("Account added for Bea Browser", await page.Locator(".govuk-notification-banner").TextContentAsync());
         await browser.AssertAccessibleAsync(page, "users");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "Funds admin" }).ClickAsync();
+        await browser.AssertAccessibleAsync(page, "funds-admin");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Live Well Kent innovation grant" }).ClickAsync();
+        Assert.Contains("Need and benefit", await page.Locator("main").TextContentAsync());
+        await browser.AssertAccessibleAsync(page, "fund-admin");
     }
 }

@@ -132,6 +132,7 @@ internal static class GrantManagerServices
         services.AddScoped<WorkflowRuntime>();
         services.AddScoped<WorkflowActors>();
         services.AddScoped<Core.Applications.ApplicationService>();
+        services.AddScoped<Core.Funds.FundAdministration>();
         services.AddScoped(sp =>
         {
             var o = sp.GetRequiredService<IOptions<Core.Applications.AttachmentOptions>>().Value;

@@ -1,0 +1,150 @@
+using System.Globalization;
+using GrantManager.Core.Applications;
+using GrantManager.Core.Data;
+using GrantManager.Core.Funds;
+using GrantManager.Core.Workflows;
+using GrantManager.Web.Pages.Shared;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace GrantManager.Web.Pages.Admin.Funds;
+
+/// <summary>A fund's details, rounds, assessment criteria and outcome measures, for administrators.</summary>
+public sealed class FundModel(GrantDbContext db, FundAdministration admin, WorkflowRegistry registry) : PageModel
+{
+    public sealed class DetailsInput
+    {
+        public string? Code { get; set; }
+        public string? Name { get; set; }
+        public string? Summary { get; set; }
+        public string? Description { get; set; }
+        public string? Eligibility { get; set; }
+        public string? MinimumAward { get; set; }
+        public string? MaximumAward { get; set; }
+        public string? Budget { get; set; }
+        public string? MaxProjectMonths { get; set; } = "12";
+        public string? WorkflowId { get; set; }
+    }
+
+    public sealed class RoundInput
+    {
+        public string? RoundName { get; set; }
+        public string? OpensDay { get; set; }
+        public string? OpensMonth { get; set; }
+        public string? OpensYear { get; set; }
+        public string? ClosesDay { get; set; }
+        public string? ClosesMonth { get; set; }
+        public string? ClosesYear { get; set; }
+        public string? RoundBudget { get; set; }
+    }
+
+    public sealed class CriterionInput
+    {
+        public string? CriterionName { get; set; }
+        public string? Guidance { get; set; }
+        public string? Weight { get; set; }
+    }
+
+    public sealed class MeasureInput
+    {
+        public string? MeasureCode { get; set; }
+        public string? MeasureName { get; set; }
+        public string? Unit { get; set; }
+    }
+
+    [BindProperty] public DetailsInput Input { get; set; } = new();
+    [BindProperty] public RoundInput NewRound { get; set; } = new();
+    [BindProperty] public CriterionInput NewCriterion { get; set; } = new();
+    [BindProperty] public MeasureInput NewMeasure { get; set; } = new();
+    public Fund? Fund { get; private set; }
+    public IEnumerable<WorkflowDefinition> Workflows => registry.Newest;
+
+    public async Task<IActionResult> OnGetAsync(int? id)
+    {
+        if (!await LoadAsync(id)) return NotFound();
+        if (Fund is { } f)
+            Input = new DetailsInput
+            {
+                Code = f.Code, Name = f.Name, Summary = f.Summary, Description = f.Description, Eligibility = f.Eligibility,
+                MinimumAward = Plain(f.MinimumAward), MaximumAward = Plain(f.MaximumAward), Budget = Plain(f.Budget),
+                MaxProjectMonths = f.MaxProjectMonths.ToString(), WorkflowId = f.WorkflowId,
+            };
+        return Page();
+    }
+
+    public Task<IActionResult> OnPostDetailsAsync(int? id) => RunAsync(id, "Input", async () =>
+    {
+        var saved = await admin.SaveFundAsync(id, new FundInput(Input.Code, Input.Name, Input.Summary, Input.Description, Input.Eligibility,
+            Number(Input.MinimumAward), Number(Input.MaximumAward), Number(Input.Budget), int.TryParse(Input.MaxProjectMonths, out var m) ? m : null, Input.WorkflowId));
+        TempData["Success"] = $"{saved.Name} has been saved";
+        return saved.Id;
+    });
+
+    public Task<IActionResult> OnPostRoundAsync(int id) => RunAsync(id, "NewRound", async () =>
+    {
+        var opens = DateInputView.Parse(NewRound.OpensDay, NewRound.OpensMonth, NewRound.OpensYear);
+        var closes = DateInputView.Parse(NewRound.ClosesDay, NewRound.ClosesMonth, NewRound.ClosesYear);
+        if (opens is { Given: true, Date: null }) throw Field("opens", "The opening date must be a real date");
+        if (closes is { Given: true, Date: null }) throw Field("closes", "The closing date must be a real date");
+        var round = await admin.AddRoundAsync(id, NewRound.RoundName, opens.Date, closes.Date, Number(NewRound.RoundBudget));
+        TempData["Success"] = $"{round.Name} has been added";
+        return id;
+    });
+
+    public Task<IActionResult> OnPostCriterionAsync(int id) => RunAsync(id, "NewCriterion", async () =>
+    {
+        await admin.AddCriterionAsync(id, NewCriterion.CriterionName, NewCriterion.Guidance, int.TryParse(NewCriterion.Weight, out var w) ? w : null);
+        TempData["Success"] = "The criterion has been added";
+        return id;
+    });
+
+    public Task<IActionResult> OnPostRemoveCriterionAsync(int id, int criterion) => RunAsync(id, "", async () =>
+    {
+        await admin.RemoveCriterionAsync(id, criterion);
+        TempData["Success"] = "The criterion has been removed";
+        return id;
+    });
+
+    public Task<IActionResult> OnPostMeasureAsync(int id) => RunAsync(id, "NewMeasure", async () =>
+    {
+        await admin.AddMeasureAsync(id, NewMeasure.MeasureCode, NewMeasure.MeasureName, NewMeasure.Unit);
+        TempData["Success"] = "The measure has been added";
+        return id;
+    });
+
+    private async Task<IActionResult> RunAsync(int? id, string prefix, Func<Task<int>> work)
+    {
+        ModelState.Clear();
+        try
+        {
+            var fundId = await work();
+            return RedirectToPage(new { id = fundId });
+        }
+        catch (InputException e)
+        {
+            foreach (var (field, messages) in e.Errors)
+                foreach (var message in messages)
+                    ModelState.AddModelError(field switch
+                    {
+                        "opens" => $"{prefix}.OpensDay",
+                        "closes" => $"{prefix}.ClosesDay",
+                        _ => $"{prefix}.{char.ToUpperInvariant(field[0])}{field[1..]}",
+                    }, message);
+        }
+        catch (WorkflowNotFoundException) { return NotFound(); }
+        return await LoadAsync(id) ? Page() : NotFound();
+    }
+
+    private async Task<bool> LoadAsync(int? id)
+    {
+        if (id is null) return true;
+        Fund = await db.Funds.Include(f => f.Rounds).Include(f => f.Criteria).Include(f => f.Measures).AsNoTracking().SingleOrDefaultAsync(f => f.Id == id);
+        return Fund is not null;
+    }
+
+    private static InputException Field(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
+    private static decimal? Number(string? text) =>
+        decimal.TryParse(text?.Replace("£", "").Replace(",", "").Trim(), NumberStyles.Number, CultureInfo.InvariantCulture, out var v) ? v : null;
+    private static string Plain(decimal value) => value.ToString("0.##", CultureInfo.InvariantCulture);
+}

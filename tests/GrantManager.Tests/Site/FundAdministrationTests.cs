@@ -1,0 +1,77 @@
+using System.Net;
+using GrantManager.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace GrantManager.Tests.Site;
+
+/// <summary>Administrators set up funds, rounds, criteria and measures in pages; every mistake is named.</summary>
+public sealed class FundAdministrationTests(GrantManagerFactory app) : IClassFixture<GrantManagerFactory>
+{
+    private static Dictionary<string, string> Fund(string code = "HWB") => new()
+    {
+        ["Input.Code"] = code, ["Input.Name"] = "Healthy Walks Bursary", ["Input.Summary"] = "Small grants for walking groups.",
+        ["Input.Description"] = "Helps walking groups start and grow.", ["Input.Eligibility"] = "Community groups in Kent.",
+        ["Input.MinimumAward"] = "250", ["Input.MaximumAward"] = "2,000", ["Input.Budget"] = "20000", ["Input.MaxProjectMonths"] = "6",
+        ["Input.WorkflowId"] = "grant-application",
+    };
+
+    [Fact]
+    public async Task An_administrator_creates_a_fund_opens_a_round_and_sets_criteria_and_measures()
+    {
+        var admin = await app.SignedInAsync("admin@example.org");
+        var bad = Fund("lwk");
+        bad["Input.MinimumAward"] = "5000";
+        bad["Input.WorkflowId"] = "no-such-flow";
+        var errors = (await (await admin.PostFormAsync("/Admin/Funds/Fund?handler=Details", bad, "/Admin/Funds/Fund")).ReadPageAsync()).ErrorSummary();
+        Assert.Contains("Another fund already uses the code LWK", errors);
+        Assert.Contains("The largest award must be at least the smallest", errors);
+        Assert.Contains(errors, e => e.StartsWith("Choose the workflow"));
+        Assert.False(await app.WithDbAsync(db => db.Funds.AnyAsync(f => f.Name == "Healthy Walks Bursary")));
+
+        var created = await admin.PostFormAsync("/Admin/Funds/Fund?handler=Details", Fund(), "/Admin/Funds/Fund");
+        var url = created.Headers.Location!.OriginalString;
+        Assert.StartsWith("/Admin/Funds/Fund?id=", url);
+        var fund = await app.WithDbAsync(db => db.Funds.SingleAsync(f => f.Code == "HWB"));
+        Assert.Equal((250m, 2000m, 6), (fund.MinimumAward, fund.MaximumAward, fund.MaxProjectMonths));
+
+        var today = DateTime.UtcNow;
+        var backwards = await admin.PostFormAsync($"{url}&handler=Round", new()
+        {
+            ["NewRound.RoundName"] = "Spring", ["NewRound.OpensDay"] = "10", ["NewRound.OpensMonth"] = "5", ["NewRound.OpensYear"] = $"{today.Year + 1}",
+            ["NewRound.ClosesDay"] = "1", ["NewRound.ClosesMonth"] = "5", ["NewRound.ClosesYear"] = $"{today.Year + 1}", ["NewRound.RoundBudget"] = "50000",
+        }, url);
+        var roundErrors = (await backwards.ReadPageAsync()).ErrorSummary();
+        Assert.Contains("The round must close after it opens", roundErrors);
+        Assert.Contains("The round's budget cannot be more than the fund's £20,000", roundErrors);
+
+        var opens = today.AddDays(-1);
+        var closes = today.AddDays(30);
+        await admin.PostFormAsync($"{url}&handler=Round", new()
+        {
+            ["NewRound.RoundName"] = "Winter walks", ["NewRound.OpensDay"] = $"{opens.Day}", ["NewRound.OpensMonth"] = $"{opens.Month}", ["NewRound.OpensYear"] = $"{opens.Year}",
+            ["NewRound.ClosesDay"] = $"{closes.Day}", ["NewRound.ClosesMonth"] = $"{closes.Month}", ["NewRound.ClosesYear"] = $"{closes.Year}", ["NewRound.RoundBudget"] = "10000",
+        }, url);
+        var start = await app.Browser().GetPageAsync("/");
+        Assert.Contains(start.QuerySelectorAll(".govuk-summary-card__title"), t => t.TextContent == "Healthy Walks Bursary");
+
+        await admin.PostFormAsync($"{url}&handler=Criterion", new() { ["NewCriterion.CriterionName"] = "Reach", ["NewCriterion.Weight"] = "70" }, url);
+        var over = await admin.PostFormAsync($"{url}&handler=Criterion", new() { ["NewCriterion.CriterionName"] = "Safety", ["NewCriterion.Weight"] = "40" }, url);
+        Assert.Contains("The weights would add up to more than 100; 30 is left", (await over.ReadPageAsync()).ErrorSummary());
+        var badMeasure = await admin.PostFormAsync($"{url}&handler=Measure", new() { ["NewMeasure.MeasureCode"] = "Walks Led!", ["NewMeasure.MeasureName"] = "", ["NewMeasure.Unit"] = "walks" }, url);
+        Assert.Contains("Enter a code of lower-case letters and hyphens, like people-supported", (await badMeasure.ReadPageAsync()).ErrorSummary());
+        await admin.PostFormAsync($"{url}&handler=Measure", new() { ["NewMeasure.MeasureCode"] = "walks-led", ["NewMeasure.MeasureName"] = "Walks led", ["NewMeasure.Unit"] = "walks" }, url);
+
+        var saved = await app.WithDbAsync(db => db.Funds.Include(f => f.Criteria).Include(f => f.Measures).SingleAsync(f => f.Code == "HWB"));
+        Assert.Equal(["Reach"], saved.Criteria.Select(c => c.Name));
+        Assert.Equal(["walks-led"], saved.Measures.Select(m => m.Code));
+    }
+
+    [Fact]
+    public async Task Only_administrators_manage_funds()
+    {
+        var officer = await app.SignedInAsync("officer@example.org");
+        Assert.StartsWith("/Account/AccessDenied", (await officer.GetAsync("/Admin/Funds")).Headers.Location!.PathAndQuery);
+        Assert.StartsWith("/Account/AccessDenied", (await officer.GetAsync("/Admin/Funds/Fund?id=1")).Headers.Location!.PathAndQuery);
+        Assert.Equal(HttpStatusCode.NotFound, (await (await app.SignedInAsync("admin@example.org")).GetAsync("/Admin/Funds/Fund?id=999")).StatusCode);
+    }
+}
