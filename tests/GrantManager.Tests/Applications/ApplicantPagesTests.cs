@@ -67,9 +67,10 @@ public sealed class ApplicantPagesTests(GrantManagerFactory app) : IClassFixture
         var home = started.Headers.Location!.OriginalString;
         Assert.Matches(@"^/Applicant/Applications/\d+$", home);
         var taskList = await applicant.GetPageAsync(home);
-        Assert.Equal(5, taskList.QuerySelectorAll(".govuk-task-list__item").Length);
+        Assert.Equal(6, taskList.QuerySelectorAll(".govuk-task-list__item").Length);
         Assert.Contains("Completed", taskList.QuerySelectorAll(".govuk-task-list__item")[0].TextContent);
-        Assert.Contains("Cannot start yet", taskList.QuerySelectorAll(".govuk-task-list__item")[4].TextContent);
+        Assert.Contains("Optional", taskList.QuerySelectorAll(".govuk-task-list__item")[4].TextContent);
+        Assert.Contains("Cannot start yet", taskList.QuerySelectorAll(".govuk-task-list__item")[5].TextContent);
 
         // The project, with a date that does not exist first.
         var project = new Dictionary<string, string>
