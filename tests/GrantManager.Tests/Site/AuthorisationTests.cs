@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using GrantManager.Tests.Support;
 
 namespace GrantManager.Tests.Site;
@@ -7,8 +8,14 @@ public sealed class AuthorisationTests(GrantManagerFactory app) : IClassFixture<
 {
     [Theory]
     [InlineData("/Staff")]
+    [InlineData("/Staff/Inbox")]
+    [InlineData("/Staff/Tasks/1")]
+    [InlineData("/Staff/Workflows")]
     [InlineData("/Admin/Users")]
     [InlineData("/Admin/Users/Create")]
+    [InlineData("/Admin/Funds")]
+    [InlineData("/Admin/Funds/Fund")]
+    [InlineData("/Admin/Incidents")]
     public async Task An_applicant_is_refused_staff_pages(string url)
     {
         var applicant = await app.SignedInAsync("applicant@example.org");
@@ -28,6 +35,40 @@ public sealed class AuthorisationTests(GrantManagerFactory app) : IClassFixture<
         var response = await app.Browser().GetAsync(url);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.StartsWith("/Account/Login", response.Headers.Location!.PathAndQuery);
+    }
+
+    [Theory]
+    [InlineData("/Applicant")]
+    [InlineData("/Applicant/Apply?fund=1")]
+    [InlineData("/Applicant/Organisation")]
+    [InlineData("/Applicant/Applications/1")]
+    [InlineData("/Applicant/Applications/1/Budget")]
+    public async Task Staff_are_refused_the_applicants_pages(string url)
+    {
+        foreach (var email in new[] { "officer@example.org", "assessor@example.org", "admin@example.org" })
+        {
+            var staff = await app.SignedInAsync(email);
+            Assert.StartsWith("/Account/AccessDenied", (await staff.GetAsync(url)).Headers.Location!.PathAndQuery);
+        }
+    }
+
+    [Theory]
+    [InlineData("/api/applications/1/emails")]
+    [InlineData("/api/workflows")]
+    [InlineData("/api/workflows/grant-application/diagram")]
+    [InlineData("/api/workflow-incidents")]
+    public async Task An_applicant_is_refused_staff_endpoints(string url)
+    {
+        var applicant = await app.ApiClientAsync("applicant@example.org");
+        Assert.Equal(HttpStatusCode.Forbidden, (await applicant.GetAsync(url)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Staff_are_refused_the_applicants_list_and_drafts()
+    {
+        var officer = await app.ApiClientAsync("officer@example.org");
+        Assert.Equal(HttpStatusCode.Forbidden, (await officer.GetAsync("/api/applications")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await officer.PostAsync("/api/applications", JsonContent.Create(new { fundId = 1 }))).StatusCode);
     }
 
     [Fact]
