@@ -12,6 +12,21 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 dotnet tool restore >/dev/null || { echo "dotnet tool restore failed"; exit 1; }
 
+# PostgreSQL, for the tests of the several-node setup (unless GRANTMANAGER_TEST_POSTGRES names a server already).
+if [ -z "${GRANTMANAGER_TEST_POSTGRES:-}" ]; then
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+    echo "Installing PostgreSQL from Debian for the tests"
+    $sudo_cmd apt-get update -qq && $sudo_cmd apt-get install -y -qq postgresql >/dev/null || { echo "Could not install postgresql"; exit 1; }
+  fi
+  pg_version=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
+  pg_lsclusters -h 2>/dev/null | grep -q "^$pg_version main" || $sudo_cmd pg_createcluster "$pg_version" main >/dev/null
+  pg_lsclusters -h | grep -q "^$pg_version main .* online" || $sudo_cmd pg_ctlcluster "$pg_version" main start || { echo "Could not start PostgreSQL"; exit 1; }
+  $sudo_cmd runuser -u postgres -- psql -q -c "ALTER USER postgres PASSWORD 'grantmanager-tests'" >/dev/null || { echo "Could not set up PostgreSQL"; exit 1; }
+  pg_port=$(pg_lsclusters -h | awk -v v="$pg_version" '$1 == v && $2 == "main" { print $3 }')
+  export GRANTMANAGER_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=grantmanager-tests"
+fi
+
 log=$(mktemp)
 dotnet test GrantManager.sln "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
