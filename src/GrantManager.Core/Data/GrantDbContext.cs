@@ -23,6 +23,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
     public DbSet<Applications.Application> Applications => Set<Applications.Application>();
     public DbSet<AssessmentCriterion> Criteria => Set<AssessmentCriterion>();
+    public DbSet<Grants.Grant> Grants => Set<Grants.Grant>();
     public DbSet<OutcomeMeasure> OutcomeMeasures => Set<OutcomeMeasure>();
     public DbSet<WorkflowInstance> WorkflowInstances => Set<WorkflowInstance>();
     public DbSet<WorkflowHistoryEntry> WorkflowHistory => Set<WorkflowHistoryEntry>();
@@ -59,6 +60,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasIndex(f => f.Code).IsUnique();
             e.Property(f => f.Name).HasMaxLength(200);
             e.Property(f => f.WorkflowId).HasMaxLength(100);
+            e.Property(f => f.PaymentPlan).HasMaxLength(200);
         });
         b.Entity<Round>(e =>
         {
@@ -110,6 +112,15 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasOne<Applications.Application>().WithMany().HasForeignKey(a => a.ApplicationId).OnDelete(DeleteBehavior.Cascade);
             e.Property(a => a.FileName).HasMaxLength(200);
             e.Property(a => a.Kind).HasMaxLength(20);
+        });
+        b.Entity<Grants.Grant>(e =>
+        {
+            e.HasIndex(g => g.ApplicationId).IsUnique();
+            e.HasIndex(g => g.OrganisationId);
+            e.Property(g => g.Reference).HasMaxLength(20);
+            e.HasOne<Applications.Application>().WithMany().HasForeignKey(g => g.ApplicationId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(g => g.Instalments).WithOne().HasForeignKey(i => i.GrantId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(g => g.Targets).WithOne().HasForeignKey(t => t.GrantId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<AssessmentCriterion>(e => e.HasOne<Fund>().WithMany(f => f.Criteria).HasForeignKey(c => c.FundId));
         b.Entity<OutcomeMeasure>(e =>

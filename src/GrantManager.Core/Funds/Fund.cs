@@ -15,6 +15,8 @@ public sealed class Fund
     public decimal Budget { get; set; }
     /// <summary>The longest project the fund pays for.</summary>
     public int MaxProjectMonths { get; set; } = 12;
+    /// <summary>How grants are paid, e.g. 50:acceptance,25:midpoint,25:final.</summary>
+    public string PaymentPlan { get; set; } = Grants.PaymentPlan.Default;
     /// <summary>The workflow definition id applications to this fund run on.</summary>
     public string WorkflowId { get; set; } = "";
     public List<Round> Rounds { get; set; } = [];

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace GrantManager.Core.Funds;
 
 public sealed record FundInput(string? Code, string? Name, string? Summary, string? Description, string? Eligibility,
-    decimal? MinimumAward, decimal? MaximumAward, decimal? Budget, int? MaxProjectMonths, string? WorkflowId);
+    decimal? MinimumAward, decimal? MaximumAward, decimal? Budget, int? MaxProjectMonths, string? WorkflowId, string? PaymentPlan = Grants.PaymentPlan.Default);
 
 /// <summary>Administrators' changes to funds, their rounds, assessment criteria and outcome measures, each checked first.</summary>
 public sealed partial class FundAdministration(GrantDbContext db, WorkflowRegistry registry, TimeProvider time)
@@ -28,6 +28,7 @@ public sealed partial class FundAdministration(GrantDbContext db, WorkflowRegist
         else if (input.MinimumAward is decimal m && m > max) e.Add("maximumAward", "The largest award must be at least the smallest");
         if (input.Budget is not decimal budget || budget <= 0) e.Add("budget", "Enter the fund's budget, more than £0");
         if (input.MaxProjectMonths is not int months || months is < 1 or > 60) e.Add("maxProjectMonths", "Enter the longest project in months, from 1 to 60");
+        if (Grants.PaymentPlan.Problem(input.PaymentPlan) is string planProblem) e.Add("paymentPlan", planProblem);
         if (input.WorkflowId is null || registry.Find(input.WorkflowId) is null)
             e.Add("workflowId", $"Choose the workflow: one of {string.Join(", ", registry.Newest.Select(d => d.Id))}");
         e.ThrowIfAny();
@@ -42,6 +43,7 @@ public sealed partial class FundAdministration(GrantDbContext db, WorkflowRegist
         fund.Budget = input.Budget!.Value;
         fund.MaxProjectMonths = input.MaxProjectMonths!.Value;
         fund.WorkflowId = input.WorkflowId!;
+        fund.PaymentPlan = string.Join(",", Grants.PaymentPlan.Parse(input.PaymentPlan!).Select(p => $"{p.Percent}:{p.ReleasedBy}"));
         if (fund.Id == 0)
         {
             fund.CreatedAt = time.GetUtcNow().UtcDateTime;

@@ -42,6 +42,8 @@ public sealed class StateDefinition
     public List<EmailDefinition> Emails { get; set; } = [];
     public List<TimerDefinition> Timers { get; set; } = [];
     public List<TransitionDefinition> Transitions { get; set; } = [];
+    /// <summary>Named steps of the application's own code run on entry, in the same transaction (e.g. award-grant).</summary>
+    public List<string> Handlers { get; set; } = [];
 }
 
 public sealed class TaskDefinition

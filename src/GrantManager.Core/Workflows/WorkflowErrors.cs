@@ -27,3 +27,13 @@ public sealed class WorkflowInvalidException(string message, string? field = nul
 {
     public string? Field { get; } = field;
 }
+
+/// <summary>
+/// A step of the application's own code that a state names in "handlers", run when the state is
+/// entered, inside the transition's transaction: what it writes commits with the transition or not at all.
+/// </summary>
+public interface IStateHandler
+{
+    string Name { get; }
+    Task OnEnterAsync(Data.GrantDbContext db, WorkflowInstance instance, CancellationToken ct);
+}

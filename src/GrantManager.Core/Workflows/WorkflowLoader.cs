@@ -28,8 +28,9 @@ public static class WorkflowLoader
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    public static WorkflowRegistry Load(string folder, EmailTemplates templates)
+    public static WorkflowRegistry Load(string folder, EmailTemplates templates, IReadOnlyCollection<string>? handlers = null)
     {
+        handlers ??= [];
         var problems = new List<WorkflowProblem>();
         var schemaPath = Path.Combine(folder, SchemaFile);
         if (!File.Exists(schemaPath))
@@ -45,7 +46,7 @@ public static class WorkflowLoader
             var file = Path.GetFileName(path);
             var fileProblems = new List<WorkflowProblem>();
             var definition = Read(path, file, schema, schemaNode, fileProblems);
-            if (definition is not null) Check(definition, file, templates, fileProblems);
+            if (definition is not null) Check(definition, file, templates, handlers, fileProblems);
             problems.AddRange(fileProblems);
             if (definition is not null && fileProblems.Count == 0) definitions.Add(definition);
         }
@@ -127,7 +128,7 @@ public static class WorkflowLoader
         return path;
     }
 
-    private static void Check(WorkflowDefinition d, string file, EmailTemplates templates, List<WorkflowProblem> problems)
+    private static void Check(WorkflowDefinition d, string file, EmailTemplates templates, IReadOnlyCollection<string> handlers, List<WorkflowProblem> problems)
     {
         void Problem(string path, string message) => problems.Add(new WorkflowProblem(file, path, message));
         var fieldsOfType = (string type) => d.Fields.Where(f => f.Value.Type == type).Select(f => f.Key).ToHashSet();
@@ -146,6 +147,9 @@ public static class WorkflowLoader
             if (state.Final && state.Tasks.Count > 0)
                 Problem($"{at}.tasks", "a final state cannot open tasks: nothing could complete them");
 
+            for (var i = 0; i < state.Handlers.Count; i++)
+                if (!handlers.Contains(state.Handlers[i]))
+                    Problem($"{at}.handlers[{i}]", $"unknown handler '{state.Handlers[i]}' (known: {(handlers.Count == 0 ? "none" : string.Join(", ", handlers))})");
             var triggers = state.Transitions.Select(t => t.Trigger).ToHashSet();
             for (var i = 0; i < state.Tasks.Count; i++)
                 CheckTask(state.Tasks[i], $"{at}.tasks[{i}]", triggers, requireTriggers: true);

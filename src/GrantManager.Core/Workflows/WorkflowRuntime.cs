@@ -27,8 +27,10 @@ public sealed record TransitionResult(Guid InstanceId, string FromState, string 
 /// When the caller already has a transaction open, the runtime works inside it and leaves the commit to the caller.
 /// </summary>
 public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry, Outbox outbox,
-    TimeProvider time, ILogger<WorkflowRuntime> logger)
+    TimeProvider time, ILogger<WorkflowRuntime> logger, IEnumerable<IStateHandler>? handlers = null)
 {
+    private readonly Dictionary<string, IStateHandler> _handlers = (handlers ?? []).ToDictionary(h => h.Name);
+
     private static readonly JsonSerializerOptions DataJson = new() { PropertyNamingPolicy = null };
     private readonly Dictionary<string, List<EmailRecipient>> _roleRecipients = new();
     /// <summary>The trigger and comment that caused the stage being entered, for its emails (e.g. reasons for a rejection).</summary>
@@ -448,6 +450,9 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
 
         var tasks = new List<InboxTask>();
         foreach (var spec in state.Tasks) tasks.AddRange(await OpenTasksAsync(definition, instance, spec, ct));
+        foreach (var name in state.Handlers)
+            await (_handlers.GetValueOrDefault(name) ?? throw new InvalidOperationException($"No handler '{name}' is registered"))
+                .OnEnterAsync(db, instance, ct);
         foreach (var email in state.Emails) await SendAsync(definition, instance, email, null, ct);
         foreach (var spec in state.Timers)
         {

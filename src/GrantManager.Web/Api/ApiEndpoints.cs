@@ -20,5 +20,6 @@ internal static class ApiEndpoints
         FundsApi.Map(api);
         WorkflowsApi.Map(api);
         ApplicationsApi.Map(api);
+        GrantsApi.Map(api);
     }
 }

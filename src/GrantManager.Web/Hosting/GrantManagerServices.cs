@@ -128,7 +128,9 @@ internal static class GrantManagerServices
 
     private static void AddWorkflows(IServiceCollection services, string contentRoot)
     {
-        services.AddSingleton(sp => WorkflowLoader.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, sp.GetRequiredService<EmailTemplates>()));
+        services.AddSingleton<IStateHandler, Core.Grants.AwardGrantHandler>();
+        services.AddSingleton(sp => WorkflowLoader.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, sp.GetRequiredService<EmailTemplates>(),
+            sp.GetServices<IStateHandler>().Select(h => h.Name).ToList()));
         services.AddScoped<WorkflowRuntime>();
         services.AddScoped<WorkflowActors>();
         services.AddScoped<Core.Applications.ApplicationService>();

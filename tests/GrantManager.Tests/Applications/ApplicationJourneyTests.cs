@@ -145,6 +145,20 @@ public sealed class ApplicationJourneyTests : IAsyncLifetime
         // Applicants see the stages, not the officers' notes.
         Assert.All(final.GetProperty("history").EnumerateArray(), h => Assert.Equal(JsonValueKind.Null, h.GetProperty("comment").ValueKind));
 
+        // Accepting made the grant: the amount awarded, the fund's payment plan, the targets from the application.
+        var grants = await _applicant.GetFromJsonAsync<JsonElement>("/api/grants");
+        var grant = grants.EnumerateArray().Single(g => g.GetProperty("applicationId").GetInt32() == id);
+        Assert.Equal((reference, 4000m, "active"), (grant.GetProperty("reference").GetString(), grant.GetProperty("amount").GetDecimal(), grant.GetProperty("status").GetString()));
+        Assert.Equal("Send us your safeguarding policy before the first payment.", grant.GetProperty("conditions").GetString());
+        Assert.Equal([(2000m, "acceptance", "due"), (1000m, "midpoint", "scheduled"), (1000m, "final", "scheduled")],
+            grant.GetProperty("instalments").EnumerateArray().Select(i => (i.GetProperty("amount").GetDecimal(), i.GetProperty("releasedBy").GetString(), i.GetProperty("status").GetString())));
+        Assert.Equal([("people-supported", 120m), ("volunteer-hours", 600m)],
+            grant.GetProperty("targets").EnumerateArray().Select(t => (t.GetProperty("measure").GetString(), t.GetProperty("target").GetDecimal())));
+        var grantId = grant.GetProperty("id").GetInt32();
+        Assert.Equal(HttpStatusCode.OK, (await _officer.GetAsync($"/api/grants/{grantId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await (await _app.ApiClientAsync("applicant2@example.org")).GetAsync($"/api/grants/{grantId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await _assessor.GetAsync("/api/grants")).StatusCode);
+
         // Officers see every email about the application and its delivery.
         var emails = await _officer.GetFromJsonAsync<JsonElement>($"/api/applications/{id}/emails");
         var subjects = emails.EnumerateArray().Select(e => e.GetProperty("subject").GetString()).ToList();

@@ -12,7 +12,7 @@ public sealed class FundAdministrationTests(GrantManagerFactory app) : IClassFix
         ["Input.Code"] = code, ["Input.Name"] = "Healthy Walks Bursary", ["Input.Summary"] = "Small grants for walking groups.",
         ["Input.Description"] = "Helps walking groups start and grow.", ["Input.Eligibility"] = "Community groups in Kent.",
         ["Input.MinimumAward"] = "250", ["Input.MaximumAward"] = "2,000", ["Input.Budget"] = "20000", ["Input.MaxProjectMonths"] = "6",
-        ["Input.WorkflowId"] = "grant-application",
+        ["Input.WorkflowId"] = "grant-application", ["Input.PaymentPlan"] = "60:acceptance, 40:final",
     };
 
     [Fact]
@@ -22,17 +22,19 @@ public sealed class FundAdministrationTests(GrantManagerFactory app) : IClassFix
         var bad = Fund("lwk");
         bad["Input.MinimumAward"] = "5000";
         bad["Input.WorkflowId"] = "no-such-flow";
+        bad["Input.PaymentPlan"] = "60:acceptance,30:final";
         var errors = (await (await admin.PostFormAsync("/Admin/Funds/Fund?handler=Details", bad, "/Admin/Funds/Fund")).ReadPageAsync()).ErrorSummary();
         Assert.Contains("Another fund already uses the code LWK", errors);
         Assert.Contains("The largest award must be at least the smallest", errors);
         Assert.Contains(errors, e => e.StartsWith("Choose the workflow"));
+        Assert.Contains("The payments add up to 90%; they must add up to 100%", errors);
         Assert.False(await app.WithDbAsync(db => db.Funds.AnyAsync(f => f.Name == "Healthy Walks Bursary")));
 
         var created = await admin.PostFormAsync("/Admin/Funds/Fund?handler=Details", Fund(), "/Admin/Funds/Fund");
         var url = created.Headers.Location!.OriginalString;
         Assert.StartsWith("/Admin/Funds/Fund?id=", url);
         var fund = await app.WithDbAsync(db => db.Funds.SingleAsync(f => f.Code == "HWB"));
-        Assert.Equal((250m, 2000m, 6), (fund.MinimumAward, fund.MaximumAward, fund.MaxProjectMonths));
+        Assert.Equal((250m, 2000m, 6, "60:acceptance,40:final"), (fund.MinimumAward, fund.MaximumAward, fund.MaxProjectMonths, fund.PaymentPlan));
 
         var today = DateTime.UtcNow;
         var backwards = await admin.PostFormAsync($"{url}&handler=Round", new()

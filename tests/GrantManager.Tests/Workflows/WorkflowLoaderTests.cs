@@ -70,7 +70,7 @@ public sealed class WorkflowLoaderTests : IDisposable
     public void The_repository_workflows_load()
     {
         var registry = WorkflowLoader.Load(WorkflowFolder.FindRepositoryWorkflows(),
-            new EmailTemplates(Path.Combine(WorkflowFolder.FindRepositoryWorkflows(), "templates")));
+            new EmailTemplates(Path.Combine(WorkflowFolder.FindRepositoryWorkflows(), "templates")), ["award-grant"]);
         Assert.NotNull(registry.Find("grant-application"));
     }
 
@@ -186,6 +186,10 @@ public sealed class WorkflowLoaderTests : IDisposable
     public void A_condition_that_does_not_parse_is_reported() =>
         AssertProblem(Problems(d => State(d, "open")["transitions"]![0]!["when"] = "amount <= 5000 and"),
             "$.states.open.transitions[0].when", "ends too early");
+
+    [Fact]
+    public void An_unknown_handler_is_reported() =>
+        AssertProblem(Problems(d => State(d, "done")["handlers"] = new JsonArray("pay-everyone")), "$.states.done.handlers[0]", "unknown handler 'pay-everyone'");
 
     [Fact]
     public void The_same_id_and_version_twice_is_reported()

@@ -25,6 +25,7 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
         public string? Budget { get; set; }
         public string? MaxProjectMonths { get; set; } = "12";
         public string? WorkflowId { get; set; }
+        public string? PaymentPlan { get; set; } = Core.Grants.PaymentPlan.Default;
     }
 
     public sealed class RoundInput
@@ -68,7 +69,7 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
             {
                 Code = f.Code, Name = f.Name, Summary = f.Summary, Description = f.Description, Eligibility = f.Eligibility,
                 MinimumAward = Plain(f.MinimumAward), MaximumAward = Plain(f.MaximumAward), Budget = Plain(f.Budget),
-                MaxProjectMonths = f.MaxProjectMonths.ToString(), WorkflowId = f.WorkflowId,
+                MaxProjectMonths = f.MaxProjectMonths.ToString(), WorkflowId = f.WorkflowId, PaymentPlan = f.PaymentPlan,
             };
         return Page();
     }
@@ -76,7 +77,8 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
     public Task<IActionResult> OnPostDetailsAsync(int? id) => RunAsync(id, "Input", async () =>
     {
         var saved = await admin.SaveFundAsync(id, new FundInput(Input.Code, Input.Name, Input.Summary, Input.Description, Input.Eligibility,
-            Number(Input.MinimumAward), Number(Input.MaximumAward), Number(Input.Budget), int.TryParse(Input.MaxProjectMonths, out var m) ? m : null, Input.WorkflowId));
+            Number(Input.MinimumAward), Number(Input.MaximumAward), Number(Input.Budget), int.TryParse(Input.MaxProjectMonths, out var m) ? m : null, Input.WorkflowId,
+            Input.PaymentPlan));
         TempData["Success"] = $"{saved.Name} has been saved";
         return saved.Id;
     });

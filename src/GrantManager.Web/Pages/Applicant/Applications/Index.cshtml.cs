@@ -33,6 +33,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
     public string BudgetStatus { get; private set; } = "";
     public bool ReadyToSubmit { get; private set; }
     public List<Attachment> Documents { get; private set; } = [];
+    public Core.Grants.Grant? Grant { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(int id) => await PrepareAsync(id) ? Page() : NotFound();
 
@@ -92,6 +93,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
         Stages = view.History;
         MyTasks = await db.InboxTasks.AsNoTracking().Where(t => t.InstanceId == instanceId && t.Status == InboxTaskStatus.Open && t.Role == Roles.Applicant).ToListAsync();
         CanWithdraw = (await runtime.AvailableActionsAsync(instanceId, Actor)).Any(t => t.Trigger == "withdraw");
+        Grant = await db.Grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Targets).SingleOrDefaultAsync(g => g.ApplicationId == id);
         return true;
     }
 }

@@ -1,0 +1,135 @@
+using System.Text.Json;
+using GrantManager.Core.Applications;
+using GrantManager.Core.Data;
+using GrantManager.Core.Workflows;
+using Microsoft.EntityFrameworkCore;
+
+namespace GrantManager.Core.Grants;
+
+/// <summary>An award: made when the applicant accepts the offer, then monitored to its end.</summary>
+public sealed class Grant
+{
+    public int Id { get; set; }
+    /// <summary>The application's reference, kept for the life of the grant.</summary>
+    public string Reference { get; set; } = "";
+    public int ApplicationId { get; set; }
+    public int FundId { get; set; }
+    public int OrganisationId { get; set; }
+    public decimal Amount { get; set; }
+    public DateOnly StartDate { get; set; }
+    public DateOnly EndDate { get; set; }
+    public string? Conditions { get; set; }
+    public GrantStatus Status { get; set; }
+    public DateTime AwardedAt { get; set; }
+    public List<Instalment> Instalments { get; set; } = [];
+    public List<GrantTarget> Targets { get; set; } = [];
+}
+
+public enum GrantStatus { Active, Closed }
+
+/// <summary>One payment of the grant, released by acceptance or by an accepted return.</summary>
+public sealed class Instalment
+{
+    public int Id { get; set; }
+    public int GrantId { get; set; }
+    public int Sequence { get; set; }
+    public int Percent { get; set; }
+    public decimal Amount { get; set; }
+    /// <summary>acceptance, midpoint (the return at the middle of the project) or final (the final report).</summary>
+    public string ReleasedBy { get; set; } = "";
+    public InstalmentStatus Status { get; set; }
+    public DateTime? DueAt { get; set; }
+    public DateTime? PaidAt { get; set; }
+    public string? PaymentReference { get; set; }
+}
+
+public enum InstalmentStatus { Scheduled, Due, Paid }
+
+/// <summary>An outcome target the grant commits to, copied from the application.</summary>
+public sealed class GrantTarget
+{
+    public int Id { get; set; }
+    public int GrantId { get; set; }
+    public string MeasureCode { get; set; } = "";
+    public decimal Target { get; set; }
+}
+
+/// <summary>
+/// How a fund pays its grants, as "percent:releasedBy" parts, e.g. "50:acceptance,25:midpoint,25:final".
+/// </summary>
+public static class PaymentPlan
+{
+    public const string Default = "50:acceptance,25:midpoint,25:final";
+    public static readonly string[] Releases = ["acceptance", "midpoint", "final"];
+
+    public static IReadOnlyList<(int Percent, string ReleasedBy)> Parse(string plan) =>
+        plan.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => part.Split(':', StringSplitOptions.TrimEntries))
+            .Select(p => (int.Parse(p[0]), p[1]))
+            .ToList();
+
+    /// <summary>Null when the plan is good, else what is wrong with it.</summary>
+    public static string? Problem(string? plan)
+    {
+        if (string.IsNullOrWhiteSpace(plan)) return "Enter the payment plan, like 50:acceptance, 25:midpoint, 25:final";
+        var parts = plan.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var total = 0;
+        foreach (var part in parts)
+        {
+            var p = part.Split(':', StringSplitOptions.TrimEntries);
+            if (p.Length != 2 || !int.TryParse(p[0], out var percent) || percent is < 1 or > 100 || !Releases.Contains(p[1]))
+                return $"'{part}' is not a percentage and one of {string.Join(", ", Releases)}, like 50:acceptance";
+            total += percent;
+        }
+        return total == 100 ? null : $"The payments add up to {total}%; they must add up to 100%";
+    }
+
+    /// <summary>Splits an amount by the plan in pence, the last payment taking what rounding leaves.</summary>
+    public static List<Instalment> Split(decimal amount, string plan, DateTime now)
+    {
+        var parts = Parse(plan);
+        var instalments = new List<Instalment>();
+        var left = amount;
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var share = i == parts.Count - 1 ? left : decimal.Round(amount * parts[i].Percent / 100m, 2, MidpointRounding.ToZero);
+            left -= share;
+            var atOnce = parts[i].ReleasedBy == "acceptance";
+            instalments.Add(new Instalment
+            {
+                Sequence = i + 1, Percent = parts[i].Percent, Amount = share, ReleasedBy = parts[i].ReleasedBy,
+                Status = atOnce ? InstalmentStatus.Due : InstalmentStatus.Scheduled, DueAt = atOnce ? now : null,
+            });
+        }
+        return instalments;
+    }
+}
+
+/// <summary>
+/// The "award-grant" step of the grant application workflow: on acceptance, the grant record, its
+/// payment schedule (the fund's plan) and the outcome targets from the application, in the same transaction.
+/// </summary>
+public sealed class AwardGrantHandler(TimeProvider time) : IStateHandler
+{
+    public string Name => "award-grant";
+
+    public async Task OnEnterAsync(GrantDbContext db, WorkflowInstance instance, CancellationToken ct)
+    {
+        if (instance.SubjectType != ApplicationService.SubjectType || !int.TryParse(instance.SubjectId, out var applicationId)) return;
+        if (await db.Grants.AnyAsync(g => g.ApplicationId == applicationId, ct)) return;
+        var application = await db.Applications.Include(a => a.Outcomes).Include(a => a.Fund).SingleAsync(a => a.Id == applicationId, ct);
+        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
+        var amount = data.TryGetValue("amountAwarded", out var awarded) && awarded.ValueKind == JsonValueKind.Number
+            ? awarded.GetDecimal() : application.AmountRequested ?? 0;
+        var conditions = data.TryGetValue("conditions", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+        var now = time.GetUtcNow().UtcDateTime;
+        db.Grants.Add(new Grant
+        {
+            Reference = application.Reference, ApplicationId = application.Id, FundId = application.FundId, OrganisationId = application.OrganisationId,
+            Amount = amount, StartDate = application.StartDate ?? DateOnly.FromDateTime(now), EndDate = application.EndDate ?? DateOnly.FromDateTime(now).AddMonths(12),
+            Conditions = conditions, Status = GrantStatus.Active, AwardedAt = now,
+            Instalments = PaymentPlan.Split(amount, application.Fund!.PaymentPlan, now),
+            Targets = application.Outcomes.Select(o => new GrantTarget { MeasureCode = o.MeasureCode, Target = o.Target }).ToList(),
+        });
+    }
+}
