@@ -148,7 +148,10 @@ public static class ApplicationsApi
             .SelectMany(g => g.Any(t => t.AssigneeId == userId) ? g.Where(t => t.AssigneeId == userId)
                 : g.Any(t => t.CompletedById == userId) ? [] : g.Take(1))
             .ToList();
-        var held = await db.InboxTasks.AsNoTracking().Where(t => t.CompletedById == userId).Select(t => new { t.InstanceId, t.StageEntry, t.TaskKey }).ToListAsync();
+        // Only the instances on the list matter: a person's whole history of completed tasks need not be read.
+        var instanceIds = tasks.Select(t => t.InstanceId).Distinct().ToList();
+        var held = await db.InboxTasks.AsNoTracking().Where(t => t.CompletedById == userId && instanceIds.Contains(t.InstanceId))
+            .Select(t => new { t.InstanceId, t.StageEntry, t.TaskKey }).ToListAsync();
         tasks = tasks.Where(t => t.AssigneeId == userId || !held.Any(h => h.InstanceId == t.InstanceId && h.StageEntry == t.StageEntry && h.TaskKey == t.TaskKey)).ToList();
 
         return Views(tasks, now, await FundsOfAsync(db, tasks), await db.Criteria.AsNoTracking().OrderBy(c => c.Order).ToListAsync());
