@@ -20,7 +20,10 @@ public sealed class ErrorModel : PageModel
 
     private void Handle(int? code)
     {
-        Code = code ?? 500;
+        // Only a real error or status shows here; typing /Error/500 or /Error/999 is just a page that does not exist.
+        var reExecuted = HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null;
+        var failed = HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>() is not null;
+        Code = failed ? 500 : reExecuted && code is >= 400 and <= 599 ? code.Value : 404;
         Response.StatusCode = Code;
     }
 }
