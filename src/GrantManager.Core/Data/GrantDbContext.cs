@@ -121,6 +121,12 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasOne<Applications.Application>().WithMany().HasForeignKey(g => g.ApplicationId).OnDelete(DeleteBehavior.Restrict);
             e.HasMany(g => g.Instalments).WithOne().HasForeignKey(i => i.GrantId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(g => g.Targets).WithOne().HasForeignKey(t => t.GrantId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(g => g.Returns).WithOne().HasForeignKey(r => r.GrantId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<Grants.MonitoringReturn>(e =>
+        {
+            e.Property(r => r.Period).HasMaxLength(100);
+            e.HasIndex(r => new { r.Status, r.DueAt });
         });
         b.Entity<AssessmentCriterion>(e => e.HasOne<Fund>().WithMany(f => f.Criteria).HasForeignKey(c => c.FundId));
         b.Entity<OutcomeMeasure>(e =>

@@ -23,6 +23,7 @@ public sealed class Grant
     public DateTime AwardedAt { get; set; }
     public List<Instalment> Instalments { get; set; } = [];
     public List<GrantTarget> Targets { get; set; } = [];
+    public List<MonitoringReturn> Returns { get; set; } = [];
 }
 
 public enum GrantStatus { Active, Closed }
@@ -109,7 +110,7 @@ public static class PaymentPlan
 /// The "award-grant" step of the grant application workflow: on acceptance, the grant record, its
 /// payment schedule (the fund's plan) and the outcome targets from the application, in the same transaction.
 /// </summary>
-public sealed class AwardGrantHandler(TimeProvider time) : IStateHandler
+public sealed class AwardGrantHandler(TimeProvider time, MonitoringSchedules schedules) : IStateHandler
 {
     public string Name => "award-grant";
 
@@ -123,13 +124,16 @@ public sealed class AwardGrantHandler(TimeProvider time) : IStateHandler
             ? awarded.GetDecimal() : application.AmountRequested ?? 0;
         var conditions = data.TryGetValue("conditions", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
         var now = time.GetUtcNow().UtcDateTime;
+        var start = application.StartDate ?? DateOnly.FromDateTime(now);
+        var end = application.EndDate ?? start.AddMonths(12);
+        var instalments = PaymentPlan.Split(amount, application.Fund!.PaymentPlan, now);
         db.Grants.Add(new Grant
         {
             Reference = application.Reference, ApplicationId = application.Id, FundId = application.FundId, OrganisationId = application.OrganisationId,
-            Amount = amount, StartDate = application.StartDate ?? DateOnly.FromDateTime(now), EndDate = application.EndDate ?? DateOnly.FromDateTime(now).AddMonths(12),
-            Conditions = conditions, Status = GrantStatus.Active, AwardedAt = now,
-            Instalments = PaymentPlan.Split(amount, application.Fund!.PaymentPlan, now),
+            Amount = amount, StartDate = start, EndDate = end, Conditions = conditions, Status = GrantStatus.Active, AwardedAt = now,
+            Instalments = instalments,
             Targets = application.Outcomes.Select(o => new GrantTarget { MeasureCode = o.MeasureCode, Target = o.Target }).ToList(),
+            Returns = MonitoringSchedules.Plan(start, end, schedules.For(application.Fund.Code), instalments),
         });
     }
 }

@@ -11,6 +11,7 @@ public static class GrantsApi
 {
     public sealed record InstalmentView(int Sequence, int Percent, decimal Amount, string ReleasedBy, string Status, DateTime? DueAt, DateTime? PaidAt);
     public sealed record TargetView(string Measure, decimal Target);
+    public sealed record ReturnView(int Id, string Period, DateOnly DueOn, DateTime DueAt, string Status, bool IsFinal, int? ReleasesInstalment);
     public sealed record GrantView(int Id, string Reference, int ApplicationId, int FundId, int OrganisationId, decimal Amount, DateOnly StartDate,
         DateOnly EndDate, string? Conditions, string Status, DateTime AwardedAt, List<InstalmentView> Instalments, List<TargetView> Targets);
 
@@ -29,6 +30,14 @@ public static class GrantsApi
             var grant = await Visible(db, actor).SingleOrDefaultAsync(g => g.Id == id) ?? throw new WorkflowNotFoundException("No such grant");
             return TypedResults.Ok(View(grant));
         }).WithSummary("A grant with its payment schedule and outcome targets; another organisation's answers 404");
+
+        api.MapGet("/grants/{id:int}/returns", async (int id, GrantDbContext db, WorkflowActors actors, HttpContext http) =>
+        {
+            var actor = await actors.ForAsync(http.User);
+            var grant = await Visible(db, actor).SingleOrDefaultAsync(g => g.Id == id) ?? throw new WorkflowNotFoundException("No such grant");
+            var returns = await db.Set<MonitoringReturn>().AsNoTracking().Where(r => r.GrantId == grant.Id).OrderBy(r => r.Sequence).ToListAsync();
+            return TypedResults.Ok(returns.Select(r => new ReturnView(r.Id, r.Period, r.DueOn, r.DueAt, r.Status.ToString().ToLowerInvariant(), r.IsFinal, r.ReleasesInstalment)).ToList());
+        }).WithSummary("The grant's progress reports: period, due date and status");
     }
 
     private static IQueryable<Grant> Visible(GrantDbContext db, Actor actor)

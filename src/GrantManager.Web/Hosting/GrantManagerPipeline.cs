@@ -76,6 +76,7 @@ internal static class GrantManagerPipeline
         try
         {
             var registry = app.Services.GetRequiredService<WorkflowRegistry>();
+            app.Services.GetRequiredService<Core.Grants.MonitoringSchedules>();
             app.Logger.LogInformation("Loaded workflows: {Workflows}", string.Join(", ", registry.All));
         }
         catch (WorkflowLoadException e)

@@ -128,6 +128,7 @@ internal static class GrantManagerServices
 
     private static void AddWorkflows(IServiceCollection services, string contentRoot)
     {
+        services.AddSingleton(sp => Core.Grants.MonitoringSchedules.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!));
         services.AddSingleton<IStateHandler, Core.Grants.AwardGrantHandler>();
         services.AddSingleton(sp => WorkflowLoader.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, sp.GetRequiredService<EmailTemplates>(),
             sp.GetServices<IStateHandler>().Select(h => h.Name).ToList()));

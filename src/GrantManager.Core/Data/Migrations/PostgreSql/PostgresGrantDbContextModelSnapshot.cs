@@ -633,6 +633,57 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.ToTable("Instalment");
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Grants.MonitoringReturn", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateOnly>("DueOn")
+                        .HasColumnType("date");
+
+                    b.Property<int>("GrantId")
+                        .HasColumnType("integer");
+
+                    b.Property<bool>("IsFinal")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<DateOnly>("PeriodEnd")
+                        .HasColumnType("date");
+
+                    b.Property<DateOnly>("PeriodStart")
+                        .HasColumnType("date");
+
+                    b.Property<int?>("ReleasesInstalment")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GrantId");
+
+                    b.HasIndex("Status", "DueAt");
+
+                    b.ToTable("MonitoringReturn");
+                });
+
             modelBuilder.Entity("GrantManager.Core.Organisations.Organisation", b =>
                 {
                     b.Property<int>("Id")
@@ -1256,6 +1307,15 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Grants.MonitoringReturn", b =>
+                {
+                    b.HasOne("GrantManager.Core.Grants.Grant", null)
+                        .WithMany("Returns")
+                        .HasForeignKey("GrantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("GrantManager.Core.Workflows.InboxTask", b =>
                 {
                     b.HasOne("GrantManager.Core.Workflows.WorkflowInstance", "Instance")
@@ -1361,6 +1421,8 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
             modelBuilder.Entity("GrantManager.Core.Grants.Grant", b =>
                 {
                     b.Navigation("Instalments");
+
+                    b.Navigation("Returns");
 
                     b.Navigation("Targets");
                 });

@@ -608,6 +608,55 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.ToTable("Instalment");
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Grants.MonitoringReturn", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("DueOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("GrantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsFinal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("PeriodEnd")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("PeriodStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ReleasesInstalment")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GrantId");
+
+                    b.HasIndex("Status", "DueAt");
+
+                    b.ToTable("MonitoringReturn");
+                });
+
             modelBuilder.Entity("GrantManager.Core.Organisations.Organisation", b =>
                 {
                     b.Property<int>("Id")
@@ -1217,6 +1266,15 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Grants.MonitoringReturn", b =>
+                {
+                    b.HasOne("GrantManager.Core.Grants.Grant", null)
+                        .WithMany("Returns")
+                        .HasForeignKey("GrantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("GrantManager.Core.Workflows.InboxTask", b =>
                 {
                     b.HasOne("GrantManager.Core.Workflows.WorkflowInstance", "Instance")
@@ -1322,6 +1380,8 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
             modelBuilder.Entity("GrantManager.Core.Grants.Grant", b =>
                 {
                     b.Navigation("Instalments");
+
+                    b.Navigation("Returns");
 
                     b.Navigation("Targets");
                 });

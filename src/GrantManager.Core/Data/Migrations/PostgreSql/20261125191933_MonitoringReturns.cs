@@ -1,0 +1,61 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
+
+#nullable disable
+
+namespace GrantManager.Core.Data.Migrations.PostgreSql
+{
+    /// <inheritdoc />
+    public partial class MonitoringReturns : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "MonitoringReturn",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "integer", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    GrantId = table.Column<int>(type: "integer", nullable: false),
+                    Sequence = table.Column<int>(type: "integer", nullable: false),
+                    Period = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    PeriodStart = table.Column<DateOnly>(type: "date", nullable: false),
+                    PeriodEnd = table.Column<DateOnly>(type: "date", nullable: false),
+                    DueOn = table.Column<DateOnly>(type: "date", nullable: false),
+                    DueAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
+                    IsFinal = table.Column<bool>(type: "boolean", nullable: false),
+                    ReleasesInstalment = table.Column<int>(type: "integer", nullable: true),
+                    Status = table.Column<string>(type: "character varying(40)", maxLength: 40, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_MonitoringReturn", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_MonitoringReturn_Grants_GrantId",
+                        column: x => x.GrantId,
+                        principalTable: "Grants",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MonitoringReturn_GrantId",
+                table: "MonitoringReturn",
+                column: "GrantId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_MonitoringReturn_Status_DueAt",
+                table: "MonitoringReturn",
+                columns: new[] { "Status", "DueAt" });
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "MonitoringReturn");
+        }
+    }
+}

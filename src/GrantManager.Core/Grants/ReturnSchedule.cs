@@ -1,0 +1,127 @@
+using System.Text.Json;
+using GrantManager.Core.Workflows;
+
+namespace GrantManager.Core.Grants;
+
+/// <summary>A progress report the grant holder owes: one per period, and the final report.</summary>
+public sealed class MonitoringReturn
+{
+    public int Id { get; set; }
+    public int GrantId { get; set; }
+    public int Sequence { get; set; }
+    /// <summary>e.g. "Quarter to 30 June 2027" or "Final report".</summary>
+    public string Period { get; set; } = "";
+    public DateOnly PeriodStart { get; set; }
+    public DateOnly PeriodEnd { get; set; }
+    /// <summary>The last day to send it; DueAt is the end of that day in the UK.</summary>
+    public DateOnly DueOn { get; set; }
+    public DateTime DueAt { get; set; }
+    public bool IsFinal { get; set; }
+    /// <summary>The instalment whose release waits for this return to be accepted, if any.</summary>
+    public int? ReleasesInstalment { get; set; }
+    public ReturnStatus Status { get; set; }
+}
+
+public enum ReturnStatus { Due, Submitted, ChangesRequested, Accepted }
+
+/// <summary>How a fund's grants report, from <c>workflows/funds/CODE.json</c>: every timing is an ISO 8601 duration.</summary>
+public sealed record MonitoringSettings(WorkflowDuration Period, bool CalendarQuarters, WorkflowDuration FinalReport)
+{
+    public static readonly MonitoringSettings Default = new(WorkflowDuration.Parse("P3M"), true, WorkflowDuration.Parse("P1M"));
+}
+
+/// <summary>The funds' monitoring settings, read and checked at start-up.</summary>
+public sealed class MonitoringSchedules(IReadOnlyDictionary<string, MonitoringSettings> byFund)
+{
+    public MonitoringSettings For(string fundCode) => byFund.GetValueOrDefault(fundCode, MonitoringSettings.Default);
+
+    public static MonitoringSchedules Load(string workflowsFolder)
+    {
+        var folder = Path.Combine(workflowsFolder, "funds");
+        var settings = new Dictionary<string, MonitoringSettings>(StringComparer.Ordinal);
+        var problems = new List<WorkflowProblem>();
+        if (!Directory.Exists(folder)) return new MonitoringSchedules(settings);
+        foreach (var path in Directory.GetFiles(folder, "*.json").Order(StringComparer.Ordinal))
+        {
+            var file = "funds/" + Path.GetFileName(path);
+            try
+            {
+                using var doc = JsonDocument.Parse(File.ReadAllText(path));
+                var root = doc.RootElement;
+                var fund = root.TryGetProperty("fund", out var f) ? f.GetString() : null;
+                if (string.IsNullOrWhiteSpace(fund)) { problems.Add(new(file, "$.fund", "name the fund by its code, like LWK")); continue; }
+                if (!root.TryGetProperty("monitoring", out var m)) { problems.Add(new(file, "$.monitoring", "the monitoring settings are missing")); continue; }
+                WorkflowDuration Duration(string name, string fallback)
+                {
+                    var text = m.TryGetProperty(name, out var v) ? v.GetString() : fallback;
+                    if (WorkflowDuration.TryParse(text, out var d) && !d.Negative) return d;
+                    problems.Add(new(file, $"$.monitoring.{name}", $"'{text}' is not an ISO 8601 duration such as P3M"));
+                    return WorkflowDuration.Zero;
+                }
+                var period = Duration("period", "P3M");
+                var final = Duration("finalReport", "P1M");
+                var align = m.TryGetProperty("align", out var a) ? a.GetString() : "calendar-quarters";
+                if (align is not ("calendar-quarters" or "start-date"))
+                    problems.Add(new(file, "$.monitoring.align", $"'{align}' is not calendar-quarters or start-date"));
+                if (period == WorkflowDuration.Zero) problems.Add(new(file, "$.monitoring.period", "the period must be longer than nothing"));
+                settings[fund!] = new MonitoringSettings(period, align == "calendar-quarters", final);
+            }
+            catch (JsonException e)
+            {
+                problems.Add(new(file, e.Path ?? "$", $"not valid JSON: {e.Message}"));
+            }
+        }
+        if (problems.Count > 0) throw new WorkflowLoadException(folder, problems);
+        return new MonitoringSchedules(settings);
+    }
+
+    /// <summary>
+    /// The returns for a grant: one per period (to each calendar quarter's end, or every period from
+    /// the start date) up to the end, then the final report. The return nearest the middle releases
+    /// the midpoint payment; the final report releases the final one.
+    /// </summary>
+    public static List<MonitoringReturn> Plan(DateOnly start, DateOnly end, MonitoringSettings settings, IReadOnlyList<Instalment> instalments)
+    {
+        var returns = new List<MonitoringReturn>();
+        var periodStart = start;
+        while (true)
+        {
+            var periodEnd = settings.CalendarQuarters ? QuarterEnd(periodStart) : DateOnly.FromDateTime(settings.Period.AddTo(periodStart.ToDateTime(TimeOnly.MinValue))).AddDays(-1);
+            if (periodEnd >= end) break;
+            returns.Add(new MonitoringReturn
+            {
+                Period = settings.CalendarQuarters ? $"Quarter to {periodEnd:d MMMM yyyy}" : $"{periodStart:d MMMM yyyy} to {periodEnd:d MMMM yyyy}",
+                PeriodStart = periodStart, PeriodEnd = periodEnd, DueOn = periodEnd,
+            });
+            periodStart = periodEnd.AddDays(1);
+        }
+        var finalDue = DateOnly.FromDateTime(settings.FinalReport.AddTo(end.ToDateTime(TimeOnly.MinValue)));
+        returns.Add(new MonitoringReturn { Period = "Final report", PeriodStart = start, PeriodEnd = end, DueOn = finalDue, IsFinal = true });
+
+        var middle = start.AddDays((end.DayNumber - start.DayNumber) / 2);
+        var midpoint = returns.Where(r => !r.IsFinal).MinBy(r => Math.Abs(r.PeriodEnd.DayNumber - middle.DayNumber));
+        foreach (var (r, i) in returns.Select((r, i) => (r, i)))
+        {
+            r.Sequence = i + 1;
+            r.DueAt = EndOfUkDay(r.DueOn);
+            r.Status = ReturnStatus.Due;
+            var releases = r.IsFinal ? "final" : r == midpoint ? "midpoint" : null;
+            r.ReleasesInstalment = releases is null ? null : instalments.FirstOrDefault(x => x.ReleasedBy == releases)?.Sequence;
+        }
+        return returns;
+    }
+
+    private static DateOnly QuarterEnd(DateOnly day)
+    {
+        var quarterEndMonth = ((day.Month - 1) / 3 + 1) * 3;
+        return new DateOnly(day.Year, quarterEndMonth, DateTime.DaysInMonth(day.Year, quarterEndMonth));
+    }
+
+    private static DateTime EndOfUkDay(DateOnly day)
+    {
+        TimeZoneInfo london;
+        try { london = TimeZoneInfo.FindSystemTimeZoneById("Europe/London"); }
+        catch (TimeZoneNotFoundException) { london = TimeZoneInfo.Utc; }
+        return TimeZoneInfo.ConvertTimeToUtc(day.AddDays(1).ToDateTime(TimeOnly.MinValue), london).AddSeconds(-1);
+    }
+}

@@ -1,0 +1,52 @@
+using GrantManager.Core.Grants;
+using GrantManager.Core.Workflows;
+using GrantManager.Tests.Support;
+
+namespace GrantManager.Tests.Applications;
+
+public sealed class ReturnScheduleTests
+{
+    private static readonly List<Instalment> Plan = PaymentPlan.Split(10_000m, PaymentPlan.Default, DateTime.UtcNow);
+
+    [Fact]
+    public void Calendar_quarters_give_a_return_at_each_quarter_end_then_the_final_report()
+    {
+        var returns = MonitoringSchedules.Plan(new DateOnly(2027, 4, 1), new DateOnly(2028, 3, 31), MonitoringSettings.Default, Plan);
+
+        Assert.Equal(["Quarter to 30 June 2027", "Quarter to 30 September 2027", "Quarter to 31 December 2027", "Final report"], returns.Select(r => r.Period));
+        Assert.Equal([new DateOnly(2027, 6, 30), new DateOnly(2027, 9, 30), new DateOnly(2027, 12, 31), new DateOnly(2028, 4, 30)], returns.Select(r => r.DueOn));
+        // The end of the due day in the UK: 11pm UTC in summer time.
+        Assert.Equal(new DateTime(2027, 6, 30, 22, 59, 59, DateTimeKind.Utc), returns[0].DueAt);
+        Assert.Equal(new DateTime(2027, 12, 31, 23, 59, 59, DateTimeKind.Utc), returns[2].DueAt);
+        Assert.Equal([null, 2, null, 3], returns.Select(r => r.ReleasesInstalment));
+        Assert.Equal([1, 2, 3, 4], returns.Select(r => r.Sequence));
+    }
+
+    [Fact]
+    public void From_the_start_date_each_period_counts_from_the_grant_start()
+    {
+        var settings = new MonitoringSettings(WorkflowDuration.Parse("P3M"), CalendarQuarters: false, WorkflowDuration.Parse("P1M"));
+        var returns = MonitoringSchedules.Plan(new DateOnly(2027, 5, 15), new DateOnly(2028, 5, 14), settings, Plan);
+
+        Assert.Equal([new DateOnly(2027, 8, 14), new DateOnly(2027, 11, 14), new DateOnly(2028, 2, 14), new DateOnly(2028, 6, 14)], returns.Select(r => r.DueOn));
+        Assert.Equal("15 May 2027 to 14 August 2027", returns[0].Period);
+        Assert.True(returns[^1].IsFinal);
+    }
+
+    [Fact]
+    public void A_bad_setting_stops_start_up_naming_the_file_and_the_setting()
+    {
+        using var folder = new TempDirectory();
+        Directory.CreateDirectory(Path.Combine(folder.Path, "funds"));
+        File.WriteAllText(Path.Combine(folder.Path, "funds", "LWK.json"), """{ "fund": "LWK", "monitoring": { "period": "quarterly", "align": "fortnightly" } }""");
+
+        var error = Assert.Throws<WorkflowLoadException>(() => MonitoringSchedules.Load(folder.Path));
+
+        Assert.Contains(error.Problems, p => p.File == "funds/LWK.json" && p.JsonPath == "$.monitoring.period" && p.Message.Contains("'quarterly' is not an ISO 8601 duration"));
+        Assert.Contains(error.Problems, p => p.JsonPath == "$.monitoring.align" && p.Message == "'fortnightly' is not calendar-quarters or start-date");
+    }
+
+    [Fact]
+    public void The_repository_settings_load() =>
+        Assert.True(MonitoringSchedules.Load(Workflows.WorkflowFolder.FindRepositoryWorkflows()).For("LWK").CalendarQuarters);
+}
