@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GrantManager.Tests.Support;
+using Microsoft.EntityFrameworkCore;
 
 namespace GrantManager.Tests.Applications;
 
@@ -109,6 +110,32 @@ public sealed class InboxPagesTests(GrantManagerFactory app) : IClassFixture<Gra
         Assert.Equal("Aled Assessor", mine.GetProperty("assignee").GetString());
         var asha = await app.ApiClientAsync("assessor@example.org");
         Assert.Single((await asha.GetFromJsonAsync<JsonElement>("/api/tasks")).EnumerateArray(), t => t.GetProperty("applicationId").GetInt32() == id);
+    }
+
+    [Fact]
+    public async Task An_officer_sends_again_an_email_that_could_not_be_delivered()
+    {
+        var (id, reference) = await SubmittedAsync();
+        var key = id.ToString();
+        // Let the dispatcher finish with the receipt first, so that marking it failed is not undone by its own save.
+        await app.Smtp.WaitForAsync("applicant@example.org", $"We have received your application {reference}");
+        var receipt = await app.WithDbAsync(db => db.OutboxEmails.FirstAsync(m => m.SubjectId == key && m.Subject.StartsWith("We have received")));
+        for (var i = 0; i < 100 && receipt.Status != Core.Email.OutboxStatus.Sent; i++)
+        {
+            await Task.Delay(50);
+            receipt = await app.WithDbAsync(db => db.OutboxEmails.FirstAsync(m => m.Id == receipt.Id));
+        }
+        await app.WithDbAsync(db => db.OutboxEmails.Where(m => m.Id == receipt.Id).ExecuteUpdateAsync(u => u
+            .SetProperty(m => m.Status, Core.Email.OutboxStatus.DeadLetter).SetProperty(m => m.LastError, "SMTP 550: mailbox unavailable")));
+        var officer = await app.SignedInAsync("officer@example.org");
+        var link = (await officer.GetPageAsync("/Staff/Inbox")).QuerySelectorAll("tbody a").First(a => a.TextContent.Contains(reference)).GetAttribute("href")!;
+        var page = await officer.GetPageAsync(link);
+        Assert.Contains("SMTP 550: mailbox unavailable", page.QuerySelector("main")!.TextContent);
+
+        var retried = await officer.PostFormAsync($"{link}?handler=RetryEmail&email={receipt.Id}", new(), link);
+
+        Assert.Equal(HttpStatusCode.Redirect, retried.StatusCode);
+        Assert.NotEqual(Core.Email.OutboxStatus.DeadLetter, (await app.WithDbAsync(db => db.OutboxEmails.SingleAsync(m => m.Id == receipt.Id))).Status);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using GrantManager.Core.Applications;
 using GrantManager.Core.Workflows;
 using GrantManager.Web.Workflows;
-using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace GrantManager.Web.Pages.Applicant;
@@ -33,6 +32,4 @@ public abstract class ApplicantPage(ApplicationService applications, WorkflowAct
     public bool IsDraft => Application.WorkflowInstanceId is null;
 
     protected static string Pascal(string key) => string.Concat(key.Split('.').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
-
-    protected static void Clear(ModelStateDictionary state) => state.Clear();
 }

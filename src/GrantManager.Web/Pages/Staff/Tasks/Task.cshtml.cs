@@ -60,6 +60,16 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         return await ActAsync(id, actor => runtime.AssignTaskAsync(id, AssignTo, actor), "The task has been assigned");
     }
 
+    /// <summary>Puts an email that could not be delivered back in the queue.</summary>
+    public async Task<IActionResult> OnPostRetryEmailAsync(long id, Guid email, [FromServices] TimeProvider time)
+    {
+        if (await LoadAsync(id) is { } refused) return refused;
+        if (!Emails.Any(m => m.Id == email)) return NotFound();
+        TempData["Success"] = await EmailDispatcher.RetryAsync(db, email, time.GetUtcNow().UtcDateTime)
+            ? "The email will be sent again within a few seconds" : "That email is not waiting to be retried";
+        return RedirectToPage(new { id });
+    }
+
     public Task<IActionResult> OnPostReleaseAsync(long id) => ActAsync(id, actor => runtime.ReleaseTaskAsync(id, actor), "The task is back with the team");
 
     public async Task<IActionResult> OnPostDeclareAsync(long id)
