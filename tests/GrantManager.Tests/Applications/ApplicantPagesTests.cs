@@ -81,8 +81,12 @@ public sealed class ApplicantPagesTests(GrantManagerFactory app) : IClassFixture
             ["Input.StartDay"] = "31", ["Input.StartMonth"] = "2", ["Input.StartYear"] = $"{DateTime.UtcNow.Year + 1}",
             ["Input.EndDay"] = "1", ["Input.EndMonth"] = "12", ["Input.EndYear"] = $"{DateTime.UtcNow.Year + 1}",
         };
+        project["Input.ProjectSummary"] = "A workshop space where men meet, make and talk.\n    Indented second line.";
         var bad = await applicant.PostFormAsync($"{home}/Project", project);
-        Assert.Contains("The start date must be a real date, like 1 4 2027", (await bad.ReadPageAsync()).ErrorSummary());
+        var badPage = await bad.ReadPageAsync();
+        Assert.Contains("The start date must be a real date, like 1 4 2027", badPage.ErrorSummary());
+        // What was typed comes back exactly, indentation and all.
+        Assert.Equal(project["Input.ProjectSummary"], badPage.QuerySelector("#Input_ProjectSummary")!.TextContent.Replace("\r\n", "\n"));
         project["Input.StartDay"] = "1";
         Assert.Equal(home, (await applicant.PostFormAsync($"{home}/Project", project)).Headers.Location!.OriginalString);
 

@@ -32,6 +32,14 @@ public sealed class StartPageAndHealthTests(GrantManagerFactory app) : IClassFix
     }
 
     [Fact]
+    public async Task Pages_are_sent_without_the_templates_indentation()
+    {
+        var start = await app.Browser().GetStringAsync("/");
+        Assert.DoesNotContain("\n ", start);
+        Assert.True(start.Length < 4096, $"the start page is {start.Length} bytes");
+    }
+
+    [Fact]
     public async Task The_stylesheet_uses_Arial_and_not_the_GOVUK_font()
     {
         var css = await app.CreateClient().GetStringAsync("/lib/council.css");
