@@ -29,7 +29,7 @@ public sealed class EmailTemplates
         {
             MemberAccessStrategy = UnsafeMemberAccessStrategy.Instance,
             CultureInfo = CultureInfo.GetCultureInfo("en-GB"),
-            TimeZone = FindLondon(),
+            TimeZone = Configuration.UkTime.London,
         };
         _options.Filters.AddFilter("money", (input, _, _) =>
             new StringValue(input.ToNumberValue().ToString("C", CultureInfo.GetCultureInfo("en-GB"))));
@@ -105,12 +105,6 @@ public sealed class EmailTemplates
 
     private static string WrapHtml(string subject, string body) =>
         $"<!DOCTYPE html>\n<html lang=\"en-GB\"><head><meta charset=\"utf-8\"><title>{WebUtility.HtmlEncode(subject)}</title></head>\n<body>\n{body}</body></html>\n";
-
-    private static TimeZoneInfo FindLondon()
-    {
-        try { return TimeZoneInfo.FindSystemTimeZoneById("Europe/London"); }
-        catch (TimeZoneNotFoundException) { return TimeZoneInfo.Utc; }
-    }
 
     private sealed record ParsedTemplate(IFluidTemplate Text, IFluidTemplate? Html);
 }

@@ -74,7 +74,7 @@ public sealed partial class FundAdministration(GrantDbContext db, WorkflowRegist
         var round = new Round
         {
             FundId = fundId, Name = name!.Trim(), Budget = budget!.Value,
-            OpensAt = StartOfUkDay(opens!.Value), ClosesAt = StartOfUkDay(closes!.Value.AddDays(1)),
+            OpensAt = Configuration.UkTime.StartOfDay(opens!.Value), ClosesAt = Configuration.UkTime.StartOfDay(closes!.Value.AddDays(1)),
         };
         db.Rounds.Add(round);
         await db.SaveChangesAsync(ct);
@@ -113,14 +113,6 @@ public sealed partial class FundAdministration(GrantDbContext db, WorkflowRegist
         e.ThrowIfAny();
         fund.Measures.Add(new OutcomeMeasure { Code = key!, Name = name!.Trim(), Unit = unit!.Trim(), Order = fund.Measures.Count + 1 });
         await db.SaveChangesAsync(ct);
-    }
-
-    private static DateTime StartOfUkDay(DateOnly day)
-    {
-        TimeZoneInfo london;
-        try { london = TimeZoneInfo.FindSystemTimeZoneById("Europe/London"); }
-        catch (TimeZoneNotFoundException) { london = TimeZoneInfo.Utc; }
-        return TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue), london);
     }
 
     [GeneratedRegex(@"^[A-Z]{2,10}$")] private static partial Regex CodePattern();

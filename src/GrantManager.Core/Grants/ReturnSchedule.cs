@@ -103,7 +103,7 @@ public sealed class MonitoringSchedules(IReadOnlyDictionary<string, MonitoringSe
         foreach (var (r, i) in returns.Select((r, i) => (r, i)))
         {
             r.Sequence = i + 1;
-            r.DueAt = EndOfUkDay(r.DueOn);
+            r.DueAt = Configuration.UkTime.EndOfDay(r.DueOn);
             r.Status = ReturnStatus.Due;
             var releases = r.IsFinal ? "final" : r == midpoint ? "midpoint" : null;
             r.ReleasesInstalment = releases is null ? null : instalments.FirstOrDefault(x => x.ReleasedBy == releases)?.Sequence;
@@ -115,13 +115,5 @@ public sealed class MonitoringSchedules(IReadOnlyDictionary<string, MonitoringSe
     {
         var quarterEndMonth = ((day.Month - 1) / 3 + 1) * 3;
         return new DateOnly(day.Year, quarterEndMonth, DateTime.DaysInMonth(day.Year, quarterEndMonth));
-    }
-
-    private static DateTime EndOfUkDay(DateOnly day)
-    {
-        TimeZoneInfo london;
-        try { london = TimeZoneInfo.FindSystemTimeZoneById("Europe/London"); }
-        catch (TimeZoneNotFoundException) { london = TimeZoneInfo.Utc; }
-        return TimeZoneInfo.ConvertTimeToUtc(day.AddDays(1).ToDateTime(TimeOnly.MinValue), london).AddSeconds(-1);
     }
 }
