@@ -8,7 +8,13 @@ public sealed record BudgetLineInput(string? Item, decimal? Amount);
 
 /// <summary>A task's outcome with what its form asks for: scores for an assessment, the amount and conditions of an approval.</summary>
 public sealed record TaskCompletion(string? Outcome, string? Comment, IReadOnlyDictionary<string, int>? Scores = null,
-    decimal? AmountAwarded = null, string? Conditions = null);
+    decimal? AmountAwarded = null, string? Conditions = null)
+{
+    /// <summary>A return sent back for changes: the new last day to send it (two weeks if not given).</summary>
+    public DateOnly? NewDueOn { get; init; }
+    /// <summary>A payment: the reference of the payment made.</summary>
+    public string? PaymentReference { get; init; }
+}
 public sealed record OutcomeInput(string? Measure, decimal? Target);
 
 /// <summary>What an applicant fills in. Null means "not answered yet" in a draft; lists replace what was there.</summary>
@@ -35,7 +41,7 @@ public sealed class InputException(IDictionary<string, string[]> errors)
 }
 
 /// <summary>Drafts, submission and withdrawal of applications, and who may see them.</summary>
-public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtime, TimeProvider time)
+public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtime, TimeProvider time, Grants.MonitoringSchedules schedules)
 {
     public const string SubjectType = "application";
     private DateTime Now => time.GetUtcNow().UtcDateTime;
@@ -217,10 +223,37 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
             offer = new Dictionary<string, object?> { ["amountAwarded"] = awarded, ["conditions"] = string.IsNullOrWhiteSpace(completion.Conditions) ? null : completion.Conditions.Trim() };
             data = new Dictionary<string, object?>(data ?? new()) { ["amountAwarded"] = awarded };
         }
+        if (task.Form == "return-review" && outcome == "request-changes")
+        {
+            if (string.IsNullOrWhiteSpace(comment)) errors.Add("comment", "Say what needs to change: the grant holder will see it");
+            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(Now, Configuration.UkTime.London));
+            var due = completion.NewDueOn ?? today.AddDays(14);
+            if (due <= today || due > today.AddMonths(3)) errors.Add("newDueOn", "The new due date must be after today and within 3 months");
+            else if (Grants.GrantWorkflows.SubjectId(task.Instance!, Grants.GrantWorkflows.ReturnSubject) is int returnId)
+            {
+                var fundCode = await db.Set<Grants.MonitoringReturn>().Where(r => r.Id == returnId)
+                    .Join(db.Grants, r => r.GrantId, g => g.Id, (r, g) => g.FundId).Join(db.Funds, f => f, f => f.Id, (_, f) => f.Code).SingleAsync(ct);
+                offer = new Dictionary<string, object?>
+                {
+                    ["changesDueOn"] = Grants.GrantWorkflows.DayText(due), ["changesDueOnIso"] = due.ToString("yyyy-MM-dd"),
+                    ["changesDueAt"] = Configuration.UkTime.EndOfDay(due),
+                    ["changesRemindFrom"] = Grants.GrantWorkflows.RemindFrom(due, schedules.For(fundCode)),
+                    ["changesRequested"] = comment?.Trim(),
+                };
+            }
+        }
+        if (task.Form == "payment" && outcome == "paid")
+        {
+            var reference = completion.PaymentReference?.Trim();
+            if (string.IsNullOrEmpty(reference)) errors.Add("paymentReference", "Enter the payment reference from the finance system");
+            else if (reference.Length > 50) errors.Add("paymentReference", "The payment reference must be 50 characters or fewer");
+            offer = new Dictionary<string, object?> { ["paymentReference"] = reference };
+            data = new Dictionary<string, object?> { ["paymentReference"] = reference };
+        }
         errors.ThrowIfAny();
         if (offer is null) return await runtime.CompleteTaskAsync(taskId, outcome!, actor, comment?.Trim(), data, ct);
 
-        // The offer's terms and the decision commit together.
+        // The offer's terms (or a return's new due date, or a payment's reference) and the outcome commit together.
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         await runtime.UpdateDataAsync(task.InstanceId, offer, ct);
         var result = await runtime.CompleteTaskAsync(taskId, outcome!, actor, comment?.Trim(), data, ct);

@@ -9,7 +9,9 @@ public sealed class Attachment
 {
     public Guid Id { get; set; }
     public int ApplicationId { get; set; }
-    /// <summary>budget, constitution, accounts or other.</summary>
+    /// <summary>Set for evidence sent with a progress report on the grant.</summary>
+    public int? ReturnId { get; set; }
+    /// <summary>budget, constitution, accounts, other, or evidence (with a return).</summary>
     public string Kind { get; set; } = "";
     public string FileName { get; set; } = "";
     public string ContentType { get; set; } = "";
@@ -53,8 +55,44 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
             throw new WorkflowForbiddenException("Only the applicant can add documents");
         if (application.WorkflowInstanceId is not null)
             throw new WorkflowConflictException("This application has been submitted, so documents can no longer be added");
+        if (kind is null || !Kinds.ContainsKey(kind))
+            throw new InputException(new Dictionary<string, string[]> { ["kind"] = ["Choose what kind of document it is"] });
+        return await StoreAsync(new Attachment { ApplicationId = applicationId, Kind = kind }, actor, fileName, length, content, ct);
+    }
+
+    /// <summary>Evidence for a progress report, while the grant holder can still change it.</summary>
+    public async Task<Attachment> AddEvidenceAsync(int returnId, Actor actor, string? fileName, long length, Stream content, CancellationToken ct = default)
+    {
+        var (r, grant) = await ReturnOwnedAsync(returnId, actor, ct);
+        if (!Grants.ReturnService.IsEditable(r)) throw new WorkflowConflictException("This return has been sent, so evidence can no longer be added");
+        return await StoreAsync(new Attachment { ApplicationId = grant.ApplicationId, ReturnId = returnId, Kind = "evidence" }, actor, fileName, length, content, ct);
+    }
+
+    public async Task RemoveEvidenceAsync(Guid id, Actor actor, CancellationToken ct = default)
+    {
+        var attachment = await db.Set<Attachment>().SingleOrDefaultAsync(a => a.Id == id && a.ReturnId != null, ct) ?? throw new WorkflowNotFoundException("No such document");
+        var (r, _) = await ReturnOwnedAsync(attachment.ReturnId!.Value, actor, ct);
+        if (!Grants.ReturnService.IsEditable(r)) throw new WorkflowConflictException("This return has been sent, so its evidence stays");
+        db.Remove(attachment);
+        await db.SaveChangesAsync(ct);
+        File.Delete(PathOf(id));
+    }
+
+    public Task<List<Attachment>> ForReturnAsync(int returnId, CancellationToken ct = default) =>
+        db.Set<Attachment>().AsNoTracking().Where(a => a.ReturnId == returnId).OrderBy(a => a.UploadedAt).ToListAsync(ct);
+
+    private async Task<(Grants.MonitoringReturn, Grants.Grant)> ReturnOwnedAsync(int returnId, Actor actor, CancellationToken ct)
+    {
+        if (!actor.HasRole(Roles.Applicant)) throw new WorkflowForbiddenException("Only the grant holder can add evidence");
+        var r = await db.Set<Grants.MonitoringReturn>().AsNoTracking().SingleOrDefaultAsync(x => x.Id == returnId, ct) ?? throw new WorkflowNotFoundException("No such return");
+        var grant = await db.Grants.AsNoTracking().SingleAsync(g => g.Id == r.GrantId, ct);
+        if (grant.OrganisationId != actor.OrganisationId) throw new WorkflowNotFoundException("No such return");
+        return (r, grant);
+    }
+
+    private async Task<Attachment> StoreAsync(Attachment attachment, Actor actor, string? fileName, long length, Stream content, CancellationToken ct)
+    {
         var errors = new Errors();
-        if (kind is null || !Kinds.ContainsKey(kind)) errors.Add("kind", "Choose what kind of document it is");
         var name = Path.GetFileName(fileName ?? "").Trim();
         var type = Types.FirstOrDefault(t => name.EndsWith(t.Extension, StringComparison.OrdinalIgnoreCase));
         if (name.Length == 0 || length == 0) errors.Add("file", "Choose a file to upload");
@@ -67,11 +105,12 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
         if (read < type.Magic.Length || !header.AsSpan(0, type.Magic.Length).SequenceEqual(type.Magic))
             throw new InputException(new Dictionary<string, string[]> { ["file"] = [$"The file is not really a {type.Extension!.TrimStart('.').ToUpperInvariant()} file"] });
 
-        var attachment = new Attachment
-        {
-            Id = Guid.NewGuid(), ApplicationId = applicationId, Kind = kind!, FileName = name.Length > 200 ? name[^200..] : name,
-            ContentType = type.ContentType, Size = length, UploadedById = actor.UserId!, UploadedAt = time.GetUtcNow().UtcDateTime,
-        };
+        attachment.Id = Guid.NewGuid();
+        attachment.FileName = name.Length > 200 ? name[^200..] : name;
+        attachment.ContentType = type.ContentType;
+        attachment.Size = length;
+        attachment.UploadedById = actor.UserId!;
+        attachment.UploadedAt = time.GetUtcNow().UtcDateTime;
         Directory.CreateDirectory(folder);
         var path = PathOf(attachment.Id);
         await using (var file = new FileStream(path + ".part", FileMode.CreateNew, FileAccess.Write))
@@ -106,7 +145,7 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
     }
 
     public Task<List<Attachment>> ForApplicationAsync(int applicationId, CancellationToken ct = default) =>
-        db.Set<Attachment>().AsNoTracking().Where(a => a.ApplicationId == applicationId).OrderBy(a => a.UploadedAt).ToListAsync(ct);
+        db.Set<Attachment>().AsNoTracking().Where(a => a.ApplicationId == applicationId && a.ReturnId == null).OrderBy(a => a.UploadedAt).ToListAsync(ct);
 
     private string PathOf(Guid id) => Path.Combine(folder, id.ToString("N"));
 }

@@ -112,6 +112,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasOne<Applications.Application>().WithMany().HasForeignKey(a => a.ApplicationId).OnDelete(DeleteBehavior.Cascade);
             e.Property(a => a.FileName).HasMaxLength(200);
             e.Property(a => a.Kind).HasMaxLength(20);
+            e.HasOne<Grants.MonitoringReturn>().WithMany().HasForeignKey(a => a.ReturnId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<Grants.Grant>(e =>
         {
@@ -127,6 +128,9 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
         {
             e.Property(r => r.Period).HasMaxLength(100);
             e.HasIndex(r => new { r.Status, r.DueAt });
+            e.Property(r => r.Version).IsConcurrencyToken();
+            e.HasMany(r => r.Spend).WithOne().HasForeignKey(x => x.ReturnId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(r => r.Actuals).WithOne().HasForeignKey(x => x.ReturnId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<AssessmentCriterion>(e => e.HasOne<Fund>().WithMany(f => f.Criteria).HasForeignKey(c => c.FundId));
         b.Entity<OutcomeMeasure>(e =>

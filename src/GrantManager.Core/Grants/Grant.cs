@@ -21,6 +21,8 @@ public sealed class Grant
     public string? Conditions { get; set; }
     public GrantStatus Status { get; set; }
     public DateTime AwardedAt { get; set; }
+    /// <summary>When the final report was accepted.</summary>
+    public DateTime? ClosedAt { get; set; }
     public List<Instalment> Instalments { get; set; } = [];
     public List<GrantTarget> Targets { get; set; } = [];
     public List<MonitoringReturn> Returns { get; set; } = [];
@@ -42,6 +44,9 @@ public sealed class Instalment
     public DateTime? DueAt { get; set; }
     public DateTime? PaidAt { get; set; }
     public string? PaymentReference { get; set; }
+    public string? PaidByName { get; set; }
+    /// <summary>The payment workflow started when the instalment was released.</summary>
+    public Guid? WorkflowInstanceId { get; set; }
 }
 
 public enum InstalmentStatus { Scheduled, Due, Paid }
@@ -103,37 +108,5 @@ public static class PaymentPlan
             });
         }
         return instalments;
-    }
-}
-
-/// <summary>
-/// The "award-grant" step of the grant application workflow: on acceptance, the grant record, its
-/// payment schedule (the fund's plan) and the outcome targets from the application, in the same transaction.
-/// </summary>
-public sealed class AwardGrantHandler(TimeProvider time, MonitoringSchedules schedules) : IStateHandler
-{
-    public string Name => "award-grant";
-
-    public async Task OnEnterAsync(GrantDbContext db, WorkflowInstance instance, CancellationToken ct)
-    {
-        if (instance.SubjectType != ApplicationService.SubjectType || !int.TryParse(instance.SubjectId, out var applicationId)) return;
-        if (await db.Grants.AnyAsync(g => g.ApplicationId == applicationId, ct)) return;
-        var application = await db.Applications.Include(a => a.Outcomes).Include(a => a.Fund).SingleAsync(a => a.Id == applicationId, ct);
-        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
-        var amount = data.TryGetValue("amountAwarded", out var awarded) && awarded.ValueKind == JsonValueKind.Number
-            ? awarded.GetDecimal() : application.AmountRequested ?? 0;
-        var conditions = data.TryGetValue("conditions", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
-        var now = time.GetUtcNow().UtcDateTime;
-        var start = application.StartDate ?? DateOnly.FromDateTime(now);
-        var end = application.EndDate ?? start.AddMonths(12);
-        var instalments = PaymentPlan.Split(amount, application.Fund!.PaymentPlan, now);
-        db.Grants.Add(new Grant
-        {
-            Reference = application.Reference, ApplicationId = application.Id, FundId = application.FundId, OrganisationId = application.OrganisationId,
-            Amount = amount, StartDate = start, EndDate = end, Conditions = conditions, Status = GrantStatus.Active, AwardedAt = now,
-            Instalments = instalments,
-            Targets = application.Outcomes.Select(o => new GrantTarget { MeasureCode = o.MeasureCode, Target = o.Target }).ToList(),
-            Returns = MonitoringSchedules.Plan(start, end, schedules.For(application.Fund.Code), instalments),
-        });
     }
 }

@@ -20,20 +20,72 @@ public sealed class MonitoringReturn
     /// <summary>The instalment whose release waits for this return to be accepted, if any.</summary>
     public int? ReleasesInstalment { get; set; }
     public ReturnStatus Status { get; set; }
+    /// <summary>The monitoring-return workflow instance that chases, reviews and accepts it.</summary>
+    public Guid? WorkflowInstanceId { get; set; }
+
+    // What the grant holder reports (a draft until submitted).
+    public string? Progress { get; set; }
+    public int? BeneficiariesReached { get; set; }
+    public string? CaseStudy { get; set; }
+    public List<ReturnSpend> Spend { get; set; } = [];
+    public List<ReturnActual> Actuals { get; set; } = [];
+    public DateTime? DraftSavedAt { get; set; }
+    public DateTime? SubmittedAt { get; set; }
+    public DateTime? AcceptedAt { get; set; }
+    /// <summary>The new last day to send it, when changes were requested.</summary>
+    public DateOnly? ChangesDueOn { get; set; }
+    /// <summary>What the officer asked to be changed, last time.</summary>
+    public string? ChangesRequested { get; set; }
+    public int Version { get; set; }
 }
 
-public enum ReturnStatus { Due, Submitted, ChangesRequested, Accepted }
+public enum ReturnStatus { Upcoming, Due, Submitted, ChangesRequested, Accepted }
+
+/// <summary>Spend to date against one line of the approved budget.</summary>
+public sealed class ReturnSpend
+{
+    public int Id { get; set; }
+    public int ReturnId { get; set; }
+    public string Item { get; set; } = "";
+    public decimal Budgeted { get; set; }
+    public decimal? Spent { get; set; }
+}
+
+/// <summary>The achieved figure, to date, for one of the grant's outcome targets.</summary>
+public sealed class ReturnActual
+{
+    public int Id { get; set; }
+    public int ReturnId { get; set; }
+    public string MeasureCode { get; set; } = "";
+    public decimal Target { get; set; }
+    public decimal? Actual { get; set; }
+}
 
 /// <summary>How a fund's grants report, from <c>workflows/funds/CODE.json</c>: every timing is an ISO 8601 duration.</summary>
-public sealed record MonitoringSettings(WorkflowDuration Period, bool CalendarQuarters, WorkflowDuration FinalReport)
+/// <param name="ReminderTime">The UK time of day reminders go out, offsets counting from it on the due day.</param>
+/// <param name="Workflow">The workflow each return runs on (its reminders and escalation are there, as durations).</param>
+public sealed record MonitoringSettings(WorkflowDuration Period, bool CalendarQuarters, WorkflowDuration FinalReport,
+    TimeOnly ReminderTime, string Workflow = MonitoringSettings.DefaultWorkflow)
 {
-    public static readonly MonitoringSettings Default = new(WorkflowDuration.Parse("P3M"), true, WorkflowDuration.Parse("P1M"));
+    public const string DefaultWorkflow = "monitoring-return";
+    public static readonly MonitoringSettings Default = new(WorkflowDuration.Parse("P3M"), true, WorkflowDuration.Parse("P1M"), new TimeOnly(9, 0));
 }
 
 /// <summary>The funds' monitoring settings, read and checked at start-up.</summary>
 public sealed class MonitoringSchedules(IReadOnlyDictionary<string, MonitoringSettings> byFund)
 {
     public MonitoringSettings For(string fundCode) => byFund.GetValueOrDefault(fundCode, MonitoringSettings.Default);
+
+    /// <summary>Every fund's return workflow, and the payment workflow, must be loaded: checked at start-up.</summary>
+    public void CheckWorkflows(WorkflowRegistry registry)
+    {
+        var problems = byFund.Where(f => registry.Find(f.Value.Workflow) is null)
+            .Select(f => new WorkflowProblem($"funds/{f.Key}.json", "$.monitoring.workflow", $"no workflow '{f.Value.Workflow}' is loaded"))
+            .ToList();
+        foreach (var id in new[] { MonitoringSettings.DefaultWorkflow, GrantWorkflows.PaymentWorkflow }.Where(id => registry.Find(id) is null))
+            problems.Add(new WorkflowProblem($"{id}.json", "$", $"the workflow '{id}' that grants are monitored and paid with is missing"));
+        if (problems.Count > 0) throw new WorkflowLoadException("funds", problems);
+    }
 
     public static MonitoringSchedules Load(string workflowsFolder)
     {
@@ -64,7 +116,12 @@ public sealed class MonitoringSchedules(IReadOnlyDictionary<string, MonitoringSe
                 if (align is not ("calendar-quarters" or "start-date"))
                     problems.Add(new(file, "$.monitoring.align", $"'{align}' is not calendar-quarters or start-date"));
                 if (period == WorkflowDuration.Zero) problems.Add(new(file, "$.monitoring.period", "the period must be longer than nothing"));
-                settings[fund!] = new MonitoringSettings(period, align == "calendar-quarters", final);
+                var timeText = m.TryGetProperty("reminderTime", out var rt) ? rt.GetString() : "09:00";
+                if (!TimeOnly.TryParseExact(timeText, "HH:mm", out var reminderTime))
+                    problems.Add(new(file, "$.monitoring.reminderTime", $"'{timeText}' is not a time of day like 09:00"));
+                var workflow = m.TryGetProperty("workflow", out var w) ? w.GetString() : MonitoringSettings.DefaultWorkflow;
+                if (string.IsNullOrWhiteSpace(workflow)) problems.Add(new(file, "$.monitoring.workflow", "name the workflow returns run on, like monitoring-return"));
+                settings[fund!] = new MonitoringSettings(period, align == "calendar-quarters", final, reminderTime, workflow ?? MonitoringSettings.DefaultWorkflow);
             }
             catch (JsonException e)
             {
@@ -104,7 +161,7 @@ public sealed class MonitoringSchedules(IReadOnlyDictionary<string, MonitoringSe
         {
             r.Sequence = i + 1;
             r.DueAt = Configuration.UkTime.EndOfDay(r.DueOn);
-            r.Status = ReturnStatus.Due;
+            r.Status = ReturnStatus.Upcoming;
             var releases = r.IsFinal ? "final" : r == midpoint ? "midpoint" : null;
             r.ReleasesInstalment = releases is null ? null : instalments.FirstOrDefault(x => x.ReleasedBy == releases)?.Sequence;
         }

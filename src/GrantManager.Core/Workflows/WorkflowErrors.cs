@@ -35,5 +35,8 @@ public sealed class WorkflowInvalidException(string message, string? field = nul
 public interface IStateHandler
 {
     string Name { get; }
-    Task OnEnterAsync(Data.GrantDbContext db, WorkflowInstance instance, CancellationToken ct);
+    Task OnEnterAsync(StateHandlerContext context, CancellationToken ct);
 }
+
+/// <summary>What a handler works with: the unit of work, the instance entering the state, and the runtime (to start other workflows in the same transaction).</summary>
+public sealed record StateHandlerContext(Data.GrantDbContext Db, WorkflowInstance Instance, WorkflowRuntime Runtime, Actor Actor);

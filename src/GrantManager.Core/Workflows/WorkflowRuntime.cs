@@ -35,6 +35,8 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
     private readonly Dictionary<string, List<EmailRecipient>> _roleRecipients = new();
     /// <summary>The trigger and comment that caused the stage being entered, for its emails (e.g. reasons for a rejection).</summary>
     private (string Trigger, string? Comment)? _because;
+    /// <summary>Who caused the stage being entered, for handlers.</summary>
+    private Actor? _actor;
 
     public WorkflowRegistry Registry => registry;
 
@@ -67,7 +69,11 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             };
             db.Add(instance);
             AddHistory(instance, actor, HistoryKinds.Started, null, definition.InitialState, null, comment);
-            await EnterAsync(definition, instance, definition.InitialState, ct);
+            // A start may happen inside another instance's transition (a handler starting a return): its emails are its own.
+            var (because, outerActor) = (_because, _actor);
+            (_because, _actor) = (null, actor);
+            try { await EnterAsync(definition, instance, definition.InitialState, ct); }
+            finally { (_because, _actor) = (because, outerActor); }
             return instance;
         }, ct);
 
@@ -373,8 +379,9 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         await LeaveAsync(instance, ct);
         AddHistory(instance, actor, HistoryKinds.Transition, from, done.Destination, trigger, comment);
         _because = (trigger, comment);
-        await EnterAsync(definition, instance, done.Destination, ct);
-        _because = null;
+        _actor = actor;
+        try { await EnterAsync(definition, instance, done.Destination, ct); }
+        finally { (_because, _actor) = (null, null); }
         return true;
     }
 
@@ -452,7 +459,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         foreach (var spec in state.Tasks) tasks.AddRange(await OpenTasksAsync(definition, instance, spec, ct));
         foreach (var name in state.Handlers)
             await (_handlers.GetValueOrDefault(name) ?? throw new InvalidOperationException($"No handler '{name}' is registered"))
-                .OnEnterAsync(db, instance, ct);
+                .OnEnterAsync(new StateHandlerContext(db, instance, this, _actor ?? Actor.System), ct);
         foreach (var email in state.Emails) await SendAsync(definition, instance, email, null, ct);
         foreach (var spec in state.Timers)
         {

@@ -26,7 +26,8 @@ public static class ApplicationsApi
     public sealed record TaskView(long Id, int? ApplicationId, string? Reference, string Title, string Role, string? Assignee, DateTime? DueAt,
         bool Overdue, IReadOnlyList<string> Outcomes, List<CriterionView> Criteria, bool RequiresConflictDeclaration, bool ConflictDeclared, string Stage);
     public sealed record DeclareRequest(bool HasConflict, string? Details);
-    public sealed record CompleteRequest(string? Outcome, string? Comment, Dictionary<string, int>? Scores, decimal? AmountAwarded, string? Conditions);
+    public sealed record CompleteRequest(string? Outcome, string? Comment, Dictionary<string, int>? Scores, decimal? AmountAwarded, string? Conditions,
+        DateOnly? NewDueOn = null, string? PaymentReference = null);
     public sealed record AssignRequest(string? UserId);
     public sealed record EmailView(Guid Id, string To, string Subject, string Template, string Status, int Attempts, DateTime CreatedAt, DateTime? SentAt, string? LastError);
 
@@ -124,9 +125,10 @@ public static class ApplicationsApi
         api.MapPost("/tasks/{id:long}/complete", async (long id, CompleteRequest body, ApplicationService service, WorkflowActors actors, HttpContext http) =>
         {
             var result = await service.CompleteTaskAsync(id, await actors.ForAsync(http.User),
-                new TaskCompletion(body.Outcome, body.Comment, body.Scores, body.AmountAwarded, body.Conditions));
+                new TaskCompletion(body.Outcome, body.Comment, body.Scores, body.AmountAwarded, body.Conditions)
+                { NewDueOn = body.NewDueOn, PaymentReference = body.PaymentReference });
             return TypedResults.Ok(new { result.InstanceId, stage = result.ToState, moved = result.Moved });
-        }).WithSummary("Complete with {outcome, comment, scores, amountAwarded, conditions}; 409 if already completed or the application moved on");
+        }).WithSummary("Complete with {outcome, comment, scores, amountAwarded, conditions, newDueOn, paymentReference}; 409 if already completed or the application moved on");
     }
 
     /// <param name="everyone">Every open staff task, whoever holds it (a grant officer sharing out the work).</param>

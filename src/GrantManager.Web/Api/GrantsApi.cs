@@ -1,3 +1,4 @@
+using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Grants;
 using GrantManager.Core.Workflows;
@@ -6,52 +7,81 @@ using Microsoft.EntityFrameworkCore;
 
 namespace GrantManager.Web.Api;
 
-/// <summary>Awarded grants: the caller's own, or for staff all they may see.</summary>
+/// <summary>Awarded grants and their progress reports: the caller's own, or for staff all they may see.</summary>
 public static class GrantsApi
 {
-    public sealed record InstalmentView(int Sequence, int Percent, decimal Amount, string ReleasedBy, string Status, DateTime? DueAt, DateTime? PaidAt);
+    public sealed record InstalmentView(int Sequence, int Percent, decimal Amount, string ReleasedBy, string Status, DateTime? DueAt, DateTime? PaidAt, string? PaymentReference);
     public sealed record TargetView(string Measure, decimal Target);
     public sealed record ReturnView(int Id, string Period, DateOnly DueOn, DateTime DueAt, string Status, bool IsFinal, int? ReleasesInstalment);
     public sealed record GrantView(int Id, string Reference, int ApplicationId, int FundId, int OrganisationId, decimal Amount, DateOnly StartDate,
-        DateOnly EndDate, string? Conditions, string Status, DateTime AwardedAt, List<InstalmentView> Instalments, List<TargetView> Targets);
+        DateOnly EndDate, string? Conditions, string Status, DateTime AwardedAt, DateTime? ClosedAt, List<InstalmentView> Instalments, List<TargetView> Targets);
+    public sealed record SpendView(string Item, decimal Budgeted, decimal? Spent);
+    public sealed record ActualView(string Measure, decimal Target, decimal? Actual);
+    public sealed record EvidenceView(Guid Id, string FileName, long Size);
+    public sealed record ReturnDetail(int Id, int GrantId, string GrantReference, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, DateOnly DueOn,
+        DateTime DueAt, string Status, bool IsFinal, DateOnly? ChangesDueOn, string? ChangesRequested, string? Progress, List<SpendView> Spend,
+        List<ActualView> Actuals, int? BeneficiariesReached, string? CaseStudy, List<EvidenceView> Evidence, DateTime? SubmittedAt, DateTime? AcceptedAt, int Version);
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/grants", async (GrantDbContext db, WorkflowActors actors, HttpContext http) =>
+        api.MapGet("/grants", async (ReturnService returns, WorkflowActors actors, HttpContext http) =>
         {
             var actor = await actors.ForAsync(http.User);
-            var grants = await Visible(db, actor).OrderByDescending(g => g.Id).ToListAsync();
+            var grants = await Include(returns.VisibleGrants(actor)).OrderByDescending(g => g.Id).ToListAsync();
             return TypedResults.Ok(grants.Select(View).ToList());
         }).WithSummary("The caller's grants; for staff, every grant");
 
-        api.MapGet("/grants/{id:int}", async (int id, GrantDbContext db, WorkflowActors actors, HttpContext http) =>
+        api.MapGet("/grants/{id:int}", async (int id, ReturnService returns, WorkflowActors actors, HttpContext http) =>
         {
             var actor = await actors.ForAsync(http.User);
-            var grant = await Visible(db, actor).SingleOrDefaultAsync(g => g.Id == id) ?? throw new WorkflowNotFoundException("No such grant");
+            var grant = await Include(returns.VisibleGrants(actor)).SingleOrDefaultAsync(g => g.Id == id) ?? throw new WorkflowNotFoundException("No such grant");
             return TypedResults.Ok(View(grant));
         }).WithSummary("A grant with its payment schedule and outcome targets; another organisation's answers 404");
 
-        api.MapGet("/grants/{id:int}/returns", async (int id, GrantDbContext db, WorkflowActors actors, HttpContext http) =>
+        api.MapGet("/grants/{id:int}/returns", async (int id, GrantDbContext db, ReturnService returns, WorkflowActors actors, HttpContext http) =>
         {
             var actor = await actors.ForAsync(http.User);
-            var grant = await Visible(db, actor).SingleOrDefaultAsync(g => g.Id == id) ?? throw new WorkflowNotFoundException("No such grant");
-            var returns = await db.Set<MonitoringReturn>().AsNoTracking().Where(r => r.GrantId == grant.Id).OrderBy(r => r.Sequence).ToListAsync();
-            return TypedResults.Ok(returns.Select(r => new ReturnView(r.Id, r.Period, r.DueOn, r.DueAt, r.Status.ToString().ToLowerInvariant(), r.IsFinal, r.ReleasesInstalment)).ToList());
+            var grant = await returns.VisibleGrants(actor).AsNoTracking().SingleOrDefaultAsync(g => g.Id == id) ?? throw new WorkflowNotFoundException("No such grant");
+            var list = await db.Set<MonitoringReturn>().AsNoTracking().Where(r => r.GrantId == grant.Id).OrderBy(r => r.Sequence).ToListAsync();
+            return TypedResults.Ok(list.Select(r => new ReturnView(r.Id, r.Period, r.DueOn, r.DueAt, Status(r.Status), r.IsFinal, r.ReleasesInstalment)).ToList());
         }).WithSummary("The grant's progress reports: period, due date and status");
+
+        api.MapGet("/returns/{id:int}", async (int id, ReturnService returns, AttachmentStore store, WorkflowActors actors, HttpContext http) =>
+        {
+            var actor = await actors.ForAsync(http.User);
+            var (r, grant) = await returns.ForReadingAsync(id, actor);
+            return TypedResults.Ok(await DetailAsync(r, grant, store));
+        }).WithSummary("A progress report with what it says so far");
+
+        api.MapPut("/returns/{id:int}", async (int id, ReturnInput input, int? version, ReturnService returns, AttachmentStore store, WorkflowActors actors, HttpContext http) =>
+        {
+            var actor = await actors.ForAsync(http.User);
+            await returns.SaveDraftAsync(id, actor, input, version);
+            var (r, grant) = await returns.ForReadingAsync(id, actor);
+            return TypedResults.Ok(await DetailAsync(r, grant, store));
+        }).WithSummary("Save a draft of a progress report (the grant holder, until it is sent); ?version= guards against overwriting");
+
+        api.MapPost("/returns/{id:int}/submit", async (int id, ReturnInput? input, ReturnService returns, AttachmentStore store, WorkflowActors actors, HttpContext http) =>
+        {
+            var actor = await actors.ForAsync(http.User);
+            await returns.SubmitAsync(id, actor, input);
+            var (r, grant) = await returns.ForReadingAsync(id, actor);
+            return TypedResults.Ok(await DetailAsync(r, grant, store));
+        }).WithSummary("Send a progress report for review; 400 lists whatever is missing");
     }
 
-    private static IQueryable<Grant> Visible(GrantDbContext db, Actor actor)
-    {
-        var grants = db.Grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Targets);
-        if (actor.HasRole(Roles.GrantOfficer) || actor.HasRole(Roles.FinanceOfficer) || actor.HasRole(Roles.PanelMember) || actor.HasRole(Roles.Administrator))
-            return grants;
-        if (actor.HasRole(Roles.Applicant) && actor.OrganisationId is int organisation)
-            return grants.Where(g => g.OrganisationId == organisation);
-        throw new WorkflowForbiddenException("Your role does not see grants");
-    }
+    public static string Status(ReturnStatus status) => status == ReturnStatus.ChangesRequested ? "changes-requested" : status.ToString().ToLowerInvariant();
+
+    private static async Task<ReturnDetail> DetailAsync(MonitoringReturn r, Grant grant, AttachmentStore store) =>
+        new(r.Id, r.GrantId, grant.Reference, r.Period, r.PeriodStart, r.PeriodEnd, r.DueOn, r.DueAt, Status(r.Status), r.IsFinal, r.ChangesDueOn, r.ChangesRequested,
+            r.Progress, r.Spend.Select(s => new SpendView(s.Item, s.Budgeted, s.Spent)).ToList(), r.Actuals.Select(a => new ActualView(a.MeasureCode, a.Target, a.Actual)).ToList(),
+            r.BeneficiariesReached, r.CaseStudy, (await store.ForReturnAsync(r.Id)).Select(e => new EvidenceView(e.Id, e.FileName, e.Size)).ToList(),
+            r.SubmittedAt, r.AcceptedAt, r.Version);
+
+    private static IQueryable<Grant> Include(IQueryable<Grant> grants) => grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Targets);
 
     private static GrantView View(Grant g) => new(g.Id, g.Reference, g.ApplicationId, g.FundId, g.OrganisationId, g.Amount, g.StartDate, g.EndDate,
-        g.Conditions, g.Status.ToString().ToLowerInvariant(), g.AwardedAt,
-        g.Instalments.OrderBy(i => i.Sequence).Select(i => new InstalmentView(i.Sequence, i.Percent, i.Amount, i.ReleasedBy, i.Status.ToString().ToLowerInvariant(), i.DueAt, i.PaidAt)).ToList(),
+        g.Conditions, g.Status.ToString().ToLowerInvariant(), g.AwardedAt, g.ClosedAt,
+        g.Instalments.OrderBy(i => i.Sequence).Select(i => new InstalmentView(i.Sequence, i.Percent, i.Amount, i.ReleasedBy, i.Status.ToString().ToLowerInvariant(), i.DueAt, i.PaidAt, i.PaymentReference)).ToList(),
         g.Targets.OrderBy(t => t.Id).Select(t => new TargetView(t.MeasureCode, t.Target)).ToList());
 }

@@ -130,11 +130,22 @@ internal static class GrantManagerServices
     {
         services.AddSingleton(sp => Core.Grants.MonitoringSchedules.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!));
         services.AddSingleton<IStateHandler, Core.Grants.AwardGrantHandler>();
-        services.AddSingleton(sp => WorkflowLoader.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, sp.GetRequiredService<EmailTemplates>(),
-            sp.GetServices<IStateHandler>().Select(h => h.Name).ToList()));
+        services.AddSingleton<IStateHandler, Core.Grants.ReturnStatusHandler>();
+        services.AddSingleton<IStateHandler, Core.Grants.AcceptReturnHandler>();
+        services.AddSingleton<IStateHandler, Core.Grants.RecordPaymentHandler>();
+        services.AddSingleton(sp =>
+        {
+            var registry = WorkflowLoader.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, sp.GetRequiredService<EmailTemplates>(),
+                sp.GetServices<IStateHandler>().Select(h => h.Name).ToList());
+            sp.GetRequiredService<Core.Grants.MonitoringSchedules>().CheckWorkflows(registry);
+            return registry;
+        });
         services.AddScoped<WorkflowRuntime>();
         services.AddScoped<WorkflowActors>();
         services.AddScoped<Core.Applications.ApplicationService>();
+        services.AddScoped<Core.Grants.ReturnService>();
+        services.AddSingleton(sp => Core.Grants.SocialValues.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!));
+        services.AddScoped<Core.Grants.FundReports>();
         services.AddScoped<Core.Funds.FundAdministration>();
         services.AddScoped(sp =>
         {

@@ -158,7 +158,7 @@ public sealed class ApplicationJourneyTests : IAsyncLifetime
         var returns = (await _applicant.GetFromJsonAsync<JsonElement>($"/api/grants/{grantId}/returns")).EnumerateArray().ToList();
         Assert.True(returns.Count >= 4, "quarterly returns and the final report");
         Assert.Equal("Final report", returns[^1].GetProperty("period").GetString());
-        Assert.All(returns, r => Assert.Equal("due", r.GetProperty("status").GetString()));
+        Assert.All(returns, r => Assert.Equal("upcoming", r.GetProperty("status").GetString()));
         Assert.Single(returns, r => r.GetProperty("releasesInstalment").ValueKind == JsonValueKind.Number && r.GetProperty("releasesInstalment").GetInt32() == 2);
         Assert.Equal(HttpStatusCode.OK, (await _officer.GetAsync($"/api/grants/{grantId}")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await (await _app.ApiClientAsync("applicant2@example.org")).GetAsync($"/api/grants/{grantId}")).StatusCode);

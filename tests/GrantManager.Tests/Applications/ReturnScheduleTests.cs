@@ -25,7 +25,7 @@ public sealed class ReturnScheduleTests
     [Fact]
     public void From_the_start_date_each_period_counts_from_the_grant_start()
     {
-        var settings = new MonitoringSettings(WorkflowDuration.Parse("P3M"), CalendarQuarters: false, WorkflowDuration.Parse("P1M"));
+        var settings = new MonitoringSettings(WorkflowDuration.Parse("P3M"), CalendarQuarters: false, WorkflowDuration.Parse("P1M"), new TimeOnly(9, 0));
         var returns = MonitoringSchedules.Plan(new DateOnly(2027, 5, 15), new DateOnly(2028, 5, 14), settings, Plan);
 
         Assert.Equal([new DateOnly(2027, 8, 14), new DateOnly(2027, 11, 14), new DateOnly(2028, 2, 14), new DateOnly(2028, 6, 14)], returns.Select(r => r.DueOn));

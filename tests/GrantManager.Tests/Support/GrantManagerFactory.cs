@@ -18,17 +18,33 @@ namespace GrantManager.Tests.Support;
 /// </summary>
 public class GrantManagerFactory : WebApplicationFactory<Program>
 {
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "grantmanager-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _directory;
+    private readonly bool _ownsDirectory;
+    private readonly bool _ownsSmtp;
     private readonly Dictionary<string, string?> _settings = new();
 
-    public TestSmtpServer Smtp { get; } = new();
+    public TestSmtpServer Smtp { get; }
     public string DatabasePath => Path.Combine(_directory, "grantmanager.db");
     public string DataDirectory => _directory;
     /// <summary>Set to drive the application's clock; null keeps the system clock.</summary>
     public FakeTimeProvider? Clock { get; init; }
+    /// <summary>Leave the folder and the SMTP server for a host started after this one (a restart).</summary>
+    public bool HandOver { get; set; }
 
-    public GrantManagerFactory()
+    /// <param name="directory">An earlier host's folder, to start again over the same database (a restart); it is left for its owner to delete.</param>
+    /// <param name="smtp">An SMTP server shared with an earlier host.</param>
+    public GrantManagerFactory() : this(null, null) { }
+
+    /// <summary>A new host over a handed-over host's folder and SMTP server: a restart.</summary>
+    public static GrantManagerFactory After(GrantManagerFactory previous, FakeTimeProvider? clock) =>
+        new(previous.DataDirectory, previous.Smtp) { Clock = clock };
+
+    private GrantManagerFactory(string? directory, TestSmtpServer? smtp)
     {
+        _ownsDirectory = directory is null;
+        _directory = directory ?? Path.Combine(Path.GetTempPath(), "grantmanager-tests", Guid.NewGuid().ToString("N"));
+        _ownsSmtp = smtp is null;
+        Smtp = smtp ?? new TestSmtpServer();
         Directory.CreateDirectory(_directory);
         Set("ConnectionStrings:GrantManager", $"Data Source={DatabasePath}");
         Set("Seed:Demo", "true");
@@ -92,9 +108,9 @@ public class GrantManagerFactory : WebApplicationFactory<Program>
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
-        await Smtp.DisposeAsync();
+        if (_ownsSmtp && !HandOver) await Smtp.DisposeAsync();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
-        try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
+        if (_ownsDirectory && !HandOver) try { Directory.Delete(_directory, recursive: true); } catch (IOException) { }
         GC.SuppressFinalize(this);
     }
 

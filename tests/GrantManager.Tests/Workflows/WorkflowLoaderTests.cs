@@ -70,8 +70,15 @@ public sealed class WorkflowLoaderTests : IDisposable
     public void The_repository_workflows_load()
     {
         var registry = WorkflowLoader.Load(WorkflowFolder.FindRepositoryWorkflows(),
-            new EmailTemplates(Path.Combine(WorkflowFolder.FindRepositoryWorkflows(), "templates")), ["award-grant"]);
+            new EmailTemplates(Path.Combine(WorkflowFolder.FindRepositoryWorkflows(), "templates")),
+            ["award-grant", "return-status", "accept-return", "record-payment"]);
         Assert.NotNull(registry.Find("grant-application"));
+        Assert.NotNull(registry.Find("monitoring-return"));
+        Assert.NotNull(registry.Find("instalment-payment"));
+        // Every reminder and the escalation are durations in the definition, not in code.
+        var due = registry.Find("monitoring-return")!.State("due");
+        Assert.Equal(["-P3D", "P0D", "P7D", "P14D"], due.Timers.Select(t => t.Offset));
+        Assert.Equal("-P14D", registry.Find("monitoring-return")!.State("upcoming").Timers.Single().Offset);
     }
 
     [Fact]

@@ -130,6 +130,9 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<int?>("ReturnId")
+                        .HasColumnType("integer");
+
                     b.Property<long>("Size")
                         .HasColumnType("bigint");
 
@@ -143,6 +146,8 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.HasKey("Id");
 
                     b.HasIndex("ApplicationId");
+
+                    b.HasIndex("ReturnId");
 
                     b.ToTable("Attachment");
                 });
@@ -528,6 +533,9 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Property<DateTime>("AwardedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Conditions")
                         .HasColumnType("text");
 
@@ -608,6 +616,9 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Property<DateTime?>("PaidAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("PaidByName")
+                        .HasColumnType("text");
+
                     b.Property<string>("PaymentReference")
                         .HasColumnType("text");
 
@@ -626,6 +637,9 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
+                    b.Property<Guid?>("WorkflowInstanceId")
+                        .HasColumnType("uuid");
+
                     b.HasKey("Id");
 
                     b.HasIndex("GrantId");
@@ -640,6 +654,24 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .HasColumnType("integer");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime?>("AcceptedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("BeneficiariesReached")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("CaseStudy")
+                        .HasColumnType("text");
+
+                    b.Property<DateOnly?>("ChangesDueOn")
+                        .HasColumnType("date");
+
+                    b.Property<string>("ChangesRequested")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("DraftSavedAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<DateTime>("DueAt")
                         .HasColumnType("timestamp with time zone");
@@ -664,6 +696,9 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Property<DateOnly>("PeriodStart")
                         .HasColumnType("date");
 
+                    b.Property<string>("Progress")
+                        .HasColumnType("text");
+
                     b.Property<int?>("ReleasesInstalment")
                         .HasColumnType("integer");
 
@@ -675,6 +710,16 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
+                    b.Property<DateTime?>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("WorkflowInstanceId")
+                        .HasColumnType("uuid");
+
                     b.HasKey("Id");
 
                     b.HasIndex("GrantId");
@@ -682,6 +727,62 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.HasIndex("Status", "DueAt");
 
                     b.ToTable("MonitoringReturn");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.ReturnActual", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<long?>("Actual")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("MeasureCode")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("ReturnId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Target")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReturnId");
+
+                    b.ToTable("ReturnActual");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.ReturnSpend", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<long>("Budgeted")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Item")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<int>("ReturnId")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("Spent")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReturnId");
+
+                    b.ToTable("ReturnSpend");
                 });
 
             modelBuilder.Entity("GrantManager.Core.Organisations.Organisation", b =>
@@ -1221,6 +1322,11 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .HasForeignKey("ApplicationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("GrantManager.Core.Grants.MonitoringReturn", null)
+                        .WithMany()
+                        .HasForeignKey("ReturnId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("GrantManager.Core.Applications.BudgetLine", b =>
@@ -1312,6 +1418,24 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.HasOne("GrantManager.Core.Grants.Grant", null)
                         .WithMany("Returns")
                         .HasForeignKey("GrantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.ReturnActual", b =>
+                {
+                    b.HasOne("GrantManager.Core.Grants.MonitoringReturn", null)
+                        .WithMany("Actuals")
+                        .HasForeignKey("ReturnId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.ReturnSpend", b =>
+                {
+                    b.HasOne("GrantManager.Core.Grants.MonitoringReturn", null)
+                        .WithMany("Spend")
+                        .HasForeignKey("ReturnId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1425,6 +1549,13 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Navigation("Returns");
 
                     b.Navigation("Targets");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.MonitoringReturn", b =>
+                {
+                    b.Navigation("Actuals");
+
+                    b.Navigation("Spend");
                 });
 #pragma warning restore 612, 618
         }

@@ -123,6 +123,9 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("ReturnId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER");
 
@@ -136,6 +139,8 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("ApplicationId");
+
+                    b.HasIndex("ReturnId");
 
                     b.ToTable("Attachment");
                 });
@@ -507,6 +512,9 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Property<DateTime>("AwardedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Conditions")
                         .HasColumnType("TEXT");
 
@@ -583,6 +591,9 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Property<DateTime?>("PaidAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PaidByName")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PaymentReference")
                         .HasColumnType("TEXT");
 
@@ -601,6 +612,9 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("WorkflowInstanceId")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("GrantId");
@@ -613,6 +627,24 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("AcceptedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("BeneficiariesReached")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CaseStudy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("ChangesDueOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChangesRequested")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DraftSavedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime>("DueAt")
                         .HasColumnType("TEXT");
@@ -637,6 +669,9 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Property<DateOnly>("PeriodStart")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Progress")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("ReleasesInstalment")
                         .HasColumnType("INTEGER");
 
@@ -648,6 +683,16 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<DateTime?>("SubmittedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("WorkflowInstanceId")
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("GrantId");
@@ -655,6 +700,58 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.HasIndex("Status", "DueAt");
 
                     b.ToTable("MonitoringReturn");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.ReturnActual", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Actual")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MeasureCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ReturnId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Target")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReturnId");
+
+                    b.ToTable("ReturnActual");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.ReturnSpend", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Budgeted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Item")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ReturnId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Spent")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReturnId");
+
+                    b.ToTable("ReturnSpend");
                 });
 
             modelBuilder.Entity("GrantManager.Core.Organisations.Organisation", b =>
@@ -1180,6 +1277,11 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .HasForeignKey("ApplicationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("GrantManager.Core.Grants.MonitoringReturn", null)
+                        .WithMany()
+                        .HasForeignKey("ReturnId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("GrantManager.Core.Applications.BudgetLine", b =>
@@ -1271,6 +1373,24 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.HasOne("GrantManager.Core.Grants.Grant", null)
                         .WithMany("Returns")
                         .HasForeignKey("GrantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.ReturnActual", b =>
+                {
+                    b.HasOne("GrantManager.Core.Grants.MonitoringReturn", null)
+                        .WithMany("Actuals")
+                        .HasForeignKey("ReturnId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.ReturnSpend", b =>
+                {
+                    b.HasOne("GrantManager.Core.Grants.MonitoringReturn", null)
+                        .WithMany("Spend")
+                        .HasForeignKey("ReturnId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
@@ -1384,6 +1504,13 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Navigation("Returns");
 
                     b.Navigation("Targets");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.MonitoringReturn", b =>
+                {
+                    b.Navigation("Actuals");
+
+                    b.Navigation("Spend");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Text.Json;
+using GrantManager.Core.Applications;
+using GrantManager.Core.Configuration;
+using GrantManager.Core.Data;
+using GrantManager.Core.Workflows;
+using Microsoft.EntityFrameworkCore;
+
+namespace GrantManager.Core.Grants;
+
+/// <summary>The subjects of the monitoring workflows, and starting them in the caller's transaction.</summary>
+public static class GrantWorkflows
+{
+    public const string ReturnSubject = "return";
+    public const string InstalmentSubject = "instalment";
+    public const string PaymentWorkflow = "instalment-payment";
+
+    public static string DayText(DateOnly day) => day.ToString("d MMMM yyyy", CultureInfo.GetCultureInfo("en-GB"));
+
+    /// <summary>The moment reminders count from: the reminder time, in the UK, on the last day to send the return.</summary>
+    public static DateTime RemindFrom(DateOnly dueOn, MonitoringSettings settings) =>
+        TimeZoneInfo.ConvertTimeToUtc(dueOn.ToDateTime(settings.ReminderTime), UkTime.London);
+
+    /// <summary>Starts a return's workflow: it waits, opens for the applicant, reminds and escalates by the durations in its definition.</summary>
+    public static async Task StartReturnAsync(WorkflowRuntime runtime, Grant grant, MonitoringReturn r, MonitoringSettings settings,
+        WorkflowInstance application, CancellationToken ct)
+    {
+        var instalment = r.ReleasesInstalment is int seq ? grant.Instalments.FirstOrDefault(i => i.Sequence == seq) : null;
+        var data = Common(application);
+        data["grantReference"] = grant.Reference;
+        data["period"] = r.Period;
+        data["dueOn"] = DayText(r.DueOn);
+        data["dueAt"] = r.DueAt;
+        data["remindFrom"] = RemindFrom(r.DueOn, settings);
+        data["isFinal"] = r.IsFinal;
+        data["releasesInstalment"] = instalment is not null;
+        data["instalmentAmount"] = instalment?.Amount;
+        var instance = await runtime.StartAsync(settings.Workflow, new WorkflowSubject(ReturnSubject, r.Id.ToString(CultureInfo.InvariantCulture), data)
+        {
+            Reference = $"{grant.Reference}/R{r.Sequence}", Path = $"/Applicant/Returns/{r.Id}", OrganisationId = grant.OrganisationId,
+            ContactEmail = application.ContactEmail, ContactName = application.ContactName,
+        }, Actor.System, $"{r.Period}, due {DayText(r.DueOn)}", ct);
+        r.WorkflowInstanceId = instance.Id;
+    }
+
+    /// <summary>Releases an instalment: it is due now, and a finance officer's payment task opens.</summary>
+    public static async Task ReleaseInstalmentAsync(WorkflowRuntime runtime, Grant grant, Instalment instalment, WorkflowInstance about, DateTime now, CancellationToken ct)
+    {
+        if (instalment.WorkflowInstanceId is not null) return;
+        instalment.Status = InstalmentStatus.Due;
+        instalment.DueAt ??= now;
+        var data = Common(about);
+        data["grantReference"] = grant.Reference;
+        data["amount"] = instalment.Amount;
+        data["paymentNumber"] = instalment.Sequence;
+        data["releasedBy"] = instalment.ReleasedBy;
+        var instance = await runtime.StartAsync(PaymentWorkflow, new WorkflowSubject(InstalmentSubject, instalment.Id.ToString(CultureInfo.InvariantCulture), data)
+        {
+            Reference = $"{grant.Reference}/P{instalment.Sequence}", Path = $"/Applicant/Applications/{grant.ApplicationId}", OrganisationId = grant.OrganisationId,
+            ContactEmail = about.ContactEmail, ContactName = about.ContactName,
+        }, Actor.System, $"Payment {instalment.Sequence} of {ApplicationService.Money(instalment.Amount)} released", ct);
+        instalment.WorkflowInstanceId = instance.Id;
+    }
+
+    private static Dictionary<string, object?> Common(WorkflowInstance from)
+    {
+        var source = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(from.Data) ?? new();
+        var data = new Dictionary<string, object?>();
+        foreach (var key in new[] { "projectTitle", "organisationName", "fundName" })
+            data[key] = source.TryGetValue(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        return data;
+    }
+
+    public static int? SubjectId(WorkflowInstance instance, string type) =>
+        instance.SubjectType == type && int.TryParse(instance.SubjectId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+
+    public static string? Text(WorkflowInstance instance, string field)
+    {
+        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data);
+        return data is not null && data.TryGetValue(field, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    }
+}
+
+/// <summary>
+/// The "award-grant" step of the grant application workflow: on acceptance, the grant record, its
+/// payment schedule (the fund's plan), the outcome targets from the application and the schedule of
+/// returns, each return on its own workflow; the payment due on acceptance goes to finance. All in the same transaction.
+/// </summary>
+public sealed class AwardGrantHandler(TimeProvider time, MonitoringSchedules schedules) : IStateHandler
+{
+    public string Name => "award-grant";
+
+    public async Task OnEnterAsync(StateHandlerContext context, CancellationToken ct)
+    {
+        var (db, instance) = (context.Db, context.Instance);
+        if (instance.SubjectType != ApplicationService.SubjectType || !int.TryParse(instance.SubjectId, out var applicationId)) return;
+        if (await db.Grants.AnyAsync(g => g.ApplicationId == applicationId, ct)) return;
+        var application = await db.Applications.Include(a => a.Outcomes).Include(a => a.Budget).Include(a => a.Fund).SingleAsync(a => a.Id == applicationId, ct);
+        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
+        var amount = data.TryGetValue("amountAwarded", out var awarded) && awarded.ValueKind == JsonValueKind.Number
+            ? awarded.GetDecimal() : application.AmountRequested ?? 0;
+        var conditions = data.TryGetValue("conditions", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+        var now = time.GetUtcNow().UtcDateTime;
+        var start = application.StartDate ?? DateOnly.FromDateTime(now);
+        var end = application.EndDate ?? start.AddMonths(12);
+        var settings = schedules.For(application.Fund!.Code);
+        var instalments = PaymentPlan.Split(amount, application.Fund.PaymentPlan, now);
+        foreach (var i in instalments.Where(i => i.ReleasedBy == "acceptance")) { i.Status = InstalmentStatus.Scheduled; i.DueAt = null; }
+        var returns = MonitoringSchedules.Plan(start, end, settings, instalments);
+        foreach (var r in returns)
+        {
+            r.Spend = application.Budget.OrderBy(l => l.Id).Select(l => new ReturnSpend { Item = l.Item, Budgeted = l.Amount }).ToList();
+            r.Actuals = application.Outcomes.OrderBy(o => o.Id).Select(o => new ReturnActual { MeasureCode = o.MeasureCode, Target = o.Target }).ToList();
+        }
+        var grant = new Grant
+        {
+            Reference = application.Reference, ApplicationId = application.Id, FundId = application.FundId, OrganisationId = application.OrganisationId,
+            Amount = amount, StartDate = start, EndDate = end, Conditions = conditions, Status = GrantStatus.Active, AwardedAt = now,
+            Instalments = instalments,
+            Targets = application.Outcomes.Select(o => new GrantTarget { MeasureCode = o.MeasureCode, Target = o.Target }).ToList(),
+            Returns = returns,
+        };
+        db.Grants.Add(grant);
+        // The returns and instalments need their ids before their workflows can name them.
+        await db.SaveChangesAsync(ct);
+        foreach (var i in instalments.Where(i => i.ReleasedBy == "acceptance"))
+            await GrantWorkflows.ReleaseInstalmentAsync(context.Runtime, grant, i, instance, now, ct);
+        foreach (var r in returns)
+            await GrantWorkflows.StartReturnAsync(context.Runtime, grant, r, settings, instance, ct);
+    }
+}
+
+/// <summary>
+/// "return-status": keeps a return's status in step with its workflow stage (the stage's status:
+/// upcoming, due, submitted, changes-requested or accepted).
+/// </summary>
+public sealed class ReturnStatusHandler : IStateHandler
+{
+    public string Name => "return-status";
+
+    public async Task OnEnterAsync(StateHandlerContext context, CancellationToken ct)
+    {
+        if (GrantWorkflows.SubjectId(context.Instance, GrantWorkflows.ReturnSubject) is not int id) return;
+        var definition = context.Runtime.Registry.Get(context.Instance.DefinitionId, context.Instance.DefinitionVersion);
+        var status = definition.State(context.Instance.State).Status?.Replace("-", "");
+        if (!Enum.TryParse<ReturnStatus>(status, ignoreCase: true, out var value)) return;
+        var r = await context.Db.Set<MonitoringReturn>().SingleAsync(x => x.Id == id, ct);
+        r.Status = value;
+        if (value == ReturnStatus.ChangesRequested)
+        {
+            r.ChangesRequested = GrantWorkflows.Text(context.Instance, "changesRequested");
+            r.ChangesDueOn = DateOnly.TryParseExact(GrantWorkflows.Text(context.Instance, "changesDueOnIso"), "yyyy-MM-dd", out var d) ? d : null;
+        }
+    }
+}
+
+/// <summary>
+/// "accept-return": an accepted return releases its linked instalment to finance; the accepted final report closes the grant.
+/// </summary>
+public sealed class AcceptReturnHandler(TimeProvider time) : IStateHandler
+{
+    public string Name => "accept-return";
+
+    public async Task OnEnterAsync(StateHandlerContext context, CancellationToken ct)
+    {
+        if (GrantWorkflows.SubjectId(context.Instance, GrantWorkflows.ReturnSubject) is not int id) return;
+        var db = context.Db;
+        var now = time.GetUtcNow().UtcDateTime;
+        var r = await db.Set<MonitoringReturn>().SingleAsync(x => x.Id == id, ct);
+        r.Status = ReturnStatus.Accepted;
+        r.AcceptedAt = now;
+        var grant = await db.Grants.Include(g => g.Instalments).SingleAsync(g => g.Id == r.GrantId, ct);
+        if (r.ReleasesInstalment is int seq && grant.Instalments.FirstOrDefault(i => i.Sequence == seq) is { Status: InstalmentStatus.Scheduled } instalment)
+            await GrantWorkflows.ReleaseInstalmentAsync(context.Runtime, grant, instalment, context.Instance, now, ct);
+        if (r.IsFinal && grant.Status != GrantStatus.Closed)
+        {
+            grant.Status = GrantStatus.Closed;
+            grant.ClosedAt = now;
+        }
+    }
+}
+
+/// <summary>"record-payment": the finance officer's payment reference and the date, on the instalment.</summary>
+public sealed class RecordPaymentHandler(TimeProvider time) : IStateHandler
+{
+    public string Name => "record-payment";
+
+    public async Task OnEnterAsync(StateHandlerContext context, CancellationToken ct)
+    {
+        if (GrantWorkflows.SubjectId(context.Instance, GrantWorkflows.InstalmentSubject) is not int id) return;
+        var instalment = await context.Db.Set<Instalment>().SingleAsync(i => i.Id == id, ct);
+        instalment.Status = InstalmentStatus.Paid;
+        instalment.PaidAt = time.GetUtcNow().UtcDateTime;
+        instalment.PaymentReference = GrantWorkflows.Text(context.Instance, "paymentReference");
+        instalment.PaidByName = context.Actor.Name;
+    }
+}

@@ -1,0 +1,84 @@
+using GrantManager.Core.Applications;
+using GrantManager.Core.Data;
+using GrantManager.Core.Grants;
+using GrantManager.Core.Workflows;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace GrantManager.Tests.Support;
+
+/// <summary>Drives a grant from application to award through the application's own services, for the monitoring tests.</summary>
+public static class GrantJourney
+{
+    public static async Task<T> WithAsync<T>(this GrantManagerFactory app, Func<IServiceProvider, Task<T>> use)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        return await use(scope.ServiceProvider);
+    }
+
+    public static Task<Actor> ActorAsync(this GrantManagerFactory app, string email) => app.WithAsync(async sp =>
+    {
+        var users = sp.GetRequiredService<UserManager<User>>();
+        var user = (await users.FindByEmailAsync(email))!;
+        return new Actor(user.Id, user.DisplayName, (await users.GetRolesAsync(user)).ToHashSet(), user.OrganisationId);
+    });
+
+    public static Task<TransitionResult> CompleteAsync(this GrantManagerFactory app, long taskId, string email, TaskCompletion completion) =>
+        app.WithAsync(async sp => await sp.GetRequiredService<ApplicationService>().CompleteTaskAsync(taskId, await app.ActorAsync(email), completion));
+
+    /// <summary>The open task on a subject (an application, a return or an instalment), by its key in the definition.</summary>
+    public static Task<InboxTask?> OpenTaskAsync(this GrantManagerFactory app, string subjectType, int subjectId, string? taskKey = null) =>
+        app.WithDbAsync(db => db.InboxTasks.Include(t => t.Instance)
+            .Where(t => t.Status == InboxTaskStatus.Open && t.Instance!.SubjectType == subjectType && t.Instance.SubjectId == subjectId.ToString()
+                && (taskKey == null || t.TaskKey == taskKey))
+            .OrderBy(t => t.Id).FirstOrDefaultAsync());
+
+    /// <summary>Applies, passes eligibility, two assessments and the decision, and accepts the offer: the grant is made.</summary>
+    public static async Task<Grant> AwardAsync(this GrantManagerFactory app, DateOnly start, DateOnly end, decimal amount = 3000m,
+        string applicant = "applicant@example.org")
+    {
+        var actor = await app.ActorAsync(applicant);
+        var id = await app.WithAsync(async sp =>
+        {
+            var service = sp.GetRequiredService<ApplicationService>();
+            var fundId = await sp.GetRequiredService<GrantDbContext>().Funds.Where(f => f.Code == "LWK").Select(f => f.Id).SingleAsync();
+            var draft = await service.CreateDraftAsync(actor, new ApplicationInput
+            {
+                FundId = fundId, ProjectTitle = "Befriending by phone", ProjectSummary = "Weekly calls.", Innovation = "Volunteers who were once isolated.",
+                Beneficiaries = "Isolated older people", Districts = ["Maidstone", "Swale"], StartDate = start, EndDate = end,
+                AmountRequested = amount, Budget = [new BudgetLineInput("Volunteer training", amount - 1000m), new BudgetLineInput("Phone costs", 1000m)],
+                Outcomes = [new OutcomeInput("people-supported", 50m), new OutcomeInput("volunteer-hours", 400m)],
+            });
+            await service.SubmitAsync(draft.Id, actor, declaration: true);
+            return draft.Id;
+        });
+        const string type = ApplicationService.SubjectType;
+        await app.CompleteAsync((await app.OpenTaskAsync(type, id))!.Id, "officer@example.org", new TaskCompletion("eligible", null));
+        var criteria = await app.WithDbAsync(db => db.Criteria.Select(c => c.Id).ToListAsync());
+        foreach (var email in new[] { "assessor@example.org", "assessor2@example.org" })
+        {
+            var assessor = await app.ActorAsync(email);
+            var task = await app.WithDbAsync(db => db.InboxTasks.Include(t => t.Instance)
+                .FirstAsync(t => t.Status == InboxTaskStatus.Open && t.AssigneeId == null && t.Instance!.SubjectId == id.ToString()));
+            await app.WithAsync(async sp => { await sp.GetRequiredService<WorkflowRuntime>().DeclareConflictAsync(task.Id, false, null, assessor); return 0; });
+            await app.CompleteAsync(task.Id, email, new TaskCompletion("fund", "Good", criteria.ToDictionary(c => c.ToString(), _ => 4)));
+        }
+        var deciders = await app.OpenTaskAsync(type, id);
+        await app.CompleteAsync(deciders!.Id, deciders.Role == Roles.PanelMember ? "panel@example.org" : "officer@example.org", new TaskCompletion("approve", null));
+        await app.CompleteAsync((await app.OpenTaskAsync(type, id))!.Id, applicant, new TaskCompletion("accept", null));
+        return await app.WithDbAsync(db => db.Grants.Include(g => g.Instalments).Include(g => g.Returns).SingleAsync(g => g.ApplicationId == id));
+    }
+
+    /// <summary>A complete return, as the grant holder would fill it in.</summary>
+    public static ReturnInput FullReturn(int people, int hours, bool final = false) => new()
+    {
+        Progress = "Calls are running every week.", BeneficiariesReached = people,
+        Spend = [new SpendInput("Volunteer training", 500m), new SpendInput("Phone costs", 200m)],
+        Actuals = [new ActualInput("people-supported", people), new ActualInput("volunteer-hours", hours)],
+        CaseStudy = final ? "Joan, 84, now calls two new friends every week." : null,
+    };
+
+    public static Task<MonitoringReturn> SubmitReturnAsync(this GrantManagerFactory app, int returnId, ReturnInput input, string applicant = "applicant@example.org") =>
+        app.WithAsync(async sp => await sp.GetRequiredService<ReturnService>().SubmitAsync(returnId, await app.ActorAsync(applicant), input));
+}
