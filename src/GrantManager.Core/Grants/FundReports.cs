@@ -11,7 +11,7 @@ public sealed record MeasureProgress(string Code, string Name, string Unit, deci
     public int PercentOfTarget => Target <= 0 ? 0 : (int)Math.Min(999, decimal.Round(Actual * 100 / Target));
 }
 public sealed record DistrictAwards(string District, int Grants, decimal Amount);
-public sealed record LateReturn(int ReturnId, int GrantId, string GrantReference, string Organisation, string Period, DateOnly DueOn, int DaysLate, string Status);
+public sealed record LateReturn(int ReturnId, int GrantId, int FundId, string GrantReference, string Organisation, string Period, DateOnly DueOn, int DaysLate, string Status);
 public sealed record FundDashboard(Fund Fund, decimal Committed, decimal Paid, int Grants, int ActiveGrants, List<DistrictAwards> ByDistrict,
     int ReturnsDue, int ReturnsOverdue, int ReturnsAwaitingReview, List<LateReturn> Late, List<MeasureProgress> Measures,
     decimal SocialValueCommitted, decimal SocialValueAchieved)
@@ -62,7 +62,7 @@ public sealed class FundReports(GrantDbContext db, SocialValues socialValues)
             {
                 var g = byId[r.GrantId];
                 var due = r.ChangesDueOn ?? r.DueOn;
-                return new LateReturn(r.Id, g.Id, g.Reference, organisations.GetValueOrDefault(g.OrganisationId, ""), r.Period, due, today.DayNumber - due.DayNumber,
+                return new LateReturn(r.Id, g.Id, g.FundId, g.Reference, organisations.GetValueOrDefault(g.OrganisationId, ""), r.Period, due, today.DayNumber - due.DayNumber,
                     r.Status == ReturnStatus.ChangesRequested ? "Changes requested" : "Not sent");
             }).OrderByDescending(l => l.DaysLate).ToList();
 
@@ -82,11 +82,11 @@ public sealed class FundReports(GrantDbContext db, SocialValues socialValues)
                           join g in db.Grants on r.GrantId equals g.Id
                           join o in db.Organisations on g.OrganisationId equals o.Id
                           where (r.Status == ReturnStatus.Due || r.Status == ReturnStatus.ChangesRequested) && (r.ChangesDueOn ?? r.DueOn) < today
-                          select new { r.Id, r.GrantId, g.Reference, o.Name, r.Period, r.DueOn, r.ChangesDueOn, r.Status }).ToListAsync(ct);
+                          select new { r.Id, r.GrantId, g.FundId, g.Reference, o.Name, r.Period, r.DueOn, r.ChangesDueOn, r.Status }).ToListAsync(ct);
         return rows.Select(r =>
             {
                 var due = r.ChangesDueOn ?? r.DueOn;
-                return new LateReturn(r.Id, r.GrantId, r.Reference, r.Name, r.Period, due, today.DayNumber - due.DayNumber,
+                return new LateReturn(r.Id, r.GrantId, r.FundId, r.Reference, r.Name, r.Period, due, today.DayNumber - due.DayNumber,
                     r.Status == ReturnStatus.ChangesRequested ? "Changes requested" : "Not sent");
             }).OrderByDescending(r => r.DaysLate).ToList();
     }

@@ -66,7 +66,7 @@ public sealed class MonitoringYearTests : IAsyncLifetime
     {
         var review = await _app.OpenTaskAsync(GrantWorkflows.ReturnSubject, returnId, "review-return");
         Assert.NotNull(review);
-        await _app.CompleteAsync(review.Id, "officer@example.org", new TaskCompletion("accept", "Thank you: clear and complete."));
+        await _app.CompleteAsync(review.Id, "officer@example.org", new TaskCompletion("accept-report", "Thank you: clear and complete."));
     }
 
     [Fact]

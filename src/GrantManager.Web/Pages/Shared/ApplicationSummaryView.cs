@@ -21,6 +21,8 @@ public static class WorkflowLabels
         ["information-provided"] = "Send the information", ["fund"] = "Recommend: fund", ["do-not-fund"] = "Recommend: do not fund",
         ["approve"] = "Approve", ["reject"] = "Reject", ["accept"] = "Accept the offer", ["decline"] = "Decline the offer",
         ["withdraw"] = "Withdraw", ["lapse"] = "Offer lapsed",
+        ["submit"] = "Send the report", ["accept-report"] = "Accept the report", ["request-changes"] = "Request changes",
+        ["paid"] = "Paid", ["chased"] = "Chased up", ["open"] = "Opened for the grant holder",
     };
 
     public static string Outcome(string key) =>

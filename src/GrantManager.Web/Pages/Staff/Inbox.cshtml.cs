@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace GrantManager.Web.Pages.Staff;
 
-public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, WorkflowRegistry registry, TimeProvider time) : PageModel
+public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, WorkflowRegistry registry, TimeProvider time, Core.Grants.FundReports reports) : PageModel
 {
     public sealed record Row(long Id, string Title, string? Reference, string? ProjectTitle, string StageTitle, DateTime? DueAt, bool Overdue, string? Assignee);
 
@@ -22,6 +22,8 @@ public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, Workflo
     public List<(int Id, string Name)> Funds { get; private set; } = [];
     public List<(string Value, string Text)> Stages { get; private set; } = [];
     public string Me { get; private set; } = "";
+    /// <summary>Progress reports past their last day, for those who look after grants.</summary>
+    public List<Core.Grants.LateReturn> LateReturns { get; private set; } = [];
 
     public async Task OnGetAsync()
     {
@@ -46,5 +48,7 @@ public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, Workflo
             .Select(t => new Row(t.Id, t.Title, t.Reference, t.ApplicationId is int a && applications.TryGetValue(a, out var app) ? app.ProjectTitle : null,
                 StageTitle(t.Stage), t.DueAt, t.Overdue, t.Assignee))
             .ToList();
+        if (Core.Grants.ReturnService.SeesAllGrants(actor))
+            LateReturns = (await reports.LateReturnsAsync(time.GetUtcNow().UtcDateTime)).Where(l => Fund is null || l.FundId == Fund).ToList();
     }
 }

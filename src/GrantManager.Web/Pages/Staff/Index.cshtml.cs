@@ -11,6 +11,8 @@ public sealed class IndexModel(GrantDbContext db, UserManager<User> users) : Pag
     public string DisplayName { get; private set; } = "";
     public IList<string> Roles { get; private set; } = [];
     public List<Fund> Funds { get; private set; } = [];
+    /// <summary>Whether the fund dashboards are open to this person (not to assessors).</summary>
+    public bool SeesReports => Roles.Any(r => r is Core.Data.Roles.GrantOfficer or Core.Data.Roles.FinanceOfficer or Core.Data.Roles.PanelMember or Core.Data.Roles.Administrator);
 
     public async Task OnGetAsync()
     {

@@ -34,6 +34,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
     public bool ReadyToSubmit { get; private set; }
     public List<Attachment> Documents { get; private set; } = [];
     public Core.Grants.Grant? Grant { get; private set; }
+    public List<Core.Grants.MonitoringReturn> Returns { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(int id) => await PrepareAsync(id) ? Page() : NotFound();
 
@@ -94,6 +95,8 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
         MyTasks = await db.InboxTasks.AsNoTracking().Where(t => t.InstanceId == instanceId && t.Status == InboxTaskStatus.Open && t.Role == Roles.Applicant).ToListAsync();
         CanWithdraw = (await runtime.AvailableActionsAsync(instanceId, Actor)).Any(t => t.Trigger == "withdraw");
         Grant = await db.Grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Targets).SingleOrDefaultAsync(g => g.ApplicationId == id);
+        if (Grant is not null)
+            Returns = await db.Set<Core.Grants.MonitoringReturn>().AsNoTracking().Where(r => r.GrantId == Grant.Id).OrderBy(r => r.Sequence).ToListAsync();
         return true;
     }
 }

@@ -12,7 +12,8 @@ using Microsoft.EntityFrameworkCore;
 namespace GrantManager.Web.Pages.Staff.Tasks;
 
 /// <summary>One task: the application (once any conflict of interest is declared), its history and emails, and the form for the outcome.</summary>
-public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, ApplicationService applications, WorkflowActors actors, WorkflowRegistry registry, AttachmentStore store) : PageModel
+public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, ApplicationService applications, WorkflowActors actors, WorkflowRegistry registry,
+    AttachmentStore store, Core.Grants.ReturnService returns, TimeProvider clock) : PageModel
 {
     public sealed class TaskInput
     {
@@ -22,6 +23,10 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         public string? AmountAwarded { get; set; }
         public string? Conditions { get; set; }
         public bool? HasConflict { get; set; }
+        public string? NewDueDay { get; set; }
+        public string? NewDueMonth { get; set; }
+        public string? NewDueYear { get; set; }
+        public string? PaymentReference { get; set; }
         public string? ConflictDetails { get; set; }
     }
 
@@ -41,6 +46,14 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     public List<OutboxEmail> Emails { get; private set; } = [];
     public sealed record AssessmentView(string Assessor, string Outcome, decimal? WeightedScore, string? Comment);
     public List<AssessmentView> Assessments { get; private set; } = [];
+    /// <summary>The progress report a return task is about.</summary>
+    public ReturnSummaryView? Return { get; private set; }
+    public Core.Grants.Grant? Grant { get; private set; }
+    public DateInputView NewDueInput => new("Input.NewDue", "New due date if you request changes",
+        $"Leave it blank for two weeks from today ({Core.Grants.FundReports.UkToday(clock.GetUtcNow().UtcDateTime).AddDays(14):d M yyyy}).",
+        Input.NewDueDay, Input.NewDueMonth, Input.NewDueYear);
+    /// <summary>The payment a finance task is about.</summary>
+    public Core.Grants.Instalment? Instalment { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(long id) => await LoadAsync(id) ?? Page();
 
@@ -103,7 +116,16 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                     return await LoadAsync(id) ?? Page();
                 }
             }
-            var result = await applications.CompleteTaskAsync(id, actor, new TaskCompletion(Input.Outcome, Input.Comment, scores, awarded, Input.Conditions));
+            var (given, newDue) = DateInputView.Parse(Input.NewDueDay, Input.NewDueMonth, Input.NewDueYear);
+            if (given && newDue is null)
+            {
+                ModelState.AddModelError("Input.NewDueDay", "Enter the new due date as a real date, like 30 7 2027");
+                return await LoadAsync(id) ?? Page();
+            }
+            var result = await applications.CompleteTaskAsync(id, actor, new TaskCompletion(Input.Outcome, Input.Comment, scores, awarded, Input.Conditions)
+            {
+                NewDueOn = newDue, PaymentReference = Input.PaymentReference,
+            });
             TempData["Success"] = result.Moved ? $"Task completed. The application is now at: {registry.Newest.Select(d => d.States.GetValueOrDefault(result.ToState)?.Title).FirstOrDefault(t => t is not null) ?? result.ToState}"
                 : "Task completed. The application moves on when the other tasks at this stage are done";
             return Redirect("/Staff/Inbox");
@@ -112,7 +134,8 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         {
             foreach (var (field, messages) in e.Errors)
                 foreach (var message in messages)
-                    ModelState.AddModelError(field.StartsWith("scores.") ? $"Input.Scores[{field[7..]}]" : $"Input.{char.ToUpperInvariant(field[0])}{field[1..]}", message);
+                    ModelState.AddModelError(field.StartsWith("scores.") ? $"Input.Scores[{field[7..]}]" : field == "newDueOn" ? "Input.NewDueDay"
+                        : $"Input.{char.ToUpperInvariant(field[0])}{field[1..]}", message);
         }
         catch (WorkflowForbiddenException) { return Forbid(); }
         catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
@@ -172,6 +195,24 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             }
         }
         else CanSeeApplication = true;
+        if (Core.Grants.GrantWorkflows.SubjectId(task.Instance, Core.Grants.GrantWorkflows.ReturnSubject) is int returnId)
+        {
+            var (r, grant) = await returns.ForReadingAsync(returnId, actor);
+            Grant = grant;
+            var names = await db.OutcomeMeasures.AsNoTracking().Where(m => m.FundId == grant.FundId).ToDictionaryAsync(m => m.Code, m => $"{m.Name} ({m.Unit})");
+            Return = new ReturnSummaryView(r, names, await store.ForReturnAsync(returnId));
+        }
+        if (Core.Grants.GrantWorkflows.SubjectId(task.Instance, Core.Grants.GrantWorkflows.InstalmentSubject) is int instalmentId)
+        {
+            Instalment = await db.Set<Core.Grants.Instalment>().AsNoTracking().SingleAsync(i => i.Id == instalmentId);
+            Grant = await db.Grants.AsNoTracking().SingleAsync(g => g.Id == Instalment.GrantId);
+        }
+        if (Grant is not null)
+        {
+            OrganisationName = await db.Organisations.Where(o => o.Id == Grant.OrganisationId).Select(o => o.Name).SingleAsync();
+            Emails = await db.OutboxEmails.AsNoTracking().Where(m => m.SubjectType == task.Instance.SubjectType && m.SubjectId == task.Instance.SubjectId)
+                .OrderBy(m => m.CreatedAt).ToListAsync();
+        }
         History = await db.WorkflowHistory.AsNoTracking().Where(h => h.InstanceId == task.InstanceId).OrderBy(h => h.Id).ToListAsync();
         if (task.Status == InboxTaskStatus.Open && actor.HasRole(Roles.GrantOfficer))
         {

@@ -1,0 +1,24 @@
+using GrantManager.Core.Grants;
+using GrantManager.Web.Workflows;
+using Microsoft.AspNetCore.Mvc;
+
+namespace GrantManager.Web.Pages.Staff.Funds;
+
+/// <summary>A fund at a glance: money, where it went, returns, and outcomes and social value against the targets.</summary>
+public sealed class DashboardModel(FundReports reports, WorkflowActors actors, TimeProvider time) : FundReportPage(actors)
+{
+    public FundDashboard Dashboard { get; private set; } = null!;
+    public SocialValues SocialValues => reports.SocialValues;
+    public DateOnly Today { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(int id)
+    {
+        if (!await MaySeeAsync()) return Forbid();
+        var now = time.GetUtcNow().UtcDateTime;
+        Today = FundReports.UkToday(now);
+        var dashboard = await reports.DashboardAsync(id, now);
+        if (dashboard is null) return NotFound();
+        Dashboard = dashboard;
+        return Page();
+    }
+}

@@ -1,0 +1,11 @@
+using GrantManager.Core.Grants;
+using GrantManager.Web.Workflows;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace GrantManager.Web.Pages.Staff.Funds;
+
+/// <summary>Fund reports show every grant's money and organisation: for those who look after grants, not assessors.</summary>
+public abstract class FundReportPage(WorkflowActors actors) : PageModel
+{
+    protected async Task<bool> MaySeeAsync() => ReturnService.SeesAllGrants(await actors.ForAsync(User));
+}

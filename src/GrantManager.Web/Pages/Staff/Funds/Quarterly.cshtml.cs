@@ -1,0 +1,55 @@
+using System.Text;
+using GrantManager.Core.Grants;
+using GrantManager.Web.Workflows;
+using Microsoft.AspNetCore.Mvc;
+
+namespace GrantManager.Web.Pages.Staff.Funds;
+
+/// <summary>The quarterly highlight report: a printable page and the same figures as CSV.</summary>
+public sealed class QuarterlyModel(FundReports reports, WorkflowActors actors, TimeProvider time) : FundReportPage(actors)
+{
+    /// <summary>Any day in the quarter, as yyyy-MM-dd; this quarter when not given.</summary>
+    [BindProperty(SupportsGet = true)] public string? Quarter { get; set; }
+    public QuarterReport Report { get; private set; } = null!;
+    public SocialValues SocialValues => reports.SocialValues;
+    public string? QuarterError { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(int id)
+    {
+        if (!await MaySeeAsync()) return Forbid();
+        var day = FundReports.UkToday(time.GetUtcNow().UtcDateTime);
+        if (!string.IsNullOrEmpty(Quarter) && !DateOnly.TryParseExact(Quarter, "yyyy-MM-dd", out day))
+        {
+            QuarterError = "Choose the quarter from the list";
+            day = FundReports.UkToday(time.GetUtcNow().UtcDateTime);
+        }
+        var report = await reports.QuarterAsync(id, day);
+        if (report is null) return NotFound();
+        Report = report;
+        return Page();
+    }
+
+    public async Task<IActionResult> OnGetCsvAsync(int id)
+    {
+        if (!await MaySeeAsync()) return Forbid();
+        var day = FundReports.UkToday(time.GetUtcNow().UtcDateTime);
+        if (!string.IsNullOrEmpty(Quarter) && !DateOnly.TryParseExact(Quarter, "yyyy-MM-dd", out day))
+            return BadRequest("Choose the quarter as a date like 2027-06-30");
+        var report = await reports.QuarterAsync(id, day);
+        if (report is null) return NotFound();
+        var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(FundReports.Csv(report))).ToArray();
+        return File(bytes, "text/csv; charset=utf-8", $"{report.Fund.Code}-{report.From:yyyy-MM-dd}-quarterly.csv");
+    }
+
+    /// <summary>The last eight quarters, newest first, for the picker.</summary>
+    public IEnumerable<(string Value, string Text)> Quarters()
+    {
+        var today = FundReports.UkToday(time.GetUtcNow().UtcDateTime);
+        var start = new DateOnly(today.Year, (today.Month - 1) / 3 * 3 + 1, 1);
+        for (var i = 0; i < 8; i++)
+        {
+            var from = start.AddMonths(-3 * i);
+            yield return (from.ToString("yyyy-MM-dd"), $"{from:MMMM yyyy} to {from.AddMonths(3).AddDays(-1):MMMM yyyy}");
+        }
+    }
+}
