@@ -110,5 +110,41 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         await applicant.WaitForURLAsync(home);
         Assert.Contains("awarded", await applicant.Locator(".govuk-summary-list .govuk-tag").TextContentAsync());
         await browser.AssertAccessibleAsync(applicant, "journey-13-awarded");
+
+        // The first progress report: a draft, an error, then sent.
+        await applicant.Locator("a[href^='/Applicant/Returns/']").First.ClickAsync();
+        await applicant.WaitForURLAsync("**/Applicant/Returns/*");
+        var returnUrl = applicant.Url;
+        await browser.AssertAccessibleAsync(applicant, "journey-14-return-form");
+        await applicant.GetByLabel("Progress so far").FillAsync("Twelve people have joined the weekly calls.");
+        await applicant.GetByRole(AriaRole.Button, new() { Name = "Send the report" }).ClickAsync();
+        Assert.Contains("Enter how many people the project has reached so far", await applicant.Locator(".govuk-error-summary").TextContentAsync());
+        await browser.AssertAccessibleAsync(applicant, "journey-15-return-errors");
+        foreach (var input in await applicant.Locator("input[name^='Input.Spend']").AllAsync()) await input.FillAsync("150");
+        foreach (var input in await applicant.Locator("input[name^='Input.Actuals']").AllAsync()) await input.FillAsync("12");
+        await applicant.GetByLabel("People reached so far").FillAsync("12");
+        await applicant.GetByRole(AriaRole.Button, new() { Name = "Send the report" }).ClickAsync();
+        await applicant.WaitForURLAsync(returnUrl);
+        Assert.Contains("Your progress report has been sent", await applicant.Locator(".govuk-notification-banner").TextContentAsync());
+        await browser.AssertAccessibleAsync(applicant, "journey-16-return-sent");
+
+        // The officer reviews it from the inbox and accepts it.
+        await officer.GotoAsync(browser.BaseUrl + "/Staff/Inbox");
+        await officer.GetByRole(AriaRole.Link, new() { Name = $"Review the progress report for {reference}/R1" }).ClickAsync();
+        Assert.Contains("Twelve people have joined the weekly calls.", await officer.Locator("main").TextContentAsync());
+        await officer.GetByRole(AriaRole.Radio, new() { Name = "Accept the report" }).CheckAsync();
+        await browser.AssertAccessibleAsync(officer, "journey-17-return-review");
+        await officer.GetByRole(AriaRole.Button, new() { Name = "Complete the task" }).ClickAsync();
+        await officer.WaitForURLAsync("**/Staff/Inbox");
+        await applicant.GotoAsync(returnUrl);
+        Assert.Contains("Accepted", await applicant.Locator(".govuk-summary-list .govuk-tag").TextContentAsync());
+
+        // The fund dashboard and the quarterly report.
+        await officer.GotoAsync(browser.BaseUrl + "/Staff");
+        await officer.GetByRole(AriaRole.Link, new() { Name = "Dashboard for Live Well Kent" }).First.ClickAsync();
+        Assert.Contains("Social value committed", await officer.Locator("main").TextContentAsync());
+        await browser.AssertAccessibleAsync(officer, "journey-18-fund-dashboard");
+        await officer.GetByRole(AriaRole.Link, new() { Name = "Quarterly highlight report" }).ClickAsync();
+        await browser.AssertAccessibleAsync(officer, "journey-19-quarterly-report");
     }
 }
