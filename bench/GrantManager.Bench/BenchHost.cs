@@ -17,7 +17,7 @@ internal sealed class BenchHost : IAsyncDisposable
     public string DatabasePath { get; }
     public string ConnectionString { get; }
 
-    public BenchHost(string workflowFolder, TimeProvider? time = null)
+    public BenchHost(string workflowFolder, TimeProvider? time = null, IReadOnlyCollection<string>? handlerNames = null, Action<IServiceCollection>? more = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "grantmanager-bench", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
@@ -35,9 +35,10 @@ internal sealed class BenchHost : IAsyncDisposable
         services.AddSingleton(new EmailTemplates(Path.Combine(workflowFolder, "templates")));
         services.AddSingleton<OutboxSignal>();
         services.AddScoped<Outbox>();
-        services.AddSingleton(sp => WorkflowLoader.Load(workflowFolder, sp.GetRequiredService<EmailTemplates>()));
+        services.AddSingleton(sp => WorkflowLoader.Load(workflowFolder, sp.GetRequiredService<EmailTemplates>(), handlerNames));
         services.AddScoped<WorkflowRuntime>();
         services.AddSingleton<TimerProcessor>();
+        more?.Invoke(services);
         Services = services.BuildServiceProvider();
     }
 
@@ -82,7 +83,7 @@ internal sealed class BenchHost : IAsyncDisposable
         return folder;
     }
 
-    private static string FindRepositoryWorkflows()
+    public static string FindRepositoryWorkflows()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "workflows", WorkflowLoader.SchemaFile))) return Path.Combine(dir.FullName, "workflows");

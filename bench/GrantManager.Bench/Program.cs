@@ -2,6 +2,7 @@ using GrantManager.Bench;
 
 // Benchmarks print their figures; run in Release:
 //   dotnet run -c Release --project bench/GrantManager.Bench -- transitions [seconds]
+//   dotnet run -c Release --project bench/GrantManager.Bench -- reminders [grants]
 var what = args.FirstOrDefault() ?? "transitions";
 var seconds = args.Length > 1 && int.TryParse(args[1], out var s) ? s : 5;
 switch (what)
@@ -9,8 +10,11 @@ switch (what)
     case "transitions":
         await TransitionBench.RunAsync(TimeSpan.FromSeconds(seconds));
         break;
+    case "reminders":
+        await ReminderBench.RunAsync(args.Length > 1 && int.TryParse(args[1], out var grants) ? grants : 100_000);
+        break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'. Choose: transitions");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'. Choose: transitions, reminders");
         return 2;
 }
 return Environment.ExitCode;

@@ -16,6 +16,8 @@ namespace GrantManager.Core.Workflows;
 public sealed class TimerProcessor(IServiceScopeFactory scopes, TimeProvider time, IOptions<WorkflowOptions> options, ILogger<TimerProcessor> logger)
 {
     private const int BatchSize = 500;
+    /// <summary>Timers fired together in one transaction: one commit (one fsync) for many reminders.</summary>
+    private const int ChunkSize = 100;
 
     /// <summary>Fires everything due now. Returns how many timers fired.</summary>
     public async Task<int> RunDueAsync(CancellationToken ct = default)
@@ -26,10 +28,16 @@ public sealed class TimerProcessor(IServiceScopeFactory scopes, TimeProvider tim
             var owner = Guid.NewGuid();
             var claimed = await ClaimAsync(owner, ct);
             if (claimed.Count == 0) break;
-            foreach (var id in claimed)
+            foreach (var chunk in claimed.Chunk(ChunkSize))
             {
                 if (ct.IsCancellationRequested) break;
-                if (await FireOneAsync(id, owner, ct)) fired++;
+                if (await FireChunkAsync(chunk, owner, ct) is int n) { fired += n; continue; }
+                // Something in the chunk failed and nothing of it was kept: one at a time, so only the failing timer waits and retries.
+                foreach (var id in chunk)
+                {
+                    if (ct.IsCancellationRequested) break;
+                    if (await FireOneAsync(id, owner, ct)) fired++;
+                }
             }
             if (claimed.Count < BatchSize) break;
         }
@@ -59,6 +67,34 @@ public sealed class TimerProcessor(IServiceScopeFactory scopes, TimeProvider tim
             .Where(t => due.Contains(t.Id) && (t.LeaseUntil == null || t.LeaseUntil < now))
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseUntil, leaseUntil).SetProperty(t => t.LeaseOwner, owner), ct);
         return count == 0 ? [] : await db.Set<WorkflowTimer>().Where(t => t.LeaseOwner == owner).OrderBy(t => t.RunAt).Select(t => t.Id).ToListAsync(ct);
+    }
+
+    /// <summary>Fires a chunk of timers in one transaction; null if any failed (then none of them is kept).</summary>
+    private async Task<int?> FireChunkAsync(long[] ids, Guid owner, CancellationToken ct)
+    {
+        if (ids.Length == 1) return null;
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<GrantDbContext>();
+            var runtime = scope.ServiceProvider.GetRequiredService<WorkflowRuntime>();
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            db.Database.AutoSavepointsEnabled = false;
+            var fired = 0;
+            foreach (var id in ids)
+            {
+                if (await runtime.FireTimerAsync(id, owner, ct)) fired++;
+                // Each timer's changes are saved; the tracker need not keep them for the next.
+                db.ChangeTracker.Clear();
+            }
+            await tx.CommitAsync(ct);
+            return fired;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogDebug(e, "A chunk of {Count} timers failed together; firing them one by one", ids.Length);
+            return null;
+        }
     }
 
     private async Task<bool> FireOneAsync(long id, Guid owner, CancellationToken ct)

@@ -1,0 +1,194 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text.Json;
+using GrantManager.Core.Configuration;
+using GrantManager.Core.Data;
+using GrantManager.Core.Email;
+using GrantManager.Core.Grants;
+using GrantManager.Core.Workflows;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using SmtpServer;
+using SmtpServer.Storage;
+
+namespace GrantManager.Bench;
+
+/// <summary>
+/// A quarter end for N grants on calendar quarters: every return is at its due day, so N "due today"
+/// reminders of the repository's monitoring-return workflow fall due at once. Prints the time for the
+/// timer processor to fire them all into the outbox, the rate the dispatcher delivers them to a local
+/// SMTP server, and memory sampled through both.
+/// </summary>
+internal static class ReminderBench
+{
+    public static async Task RunAsync(int grants)
+    {
+        var workflows = BenchHost.FindRepositoryWorkflows();
+        var smtp = new CountingSmtpServer();
+        await using var host = new BenchHost(workflows, handlerNames: ["award-grant", "return-status", "accept-return", "record-payment"], more: services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton(Options.Create(new EmailOptions
+            {
+                From = "grants@bench.example", BatchSize = 200,
+                Smtp = new SmtpOptions { Host = "127.0.0.1", Port = smtp.Port, UseStartTls = false },
+            })));
+            services.AddSingleton<IEmailTransport>(sp => new SmtpEmailTransport(sp.GetRequiredService<IOptions<EmailOptions>>().Value.Smtp));
+            services.AddSingleton(sp => new EmailDispatcher(sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<IEmailTransport>(),
+                TimeProvider.System, sp.GetRequiredService<IOptions<EmailOptions>>(), NullLogger<EmailDispatcher>.Instance));
+        });
+        await host.MigrateAsync();
+        Console.WriteLine($"Reminder benchmark: {grants:N0} grants on calendar quarters, SQLite {await host.DurabilityAsync()}, {Environment.ProcessorCount} cores");
+
+        var seed = Stopwatch.StartNew();
+        await SeedAsync(host, grants);
+        Console.WriteLine($"  seeded {grants:N0} returns at their due day, one pending due-day reminder each, in {seed.Elapsed.TotalSeconds:N1} s");
+
+        using var sampler = new MemorySampler();
+        var fire = Stopwatch.StartNew();
+        var fired = await host.Services.GetRequiredService<TimerProcessor>().RunDueAsync();
+        fire.Stop();
+        var fireMemory = sampler.Take();
+        var outbox = await WithDb(host, db => db.OutboxEmails.CountAsync());
+        Console.WriteLine($"  fired {fired:N0} reminders into the outbox ({outbox:N0} emails) in {fire.Elapsed.TotalSeconds:N1} s: {fired / fire.Elapsed.TotalSeconds:N0}/s (goal: all in under 60 s)");
+        Console.WriteLine($"  memory while firing: {fireMemory}");
+
+        var dispatch = Stopwatch.StartNew();
+        var dispatcher = host.Services.GetRequiredService<EmailDispatcher>();
+        var sent = 0;
+        while (true)
+        {
+            var n = await dispatcher.DispatchDueAsync();
+            if (n == 0) break;
+            sent += n;
+        }
+        dispatch.Stop();
+        var sendMemory = sampler.Take();
+        Console.WriteLine($"  delivered {sent:N0} emails to the local SMTP server ({smtp.Received:N0} received) in {dispatch.Elapsed.TotalSeconds:N1} s: {sent / dispatch.Elapsed.TotalSeconds:N0}/s (goal: at least 500/s)");
+        Console.WriteLine($"  memory while delivering: {sendMemory}");
+        var lost = grants - fired;
+        Console.WriteLine(lost == 0 && sent == grants && smtp.Received == grants ? "  every reminder fired once and was delivered once" : $"  MISMATCH: {lost} not fired, {sent} sent, {smtp.Received} received");
+        await smtp.DisposeAsync();
+    }
+
+    private static async Task<T> WithDb<T>(BenchHost host, Func<GrantDbContext, Task<T>> use)
+    {
+        await using var scope = host.Services.CreateAsyncScope();
+        return await use(scope.ServiceProvider.GetRequiredService<GrantDbContext>());
+    }
+
+    /// <summary>The state a quarter end leaves: each return's instance waiting in "due" with its due-day reminder pending now.</summary>
+    private static async Task SeedAsync(BenchHost host, int grants)
+    {
+        var now = DateTime.UtcNow.AddSeconds(-1);
+        var dueOn = DateOnly.FromDateTime(now);
+        for (var start = 0; start < grants; start += 5000)
+        {
+            await using var scope = host.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<GrantDbContext>();
+            for (var i = start; i < Math.Min(grants, start + 5000); i++)
+            {
+                var reference = $"LWK-2027-{i + 1:D6}";
+                var data = new Dictionary<string, object?>
+                {
+                    ["grantReference"] = reference, ["period"] = "Quarter to 31 March 2027", ["dueOn"] = GrantWorkflows.DayText(dueOn),
+                    ["dueAt"] = UkTime.EndOfDay(dueOn), ["remindFrom"] = now, ["isFinal"] = false, ["releasesInstalment"] = false,
+                    ["projectTitle"] = $"Community project {i + 1}", ["organisationName"] = $"Community group {i + 1}", ["fundName"] = "Live Well Kent innovation grant",
+                };
+                var instance = new WorkflowInstance
+                {
+                    Id = Guid.CreateVersion7(), DefinitionId = "monitoring-return", DefinitionVersion = 1, SubjectType = GrantWorkflows.ReturnSubject,
+                    SubjectId = (i + 1).ToString(), SubjectReference = reference + "/R4", SubjectPath = $"/Applicant/Returns/{i + 1}",
+                    ContactEmail = $"holder{i + 1}@bench.example", ContactName = $"Holder {i + 1}", State = "due", StageEntry = 2,
+                    StageEnteredAt = now.AddDays(-14), Data = JsonSerializer.Serialize(data), CreatedAt = now.AddDays(-90), UpdatedAt = now.AddDays(-14), Version = 2,
+                };
+                db.Add(instance);
+                db.Add(new WorkflowTimer
+                {
+                    InstanceId = instance.Id, State = "due", StageEntry = 2, TimerKey = "reminder-due-day", DueAt = now, RunAt = now, Status = WorkflowTimerStatus.Pending,
+                });
+            }
+            await db.SaveChangesAsync();
+        }
+    }
+
+    /// <summary>Samples the process's working set and managed heap every 100 ms.</summary>
+    private sealed class MemorySampler : IDisposable
+    {
+        private readonly Timer _timer;
+        private readonly object _gate = new();
+        private long _peakWorkingSet, _peakHeap, _firstWorkingSet, _lastWorkingSet;
+        private int _samples;
+
+        public MemorySampler() => _timer = new Timer(_ => Sample(), null, 0, 100);
+
+        private void Sample()
+        {
+            var ws = Environment.WorkingSet;
+            var heap = GC.GetTotalMemory(false);
+            lock (_gate)
+            {
+                if (_samples++ == 0) _firstWorkingSet = ws;
+                _lastWorkingSet = ws;
+                _peakWorkingSet = Math.Max(_peakWorkingSet, ws);
+                _peakHeap = Math.Max(_peakHeap, heap);
+            }
+        }
+
+        /// <summary>The figures since the last call, then starts again.</summary>
+        public string Take()
+        {
+            Sample();
+            lock (_gate)
+            {
+                var text = $"working set {Mb(_firstWorkingSet)} at the start, peak {Mb(_peakWorkingSet)}, {Mb(_lastWorkingSet)} at the end; peak managed heap {Mb(_peakHeap)} ({_samples} samples)";
+                _samples = 0;
+                _peakWorkingSet = _peakHeap = 0;
+                return text;
+            }
+        }
+
+        private static string Mb(long bytes) => $"{bytes / 1024.0 / 1024.0:N0} MB";
+
+        public void Dispose() => _timer.Dispose();
+    }
+
+    /// <summary>A local SMTP server that counts what it receives and keeps nothing.</summary>
+    private sealed class CountingSmtpServer : MessageStore, IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _running;
+        private int _received;
+        public int Port { get; }
+        public int Received => Volatile.Read(ref _received);
+
+        public CountingSmtpServer()
+        {
+            var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            Port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            var options = new SmtpServerOptionsBuilder().ServerName("localhost").Endpoint(e => e.Endpoint(new IPEndPoint(IPAddress.Loopback, Port))).Build();
+            var services = new SmtpServer.ComponentModel.ServiceProvider();
+            services.Add(this);
+            _running = new SmtpServer.SmtpServer(options, services).StartAsync(_stop.Token);
+        }
+
+        public override Task<SmtpServer.Protocol.SmtpResponse> SaveAsync(ISessionContext context, IMessageTransaction transaction,
+            ReadOnlySequence<byte> buffer, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _received);
+            return Task.FromResult(SmtpServer.Protocol.SmtpResponse.Ok);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _stop.CancelAsync();
+            try { await _running; } catch (OperationCanceledException) { }
+        }
+    }
+}
