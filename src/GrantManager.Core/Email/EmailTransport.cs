@@ -35,11 +35,7 @@ public sealed class SmtpEmailTransport(SmtpOptions options) : IEmailTransport
             var security = options.Port == 465 ? SecureSocketOptions.SslOnConnect
                 : options.UseStartTls ? SecureSocketOptions.StartTls
                 : SecureSocketOptions.None;
-            // Small SMTP commands must not wait for the peer's delayed acknowledgement (Nagle): about 40 ms a message otherwise.
-            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
-            try { await socket.ConnectAsync(options.Host!, options.Port, ct); }
-            catch { socket.Dispose(); throw; }
-            await client.ConnectAsync(socket, options.Host!, options.Port, security, ct);
+            await client.ConnectAsync(options.Host!, options.Port, security, ct);
             if (!string.IsNullOrEmpty(options.UserName))
                 await client.AuthenticateAsync(options.UserName, options.Password ?? "", ct);
             return new Session(client);
