@@ -235,7 +235,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
                     .Join(db.Grants, r => r.GrantId, g => g.Id, (r, g) => g.FundId).Join(db.Funds, f => f, f => f.Id, (_, f) => f.Code).SingleAsync(ct);
                 offer = new Dictionary<string, object?>
                 {
-                    ["changesDueOn"] = Grants.GrantWorkflows.DayText(due), ["changesDueOnIso"] = due.ToString("yyyy-MM-dd"),
+                    ["changesDueOn"] = Grants.GrantWorkflows.DayText(due),
                     ["changesDueAt"] = Configuration.UkTime.EndOfDay(due),
                     ["changesRemindFrom"] = Grants.GrantWorkflows.RemindFrom(due, schedules.For(fundCode)),
                     ["changesRequested"] = comment?.Trim(),

@@ -52,36 +52,27 @@ public sealed class FundReports(GrantDbContext db, SocialValues socialValues)
             .GroupBy(x => x.District).Select(x => new DistrictAwards(x.Key, x.Count(), x.Sum(y => y.Amount)))
             .OrderByDescending(d => d.Amount).ThenBy(d => d.District).ToList();
 
-        var returns = await ReturnsOfFund(fundId).Select(r => new { r.Id, r.GrantId, r.Period, r.Status, r.DueOn, r.ChangesDueOn }).ToListAsync(ct);
-        var today = UkToday(now);
-        var open = returns.Where(r => r.Status is ReturnStatus.Due or ReturnStatus.ChangesRequested).ToList();
-        var lateOnes = open.Where(r => (r.ChangesDueOn ?? r.DueOn) < today).ToList();
-        var byId = grants.ToDictionary(g => g.Id);
-        var organisations = await OrganisationNamesAsync(grants.Select(g => g.OrganisationId), ct);
-        var late = lateOnes.Select(r =>
-            {
-                var g = byId[r.GrantId];
-                var due = r.ChangesDueOn ?? r.DueOn;
-                return new LateReturn(r.Id, g.Id, g.FundId, g.Reference, organisations.GetValueOrDefault(g.OrganisationId, ""), r.Period, due, today.DayNumber - due.DayNumber,
-                    r.Status == ReturnStatus.ChangesRequested ? "Changes requested" : "Not sent");
-            }).OrderByDescending(l => l.DaysLate).ToList();
+        var returns = await ReturnsOfFund(fundId).Select(r => r.Status).ToListAsync(ct);
+        var open = returns.Count(r => r is ReturnStatus.Due or ReturnStatus.ChangesRequested);
+        var late = await LateReturnsAsync(now, fundId, ct);
 
         var actuals = await LatestActualsAsync(fundId, null, ct);
         var measures = Progress(fund, grants.SelectMany(g => g.Targets), actuals.Values.SelectMany(a => a));
         return new FundDashboard(fund, grants.Sum(g => g.Amount), grants.SelectMany(g => g.Instalments).Where(i => i.Status == InstalmentStatus.Paid).Sum(i => i.Amount),
             grants.Count, grants.Count(g => g.Status == GrantStatus.Active), byDistrict,
-            open.Count - lateOnes.Count, lateOnes.Count, returns.Count(r => r.Status == ReturnStatus.Submitted), late, measures,
+            open - late.Count, late.Count, returns.Count(r => r == ReturnStatus.Submitted), late, measures,
             measures.Sum(m => m.ValueCommitted), measures.Sum(m => m.ValueAchieved));
     }
 
-    /// <summary>Returns not sent by their last day (or by the new day after changes were asked for), for the inbox.</summary>
-    public async Task<List<LateReturn>> LateReturnsAsync(DateTime now, CancellationToken ct = default)
+    /// <summary>Returns not sent by their last day (or by the new day after changes were asked for), most late first; of one fund, or of all.</summary>
+    public async Task<List<LateReturn>> LateReturnsAsync(DateTime now, int? fundId = null, CancellationToken ct = default)
     {
         var today = UkToday(now);
         var rows = await (from r in db.Set<MonitoringReturn>().AsNoTracking()
                           join g in db.Grants on r.GrantId equals g.Id
                           join o in db.Organisations on g.OrganisationId equals o.Id
                           where (r.Status == ReturnStatus.Due || r.Status == ReturnStatus.ChangesRequested) && (r.ChangesDueOn ?? r.DueOn) < today
+                              && (fundId == null || g.FundId == fundId)
                           select new { r.Id, r.GrantId, g.FundId, g.Reference, o.Name, r.Period, r.DueOn, r.ChangesDueOn, r.Status }).ToListAsync(ct);
         return rows.Select(r =>
             {

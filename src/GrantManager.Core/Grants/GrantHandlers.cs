@@ -105,7 +105,6 @@ public sealed class AwardGrantHandler(TimeProvider time, MonitoringSchedules sch
         var end = application.EndDate ?? start.AddMonths(12);
         var settings = schedules.For(application.Fund!.Code);
         var instalments = PaymentPlan.Split(amount, application.Fund.PaymentPlan, now);
-        foreach (var i in instalments.Where(i => i.ReleasedBy == "acceptance")) { i.Status = InstalmentStatus.Scheduled; i.DueAt = null; }
         var returns = MonitoringSchedules.Plan(start, end, settings, instalments);
         foreach (var r in returns)
         {
@@ -149,7 +148,8 @@ public sealed class ReturnStatusHandler : IStateHandler
         if (value == ReturnStatus.ChangesRequested)
         {
             r.ChangesRequested = GrantWorkflows.Text(context.Instance, "changesRequested");
-            r.ChangesDueOn = DateOnly.TryParseExact(GrantWorkflows.Text(context.Instance, "changesDueOnIso"), "yyyy-MM-dd", out var d) ? d : null;
+            r.ChangesDueOn = DateTime.TryParse(GrantWorkflows.Text(context.Instance, "changesDueAt"), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var due)
+                ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(due, UkTime.London)) : null;
         }
     }
 }

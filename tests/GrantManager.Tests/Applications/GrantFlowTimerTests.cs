@@ -1,8 +1,6 @@
 using GrantManager.Core.Applications;
-using GrantManager.Core.Data;
 using GrantManager.Core.Workflows;
 using GrantManager.Tests.Support;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
@@ -24,39 +22,10 @@ public sealed class GrantFlowTimerTests : IAsyncLifetime
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    private async Task<T> WithAsync<T>(Func<IServiceProvider, Task<T>> use)
-    {
-        await using var scope = _app.Services.CreateAsyncScope();
-        return await use(scope.ServiceProvider);
-    }
+    private async Task<InboxTask> OpenTaskAsync(int applicationId) =>
+        await _app.OpenTaskAsync(ApplicationService.SubjectType, applicationId) ?? throw new InvalidOperationException("No open task");
 
-    private Task<Actor> ActorAsync(string email) => WithAsync(async sp =>
-    {
-        var users = sp.GetRequiredService<UserManager<User>>();
-        var user = (await users.FindByEmailAsync(email))!;
-        return new Actor(user.Id, user.DisplayName, (await users.GetRolesAsync(user)).ToHashSet(), user.OrganisationId);
-    });
-
-    private Task<InboxTask> OpenTaskAsync(int applicationId) => _app.WithDbAsync(db =>
-        db.InboxTasks.Include(t => t.Instance).Where(t => t.Status == InboxTaskStatus.Open && t.Instance!.SubjectId == applicationId.ToString()).SingleAsync());
-
-    private async Task<int> SubmittedAsync()
-    {
-        var applicant = await ActorAsync("applicant@example.org");
-        return await WithAsync(async sp =>
-        {
-            var service = sp.GetRequiredService<ApplicationService>();
-            var fundId = await sp.GetRequiredService<GrantDbContext>().Funds.Where(f => f.Code == "LWK").Select(f => f.Id).SingleAsync();
-            var draft = await service.CreateDraftAsync(applicant, new ApplicationInput
-            {
-                FundId = fundId, ProjectTitle = "Befriending by phone", ProjectSummary = "Weekly calls.", Innovation = "Volunteers who were once isolated.",
-                Beneficiaries = "Isolated older people", Districts = ["Maidstone"], StartDate = new DateOnly(2027, 4, 1), EndDate = new DateOnly(2028, 3, 31),
-                AmountRequested = 3000m, Budget = [new BudgetLineInput("Volunteer training", 3000m)], Outcomes = [new OutcomeInput("people-supported", 50m)],
-            });
-            await service.SubmitAsync(draft.Id, applicant, declaration: true);
-            return draft.Id;
-        });
-    }
+    private Task<int> SubmittedAsync() => _app.SubmitApplicationAsync(new DateOnly(2027, 4, 1), new DateOnly(2028, 3, 31));
 
     private Task<int> RunTimersAsync() => _app.Services.GetRequiredService<TimerProcessor>().RunDueAsync();
 
@@ -64,9 +33,8 @@ public sealed class GrantFlowTimerTests : IAsyncLifetime
     public async Task The_applicant_is_reminded_three_days_before_more_information_is_due_and_only_once()
     {
         var id = await SubmittedAsync();
-        var officer = await ActorAsync("officer@example.org");
         var check = await OpenTaskAsync(id);
-        await WithAsync(sp => sp.GetRequiredService<ApplicationService>().CompleteTaskAsync(check.Id, officer, "more-information-needed", "Please send your latest accounts.", null));
+        await _app.CompleteAsync(check.Id, "officer@example.org", new TaskCompletion("more-information-needed", "Please send your latest accounts."));
         var request = await OpenTaskAsync(id);
         Assert.Equal(_clock.GetUtcNow().UtcDateTime.AddDays(14), request.DueAt);
 
@@ -87,19 +55,7 @@ public sealed class GrantFlowTimerTests : IAsyncLifetime
     public async Task An_offer_not_answered_in_21_days_lapses_after_a_reminder()
     {
         var id = await SubmittedAsync();
-        var officer = await ActorAsync("officer@example.org");
-        var service = (IServiceProvider sp) => sp.GetRequiredService<ApplicationService>();
-        await WithAsync(async sp => await service(sp).CompleteTaskAsync((await OpenTaskAsync(id)).Id, officer, "eligible", null, null));
-        foreach (var email in new[] { "assessor@example.org", "assessor2@example.org" })
-        {
-            var assessor = await ActorAsync(email);
-            var task = await _app.WithDbAsync(db => db.InboxTasks.Include(t => t.Instance)
-                .FirstAsync(t => t.Status == InboxTaskStatus.Open && t.AssigneeId == null && t.Instance!.SubjectId == id.ToString()));
-            await WithAsync(async sp => { await sp.GetRequiredService<WorkflowRuntime>().DeclareConflictAsync(task.Id, false, null, assessor); return 0; });
-            var criteria = await _app.WithDbAsync(db => db.Criteria.Select(c => c.Id).ToListAsync());
-            await WithAsync(sp => service(sp).CompleteTaskAsync(task.Id, assessor, "fund", "Good", criteria.ToDictionary(c => c.ToString(), _ => 3)));
-        }
-        await WithAsync(async sp => await service(sp).CompleteTaskAsync((await OpenTaskAsync(id)).Id, officer, "approve", null, null));
+        await _app.OfferAsync(id);
         await _app.Smtp.WaitForAsync("applicant@example.org", "Grant offer for");
 
         _clock.Advance(TimeSpan.FromDays(14));

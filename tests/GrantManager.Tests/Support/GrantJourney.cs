@@ -34,12 +34,12 @@ public static class GrantJourney
                 && (taskKey == null || t.TaskKey == taskKey))
             .OrderBy(t => t.Id).FirstOrDefaultAsync());
 
-    /// <summary>Applies, passes eligibility, two assessments and the decision, and accepts the offer: the grant is made.</summary>
-    public static async Task<Grant> AwardAsync(this GrantManagerFactory app, DateOnly start, DateOnly end, decimal amount = 3000m,
+    /// <summary>Applies and submits a project of the dates and amount given; returns the application's id.</summary>
+    public static async Task<int> SubmitApplicationAsync(this GrantManagerFactory app, DateOnly start, DateOnly end, decimal amount = 3000m,
         string applicant = "applicant@example.org")
     {
         var actor = await app.ActorAsync(applicant);
-        var id = await app.WithAsync(async sp =>
+        return await app.WithAsync(async sp =>
         {
             var service = sp.GetRequiredService<ApplicationService>();
             var fundId = await sp.GetRequiredService<GrantDbContext>().Funds.Where(f => f.Code == "LWK").Select(f => f.Id).SingleAsync();
@@ -53,20 +53,33 @@ public static class GrantJourney
             await service.SubmitAsync(draft.Id, actor, declaration: true);
             return draft.Id;
         });
+    }
+
+    /// <summary>Takes a submitted application through eligibility, two assessments and an approval: the offer is made.</summary>
+    public static async Task OfferAsync(this GrantManagerFactory app, int applicationId)
+    {
         const string type = ApplicationService.SubjectType;
-        await app.CompleteAsync((await app.OpenTaskAsync(type, id))!.Id, "officer@example.org", new TaskCompletion("eligible", null));
+        await app.CompleteAsync((await app.OpenTaskAsync(type, applicationId))!.Id, "officer@example.org", new TaskCompletion("eligible", null));
         var criteria = await app.WithDbAsync(db => db.Criteria.Select(c => c.Id).ToListAsync());
         foreach (var email in new[] { "assessor@example.org", "assessor2@example.org" })
         {
             var assessor = await app.ActorAsync(email);
             var task = await app.WithDbAsync(db => db.InboxTasks.Include(t => t.Instance)
-                .FirstAsync(t => t.Status == InboxTaskStatus.Open && t.AssigneeId == null && t.Instance!.SubjectId == id.ToString()));
+                .FirstAsync(t => t.Status == InboxTaskStatus.Open && t.AssigneeId == null && t.Instance!.SubjectId == applicationId.ToString()));
             await app.WithAsync(async sp => { await sp.GetRequiredService<WorkflowRuntime>().DeclareConflictAsync(task.Id, false, null, assessor); return 0; });
             await app.CompleteAsync(task.Id, email, new TaskCompletion("fund", "Good", criteria.ToDictionary(c => c.ToString(), _ => 4)));
         }
-        var deciders = await app.OpenTaskAsync(type, id);
-        await app.CompleteAsync(deciders!.Id, deciders.Role == Roles.PanelMember ? "panel@example.org" : "officer@example.org", new TaskCompletion("approve", null));
-        await app.CompleteAsync((await app.OpenTaskAsync(type, id))!.Id, applicant, new TaskCompletion("accept", null));
+        var decision = await app.OpenTaskAsync(type, applicationId);
+        await app.CompleteAsync(decision!.Id, decision.Role == Roles.PanelMember ? "panel@example.org" : "officer@example.org", new TaskCompletion("approve", null));
+    }
+
+    /// <summary>Applies, passes eligibility, two assessments and the decision, and accepts the offer: the grant is made.</summary>
+    public static async Task<Grant> AwardAsync(this GrantManagerFactory app, DateOnly start, DateOnly end, decimal amount = 3000m,
+        string applicant = "applicant@example.org")
+    {
+        var id = await app.SubmitApplicationAsync(start, end, amount, applicant);
+        await app.OfferAsync(id);
+        await app.CompleteAsync((await app.OpenTaskAsync(ApplicationService.SubjectType, id))!.Id, applicant, new TaskCompletion("accept", null));
         return await app.WithDbAsync(db => db.Grants.Include(g => g.Instalments).Include(g => g.Returns).SingleAsync(g => g.ApplicationId == id));
     }
 

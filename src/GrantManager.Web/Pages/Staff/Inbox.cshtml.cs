@@ -49,6 +49,6 @@ public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, Workflo
                 StageTitle(t.Stage), t.DueAt, t.Overdue, t.Assignee))
             .ToList();
         if (Core.Grants.ReturnService.SeesAllGrants(actor))
-            LateReturns = (await reports.LateReturnsAsync(time.GetUtcNow().UtcDateTime)).Where(l => Fund is null || l.FundId == Fund).ToList();
+            LateReturns = await reports.LateReturnsAsync(time.GetUtcNow().UtcDateTime, Fund);
     }
 }

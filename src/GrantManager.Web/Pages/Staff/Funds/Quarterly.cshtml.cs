@@ -17,8 +17,7 @@ public sealed class QuarterlyModel(FundReports reports, WorkflowActors actors, T
     public async Task<IActionResult> OnGetAsync(int id)
     {
         if (!await MaySeeAsync()) return Forbid();
-        var day = FundReports.UkToday(time.GetUtcNow().UtcDateTime);
-        if (!string.IsNullOrEmpty(Quarter) && !DateOnly.TryParseExact(Quarter, "yyyy-MM-dd", out day))
+        if (ChosenDay() is not DateOnly day)
         {
             QuarterError = "Choose the quarter from the list";
             day = FundReports.UkToday(time.GetUtcNow().UtcDateTime);
@@ -32,14 +31,17 @@ public sealed class QuarterlyModel(FundReports reports, WorkflowActors actors, T
     public async Task<IActionResult> OnGetCsvAsync(int id)
     {
         if (!await MaySeeAsync()) return Forbid();
-        var day = FundReports.UkToday(time.GetUtcNow().UtcDateTime);
-        if (!string.IsNullOrEmpty(Quarter) && !DateOnly.TryParseExact(Quarter, "yyyy-MM-dd", out day))
-            return BadRequest("Choose the quarter as a date like 2027-06-30");
+        if (ChosenDay() is not DateOnly day) return BadRequest("Choose the quarter as a date like 2027-06-30");
         var report = await reports.QuarterAsync(id, day);
         if (report is null) return NotFound();
         var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(FundReports.Csv(report))).ToArray();
         return File(bytes, "text/csv; charset=utf-8", $"{report.Fund.Code}-{report.From:yyyy-MM-dd}-quarterly.csv");
     }
+
+    /// <summary>The day asked for, today when none was; null when what was asked for is not a date.</summary>
+    private DateOnly? ChosenDay() =>
+        string.IsNullOrEmpty(Quarter) ? FundReports.UkToday(time.GetUtcNow().UtcDateTime)
+        : DateOnly.TryParseExact(Quarter, "yyyy-MM-dd", out var day) ? day : null;
 
     /// <summary>The last eight quarters, newest first, for the picker.</summary>
     public IEnumerable<(string Value, string Text)> Quarters()
