@@ -14,6 +14,8 @@ public sealed record TaskCompletion(string? Outcome, string? Comment, IReadOnlyD
     public DateOnly? NewDueOn { get; init; }
     /// <summary>A payment: the reference of the payment made.</summary>
     public string? PaymentReference { get; init; }
+    /// <summary>An approval: outcome targets changed from what the applicant proposed, by measure code.</summary>
+    public IReadOnlyDictionary<string, decimal>? Targets { get; init; }
 }
 public sealed record OutcomeInput(string? Measure, decimal? Target);
 
@@ -221,6 +223,22 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
                 errors.Add("amountAwarded", $"The amount awarded must be more than £0 and no more than the {Money(requested)} requested");
             if (completion.Conditions is { Length: > 3000 }) errors.Add("conditions", "Conditions must be 3,000 characters or fewer");
             offer = new Dictionary<string, object?> { ["amountAwarded"] = awarded, ["conditions"] = string.IsNullOrWhiteSpace(completion.Conditions) ? null : completion.Conditions.Trim() };
+            if (completion.Targets is { Count: > 0 } changed)
+            {
+                // The officer may adjust the applicant's targets in the offer; the grant takes these.
+                var proposed = await db.Applications.Where(a => a.Id == decidedId).SelectMany(a => a.Outcomes)
+                    .Select(o => new { o.MeasureCode, o.Target }).ToDictionaryAsync(o => o.MeasureCode, o => o.Target, ct);
+                var names = await db.OutcomeMeasures.Where(m => db.Applications.Any(a => a.Id == decidedId && a.FundId == m.FundId))
+                    .ToDictionaryAsync(m => m.Code, m => m.Name, ct);
+                foreach (var (code, target) in changed)
+                {
+                    if (!proposed.ContainsKey(code)) errors.Add($"targets.{code}", $"'{code}' is not one of the application's outcome targets");
+                    else if (target <= 0 || target > 100_000_000) errors.Add($"targets.{code}", $"The target for {names.GetValueOrDefault(code, code)} must be more than 0");
+                    else proposed[code] = target;
+                }
+                offer["targets"] = System.Text.Json.JsonSerializer.Serialize(proposed);
+                offer["targetsText"] = string.Join("\n", proposed.Select(p => $"- {names.GetValueOrDefault(p.Key, p.Key)}: {p.Value:#,0.##}"));
+            }
             data = new Dictionary<string, object?>(data ?? new()) { ["amountAwarded"] = awarded };
         }
         if (task.Form == "return-review" && outcome == "request-changes")

@@ -100,6 +100,10 @@ public sealed class AwardGrantHandler(TimeProvider time, MonitoringSchedules sch
         var amount = data.TryGetValue("amountAwarded", out var awarded) && awarded.ValueKind == JsonValueKind.Number
             ? awarded.GetDecimal() : application.AmountRequested ?? 0;
         var conditions = data.TryGetValue("conditions", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
+        // Targets the decider adjusted in the offer, else the applicant's own.
+        var targets = data.TryGetValue("targets", out var t) && t.ValueKind == JsonValueKind.String
+            ? JsonSerializer.Deserialize<Dictionary<string, decimal>>(t.GetString()!)!
+            : application.Outcomes.ToDictionary(o => o.MeasureCode, o => o.Target);
         var now = time.GetUtcNow().UtcDateTime;
         var start = application.StartDate ?? DateOnly.FromDateTime(now);
         var end = application.EndDate ?? start.AddMonths(12);
@@ -109,14 +113,14 @@ public sealed class AwardGrantHandler(TimeProvider time, MonitoringSchedules sch
         foreach (var r in returns)
         {
             r.Spend = application.Budget.OrderBy(l => l.Id).Select(l => new ReturnSpend { Item = l.Item, Budgeted = l.Amount }).ToList();
-            r.Actuals = application.Outcomes.OrderBy(o => o.Id).Select(o => new ReturnActual { MeasureCode = o.MeasureCode, Target = o.Target }).ToList();
+            r.Actuals = application.Outcomes.OrderBy(o => o.Id).Select(o => new ReturnActual { MeasureCode = o.MeasureCode, Target = targets.GetValueOrDefault(o.MeasureCode, o.Target) }).ToList();
         }
         var grant = new Grant
         {
             Reference = application.Reference, ApplicationId = application.Id, FundId = application.FundId, OrganisationId = application.OrganisationId,
             Amount = amount, StartDate = start, EndDate = end, Conditions = conditions, Status = GrantStatus.Active, AwardedAt = now,
             Instalments = instalments,
-            Targets = application.Outcomes.Select(o => new GrantTarget { MeasureCode = o.MeasureCode, Target = o.Target }).ToList(),
+            Targets = application.Outcomes.OrderBy(o => o.Id).Select(o => new GrantTarget { MeasureCode = o.MeasureCode, Target = targets.GetValueOrDefault(o.MeasureCode, o.Target) }).ToList(),
             Returns = returns,
         };
         db.Grants.Add(grant);

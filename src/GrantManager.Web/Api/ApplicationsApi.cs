@@ -27,7 +27,7 @@ public static class ApplicationsApi
         bool Overdue, IReadOnlyList<string> Outcomes, List<CriterionView> Criteria, bool RequiresConflictDeclaration, bool ConflictDeclared, string Stage);
     public sealed record DeclareRequest(bool HasConflict, string? Details);
     public sealed record CompleteRequest(string? Outcome, string? Comment, Dictionary<string, int>? Scores, decimal? AmountAwarded, string? Conditions,
-        DateOnly? NewDueOn = null, string? PaymentReference = null);
+        DateOnly? NewDueOn = null, string? PaymentReference = null, Dictionary<string, decimal>? Targets = null);
     public sealed record AssignRequest(string? UserId);
     public sealed record EmailView(Guid Id, string To, string Subject, string Template, string Status, int Attempts, DateTime CreatedAt, DateTime? SentAt, string? LastError);
 
@@ -126,9 +126,9 @@ public static class ApplicationsApi
         {
             var result = await service.CompleteTaskAsync(id, await actors.ForAsync(http.User),
                 new TaskCompletion(body.Outcome, body.Comment, body.Scores, body.AmountAwarded, body.Conditions)
-                { NewDueOn = body.NewDueOn, PaymentReference = body.PaymentReference });
+                { NewDueOn = body.NewDueOn, PaymentReference = body.PaymentReference, Targets = body.Targets });
             return TypedResults.Ok(new { result.InstanceId, stage = result.ToState, moved = result.Moved });
-        }).WithSummary("Complete with {outcome, comment, scores, amountAwarded, conditions, newDueOn, paymentReference}; 409 if already completed or the application moved on");
+        }).WithSummary("Complete with {outcome, comment, scores, amountAwarded, conditions, targets, newDueOn, paymentReference}; 409 if already completed or the application moved on");
     }
 
     /// <param name="everyone">Every open staff task, whoever holds it (a grant officer sharing out the work).</param>

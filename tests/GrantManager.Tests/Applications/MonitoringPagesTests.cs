@@ -140,4 +140,32 @@ public sealed class MonitoringPagesTests : IAsyncLifetime
         Assert.Equal("submitted", list.EnumerateArray().First().GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.Conflict, (await api.PutAsJsonAsync($"/api/returns/{FirstReturn}", new { progress = "Too late" })).StatusCode);
     }
+
+    [Fact]
+    public async Task The_officer_adjusts_the_outcome_targets_in_the_offer_and_the_grant_and_its_returns_take_them()
+    {
+        var id = await _app.SubmitApplicationAsync(new DateOnly(2027, 4, 1), new DateOnly(2028, 3, 31), 3000m);
+        await _app.AssessAsync(id);
+        var decide = await _app.OpenTaskAsync(Core.Applications.ApplicationService.SubjectType, id);
+        var officer = await _app.SignedInAsync("officer@example.org");
+        var url = $"/Staff/Tasks/{decide!.Id}";
+        var page = await officer.GetPageAsync(url);
+        Assert.Equal("50", page.QuerySelector("input[name='Input.Targets[people-supported]']")!.GetAttribute("value"));
+
+        var bad = await officer.PostFormAsync(url + "?handler=Complete", new() { ["Input.Outcome"] = "approve", ["Input.Targets[people-supported]"] = "0" }, url);
+        Assert.Contains("The target for People supported must be more than 0", (await bad.ReadPageAsync()).ErrorSummary());
+        var approved = await officer.PostFormAsync(url + "?handler=Complete", new()
+        {
+            ["Input.Outcome"] = "approve", ["Input.Targets[people-supported]"] = "40", ["Input.Targets[volunteer-hours]"] = "400",
+        }, url);
+        Assert.Equal(HttpStatusCode.Redirect, approved.StatusCode);
+        var letter = await _app.Smtp.WaitForAsync(m => (m.Subject ?? "").StartsWith("Grant offer for") && (m.TextBody ?? "").Contains("People supported: 40"));
+        Assert.Contains("Volunteer hours: 400", letter.TextBody);
+
+        await _app.CompleteAsync((await _app.OpenTaskAsync(Core.Applications.ApplicationService.SubjectType, id))!.Id, "applicant@example.org",
+            new Core.Applications.TaskCompletion("accept", null));
+        var grant = await _app.WithDbAsync(db => db.Grants.Include(g => g.Targets).Include(g => g.Returns).ThenInclude(r => r.Actuals).SingleAsync(g => g.ApplicationId == id));
+        Assert.Equal(40m, grant.Targets.Single(t => t.MeasureCode == "people-supported").Target);
+        Assert.All(grant.Returns, r => Assert.Equal(40m, r.Actuals.Single(a => a.MeasureCode == "people-supported").Target));
+    }
 }

@@ -58,6 +58,14 @@ public static class GrantJourney
     /// <summary>Takes a submitted application through eligibility, two assessments and an approval: the offer is made.</summary>
     public static async Task OfferAsync(this GrantManagerFactory app, int applicationId)
     {
+        await app.AssessAsync(applicationId);
+        var decision = await app.OpenTaskAsync(ApplicationService.SubjectType, applicationId);
+        await app.CompleteAsync(decision!.Id, decision.Role == Roles.PanelMember ? "panel@example.org" : "officer@example.org", new TaskCompletion("approve", null));
+    }
+
+    /// <summary>Takes a submitted application through eligibility and two assessments, to the decision.</summary>
+    public static async Task AssessAsync(this GrantManagerFactory app, int applicationId)
+    {
         const string type = ApplicationService.SubjectType;
         await app.CompleteAsync((await app.OpenTaskAsync(type, applicationId))!.Id, "officer@example.org", new TaskCompletion("eligible", null));
         var criteria = await app.WithDbAsync(db => db.Criteria.Select(c => c.Id).ToListAsync());
@@ -69,8 +77,6 @@ public static class GrantJourney
             await app.WithAsync(async sp => { await sp.GetRequiredService<WorkflowRuntime>().DeclareConflictAsync(task.Id, false, null, assessor); return 0; });
             await app.CompleteAsync(task.Id, email, new TaskCompletion("fund", "Good", criteria.ToDictionary(c => c.ToString(), _ => 4)));
         }
-        var decision = await app.OpenTaskAsync(type, applicationId);
-        await app.CompleteAsync(decision!.Id, decision.Role == Roles.PanelMember ? "panel@example.org" : "officer@example.org", new TaskCompletion("approve", null));
     }
 
     /// <summary>Applies, passes eligibility, two assessments and the decision, and accepts the offer: the grant is made.</summary>

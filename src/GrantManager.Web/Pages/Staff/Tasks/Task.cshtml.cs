@@ -27,6 +27,8 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         public string? NewDueMonth { get; set; }
         public string? NewDueYear { get; set; }
         public string? PaymentReference { get; set; }
+        /// <summary>An approval's outcome targets by measure code, starting from the applicant's.</summary>
+        public Dictionary<string, string?> Targets { get; set; } = new();
         public string? ConflictDetails { get; set; }
     }
 
@@ -116,6 +118,15 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                     return await LoadAsync(id) ?? Page();
                 }
             }
+            var targets = new Dictionary<string, decimal>();
+            foreach (var (code, text) in Input.Targets)
+            {
+                if (string.IsNullOrWhiteSpace(text)) continue;
+                if (decimal.TryParse(text.Replace(",", "").Trim(), System.Globalization.NumberStyles.Number, System.Globalization.CultureInfo.InvariantCulture, out var target))
+                    targets[code] = target;
+                else ModelState.AddModelError($"Input.Targets[{code}]", "Enter the target as a number, like 40");
+            }
+            if (!ModelState.IsValid) return await LoadAsync(id) ?? Page();
             var (given, newDue) = DateInputView.Parse(Input.NewDueDay, Input.NewDueMonth, Input.NewDueYear);
             if (given && newDue is null)
             {
@@ -124,7 +135,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             }
             var result = await applications.CompleteTaskAsync(id, actor, new TaskCompletion(Input.Outcome, Input.Comment, scores, awarded, Input.Conditions)
             {
-                NewDueOn = newDue, PaymentReference = Input.PaymentReference,
+                NewDueOn = newDue, PaymentReference = Input.PaymentReference, Targets = targets.Count == 0 ? null : targets,
             });
             TempData["Success"] = result.Moved ? $"Task completed. The application is now at: {registry.Newest.Select(d => d.States.GetValueOrDefault(result.ToState)?.Title).FirstOrDefault(t => t is not null) ?? result.ToState}"
                 : "Task completed. The application moves on when the other tasks at this stage are done";
@@ -134,7 +145,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         {
             foreach (var (field, messages) in e.Errors)
                 foreach (var message in messages)
-                    ModelState.AddModelError(field.StartsWith("scores.") ? $"Input.Scores[{field[7..]}]" : field == "newDueOn" ? "Input.NewDueDay"
+                    ModelState.AddModelError(field.StartsWith("scores.") ? $"Input.Scores[{field[7..]}]" : field.StartsWith("targets.") ? $"Input.Targets[{field[8..]}]" : field == "newDueOn" ? "Input.NewDueDay"
                         : $"Input.{char.ToUpperInvariant(field[0])}{field[1..]}", message);
         }
         catch (WorkflowForbiddenException) { return Forbid(); }
@@ -228,6 +239,8 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             Assessments = done.Select(t => new AssessmentView(t.CompletedByName ?? "", t.Outcome ?? "",
                 t.Data is null ? null : System.Text.Json.JsonDocument.Parse(t.Data).RootElement.TryGetProperty("weightedScore", out var w) ? w.GetDecimal() : null,
                 t.Comment)).ToList();
+            if (Application is not null && Input.Targets.Count == 0)
+                Input.Targets = Application.Outcomes.ToDictionary(o => o.MeasureCode, o => (string?)o.Target.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture));
             if (Application?.AmountRequested is decimal requested && Input.AmountAwarded is null)
                 Input.AmountAwarded = requested.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
         }
