@@ -244,18 +244,21 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         if (task.Form == "return-review" && outcome == "request-changes")
         {
             if (string.IsNullOrWhiteSpace(comment)) errors.Add("comment", "Say what needs to change: the grant holder will see it");
-            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(Now, Configuration.UkTime.London));
-            var due = completion.NewDueOn ?? today.AddDays(14);
+            var today = Configuration.UkTime.DayOf(Now);
+            var returnId = Grants.GrantWorkflows.SubjectId(task.Instance!, Grants.GrantWorkflows.ReturnSubject)
+                ?? throw new WorkflowInvalidException("This task is not about a progress report", "outcome");
+            var fundCode = await db.Set<Grants.MonitoringReturn>().Where(r => r.Id == returnId)
+                .Join(db.Grants, r => r.GrantId, g => g.Id, (r, g) => g.FundId).Join(db.Funds, f => f, f => f.Id, (_, f) => f.Code).SingleAsync(ct);
+            var settings = schedules.For(fundCode);
+            var due = completion.NewDueOn ?? settings.ChangesDueFrom(today);
             if (due <= today || due > today.AddMonths(3)) errors.Add("newDueOn", "The new due date must be after today and within 3 months");
-            else if (Grants.GrantWorkflows.SubjectId(task.Instance!, Grants.GrantWorkflows.ReturnSubject) is int returnId)
+            else
             {
-                var fundCode = await db.Set<Grants.MonitoringReturn>().Where(r => r.Id == returnId)
-                    .Join(db.Grants, r => r.GrantId, g => g.Id, (r, g) => g.FundId).Join(db.Funds, f => f, f => f.Id, (_, f) => f.Code).SingleAsync(ct);
                 offer = new Dictionary<string, object?>
                 {
                     ["changesDueOn"] = Grants.GrantWorkflows.DayText(due),
                     ["changesDueAt"] = Configuration.UkTime.EndOfDay(due),
-                    ["changesRemindFrom"] = Grants.GrantWorkflows.RemindFrom(due, schedules.For(fundCode)),
+                    ["changesRemindFrom"] = Grants.GrantWorkflows.RemindFrom(due, settings),
                     ["changesRequested"] = comment?.Trim(),
                 };
             }

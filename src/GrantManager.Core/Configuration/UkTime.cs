@@ -8,6 +8,9 @@ public static class UkTime
     /// <summary>The first moment of a UK day, in UTC.</summary>
     public static DateTime StartOfDay(DateOnly day) => TimeZoneInfo.ConvertTimeToUtc(day.ToDateTime(TimeOnly.MinValue), London);
 
+    /// <summary>The UK day a UTC moment falls on.</summary>
+    public static DateOnly DayOf(DateTime utc) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), London));
+
     /// <summary>The last second of a UK day, in UTC.</summary>
     public static DateTime EndOfDay(DateOnly day) => StartOfDay(day.AddDays(1)).AddSeconds(-1);
 

@@ -67,7 +67,7 @@ public sealed class FundReports(GrantDbContext db, SocialValues socialValues)
     /// <summary>Returns not sent by their last day (or by the new day after changes were asked for), most late first; of one fund, or of all.</summary>
     public async Task<List<LateReturn>> LateReturnsAsync(DateTime now, int? fundId = null, CancellationToken ct = default)
     {
-        var today = UkToday(now);
+        var today = UkTime.DayOf(now);
         var rows = await (from r in db.Set<MonitoringReturn>().AsNoTracking()
                           join g in db.Grants on r.GrantId equals g.Id
                           join o in db.Organisations on g.OrganisationId equals o.Id
@@ -154,9 +154,7 @@ public sealed class FundReports(GrantDbContext db, SocialValues socialValues)
         return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
     }
 
-    private static string UkDay(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(utc, UkTime.London).ToString("yyyy-MM-dd");
-
-    public static DateOnly UkToday(DateTime now) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(now, UkTime.London));
+    private static string UkDay(DateTime utc) => UkTime.DayOf(utc).ToString("yyyy-MM-dd");
 
     private IQueryable<MonitoringReturn> ReturnsOfFund(int fundId) =>
         db.Set<MonitoringReturn>().AsNoTracking().Where(r => db.Grants.Any(g => g.Id == r.GrantId && g.FundId == fundId));

@@ -153,7 +153,7 @@ public sealed class ReturnStatusHandler : IStateHandler
         {
             r.ChangesRequested = GrantWorkflows.Text(context.Instance, "changesRequested");
             r.ChangesDueOn = DateTime.TryParse(GrantWorkflows.Text(context.Instance, "changesDueAt"), CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var due)
-                ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTimeFromUtc(due, UkTime.London)) : null;
+                ? UkTime.DayOf(due) : null;
         }
     }
 }

@@ -69,6 +69,11 @@ public sealed record MonitoringSettings(WorkflowDuration Period, bool CalendarQu
 {
     public const string DefaultWorkflow = "monitoring-return";
     public static readonly MonitoringSettings Default = new(WorkflowDuration.Parse("P3M"), true, WorkflowDuration.Parse("P1M"), new TimeOnly(9, 0));
+
+    /// <summary>When a return sent back for changes is due again, unless the officer sets a date.</summary>
+    public WorkflowDuration ChangesDue { get; init; } = WorkflowDuration.Parse("P14D");
+
+    public DateOnly ChangesDueFrom(DateOnly today) => DateOnly.FromDateTime(ChangesDue.AddTo(today.ToDateTime(TimeOnly.MinValue)));
 }
 
 /// <summary>The funds' monitoring settings, read and checked at start-up.</summary>
@@ -112,6 +117,7 @@ public sealed class MonitoringSchedules(IReadOnlyDictionary<string, MonitoringSe
                 }
                 var period = Duration("period", "P3M");
                 var final = Duration("finalReport", "P1M");
+                var changesDue = Duration("changesDue", "P14D");
                 var align = m.TryGetProperty("align", out var a) ? a.GetString() : "calendar-quarters";
                 if (align is not ("calendar-quarters" or "start-date"))
                     problems.Add(new(file, "$.monitoring.align", $"'{align}' is not calendar-quarters or start-date"));
@@ -121,7 +127,10 @@ public sealed class MonitoringSchedules(IReadOnlyDictionary<string, MonitoringSe
                     problems.Add(new(file, "$.monitoring.reminderTime", $"'{timeText}' is not a time of day like 09:00"));
                 var workflow = m.TryGetProperty("workflow", out var w) ? w.GetString() : MonitoringSettings.DefaultWorkflow;
                 if (string.IsNullOrWhiteSpace(workflow)) problems.Add(new(file, "$.monitoring.workflow", "name the workflow returns run on, like monitoring-return"));
-                settings[fund!] = new MonitoringSettings(period, align == "calendar-quarters", final, reminderTime, workflow ?? MonitoringSettings.DefaultWorkflow);
+                settings[fund!] = new MonitoringSettings(period, align == "calendar-quarters", final, reminderTime, workflow ?? MonitoringSettings.DefaultWorkflow)
+                {
+                    ChangesDue = changesDue,
+                };
             }
             catch (JsonException e)
             {

@@ -38,12 +38,29 @@ public sealed class ReturnScheduleTests
     {
         using var folder = new TempDirectory();
         Directory.CreateDirectory(Path.Combine(folder.Path, "funds"));
-        File.WriteAllText(Path.Combine(folder.Path, "funds", "LWK.json"), """{ "fund": "LWK", "monitoring": { "period": "quarterly", "align": "fortnightly" } }""");
+        File.WriteAllText(Path.Combine(folder.Path, "funds", "LWK.json"), """{ "fund": "LWK", "monitoring": { "period": "quarterly", "align": "fortnightly", "reminderTime": "9am", "changesDue": "two weeks" } }""");
 
         var error = Assert.Throws<WorkflowLoadException>(() => MonitoringSchedules.Load(folder.Path));
 
         Assert.Contains(error.Problems, p => p.File == "funds/LWK.json" && p.JsonPath == "$.monitoring.period" && p.Message.Contains("'quarterly' is not an ISO 8601 duration"));
         Assert.Contains(error.Problems, p => p.JsonPath == "$.monitoring.align" && p.Message == "'fortnightly' is not calendar-quarters or start-date");
+        Assert.Contains(error.Problems, p => p.JsonPath == "$.monitoring.reminderTime" && p.Message == "'9am' is not a time of day like 09:00");
+        Assert.Contains(error.Problems, p => p.JsonPath == "$.monitoring.changesDue" && p.Message.Contains("'two weeks' is not an ISO 8601 duration"));
+    }
+
+    [Fact]
+    public void A_fund_can_set_when_reminders_go_and_how_long_changes_take()
+    {
+        using var folder = new TempDirectory();
+        Directory.CreateDirectory(Path.Combine(folder.Path, "funds"));
+        File.WriteAllText(Path.Combine(folder.Path, "funds", "LWK.json"), """{ "fund": "LWK", "monitoring": { "reminderTime": "10:30", "changesDue": "P21D" } }""");
+
+        var settings = MonitoringSchedules.Load(folder.Path).For("LWK");
+
+        Assert.Equal(new TimeOnly(10, 30), settings.ReminderTime);
+        Assert.Equal(new DateOnly(2027, 7, 22), settings.ChangesDueFrom(new DateOnly(2027, 7, 1)));
+        // 10:30 in British Summer Time is 09:30 UTC.
+        Assert.Equal(new DateTime(2027, 7, 22, 9, 30, 0, DateTimeKind.Utc), GrantWorkflows.RemindFrom(new DateOnly(2027, 7, 22), settings));
     }
 
     [Fact]

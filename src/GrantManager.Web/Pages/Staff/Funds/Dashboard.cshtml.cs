@@ -9,14 +9,11 @@ public sealed class DashboardModel(FundReports reports, WorkflowActors actors, T
 {
     public FundDashboard Dashboard { get; private set; } = null!;
     public SocialValues SocialValues => reports.SocialValues;
-    public DateOnly Today { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(int id)
     {
         if (!await MaySeeAsync()) return Forbid();
-        var now = time.GetUtcNow().UtcDateTime;
-        Today = FundReports.UkToday(now);
-        var dashboard = await reports.DashboardAsync(id, now);
+        var dashboard = await reports.DashboardAsync(id, time.GetUtcNow().UtcDateTime);
         if (dashboard is null) return NotFound();
         Dashboard = dashboard;
         return Page();

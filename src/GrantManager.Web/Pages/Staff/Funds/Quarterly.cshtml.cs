@@ -20,7 +20,7 @@ public sealed class QuarterlyModel(FundReports reports, WorkflowActors actors, T
         if (ChosenDay() is not DateOnly day)
         {
             QuarterError = "Choose the quarter from the list";
-            day = FundReports.UkToday(time.GetUtcNow().UtcDateTime);
+            day = Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime);
         }
         var report = await reports.QuarterAsync(id, day);
         if (report is null) return NotFound();
@@ -40,13 +40,13 @@ public sealed class QuarterlyModel(FundReports reports, WorkflowActors actors, T
 
     /// <summary>The day asked for, today when none was; null when what was asked for is not a date.</summary>
     private DateOnly? ChosenDay() =>
-        string.IsNullOrEmpty(Quarter) ? FundReports.UkToday(time.GetUtcNow().UtcDateTime)
+        string.IsNullOrEmpty(Quarter) ? Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime)
         : DateOnly.TryParseExact(Quarter, "yyyy-MM-dd", out var day) ? day : null;
 
     /// <summary>The last eight quarters, newest first, for the picker.</summary>
     public IEnumerable<(string Value, string Text)> Quarters()
     {
-        var today = FundReports.UkToday(time.GetUtcNow().UtcDateTime);
+        var today = Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime);
         var start = new DateOnly(today.Year, (today.Month - 1) / 3 * 3 + 1, 1);
         for (var i = 0; i < 8; i++)
         {

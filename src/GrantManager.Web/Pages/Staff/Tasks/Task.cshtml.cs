@@ -13,7 +13,7 @@ namespace GrantManager.Web.Pages.Staff.Tasks;
 
 /// <summary>One task: the application (once any conflict of interest is declared), its history and emails, and the form for the outcome.</summary>
 public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, ApplicationService applications, WorkflowActors actors, WorkflowRegistry registry,
-    AttachmentStore store, Core.Grants.ReturnService returns, TimeProvider clock) : PageModel
+    AttachmentStore store, Core.Grants.ReturnService returns, Core.Grants.MonitoringSchedules schedules, TimeProvider clock) : PageModel
 {
     public sealed class TaskInput
     {
@@ -52,8 +52,10 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     public ReturnSummaryView? Return { get; private set; }
     public Core.Grants.Grant? Grant { get; private set; }
     public DateInputView NewDueInput => new("Input.NewDue", "New due date if you request changes",
-        $"Leave it blank for two weeks from today ({Core.Grants.FundReports.UkToday(clock.GetUtcNow().UtcDateTime).AddDays(14):d M yyyy}).",
+        $"Leave it blank for {ChangesDueDefault:d M yyyy}, the fund's usual time for changes.",
         Input.NewDueDay, Input.NewDueMonth, Input.NewDueYear);
+    /// <summary>When changes are due if the officer sets no date: the fund's monitoring settings.</summary>
+    public DateOnly ChangesDueDefault { get; private set; }
     /// <summary>The payment a finance task is about.</summary>
     public Core.Grants.Instalment? Instalment { get; private set; }
 
@@ -212,6 +214,8 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             Grant = grant;
             var names = await db.OutcomeMeasures.AsNoTracking().Where(m => m.FundId == grant.FundId).ToDictionaryAsync(m => m.Code, m => $"{m.Name} ({m.Unit})");
             Return = new ReturnSummaryView(r, names, await store.ForReturnAsync(returnId));
+            var fundCode = await db.Funds.Where(f => f.Id == grant.FundId).Select(f => f.Code).SingleAsync();
+            ChangesDueDefault = schedules.For(fundCode).ChangesDueFrom(Core.Configuration.UkTime.DayOf(clock.GetUtcNow().UtcDateTime));
         }
         if (Core.Grants.GrantWorkflows.SubjectId(task.Instance, Core.Grants.GrantWorkflows.InstalmentSubject) is int instalmentId)
         {
