@@ -144,7 +144,7 @@ public static class ApplicationsApi
                 || (t.Role != Roles.Applicant && roles.Contains(t.Role) && (t.AssigneeId == null || t.AssigneeId == userId) && !t.ExcludedUserIds.Contains(userId)))
             .OrderBy(t => t.DueAt == null).ThenBy(t => t.DueAt).ThenBy(t => t.Id)
             .ToListAsync();
-        if (everyone) return Views(tasks, now, await FundsOfAsync(db, tasks), await db.Criteria.AsNoTracking().OrderBy(c => c.Order).ToListAsync());
+        if (everyone) return await ViewsAsync(db, tasks, now);
         // Of several parallel copies (two assessors), show one unless you already hold one.
         tasks = tasks.GroupBy(t => (t.InstanceId, t.StageEntry, t.TaskKey))
             .SelectMany(g => g.Any(t => t.AssigneeId == userId) ? g.Where(t => t.AssigneeId == userId)
@@ -156,28 +156,48 @@ public static class ApplicationsApi
             .Select(t => new { t.InstanceId, t.StageEntry, t.TaskKey }).ToListAsync();
         tasks = tasks.Where(t => t.AssigneeId == userId || !held.Any(h => h.InstanceId == t.InstanceId && h.StageEntry == t.StageEntry && h.TaskKey == t.TaskKey)).ToList();
 
-        return Views(tasks, now, await FundsOfAsync(db, tasks), await db.Criteria.AsNoTracking().OrderBy(c => c.Order).ToListAsync());
+        return await ViewsAsync(db, tasks, now);
     }
 
-    private static int? ApplicationOf(InboxTask t) =>
-        t.Instance!.SubjectType == ApplicationService.SubjectType && int.TryParse(t.Instance.SubjectId, out var id) ? id : null;
-
-    private static async Task<Dictionary<int, int>> FundsOfAsync(GrantDbContext db, List<InboxTask> tasks)
+    /// <summary>
+    /// The application each task is about: its own subject, or for a grant's return or payment the
+    /// application the grant came from (so the fund filter and project title apply to them too).
+    /// </summary>
+    private static async Task<Dictionary<Guid, int>> ApplicationsOfAsync(GrantDbContext db, List<InboxTask> tasks)
     {
-        var applicationIds = tasks.Select(ApplicationOf).OfType<int>().Distinct().ToList();
-        return await db.Applications.AsNoTracking().Where(a => applicationIds.Contains(a.Id)).Select(a => new { a.Id, a.FundId }).ToDictionaryAsync(a => a.Id, a => a.FundId);
+        int? Id(InboxTask t, string type) => int.TryParse(t.Instance!.SubjectId, out var id) && t.Instance.SubjectType == type ? id : null;
+        var result = new Dictionary<Guid, int>();
+        var returns = tasks.Select(t => Id(t, Core.Grants.GrantWorkflows.ReturnSubject)).OfType<int>().Distinct().ToList();
+        var instalments = tasks.Select(t => Id(t, Core.Grants.GrantWorkflows.InstalmentSubject)).OfType<int>().Distinct().ToList();
+        var byReturn = returns.Count == 0 ? [] : await db.Set<Core.Grants.MonitoringReturn>().Where(r => returns.Contains(r.Id))
+            .Join(db.Grants, r => r.GrantId, g => g.Id, (r, g) => new { r.Id, g.ApplicationId }).ToDictionaryAsync(x => x.Id, x => x.ApplicationId);
+        var byInstalment = instalments.Count == 0 ? [] : await db.Set<Core.Grants.Instalment>().Where(i => instalments.Contains(i.Id))
+            .Join(db.Grants, i => i.GrantId, g => g.Id, (i, g) => new { i.Id, g.ApplicationId }).ToDictionaryAsync(x => x.Id, x => x.ApplicationId);
+        foreach (var t in tasks)
+        {
+            if (Id(t, ApplicationService.SubjectType) is int own) result[t.InstanceId] = own;
+            if (Id(t, Core.Grants.GrantWorkflows.ReturnSubject) is int r && byReturn.TryGetValue(r, out var a)) result[t.InstanceId] = a;
+            if (Id(t, Core.Grants.GrantWorkflows.InstalmentSubject) is int i && byInstalment.TryGetValue(i, out var b)) result[t.InstanceId] = b;
+        }
+        return result;
     }
 
-    private static List<TaskView> Views(List<InboxTask> tasks, DateTime now, Dictionary<int, int> funds, List<Core.Funds.AssessmentCriterion> criteria) =>
-        tasks.Select(t =>
+    private static async Task<List<TaskView>> ViewsAsync(GrantDbContext db, List<InboxTask> tasks, DateTime now)
+    {
+        var applications = await ApplicationsOfAsync(db, tasks);
+        var ids = applications.Values.Distinct().ToList();
+        var funds = await db.Applications.AsNoTracking().Where(a => ids.Contains(a.Id)).Select(a => new { a.Id, a.FundId }).ToDictionaryAsync(a => a.Id, a => a.FundId);
+        var criteria = await db.Criteria.AsNoTracking().OrderBy(c => c.Order).ToListAsync();
+        return tasks.Select(t =>
         {
-            var applicationId = ApplicationOf(t);
+            int? applicationId = applications.TryGetValue(t.InstanceId, out var found) ? found : null;
             var taskCriteria = t.Form == "assessment" && applicationId is int a && funds.TryGetValue(a, out var fundId)
                 ? criteria.Where(c => c.FundId == fundId).Select(c => new CriterionView(c.Id, c.Name, c.Weight, c.Max, c.Guidance)).ToList()
                 : [];
             return new TaskView(t.Id, applicationId, t.Instance!.SubjectReference, t.Title, t.Role, t.AssigneeName, t.DueAt, t.DueAt < now,
                 t.OutcomeList, taskCriteria, t.RequiresConflictDeclaration, t.ConflictDeclared, t.State);
         }).ToList();
+    }
 
     public static async Task<ApplicationView> ViewAsync(GrantDbContext db, WorkflowRegistry registry, Application a, Actor actor)
     {

@@ -77,6 +77,10 @@ public sealed class MonitoringPagesTests : IAsyncLifetime
         var task = await _app.OpenTaskAsync(GrantWorkflows.InstalmentSubject, instalment.Id, "pay-instalment");
         var finance = await _app.SignedInAsync("finance@example.org");
         var taskUrl = $"/Staff/Tasks/{task!.Id}";
+        // The fund filter on the inbox keeps a grant's payment tasks, with the project they are for.
+        var inbox = (await finance.GetPageAsync($"/Staff/Inbox?fund={_grant.FundId}")).Body!.TextContent;
+        Assert.Contains("Pay the instalment", inbox);
+        Assert.Contains("Befriending by phone", inbox);
         var page = await finance.GetPageAsync(taskUrl);
         Assert.Contains("Payment 1 (50%): £3,000", System.Text.RegularExpressions.Regex.Replace(page.Body!.TextContent, @"\s+", " "));
         var missing = await finance.PostFormAsync(taskUrl + "?handler=Complete", new() { ["Input.Outcome"] = "paid" }, taskUrl);
