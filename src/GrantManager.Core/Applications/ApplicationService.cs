@@ -335,8 +335,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         }
     }
 
-    public static string Money(decimal pounds) =>
-        pounds.ToString(pounds == decimal.Truncate(pounds) ? "C0" : "C2", System.Globalization.CultureInfo.GetCultureInfo("en-GB"));
+    public static string Money(decimal pounds) => Core.Money.Format(pounds);
 
     private static string? Clean(string text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 

@@ -66,4 +66,6 @@ public sealed class CouncilOptions
 {
     public const string Section = "Council";
     public string Name { get; set; } = "Kent County Council";
+    /// <summary>Where applicants and grant holders write to the grants team: shown wherever the service says "contact us", and in every email.</summary>
+    public string ContactEmail { get; set; } = "grants@example.org";
 }

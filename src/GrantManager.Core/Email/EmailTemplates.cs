@@ -32,7 +32,7 @@ public sealed class EmailTemplates
             TimeZone = Configuration.UkTime.London,
         };
         _options.Filters.AddFilter("money", (input, _, _) =>
-            new StringValue(input.ToNumberValue().ToString("C", CultureInfo.GetCultureInfo("en-GB"))));
+            new StringValue(Money.Format(input.ToNumberValue())));
     }
 
     public string Directory => _directory;

@@ -48,6 +48,10 @@ internal static class GrantManagerServices
             o.Conventions.AuthorizeFolder("/Applicant", ApplicantPolicy);
             o.Conventions.AuthorizeFolder("/Staff", StaffPolicy);
             o.Conventions.AuthorizeFolder("/Admin", AdministratorPolicy);
+        }).AddMvcOptions(o =>
+        {
+            if (builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing"))
+                o.Filters.Add(new Forms.UnboundFieldsFilter());
         });
         services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         services.AddDataProtection().SetApplicationName("GrantManager")

@@ -61,10 +61,14 @@ internal sealed class WorkflowOptionsValidator : IValidateOptions<WorkflowOption
 
 internal sealed class CouncilOptionsValidator : IValidateOptions<CouncilOptions>
 {
-    public ValidateOptionsResult Validate(string? name, CouncilOptions o) =>
-        string.IsNullOrWhiteSpace(o.Name)
-            ? ValidateOptionsResult.Fail("Council:Name must not be empty.")
-            : ValidateOptionsResult.Success;
+    public ValidateOptionsResult Validate(string? name, CouncilOptions o)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(o.Name)) errors.Add("Council:Name must not be empty.");
+        if (string.IsNullOrWhiteSpace(o.ContactEmail) || !System.Net.Mail.MailAddress.TryCreate(o.ContactEmail, out _))
+            errors.Add($"Council:ContactEmail must be an email address, such as grants@council.example.gov.uk (was '{o.ContactEmail}').");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
 }
 
 internal sealed class AttachmentOptionsValidator : IValidateOptions<Core.Applications.AttachmentOptions>

@@ -128,7 +128,7 @@ public sealed class ApplicationJourneyTests : IAsyncLifetime
             conditions = "Send us your safeguarding policy before the first payment.",
         })).StatusCode);
         var offer = await _app.Smtp.WaitForAsync("applicant@example.org", $"Grant offer for {reference}");
-        Assert.Contains("a grant of £4,000.00", offer.TextBody);
+        Assert.Contains("a grant of £4,000", offer.TextBody);
         Assert.Contains("Send us your safeguarding policy before the first payment.", offer.TextBody);
         Assert.Equal("approved", (await _applicant.GetFromJsonAsync<JsonElement>($"/api/applications/{id}")).GetProperty("status").GetString());
 

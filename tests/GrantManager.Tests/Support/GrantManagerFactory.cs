@@ -156,3 +156,107 @@ public static class HttpExtensions
     public static List<string> ErrorSummary(this IHtmlDocument page) =>
         page.QuerySelectorAll(".govuk-error-summary__list a").Select(a => a.TextContent.Trim()).ToList();
 }
+
+/// <summary>Posting a form exactly as the page renders it, as a browser would.</summary>
+public static class RenderedForms
+{
+    /// <summary>
+    /// Fetches <paramref name="pageUrl"/>, takes its form (the first POST form in the main content, or
+    /// the one <paramref name="formSelector"/> names) with every value it renders, applies
+    /// <paramref name="changes"/> and posts it to the form's action. A change naming a field the form
+    /// does not have fails, so a test cannot post a field the page never renders. A checkbox group takes
+    /// several values separated by '|'; "" unticks it.
+    /// </summary>
+    public static async Task<HttpResponseMessage> SubmitFormAsync(this HttpClient client, string pageUrl,
+        Dictionary<string, string>? changes = null, string? formSelector = null, string? button = null)
+    {
+        var page = await client.GetPageAsync(pageUrl);
+        return await client.SubmitFormAsync(page, pageUrl, changes, formSelector, button);
+    }
+
+    public static async Task<HttpResponseMessage> SubmitFormAsync(this HttpClient client, IHtmlDocument page, string pageUrl,
+        Dictionary<string, string>? changes = null, string? formSelector = null, string? button = null)
+    {
+        var form = (formSelector is null
+                ? page.QuerySelectorAll("main form").OfType<IHtmlFormElement>().FirstOrDefault(f => f.Method.Equals("post", StringComparison.OrdinalIgnoreCase))
+                : page.QuerySelector(formSelector) as IHtmlFormElement)
+            ?? throw new InvalidOperationException($"No form {formSelector ?? "posting"} on {pageUrl}");
+        var fields = FieldsOf(form);
+        foreach (var (name, value) in changes ?? new())
+        {
+            var controls = form.Elements.Where(e => e.GetAttribute("name") == name).ToList();
+            if (controls.Count == 0)
+                throw new InvalidOperationException($"The form on {pageUrl} has no field named {name}; it has {string.Join(", ", form.Elements.Select(e => e.GetAttribute("name")).Where(n => n is not null).Distinct())}");
+            fields.RemoveAll(f => f.Key == name);
+            var first = controls[0];
+            var type = first.GetAttribute("type")?.ToLowerInvariant();
+            if (type is "radio" or "checkbox")
+            {
+                foreach (var v in value.Split('|', StringSplitOptions.RemoveEmptyEntries))
+                {
+                    if (!controls.Any(c => c.GetAttribute("value") == v))
+                        throw new InvalidOperationException($"{name} on {pageUrl} has no option {v}; it has {string.Join(", ", controls.Select(c => c.GetAttribute("value")))}");
+                    fields.Add(new(name, v));
+                }
+            }
+            else if (first is IHtmlSelectElement select)
+            {
+                if (!select.Options.Any(o => o.Value == value))
+                    throw new InvalidOperationException($"{name} on {pageUrl} has no option {value}");
+                fields.Add(new(name, value));
+            }
+            else fields.Add(new(name, value));
+        }
+        if (button is not null)
+        {
+            var b = form.Elements.OfType<IHtmlButtonElement>().FirstOrDefault(e => e.TextContent.Trim() == button || e.GetAttribute("value") == button)
+                ?? throw new InvalidOperationException($"No button {button} in the form on {pageUrl}");
+            if (b.GetAttribute("name") is { } n) fields.Add(new(n, b.GetAttribute("value") ?? ""));
+            if (b.GetAttribute("formaction") is { } fa) return await PostAsync(client, Resolve(pageUrl, fa), fields, form);
+        }
+        var action = string.IsNullOrEmpty(form.GetAttribute("action")) ? pageUrl : form.GetAttribute("action")!;
+        return await PostAsync(client, Resolve(pageUrl, action), fields, form);
+    }
+
+    private static string Resolve(string pageUrl, string action) =>
+        action.StartsWith('/') || action.StartsWith("http") ? action : pageUrl;
+
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string url, List<KeyValuePair<string, string>> fields, IHtmlFormElement form)
+    {
+        if (form.Enctype == "multipart/form-data")
+        {
+            var multipart = new MultipartFormDataContent();
+            foreach (var (k, v) in fields) multipart.Add(new StringContent(v), k);
+            return client.PostAsync(url, multipart);
+        }
+        return client.PostAsync(url, new FormUrlEncodedContent(fields));
+    }
+
+    /// <summary>What the browser would send for the form as rendered.</summary>
+    public static List<KeyValuePair<string, string>> FieldsOf(IHtmlFormElement form)
+    {
+        var fields = new List<KeyValuePair<string, string>>();
+        foreach (var element in form.Elements)
+        {
+            var name = element.GetAttribute("name");
+            if (string.IsNullOrEmpty(name) || element.HasAttribute("disabled")) continue;
+            switch (element)
+            {
+                case IHtmlInputElement input:
+                    var type = input.Type.ToLowerInvariant();
+                    if (type is "submit" or "button" or "file" or "image" or "reset") break;
+                    if (type is "checkbox" or "radio") { if (input.IsChecked) fields.Add(new(name, input.Value)); }
+                    else fields.Add(new(name, input.Value));
+                    break;
+                case IHtmlTextAreaElement textarea:
+                    fields.Add(new(name, textarea.Value));
+                    break;
+                case IHtmlSelectElement select:
+                    var selected = select.Options.FirstOrDefault(o => o.IsSelected) ?? select.Options.FirstOrDefault();
+                    if (selected is not null) fields.Add(new(name, selected.Value));
+                    break;
+            }
+        }
+        return fields;
+    }
+}

@@ -33,7 +33,7 @@ public sealed class WorkflowRuntimeTests : IAsyncLifetime
         Assert.Equal(["applicant@example.org", "audit@example.net", "officer@example.org"], emails.Select(e => e.ToAddress).Order());
         var notice = emails.Single(e => e.ToAddress == "applicant@example.org");
         Assert.Equal($"Every element of a definition: {instance.SubjectReference} is at Start", notice.Subject);
-        Assert.Contains("for £3,000.00 is now at the stage \"Start\"", notice.TextBody);
+        Assert.Contains("for £3,000 is now at the stage \"Start\"", notice.TextBody);
 
         var history = Assert.Single(await _t.HistoryAsync(instance.Id));
         Assert.Equal((HistoryKinds.Started, "start", "Olivia Officer"), (history.Kind, history.ToState, history.ActorName));

@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Mvc.Filters;
+
+namespace GrantManager.Web.Forms;
+
+/// <summary>
+/// In Development and in tests, refuses a form post carrying a field that nothing on the page binds
+/// (a page that renders <c>Input.OrganisationType</c> to a model that binds <c>Input.Type</c> would
+/// otherwise drop the answer without a word). Production never runs it.
+/// </summary>
+public sealed class UnboundFieldsFilter : IAsyncPageFilter
+{
+    private static readonly HashSet<string> Framework = new(StringComparer.OrdinalIgnoreCase) { "__RequestVerificationToken", "handler" };
+
+    public Task OnPageHandlerSelectionAsync(PageHandlerSelectedContext context) => Task.CompletedTask;
+
+    public async Task OnPageHandlerExecutionAsync(PageHandlerExecutingContext context, PageHandlerExecutionDelegate next)
+    {
+        var request = context.HttpContext.Request;
+        // An error page shown in place of the page posted to (a refused token, an exception) binds nothing, rightly.
+        var reExecuted = context.HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null
+            || context.HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerPathFeature>() is not null;
+        if (!reExecuted && HttpMethods.IsPost(request.Method) && request.HasFormContentType)
+        {
+            var form = await request.ReadFormAsync();
+            var unbound = form.Keys.Where(k => !Framework.Contains(k) && !context.ModelState.ContainsKey(k)).ToList();
+            if (unbound.Count > 0)
+                throw new InvalidOperationException(
+                    $"The form posted to {request.Path} has fields that nothing binds: {string.Join(", ", unbound)}. Rename the field or bind it.");
+        }
+        await next();
+    }
+}
