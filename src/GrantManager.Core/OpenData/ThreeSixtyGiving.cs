@@ -279,3 +279,49 @@ public static class ThreeSixtyGivingWorkbook
         await book.FinishAsync(ct);
     }
 }
+
+/// <summary>A problem to fix before publishing, as the 360Giving Data Quality Tool would report it.</summary>
+public sealed record QualityProblem(string GrantIdentifier, string Title, string Field, string Problem);
+
+/// <summary>The 360Giving Data Quality Tool's kinds of check, run on what would be published.</summary>
+public static partial class DataQuality
+{
+    private static readonly string[] KnownPrefixes = ["GB-CHC", "GB-COH", "GB-SC", "GB-NIC", "GB-LAE", "GB-LAS", "GB-PLA", "GB-GOR", "GB-EDU", "GB-NHS", "GB-MPR", "360G"];
+
+    public static IEnumerable<QualityProblem> Check(PublishedGrant g, DateOnly today)
+    {
+        QualityProblem P(string field, string problem) => new(g.Identifier, g.Title, field, problem);
+        if (g.AmountAwarded <= 0) yield return P("Amount Awarded", "the amount awarded is £0");
+        if (g.Title.Length > 140) yield return P("Title", $"the title is {g.Title.Length} characters; keep it to 140 or fewer");
+        if (string.Equals(g.Title.Trim(), g.Description.Trim(), StringComparison.OrdinalIgnoreCase)) yield return P("Description", "the description is the same as the title");
+        if (g.CharityNumber is { } charity)
+        {
+            if (Postcode().IsMatch(charity)) yield return P("Recipient Org:Charity Number", $"'{charity}' looks like a postcode");
+            else if (!Charity().IsMatch(charity)) yield return P("Recipient Org:Charity Number", $"'{charity}' is not a charity number (6 or 7 digits, with an optional 2-letter prefix)");
+        }
+        if (g.CompanyNumber is { } company)
+        {
+            if (Postcode().IsMatch(company)) yield return P("Recipient Org:Company Number", $"'{company}' looks like a postcode");
+            else if (!Company().IsMatch(company)) yield return P("Recipient Org:Company Number", $"'{company}' is not a Companies House number (8 characters, like 01234567 or SC123456)");
+        }
+        if (!KnownPrefixes.Any(p => g.RecipientIdentifier.StartsWith(p + "-", StringComparison.Ordinal)))
+            yield return P("Recipient Org:Identifier", $"'{g.RecipientIdentifier}' does not start with a known org-id prefix");
+        if (!KnownPrefixes.Any(p => g.FunderIdentifier.StartsWith(p + "-", StringComparison.Ordinal)))
+            yield return P("Funding Org:Identifier", $"'{g.FunderIdentifier}' does not start with a known org-id prefix");
+        if (g.AwardDate > today) yield return P("Award Date", $"the award date {g.AwardDate:d MMMM yyyy} is in the future");
+        if (g.EndDate < g.StartDate) yield return P("Planned Dates:End Date", "the project ends before it starts");
+        if (g.StartDate > today.AddYears(5) || g.EndDate > today.AddYears(10) || g.StartDate.Year < 2000)
+            yield return P("Planned Dates:Start Date", $"the planned dates ({g.StartDate:d MMMM yyyy} to {g.EndDate:d MMMM yyyy}) are implausible");
+        if (g.Locations.Count == 0) yield return P("Beneficiary Location", "the grant has no beneficiary location");
+        if (string.IsNullOrWhiteSpace(g.ProgrammeCode)) yield return P("Grant Programme", "the grant has no programme");
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^([A-Z]{2})?\d{6,7}$")]
+    private static partial System.Text.RegularExpressions.Regex Charity();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^([A-Z]{2}\d{6}|\d{8})$")]
+    private static partial System.Text.RegularExpressions.Regex Company();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}$", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex Postcode();
+}

@@ -136,6 +136,25 @@ public sealed class ThreeSixtyGivingTests(GrantManagerFactory app) : IClassFixtu
         Assert.Contains("GB-COH-SC123456", xml);
     }
 
+    [Fact]
+    public async Task The_quality_page_lists_what_to_fix_grant_by_grant_for_administrators_only()
+    {
+        var grant = await AwardToAsync("Postcode Mixup Trust", OrganisationType.Charity, "ME10 4AA", null, "ME10 4AA");
+        await app.WithDbAsync(async db =>
+        {
+            var a = await db.Applications.SingleAsync(x => x.Id == grant.ApplicationId);
+            a.ProjectTitle = a.ProjectSummary = "Same words";
+            return await db.SaveChangesAsync();
+        });
+        var admin = await app.SignedInAsync("admin@example.org");
+        var rows = (await admin.GetPageAsync("/Admin/OpenData")).QuerySelectorAll("tbody tr")
+            .Where(r => r.TextContent.Contains(grant.Reference)).Select(r => r.TextContent).ToList();
+        Assert.Contains(rows, r => r.Contains("Recipient Org:Charity Number") && r.Contains("'ME10 4AA' looks like a postcode"));
+        Assert.Contains(rows, r => r.Contains("the description is the same as the title"));
+        var officer = await app.SignedInAsync("officer@example.org");
+        Assert.StartsWith("/Account/AccessDenied", (await officer.GetAsync("/Admin/OpenData")).Headers.Location!.PathAndQuery);
+    }
+
     [Theory]
     [InlineData("2027-04-01", "2028-03-31", 12)]
     [InlineData("2027-04-15", "2027-10-14", 6)]
