@@ -23,11 +23,9 @@ public sealed class PoundsBinder : IModelBinder
     {
         var name = context.ModelName;
         var value = context.ValueProvider.GetValue(name);
-        if (value == ValueProviderResult.None)
-        {
-            context.Result = ModelBindingResult.Success(null);
-            return Task.CompletedTask;
-        }
+        // Nothing posted is "not bound", not "bound to null": a binder that always succeeds would make a
+        // list of such fields (Input.Spend[0].Spent, …) go on binding elements without end.
+        if (value == ValueProviderResult.None) return Task.CompletedTask;
         context.ModelState.SetModelValue(name, value);
         var result = Money.TryParse(value.FirstValue, out var pounds);
         if (result == Money.ParseResult.Ok) context.Result = ModelBindingResult.Success(pounds);
