@@ -114,8 +114,9 @@ public sealed class MonitoringSchedules(IReadOnlyDictionary<string, MonitoringSe
                 WorkflowDuration Duration(string name, string fallback)
                 {
                     var text = m.TryGetProperty(name, out var v) ? v.GetString() : fallback;
-                    if (WorkflowDuration.TryParse(text, out var d) && !d.Negative) return d;
-                    problems.Add(new(file, $"$.monitoring.{name}", $"'{text}' is not an ISO 8601 duration such as P3M"));
+                    var parsed = WorkflowDuration.TryParse(text, out var d);
+                    if (parsed && !d.Negative) return d;
+                    problems.Add(new(file, $"$.monitoring.{name}", parsed ? $"'{text}' must not be negative: a duration such as P3M" : $"'{text}' is not an ISO 8601 duration such as P3M"));
                     return WorkflowDuration.Zero;
                 }
                 var period = Duration("period", "P3M");

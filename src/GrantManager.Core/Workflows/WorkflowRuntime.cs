@@ -490,7 +490,8 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         });
         if (skipped)
             AddHistory(instance, Actor.System, HistoryKinds.Timer, null, null, null,
-                $"Timer {timer.Spec.Id}: skipped, its moment ({timer.DueAt:d MMMM yyyy HH:mm} UTC) had passed when this stage began", timer.Task?.Title);
+                string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Timer {timer.Spec.Id}: skipped, its moment ({timer.DueAt:d MMMM yyyy HH:mm} UTC) had passed when this stage began"), timer.Task?.Title);
     }
 
     private DateTime? Anchor(WorkflowInstance instance, string from)

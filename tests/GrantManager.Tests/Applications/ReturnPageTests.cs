@@ -265,6 +265,9 @@ public sealed class ReturnPageTests : IAsyncLifetime
         var owner = await _app.SignedInAsync("applicant@example.org");
         await owner.SubmitFormAsync(Url, Complete(), button: "Continue to check and send");
 
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.GetAsync("/Applicant/Returns/99999/Check")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.GetAsync("/Applicant/Returns/abc/Check")).StatusCode);
+
         var other = await _app.SignedInAsync("applicant2@example.org");
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"{Url}/Check")).StatusCode);
         // Their own valid token (from their organisation's page), posted to the other organisation's report.

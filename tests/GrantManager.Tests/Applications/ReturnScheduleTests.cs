@@ -55,7 +55,7 @@ public sealed class ReturnScheduleTests
 
     [Theory]
     [InlineData("monthly", "'monthly' is not an ISO 8601 duration")]
-    [InlineData("-P1M", "'-P1M' is not an ISO 8601 duration")]
+    [InlineData("-P1M", "'-P1M' must not be negative")]
     [InlineData("P2Y", "'P2Y' is longer than a year")]
     [InlineData("P99999999999D", "'P99999999999D' is not an ISO 8601 duration")]
     public void A_bad_due_after_setting_is_refused_naming_the_file_and_the_setting(string dueAfter, string message)
