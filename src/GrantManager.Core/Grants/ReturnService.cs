@@ -76,7 +76,7 @@ public sealed class ReturnService(GrantDbContext db, WorkflowRuntime runtime, Ti
 
     /// <summary>Sends the return for review: everything must be answered (a case study for the final report).</summary>
     /// <param name="expectedVersion">The version the grant holder checked, so that what is sent is what they saw.</param>
-    public async Task<MonitoringReturn> SubmitAsync(int id, Actor actor, ReturnInput? input = null, CancellationToken ct = default, int? expectedVersion = null)
+    public async Task<MonitoringReturn> SubmitAsync(int id, Actor actor, ReturnInput? input = null, int? expectedVersion = null, CancellationToken ct = default)
     {
         var r = await OwnAsync(id, actor, ct);
         if (expectedVersion is int v && v != r.Version)
