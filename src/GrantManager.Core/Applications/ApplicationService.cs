@@ -43,7 +43,7 @@ public sealed class InputException(IDictionary<string, string[]> errors)
 }
 
 /// <summary>Drafts, submission and withdrawal of applications, and who may see them.</summary>
-public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtime, TimeProvider time, Grants.MonitoringSchedules schedules)
+public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtime, TimeProvider time, Grants.MonitoringSchedules schedules, Places.Districts districts)
 {
     public const string SubjectType = "application";
     private DateTime Now => time.GetUtcNow().UtcDateTime;
@@ -63,7 +63,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
             if (fund is null) errors.Add("fundId", "There is no such fund");
             else if (round is null) errors.Add("fundId", $"The {fund.Name} is not open for applications");
         }
-        if (fund is not null) CheckFormat(input, fund, errors);
+        if (fund is not null) CheckFormat(input, fund, errors, Configuration.UkTime.DayOf(Now));
         errors.ThrowIfAny();
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -81,6 +81,36 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         return application;
     }
 
+    /// <summary>
+    /// The draft to continue rather than a new one, when this person already has an untouched draft
+    /// for the fund (going back and pressing Continue again on the eligibility questions); else a new draft.
+    /// </summary>
+    public async Task<Application> StartOrResumeDraftAsync(Actor actor, int fundId, CancellationToken ct = default)
+    {
+        if (actor.OrganisationId is int organisationId && actor.UserId is string userId)
+        {
+            var untouched = await db.Applications
+                .Where(a => a.OrganisationId == organisationId && a.FundId == fundId && a.CreatedById == userId && a.WorkflowInstanceId == null
+                    && a.ProjectTitle == null && a.ProjectSummary == null && a.Innovation == null && a.Beneficiaries == null && a.AmountRequested == null
+                    && a.StartDate == null && a.Districts == "" && !a.Budget.Any() && !a.Outcomes.Any())
+                .OrderByDescending(a => a.Id).FirstOrDefaultAsync(ct);
+            if (untouched is not null && await OpenRoundAsync(fundId, ct) is { } round && round.Id == untouched.RoundId) return untouched;
+        }
+        return await CreateDraftAsync(actor, new ApplicationInput { FundId = fundId }, ct);
+    }
+
+    /// <summary>Deletes a draft the organisation no longer wants, with its answers; returns its documents' ids so their files can go too.</summary>
+    public async Task<IReadOnlyList<Guid>> DeleteDraftAsync(int id, Actor actor, CancellationToken ct = default)
+    {
+        var application = await OwnAsync(id, actor, ct);
+        if (application.WorkflowInstanceId is not null)
+            throw new WorkflowConflictException("This application has been submitted, so it cannot be deleted; you can withdraw it instead");
+        var documents = await db.Set<Attachment>().Where(d => d.ApplicationId == id).Select(d => d.Id).ToListAsync(ct);
+        db.Applications.Remove(application);
+        await db.SaveChangesAsync(ct);
+        return documents;
+    }
+
     public async Task<Application> UpdateDraftAsync(int id, Actor actor, ApplicationInput input, int? expectedVersion = null, CancellationToken ct = default)
     {
         var application = await OwnAsync(id, actor, ct);
@@ -91,7 +121,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         if (input.FundId is int fundId && fundId != application.FundId)
             throw new InputException(new Dictionary<string, string[]> { ["fundId"] = ["A draft stays with its fund; start a new application for another fund"] });
         var errors = new Errors();
-        CheckFormat(input, application.Fund!, errors);
+        CheckFormat(input, application.Fund!, errors, Configuration.UkTime.DayOf(Now));
         errors.ThrowIfAny();
         Apply(application, input);
         application.UpdatedAt = Now;
@@ -101,6 +131,14 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         return application;
     }
 
+    /// <summary>Checks a draft's new answers as saving would, without saving: every problem at once.</summary>
+    public void CheckDraft(Application application, ApplicationInput input)
+    {
+        var errors = new Errors();
+        CheckFormat(input, application.Fund!, errors, Configuration.UkTime.DayOf(Now));
+        errors.ThrowIfAny();
+    }
+
     /// <summary>Checks the whole application, then submits it and starts its workflow, in one transaction.</summary>
     public async Task<Application> SubmitAsync(int id, Actor actor, bool declaration, CancellationToken ct = default)
     {
@@ -108,13 +146,13 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         if (application.WorkflowInstanceId is not null)
             throw new WorkflowConflictException($"This application was already submitted on {application.SubmittedAt:d MMMM yyyy}");
         if (application.Round is null) throw new WorkflowNotFoundException("The application's round no longer exists");
-        var errors = Completeness(application);
+        var errors = Completeness(application, Configuration.UkTime.DayOf(Now));
         if (!declaration) errors.Add("declaration", "Confirm the declaration to submit your application");
         var round = application.Round!;
         if (!round.IsOpenAt(Now))
             errors.Add("roundId", Now < round.OpensAt
-                ? $"{round.Name} opens on {round.OpensAt:d MMMM yyyy}; you can submit from then"
-                : $"{round.Name} closed on {round.ClosesAt:d MMMM yyyy}, so applications can no longer be submitted");
+                ? $"{round.Name} opens on {Configuration.UkTime.DayOf(round.OpensAt):d MMMM yyyy}; you can submit from then"
+                : $"{round.Name} closed at {round.Deadline}, so applications can no longer be submitted");
         errors.ThrowIfAny();
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -313,13 +351,13 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         ["fundName"] = a.Fund?.Name,
     };
 
-    private static void Apply(Application a, ApplicationInput input)
+    private void Apply(Application a, ApplicationInput input)
     {
         if (input.ProjectTitle is not null) a.ProjectTitle = Clean(input.ProjectTitle);
         if (input.ProjectSummary is not null) a.ProjectSummary = Clean(input.ProjectSummary);
         if (input.Innovation is not null) a.Innovation = Clean(input.Innovation);
         if (input.Beneficiaries is not null) a.Beneficiaries = Clean(input.Beneficiaries);
-        if (input.Districts is not null) a.Districts = string.Join('|', input.Districts.Select(d => KentDistricts.All.First(k => k.Equals(d.Trim(), StringComparison.OrdinalIgnoreCase))).Distinct());
+        if (input.Districts is not null) a.Districts = string.Join('|', input.Districts.Select(d => districts.Find(d)!.Name).Distinct());
         if (input.StartDate is not null) a.StartDate = input.StartDate;
         if (input.EndDate is not null) a.EndDate = input.EndDate;
         if (input.AmountRequested is not null) a.AmountRequested = input.AmountRequested;
@@ -339,22 +377,35 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
 
     private static string? Clean(string text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
-    private static void CheckFormat(ApplicationInput input, Funds.Fund fund, Errors errors)
+    /// <summary>The largest outcome target taken: far more than any project reaches, and inside what storage holds.</summary>
+    public const decimal LargestTarget = 10_000_000m;
+
+    /// <summary>How far ahead a project may start: a later date is a typing mistake, not a plan.</summary>
+    public const int LatestStartYears = 2;
+
+    private void CheckFormat(ApplicationInput input, Funds.Fund fund, Errors errors, DateOnly today)
     {
         Length("projectTitle", input.ProjectTitle, 150, "Project title");
         Length("projectSummary", input.ProjectSummary, 3000, "Project summary");
         Length("innovation", input.Innovation, 3000, "What is innovative");
         Length("beneficiaries", input.Beneficiaries, 3000, "Who benefits");
         if (input.Districts is not null)
-            foreach (var d in input.Districts.Where(d => !KentDistricts.All.Contains(d?.Trim() ?? "", StringComparer.OrdinalIgnoreCase)))
-                errors.Add("districts", $"'{d}' is not a district of Kent; choose from {string.Join(", ", KentDistricts.All)}");
+            foreach (var d in input.Districts.Where(d => districts.Find(d) is null))
+                errors.Add("districts", $"'{d}' is not a district of {districts.Area.Name}; choose from {string.Join(", ", districts.Names)}");
         if (input.AmountRequested is decimal amount)
         {
             if (amount <= 0) errors.Add("amountRequested", "Amount requested must be more than £0");
-            else if (decimal.Round(amount, 2) != amount) errors.Add("amountRequested", "Amount requested must be in pounds and pence, like 4250 or 4250.50");
+            else if (decimal.Round(amount, 2) != amount) errors.Add("amountRequested", "Amount requested must be in pounds and pence, like 4,250 or 4,250.50");
             else if (amount < fund.MinimumAward || amount > fund.MaximumAward)
                 errors.Add("amountRequested", $"Amount requested must be between {Money(fund.MinimumAward)} and {Money(fund.MaximumAward)}");
         }
+        if (input.StartDate is DateOnly first)
+        {
+            if (first < today) errors.Add("startDate", $"The start date must be today or later: {first:d MMMM yyyy} has passed");
+            else if (first > today.AddYears(LatestStartYears)) errors.Add("startDate", $"The start date must be within {LatestStartYears} years of today, by {today.AddYears(LatestStartYears):d MMMM yyyy}");
+        }
+        if (input.EndDate is DateOnly last && input.StartDate is null && last > today.AddYears(LatestStartYears).AddMonths(fund.MaxProjectMonths))
+            errors.Add("endDate", $"The end date must be no later than {today.AddYears(LatestStartYears).AddMonths(fund.MaxProjectMonths):d MMMM yyyy}");
         if (input.StartDate is DateOnly start && input.EndDate is DateOnly end)
         {
             if (end <= start) errors.Add("endDate", "End date must be after the start date");
@@ -365,18 +416,24 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
             for (var i = 0; i < input.Budget.Count; i++)
             {
                 var line = input.Budget[i];
+                if (line is null) { errors.Add($"budget[{i}]", $"Budget line {i + 1} is empty: give what the money is for and the amount"); continue; }
                 if (string.IsNullOrWhiteSpace(line.Item)) errors.Add($"budget[{i}].item", $"Budget line {i + 1}: say what the money is for");
                 else if (line.Item.Length > 200) errors.Add($"budget[{i}].item", $"Budget line {i + 1}: the description must be 200 characters or fewer");
                 if (line.Amount is not decimal a || a <= 0) errors.Add($"budget[{i}].amount", $"Budget line {i + 1}: enter an amount more than £0");
+                else if (a > Core.Money.Largest) errors.Add($"budget[{i}].amount", $"Budget line {i + 1}: the amount must be {Core.Money.Format(Core.Money.Largest)} or less");
                 else if (decimal.Round(a, 2) != a) errors.Add($"budget[{i}].amount", $"Budget line {i + 1}: the amount must be in pounds and pence");
             }
         if (input.Outcomes is not null)
             for (var i = 0; i < input.Outcomes.Count; i++)
             {
                 var o = input.Outcomes[i];
+                if (o is null) { errors.Add($"outcomes[{i}]", $"Outcome {i + 1} is empty: choose a measure and set a target"); continue; }
                 if (o.Measure is null || !fund.Measures.Any(m => m.Code == o.Measure.Trim()))
                     errors.Add($"outcomes[{i}].measure", $"Outcome {i + 1}: choose one of {string.Join(", ", fund.Measures.OrderBy(m => m.Order).Select(m => m.Code))}");
-                if (o.Target is not decimal t || t <= 0) errors.Add($"outcomes[{i}].target", $"Outcome {i + 1}: enter a target more than 0");
+                var name = fund.Measures.FirstOrDefault(m => m.Code == o.Measure?.Trim())?.Name ?? $"Outcome {i + 1}";
+                if (o.Target is not decimal t || t <= 0) errors.Add($"outcomes[{i}].target", $"{name}: enter a target more than 0");
+                else if (t > LargestTarget) errors.Add($"outcomes[{i}].target", $"{name}: the target must be {LargestTarget:#,0} or less");
+                else if (decimal.Round(t, 2) != t) errors.Add($"outcomes[{i}].target", $"{name}: the target can have at most 2 decimal places");
             }
 
         void Length(string field, string? value, int max, string label)
@@ -385,8 +442,11 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         }
     }
 
+    /// <summary>Whether the draft has everything submission asks for, today.</summary>
+    public bool IsReadyToSubmit(Application a) => !Completeness(a, Configuration.UkTime.DayOf(Now)).Any;
+
     /// <summary>What a submitted application must have, field by field.</summary>
-    public static Errors Completeness(Application a)
+    public static Errors Completeness(Application a, DateOnly today)
     {
         var errors = new Errors();
         if (a.ProjectTitle is null) errors.Add("projectTitle", "Enter a project title");
@@ -395,6 +455,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         if (a.Beneficiaries is null) errors.Add("beneficiaries", "Say who will benefit");
         if (a.DistrictList.Count == 0) errors.Add("districts", "Choose at least one district of Kent the project serves");
         if (a.StartDate is null) errors.Add("startDate", "Enter the project start date");
+        else if (a.StartDate < today) errors.Add("startDate", $"The project's start date, {a.StartDate:d MMMM yyyy}, has passed: change it to today or later");
         if (a.EndDate is null) errors.Add("endDate", "Enter the project end date");
         if (a.AmountRequested is null) errors.Add("amountRequested", "Enter the amount you are asking for");
         if (a.Budget.Count == 0) errors.Add("budget", "Add at least one budget line");

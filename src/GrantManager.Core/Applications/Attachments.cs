@@ -147,5 +147,11 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
     public Task<List<Attachment>> ForApplicationAsync(int applicationId, CancellationToken ct = default) =>
         db.Set<Attachment>().AsNoTracking().Where(a => a.ApplicationId == applicationId && a.ReturnId == null).OrderBy(a => a.UploadedAt).ToListAsync(ct);
 
+    /// <summary>Removes the files of documents whose rows have gone (a deleted draft).</summary>
+    public void DeleteFiles(IEnumerable<Guid> ids)
+    {
+        foreach (var id in ids) File.Delete(PathOf(id));
+    }
+
     private string PathOf(Guid id) => Path.Combine(folder, id.ToString("N"));
 }

@@ -14,9 +14,18 @@ public static class UkTime
     /// <summary>The last second of a UK day, in UTC.</summary>
     public static DateTime EndOfDay(DateOnly day) => StartOfDay(day.AddDays(1)).AddSeconds(-1);
 
+    /// <summary>A UK wall-clock time as the service writes it: 8:07pm, 9am.</summary>
+    public static string Time(DateTime local) =>
+        (local.Minute == 0 ? local.ToString("%h", System.Globalization.CultureInfo.InvariantCulture) : local.ToString("h:mm", System.Globalization.CultureInfo.InvariantCulture))
+        + (local.Hour < 12 ? "am" : "pm");
+
+    // Without the time-zone data every deadline would be an hour out for half the year: refuse to start instead.
     private static TimeZoneInfo Find()
     {
         try { return TimeZoneInfo.FindSystemTimeZoneById("Europe/London"); }
-        catch (TimeZoneNotFoundException) { return TimeZoneInfo.Utc; }
+        catch (TimeZoneNotFoundException e)
+        {
+            throw new InvalidOperationException("The Europe/London time zone is not installed on this machine (install the tzdata package); GrantManager needs it for UK deadlines.", e);
+        }
     }
 }

@@ -46,6 +46,12 @@ public static class ApplicationsApi
             return TypedResults.Ok(await ViewAsync(db, registry, await service.ForReadingAsync(id, actor), actor));
         }).WithSummary("Change a draft (only before it is submitted); ?version= guards against overwriting");
 
+        api.MapDelete("/applications/{id:int}", async (int id, ApplicationService service, AttachmentStore store, WorkflowActors actors, HttpContext http) =>
+        {
+            store.DeleteFiles(await service.DeleteDraftAsync(id, await actors.ForAsync(http.User)));
+            return TypedResults.NoContent();
+        }).WithSummary("Delete a draft (only before it is submitted) with its answers and documents");
+
         api.MapPost("/applications/{id:int}/submit", async (int id, SubmitRequest? body, ApplicationService service, WorkflowActors actors, HttpContext http, GrantDbContext db, WorkflowRegistry registry) =>
         {
             var actor = await actors.ForAsync(http.User);

@@ -23,8 +23,7 @@ public sealed class PoundsBinder : IModelBinder
     {
         var name = context.ModelName;
         var value = context.ValueProvider.GetValue(name);
-        // Nothing posted is "not bound", not "bound to null": a binder that always succeeds would make a
-        // list of such fields (Input.Spend[0].Spent, …) go on binding elements without end.
+        // Nothing posted under this name: not bound, so that a list of rows ends where the rows end.
         if (value == ValueProviderResult.None) return Task.CompletedTask;
         context.ModelState.SetModelValue(name, value);
         var result = Money.TryParse(value.FirstValue, out var pounds);

@@ -84,7 +84,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
         ProjectStatus = new[] { a.ProjectTitle, a.ProjectSummary, a.Innovation, a.Beneficiaries }.All(x => x is not null) && a.DistrictList.Count > 0 && a.StartDate is not null && a.EndDate is not null
             ? "Completed" : a.ProjectTitle is null && a.ProjectSummary is null ? "Not yet started" : "In progress";
         BudgetStatus = a.Budget.Count > 0 && a.AmountRequested == a.Budget.Sum(l => l.Amount) ? "Completed" : a.AmountRequested is null && a.Budget.Count == 0 ? "Not yet started" : "In progress";
-        ReadyToSubmit = !ApplicationService.Completeness(a).Any;
+        ReadyToSubmit = Applications.IsReadyToSubmit(a);
         Documents = await store.ForApplicationAsync(id);
         if (a.WorkflowInstanceId is not Guid instanceId) return true;
 
