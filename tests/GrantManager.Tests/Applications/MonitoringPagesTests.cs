@@ -29,7 +29,7 @@ public sealed class MonitoringPagesTests : IAsyncLifetime
         // A draft with a bad figure saves nothing and names the field.
         var bad = await applicant.SubmitFormAsync(url, new() { ["Input.Progress"] = "Started", ["Input.Spend[0].Spent"] = "lots" }, button: "Save as draft");
         Assert.Equal(HttpStatusCode.OK, bad.StatusCode);
-        Assert.Contains("The spend to date on 'Volunteer training' must be an amount in pounds, like 4,500 or 4,500.50", (await bad.ReadPageAsync()).ErrorSummary());
+        Assert.Contains("The spend to date on 'Volunteer training' must be in pounds, like 4,500 or 4,500.50", (await bad.ReadPageAsync()).ErrorSummary());
         Assert.Null((await _app.WithDbAsync(db => db.Set<MonitoringReturn>().SingleAsync(r => r.Id == FirstReturn))).Progress);
 
         var saved = await applicant.SubmitFormAsync(url, new() { ["Input.Progress"] = "Training has started.", ["Input.Spend[0].Spent"] = "1,250.50" }, button: "Save as draft");

@@ -62,7 +62,7 @@ public sealed class ReturnPageTests : IAsyncLifetime
             button: "Add the file", file: ("Upload", "photo.png", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 1, 2, 3]));
         Assert.Equal(HttpStatusCode.OK, bad.StatusCode);
         var shown = await bad.ReadPageAsync();
-        Assert.Equal(["The spend to date on 'Phone costs' must be an amount in pounds, like 4,500 or 4,500.50"], shown.ErrorSummary());
+        Assert.Equal(["The spend to date on 'Phone costs' must be in pounds, like 4,500 or 4,500.50"], shown.ErrorSummary());
         Assert.Equal("Changed my mind", shown.QuerySelector("textarea[name='Input.Progress']")!.TextContent.Trim());
         Assert.Equal("lots", shown.QuerySelector("input[name='Input.Spend[1].Spent']")!.GetAttribute("value"));
         Assert.Contains("photo.png", Text(shown));
