@@ -11,8 +11,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace GrantManager.Core.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteGrantDbContext))]
-    [Migration("20261125184534_Attachments")]
-    partial class Attachments
+    [Migration("20261201230418_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -126,6 +126,9 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("ReturnId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Size")
                         .HasColumnType("INTEGER");
 
@@ -139,6 +142,8 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("ApplicationId");
+
+                    b.HasIndex("ReturnId");
 
                     b.ToTable("Attachment");
                 });
@@ -398,6 +403,9 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("MaxProjectMonths")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("MaximumAward")
                         .HasColumnType("INTEGER");
 
@@ -405,6 +413,11 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PaymentPlan")
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
@@ -485,6 +498,263 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.HasIndex("FundId", "OpensAt");
 
                     b.ToTable("Rounds");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.Grant", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ApplicationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("AwardedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ClosedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Conditions")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("EndDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FundId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("OrganisationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("StartDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ApplicationId")
+                        .IsUnique();
+
+                    b.HasIndex("OrganisationId");
+
+                    b.ToTable("Grants");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.GrantTarget", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("GrantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MeasureCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Target")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GrantId");
+
+                    b.ToTable("GrantTarget");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.Instalment", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Amount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("DueAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("GrantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("PaidAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PaidByName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PaymentReference")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Percent")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ReleasedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("WorkflowInstanceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GrantId");
+
+                    b.ToTable("Instalment");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.MonitoringReturn", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("AcceptedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("BeneficiariesReached")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CaseStudy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("ChangesDueOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChangesRequested")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DraftSavedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("DueAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("DueOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("GrantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("IsFinal")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Period")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("PeriodEnd")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("PeriodStart")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Progress")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ReleasesInstalment")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SubmittedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("WorkflowInstanceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GrantId");
+
+                    b.HasIndex("Status", "DueAt");
+
+                    b.ToTable("MonitoringReturn");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.ReturnActual", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Actual")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("MeasureCode")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ReturnId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Target")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReturnId");
+
+                    b.ToTable("ReturnActual");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.ReturnSpend", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Budgeted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Item")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ReturnId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("Spent")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ReturnId");
+
+                    b.ToTable("ReturnSpend");
                 });
 
             modelBuilder.Entity("GrantManager.Core.Organisations.Organisation", b =>
@@ -1010,6 +1280,11 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .HasForeignKey("ApplicationId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.HasOne("GrantManager.Core.Grants.MonitoringReturn", null)
+                        .WithMany()
+                        .HasForeignKey("ReturnId")
+                        .OnDelete(DeleteBehavior.Cascade);
                 });
 
             modelBuilder.Entity("GrantManager.Core.Applications.BudgetLine", b =>
@@ -1067,6 +1342,60 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .IsRequired();
 
                     b.Navigation("Fund");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.Grant", b =>
+                {
+                    b.HasOne("GrantManager.Core.Applications.Application", null)
+                        .WithMany()
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.GrantTarget", b =>
+                {
+                    b.HasOne("GrantManager.Core.Grants.Grant", null)
+                        .WithMany("Targets")
+                        .HasForeignKey("GrantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.Instalment", b =>
+                {
+                    b.HasOne("GrantManager.Core.Grants.Grant", null)
+                        .WithMany("Instalments")
+                        .HasForeignKey("GrantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.MonitoringReturn", b =>
+                {
+                    b.HasOne("GrantManager.Core.Grants.Grant", null)
+                        .WithMany("Returns")
+                        .HasForeignKey("GrantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.ReturnActual", b =>
+                {
+                    b.HasOne("GrantManager.Core.Grants.MonitoringReturn", null)
+                        .WithMany("Actuals")
+                        .HasForeignKey("ReturnId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.ReturnSpend", b =>
+                {
+                    b.HasOne("GrantManager.Core.Grants.MonitoringReturn", null)
+                        .WithMany("Spend")
+                        .HasForeignKey("ReturnId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("GrantManager.Core.Workflows.InboxTask", b =>
@@ -1169,6 +1498,22 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Navigation("Measures");
 
                     b.Navigation("Rounds");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.Grant", b =>
+                {
+                    b.Navigation("Instalments");
+
+                    b.Navigation("Returns");
+
+                    b.Navigation("Targets");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.MonitoringReturn", b =>
+                {
+                    b.Navigation("Actuals");
+
+                    b.Navigation("Spend");
                 });
 #pragma warning restore 612, 618
         }
