@@ -22,10 +22,11 @@ public sealed record TaskCompletion(string? Outcome, string? Comment, IReadOnlyD
     /// </summary>
     public string? MessageToApplicant { get; init; }
     /// <summary>
-    /// For API callers from before the message was separate: where an outcome must tell the applicant
-    /// something (reasons for a rejection, the information needed) and no message is given, the comment is sent.
+    /// For callers from before the message was separate (the API, integrations): where an outcome must tell the
+    /// applicant something (reasons for a rejection, the information needed) and no message is given, the comment
+    /// is sent. The task page, which asks for the two separately, turns this off.
     /// </summary>
-    public bool CommentStandsInForMessage { get; init; }
+    public bool CommentStandsInForMessage { get; init; } = true;
     /// <summary>An applicant's answer: the documents they added to it.</summary>
     public IReadOnlyList<Guid>? Documents { get; init; }
 }

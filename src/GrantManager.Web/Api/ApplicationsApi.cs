@@ -134,7 +134,7 @@ public static class ApplicationsApi
                 new TaskCompletion(body.Outcome, body.Comment, body.Scores, body.AmountAwarded, body.Conditions)
                 {
                     NewDueOn = body.NewDueOn, PaymentReference = body.PaymentReference, Targets = body.Targets,
-                    MessageToApplicant = body.MessageToApplicant, CommentStandsInForMessage = true,
+                    MessageToApplicant = body.MessageToApplicant,
                 });
             return TypedResults.Ok(new { result.InstanceId, stage = result.ToState, moved = result.Moved });
         }).WithSummary("Complete with {outcome, comment (note for the file), messageToApplicant, scores, amountAwarded, conditions, targets, newDueOn, paymentReference}; 409 if already completed or the application moved on");

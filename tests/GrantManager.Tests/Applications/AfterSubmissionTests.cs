@@ -43,6 +43,17 @@ public sealed class AfterSubmissionTests : IAsyncLifetime
         Assert.Contains("Only council staff see this", taskPage.QuerySelector("#Input_Comment-hint")!.TextContent);
         Assert.Contains("Not eligible, More information needed", taskPage.QuerySelector("#Input_MessageToApplicant-hint")!.TextContent.Replace("Ineligible", "Not eligible"));
 
+        // On the page a note for the file is not a request: the message to the applicant is asked for, and the note is kept.
+        var noteOnly = await officer.SubmitFormAsync($"/Staff/Tasks/{check.Id}", new()
+        {
+            ["Input.Outcome"] = "more-information-needed", ["Input.Comment"] = "File note: their DBS checks look out of date.",
+        }, CompleteForm);
+        var refused = await noteOnly.ReadPageAsync();
+        Assert.Equal(["Say what information you need"], refused.ErrorSummary());
+        Assert.NotNull(refused.QuerySelector("#Input_MessageToApplicant-error"));
+        Assert.Equal("File note: their DBS checks look out of date.", refused.QuerySelector("#Input_Comment")!.TextContent);
+        Assert.Empty(await EmailsToAsync(Applicant).ContinueWith(t => t.Result.Where(m => m.Subject.StartsWith("We need more information")).ToList()));
+
         var asked = await officer.SubmitFormAsync($"/Staff/Tasks/{check.Id}", new()
         {
             ["Input.Outcome"] = "more-information-needed",

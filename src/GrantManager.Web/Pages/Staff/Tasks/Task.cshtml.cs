@@ -144,7 +144,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             var result = await applications.CompleteTaskAsync(id, actor, new TaskCompletion(Input.Outcome, Input.Comment, scores, awarded, Input.Conditions)
             {
                 NewDueOn = newDue, PaymentReference = Input.PaymentReference, Targets = targets.Count == 0 ? null : targets,
-                MessageToApplicant = Input.MessageToApplicant,
+                MessageToApplicant = Input.MessageToApplicant, CommentStandsInForMessage = false,
             });
             TempData["Success"] = result.Moved ? $"Task completed. The application is now at: {registry.Newest.Select(d => d.States.GetValueOrDefault(result.ToState)?.Title).FirstOrDefault(t => t is not null) ?? result.ToState}"
                 : "Task completed. The application moves on when the other tasks at this stage are done";
