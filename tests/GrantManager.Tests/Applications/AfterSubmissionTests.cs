@@ -91,6 +91,14 @@ public sealed class AfterSubmissionTests : IAsyncLifetime
         Assert.Contains("The file is not really a PDF file", fakePage.ErrorSummary());
         Assert.Equal("Attached.", fakePage.QuerySelector("#Input_Comment")!.TextContent);
 
+        // Adding a document first keeps what was typed; a document added by mistake can be taken off again.
+        var mistake = await applicant.SubmitFormWithFileAsync(url, "#answer-form", new() { ["Input.Comment"] = "Draft answer" }, "Upload", "old policy.pdf", Pdf, "Add the document");
+        var withDocument = await mistake.ReadPageAsync();
+        Assert.Contains("old policy.pdf", withDocument.QuerySelector("#answer-documents")!.TextContent);
+        Assert.Equal("Draft answer", withDocument.QuerySelector("#Input_Comment")!.TextContent);
+        Assert.Equal(HttpStatusCode.Redirect, (await applicant.SubmitFormAsync(url, formSelector: "#answer-documents form")).StatusCode);
+        Assert.Empty(await _app.WithDbAsync(db => db.Set<Attachment>().Where(a => a.ApplicationId == id).ToListAsync()));
+
         // The answer with a document: both are stored and the application goes back to eligibility.
         var sent = await applicant.SubmitFormWithFileAsync(url, "#answer-form", new() { ["Input.Comment"] = "Our safeguarding policy is attached; reviewed March." },
             "Upload", "safeguarding policy.pdf", Pdf, "Send your answer");
