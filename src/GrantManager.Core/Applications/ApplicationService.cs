@@ -307,6 +307,16 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
                 offer["targets"] = System.Text.Json.JsonSerializer.Serialize(proposed);
                 offer["targetsText"] = string.Join("\n", proposed.Select(p => $"- {names.GetValueOrDefault(p.Key, p.Key)}: {p.Value:#,0.##}"));
             }
+            if (!errors.Any)
+            {
+                // The offer letter lists the payments and report dates the grant will have, worked out as the award will.
+                var decided = await db.Applications.AsNoTracking().Include(a => a.Outcomes).Include(a => a.Fund).SingleAsync(a => a.Id == decidedId, ct);
+                var fields = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, System.Text.Json.JsonElement>>(task.Instance.Data) ?? new();
+                foreach (var (k, v) in offer) fields[k] = System.Text.Json.JsonSerializer.SerializeToElement(v);
+                var terms = Grants.GrantTerms.For(decided, System.Text.Json.JsonSerializer.Serialize(fields), schedules.For(decided.Fund!.Code), Now);
+                offer["paymentsText"] = terms.PaymentsText();
+                offer["reportsText"] = terms.ReportsText();
+            }
             data = new Dictionary<string, object?>(data ?? new()) { ["amountAwarded"] = awarded };
         }
         if (task.Form == "return-review" && outcome == "request-changes")

@@ -191,6 +191,8 @@ public sealed class AfterSubmissionTests : IAsyncLifetime
         Assert.Contains(midpoint.DueOn.ToString("d MMMM yyyy", Formats.EnGb), payments[1][1]);
 
         // The confirmation lists the payments and the report dates, and how to reach the grants team.
+        foreach (var r in grant.Returns) Assert.Contains($"{r.Period}: send it by {r.DueOn.ToString("d MMMM yyyy", Formats.EnGb)}", offerEmail.TextBody);
+        foreach (var i in grant.Instalments) Assert.Contains(Formats.Money(i.Amount), offerEmail.TextBody);
         var confirmed = (await EmailsToAsync(Applicant)).Single(m => m.Subject.Contains("is confirmed"));
         foreach (var i in grant.Instalments) Assert.Contains(Formats.Money(i.Amount), confirmed.TextBody);
         foreach (var r in grant.Returns) Assert.Contains($"{r.Period}: send it by {r.DueOn.ToString("d MMMM yyyy", Formats.EnGb)}", confirmed.TextBody);
