@@ -56,7 +56,7 @@ public sealed class InputException(IDictionary<string, string[]> errors)
 }
 
 /// <summary>Drafts, submission and withdrawal of applications, and who may see them.</summary>
-public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtime, TimeProvider time, Grants.MonitoringSchedules schedules)
+public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtime, TimeProvider time, Grants.MonitoringSchedules schedules, Places.Districts districts)
 {
     public const string SubjectType = "application";
     private DateTime Now => time.GetUtcNow().UtcDateTime;
@@ -409,13 +409,13 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         ["fundName"] = a.Fund?.Name,
     };
 
-    private static void Apply(Application a, ApplicationInput input)
+    private void Apply(Application a, ApplicationInput input)
     {
         if (input.ProjectTitle is not null) a.ProjectTitle = Clean(input.ProjectTitle);
         if (input.ProjectSummary is not null) a.ProjectSummary = Clean(input.ProjectSummary);
         if (input.Innovation is not null) a.Innovation = Clean(input.Innovation);
         if (input.Beneficiaries is not null) a.Beneficiaries = Clean(input.Beneficiaries);
-        if (input.Districts is not null) a.Districts = string.Join('|', input.Districts.Select(d => KentDistricts.All.First(k => k.Equals(d.Trim(), StringComparison.OrdinalIgnoreCase))).Distinct());
+        if (input.Districts is not null) a.Districts = string.Join('|', input.Districts.Select(d => districts.Find(d)!.Name).Distinct());
         if (input.StartDate is not null) a.StartDate = input.StartDate;
         if (input.EndDate is not null) a.EndDate = input.EndDate;
         if (input.AmountRequested is not null) a.AmountRequested = input.AmountRequested;
@@ -441,15 +441,15 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
     /// <summary>How far ahead a project may start: a later date is a typing mistake, not a plan.</summary>
     public const int LatestStartYears = 2;
 
-    private static void CheckFormat(ApplicationInput input, Funds.Fund fund, Errors errors, DateOnly today)
+    private void CheckFormat(ApplicationInput input, Funds.Fund fund, Errors errors, DateOnly today)
     {
         Length("projectTitle", input.ProjectTitle, 150, "Project title");
         Length("projectSummary", input.ProjectSummary, 3000, "Project summary");
         Length("innovation", input.Innovation, 3000, "What is innovative");
         Length("beneficiaries", input.Beneficiaries, 3000, "Who benefits");
         if (input.Districts is not null)
-            foreach (var d in input.Districts.Where(d => !KentDistricts.All.Contains(d?.Trim() ?? "", StringComparer.OrdinalIgnoreCase)))
-                errors.Add("districts", $"'{d}' is not a district of Kent; choose from {string.Join(", ", KentDistricts.All)}");
+            foreach (var d in input.Districts.Where(d => districts.Find(d) is null))
+                errors.Add("districts", $"'{d}' is not a district of {districts.Area.Name}; choose from {string.Join(", ", districts.Names)}");
         if (input.AmountRequested is decimal amount)
         {
             if (amount <= 0) errors.Add("amountRequested", "Amount requested must be more than £0");

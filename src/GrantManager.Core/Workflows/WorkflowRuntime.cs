@@ -478,19 +478,22 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
                 .OnEnterAsync(new StateHandlerContext(db, instance, this, _actor ?? Actor.System), ct);
         foreach (var email in state.Emails)
             if (!email.Once || await FirstEntryAsync(instance, stateName, ct)) await SendAsync(definition, instance, email, null, ct);
+        var planned = new List<MissedTimers.Planned>();
         foreach (var spec in state.Timers)
         {
             var offset = WorkflowDuration.Parse(spec.Offset);
             if (spec.From == "taskDue")
             {
                 foreach (var task in tasks.Where(t => t.DueAt is not null))
-                    Schedule(instance, spec, offset.AddTo(task.DueAt!.Value), task);
+                    planned.Add(new(spec, offset.AddTo(task.DueAt!.Value), task));
             }
             else if (Anchor(instance, spec.From) is DateTime anchor)
-                Schedule(instance, spec, offset.AddTo(anchor), null);
+                planned.Add(new(spec, offset.AddTo(anchor), null));
             else
                 logger.LogWarning("Workflow {Instance}: timer {Timer} not set: field {Field} has no date", instance.Id, spec.Id, spec.From);
         }
+        var skip = MissedTimers.ToSkip(planned, now, state.Emails.Select(e => e.To));
+        foreach (var p in planned) Schedule(instance, p, skip.Contains(p));
     }
 
     /// <summary>Whether the instance is entering this stage for the first time (an email marked "once" goes only then).</summary>
@@ -503,15 +506,19 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         return pending + saved <= 1;
     }
 
-    private void Schedule(WorkflowInstance instance, TimerDefinition spec, DateTime dueAt, InboxTask? task)
+    private void Schedule(WorkflowInstance instance, MissedTimers.Planned timer, bool skipped)
     {
-        // A reminder whose moment has already passed (a short deadline) fires at once rather than never.
-        var runAt = dueAt < instance.StageEnteredAt ? instance.StageEnteredAt : dueAt;
+        // A timer whose moment has already passed fires at once rather than never, unless MissedTimers skips it.
+        var runAt = timer.DueAt < instance.StageEnteredAt ? instance.StageEnteredAt : timer.DueAt;
         db.Add(new WorkflowTimer
         {
-            InstanceId = instance.Id, State = instance.State, StageEntry = instance.StageEntry, TimerKey = spec.Id,
-            Task = task, DueAt = dueAt, RunAt = runAt, Status = WorkflowTimerStatus.Pending,
+            InstanceId = instance.Id, State = instance.State, StageEntry = instance.StageEntry, TimerKey = timer.Spec.Id,
+            Task = timer.Task, DueAt = timer.DueAt, RunAt = runAt, Status = skipped ? WorkflowTimerStatus.Skipped : WorkflowTimerStatus.Pending,
         });
+        if (skipped)
+            AddHistory(instance, Actor.System, HistoryKinds.Timer, null, null, null,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Timer {timer.Spec.Id}: skipped, its moment ({timer.DueAt:d MMMM yyyy HH:mm} UTC) had passed when this stage began"), timer.Task?.Title);
     }
 
     private DateTime? Anchor(WorkflowInstance instance, string from)

@@ -16,6 +16,8 @@ internal static class ApiEndpoints
             .WithOrder(-1);
         app.MapGroup("/api/identity").AddEndpointFilter(IdentityRequests.RequireFieldsAsync).MapIdentityApi<User>();
 
+        OpenDataApi.Map(app);
+
         var api = app.MapGroup("/api").RequireAuthorization(GrantManagerServices.ApiPolicy);
         FundsApi.Map(api);
         WorkflowsApi.Map(api);
