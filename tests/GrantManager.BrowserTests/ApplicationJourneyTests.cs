@@ -96,7 +96,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         await officer.GetByRole(AriaRole.Link, new() { Name = $"Decide under delegated authority for {reference}" }).ClickAsync();
         await officer.GetByRole(AriaRole.Radio, new() { Name = "Approve" }).CheckAsync();
         Assert.Equal(2, await officer.Locator("table").First.Locator("tbody tr").CountAsync());
-        await officer.GetByLabel("Comment").FillAsync("Approved: strong assessments.");
+        await officer.GetByLabel("Note for the file").FillAsync("Approved: strong assessments.");
         await browser.AssertAccessibleAsync(officer, "journey-11-task-decision");
         await officer.GetByRole(AriaRole.Button, new() { Name = "Complete the task" }).ClickAsync();
         await officer.WaitForURLAsync("**/Staff/Inbox");

@@ -16,6 +16,19 @@ public sealed record TaskCompletion(string? Outcome, string? Comment, IReadOnlyD
     public string? PaymentReference { get; init; }
     /// <summary>An approval: outcome targets changed from what the applicant proposed, by measure code.</summary>
     public IReadOnlyDictionary<string, decimal>? Targets { get; init; }
+    /// <summary>
+    /// What the applicant is told (in the email and on their page), kept apart from <see cref="TaskCompletion.Comment"/>,
+    /// the note for the file that only staff see.
+    /// </summary>
+    public string? MessageToApplicant { get; init; }
+    /// <summary>
+    /// For callers from before the message was separate (the API, integrations): where an outcome must tell the
+    /// applicant something (reasons for a rejection, the information needed) and no message is given, the comment
+    /// is sent. The task page, which asks for the two separately, turns this off.
+    /// </summary>
+    public bool CommentStandsInForMessage { get; init; } = true;
+    /// <summary>An applicant's answer: the documents they added to it.</summary>
+    public IReadOnlyList<Guid>? Documents { get; init; }
 }
 public sealed record OutcomeInput(string? Measure, decimal? Target);
 
@@ -250,8 +263,25 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
                     ["weightedScore"] = Math.Round(criteria.Sum(c => (decimal)given[c.Id.ToString()] / c.Max * c.Weight), 1),
                 };
         }
-        if (outcome is "reject" or "ineligible" or "more-information-needed" or "do-not-fund" && string.IsNullOrWhiteSpace(comment))
-            errors.Add("comment", outcome == "more-information-needed" ? "Say what information you need" : "Give the reasons: the applicant will see them");
+        // The note for the file stays with staff; the message is what the applicant reads.
+        var message = string.IsNullOrWhiteSpace(completion.MessageToApplicant) ? null : completion.MessageToApplicant.Trim();
+        var definition = runtime.Registry.Get(task.Instance!.DefinitionId, task.Instance.DefinitionVersion);
+        var reaching = task.Role == Roles.Applicant ? [] : ApplicantMessages.OutcomesThatReachApplicant(definition, task);
+        var messageField = completion.CommentStandsInForMessage && message is null ? "comment" : "messageToApplicant";
+        if (message is null && completion.CommentStandsInForMessage && outcome is not null && ApplicantMessages.MustTell(outcome) && !string.IsNullOrWhiteSpace(comment))
+            message = comment.Trim();
+        if (message is { Length: > 5000 }) errors.Add("messageToApplicant", "The message to the applicant must be 5,000 characters or fewer");
+        if (outcome is not null && task.OutcomeList.Contains(outcome))
+        {
+            if (message is null && ApplicantMessages.MustTell(outcome) && reaching.Contains(outcome))
+                errors.Add(messageField, ApplicantMessages.WhatToTell(outcome));
+            else if (message is not null && !reaching.Contains(outcome))
+                errors.Add("messageToApplicant", reaching.Count == 0
+                    ? "Nothing from this task is sent to the applicant: put what you want to say in the note for the file"
+                    : $"Nothing is sent to the applicant when you choose {WorkflowLabelsOf(outcome)}: leave the message empty, or put it in the note for the file");
+        }
+        if (outcome == "do-not-fund" && string.IsNullOrWhiteSpace(comment))
+            errors.Add("comment", "Give the reasons for your recommendation");
         Dictionary<string, object?>? offer = null;
         if (task.Form == "decision" && outcome == "approve" && task.Instance!.SubjectType == SubjectType && int.TryParse(task.Instance.SubjectId, out var decidedId))
         {
@@ -277,11 +307,20 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
                 offer["targets"] = System.Text.Json.JsonSerializer.Serialize(proposed);
                 offer["targetsText"] = string.Join("\n", proposed.Select(p => $"- {names.GetValueOrDefault(p.Key, p.Key)}: {p.Value:#,0.##}"));
             }
+            if (!errors.Any)
+            {
+                // The offer letter lists the payments and report dates the grant will have, worked out as the award will.
+                var decided = await db.Applications.AsNoTracking().Include(a => a.Outcomes).Include(a => a.Fund).SingleAsync(a => a.Id == decidedId, ct);
+                var fields = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, System.Text.Json.JsonElement>>(task.Instance.Data) ?? new();
+                foreach (var (k, v) in offer) fields[k] = System.Text.Json.JsonSerializer.SerializeToElement(v);
+                var terms = Grants.GrantTerms.For(decided, System.Text.Json.JsonSerializer.Serialize(fields), schedules.For(decided.Fund!.Code), Now);
+                offer["paymentsText"] = terms.PaymentsText();
+                offer["reportsText"] = terms.ReportsText();
+            }
             data = new Dictionary<string, object?>(data ?? new()) { ["amountAwarded"] = awarded };
         }
         if (task.Form == "return-review" && outcome == "request-changes")
         {
-            if (string.IsNullOrWhiteSpace(comment)) errors.Add("comment", "Say what needs to change: the grant holder will see it");
             var today = Configuration.UkTime.DayOf(Now);
             var returnId = Grants.GrantWorkflows.SubjectId(task.Instance!, Grants.GrantWorkflows.ReturnSubject)
                 ?? throw new WorkflowInvalidException("This task is not about a progress report", "outcome");
@@ -297,7 +336,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
                     ["changesDueOn"] = Grants.GrantWorkflows.DayText(due),
                     ["changesDueAt"] = Configuration.UkTime.EndOfDay(due),
                     ["changesRemindFrom"] = Grants.GrantWorkflows.RemindFrom(due, settings),
-                    ["changesRequested"] = comment?.Trim(),
+                    ["changesRequested"] = message,
                 };
             }
         }
@@ -309,7 +348,24 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
             offer = new Dictionary<string, object?> { ["paymentReference"] = reference };
             data = new Dictionary<string, object?> { ["paymentReference"] = reference };
         }
+        if (completion.Documents is { Count: > 0 } documents)
+        {
+            if (task.Role != Roles.Applicant || !int.TryParse(task.Instance!.SubjectId, out var answeredId) || task.Instance.SubjectType != SubjectType)
+                errors.Add("documents", "Only an applicant's answer can carry documents");
+            else
+            {
+                var known = await db.Set<Attachment>().Where(a => a.ApplicationId == answeredId && a.Kind == AttachmentStore.InformationKind && documents.Contains(a.Id))
+                    .Select(a => a.Id).ToListAsync(ct);
+                if (known.Count != documents.Distinct().Count()) errors.Add("documents", "A document is not one added to this answer");
+            }
+        }
         errors.ThrowIfAny();
+        if (message is not null || completion.Documents is { Count: > 0 })
+        {
+            data = new Dictionary<string, object?>(data ?? new());
+            if (message is not null) data[WorkflowRuntime.MessageKey] = message;
+            if (completion.Documents is { Count: > 0 }) data["documents"] = completion.Documents.Distinct().Select(d => d.ToString()).ToList();
+        }
         if (offer is null) return await runtime.CompleteTaskAsync(taskId, outcome!, actor, comment?.Trim(), data, ct);
 
         // The offer's terms (or a return's new due date, or a payment's reference) and the outcome commit together.
@@ -319,6 +375,8 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         await tx.CommitAsync(ct);
         return result;
     }
+
+    private static string WorkflowLabelsOf(string outcome) => '"' + char.ToUpperInvariant(outcome[0]) + outcome[1..].Replace('-', ' ') + '"';
 
     /// <summary>draft, or the status of the workflow stage it is at.</summary>
     public static string StatusOf(Application application, WorkflowInstance? instance, WorkflowRegistry registry) =>

@@ -27,7 +27,7 @@ public static class ApplicationsApi
         bool Overdue, IReadOnlyList<string> Outcomes, List<CriterionView> Criteria, bool RequiresConflictDeclaration, bool ConflictDeclared, string Stage);
     public sealed record DeclareRequest(bool HasConflict, string? Details);
     public sealed record CompleteRequest(string? Outcome, string? Comment, Dictionary<string, int>? Scores, decimal? AmountAwarded, string? Conditions,
-        DateOnly? NewDueOn = null, string? PaymentReference = null, Dictionary<string, decimal>? Targets = null);
+        DateOnly? NewDueOn = null, string? PaymentReference = null, Dictionary<string, decimal>? Targets = null, string? MessageToApplicant = null);
     public sealed record AssignRequest(string? UserId);
     public sealed record EmailView(Guid Id, string To, string Subject, string Template, string Status, int Attempts, DateTime CreatedAt, DateTime? SentAt, string? LastError);
 
@@ -132,9 +132,12 @@ public static class ApplicationsApi
         {
             var result = await service.CompleteTaskAsync(id, await actors.ForAsync(http.User),
                 new TaskCompletion(body.Outcome, body.Comment, body.Scores, body.AmountAwarded, body.Conditions)
-                { NewDueOn = body.NewDueOn, PaymentReference = body.PaymentReference, Targets = body.Targets });
+                {
+                    NewDueOn = body.NewDueOn, PaymentReference = body.PaymentReference, Targets = body.Targets,
+                    MessageToApplicant = body.MessageToApplicant,
+                });
             return TypedResults.Ok(new { result.InstanceId, stage = result.ToState, moved = result.Moved });
-        }).WithSummary("Complete with {outcome, comment, scores, amountAwarded, conditions, targets, newDueOn, paymentReference}; 409 if already completed or the application moved on");
+        }).WithSummary("Complete with {outcome, comment (note for the file), messageToApplicant, scores, amountAwarded, conditions, targets, newDueOn, paymentReference}; 409 if already completed or the application moved on");
     }
 
     /// <param name="everyone">Every open staff task, whoever holds it (a grant officer sharing out the work).</param>
