@@ -21,6 +21,8 @@ public sealed class BrowserFixture : IAsyncLifetime
     public IBrowser Browser { get; private set; } = null!;
     public string BaseUrl { get; private set; } = "";
     public string ArtefactDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "artefacts");
+    /// <summary>Where the service writes its email (the pickup folder), as a person trying it would find it.</summary>
+    public string MailDirectory => Path.Combine(_directory, "mail");
     public IServiceProvider Services => _app!.Services;
 
     public async Task InitializeAsync()
@@ -41,9 +43,12 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    public async Task<IPage> NewPageAsync()
+    public async Task<IPage> NewPageAsync(int width = 1280)
     {
-        var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = BaseUrl, Locale = "en-GB" });
+        var context = await Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl, Locale = "en-GB", ViewportSize = new ViewportSize { Width = width, Height = width < 600 ? 800 : 900 },
+        });
         return await context.NewPageAsync();
     }
 
@@ -67,6 +72,30 @@ public sealed class BrowserFixture : IAsyncLifetime
         var token = (await login.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("accessToken").GetString();
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+
+    /// <summary>The newest email to an address in the pickup folder, waiting for the dispatcher to write it.</summary>
+    public async Task<MimeKit.MimeMessage> EmailToAsync(string address, string subjectContains)
+    {
+        var until = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < until)
+        {
+            if (Directory.Exists(MailDirectory))
+                foreach (var file in new DirectoryInfo(MailDirectory).GetFiles("*.eml").OrderByDescending(f => f.LastWriteTimeUtc))
+                {
+                    var message = await MimeKit.MimeMessage.LoadAsync(file.FullName);
+                    if (message.To.Mailboxes.Any(m => m.Address == address) && message.Subject.Contains(subjectContains)) return message;
+                }
+            await Task.Delay(200);
+        }
+        throw new TimeoutException($"No email to {address} about '{subjectContains}' in {MailDirectory}");
+    }
+
+    /// <summary>Fails when the page is wider than the window: nothing may scroll sideways.</summary>
+    public static async Task AssertFitsAsync(IPage page, string name)
+    {
+        var (scroll, inner) = (await page.EvaluateAsync<int>("document.documentElement.scrollWidth"), await page.EvaluateAsync<int>("window.innerWidth"));
+        Assert.True(scroll <= inner, $"{name}: the page is {scroll}px wide in a {inner}px window");
     }
 
     /// <summary>Runs axe-core (WCAG 2.2 A and AA) on the page, saves a screenshot, and fails listing any violation.</summary>
