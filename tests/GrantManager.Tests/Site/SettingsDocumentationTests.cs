@@ -30,6 +30,8 @@ public sealed class SettingsDocumentationTests
         Add(EmailOptions.Section, typeof(EmailOptions));
         Add(SeedOptions.Section, typeof(SeedOptions));
         Add(CouncilOptions.Section, typeof(CouncilOptions));
+        Add(PrivacyOptions.Section, typeof(PrivacyOptions));
+        Add(SessionTimeoutOptions.Section, typeof(SessionTimeoutOptions));
         Add(GrantManager.Core.Applications.AttachmentOptions.Section, typeof(GrantManager.Core.Applications.AttachmentOptions));
         keys.Add("ConnectionStrings:GrantManager");
         keys.Add("DataProtection:KeysPath");
