@@ -46,7 +46,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         await Check(applicant, "03-check-your-email");
 
         var confirmation = await browser.EmailToAsync(email, "Confirm your email address");
-        var link = System.Text.RegularExpressions.Regex.Match(confirmation.TextBody, @"https?://\S+/Account/ConfirmEmail\?\S+").Value;
+        var link = System.Text.RegularExpressions.Regex.Match(confirmation.TextBody ?? "", @"https?://\S+/Account/ConfirmEmail\?\S+").Value;
         await applicant.GotoAsync(new Uri(link).PathAndQuery);
         Assert.Equal("Email address confirmed", (await applicant.Locator("h1").TextContentAsync())?.Trim());
         await Check(applicant, "04-confirmed");
@@ -157,9 +157,9 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
 
         // Two assessments over the API.
         var id = int.Parse(home.Split('/').Last());
-        foreach (var email in new[] { "assessor@example.org", "assessor2@example.org" })
+        foreach (var assessor in new[] { "assessor@example.org", "assessor2@example.org" })
         {
-            var api = await browser.ApiAsync(email);
+            var api = await browser.ApiAsync(assessor);
             var task = (await api.GetFromJsonAsync<JsonElement>("/api/tasks")).EnumerateArray().First(t => t.GetProperty("applicationId").GetInt32() == id);
             var taskId = task.GetProperty("id").GetInt64();
             (await api.PostAsJsonAsync($"/api/tasks/{taskId}/declare", new { hasConflict = false })).EnsureSuccessStatusCode();

@@ -84,7 +84,7 @@ public sealed class BrowserFixture : IAsyncLifetime
                 foreach (var file in new DirectoryInfo(MailDirectory).GetFiles("*.eml").OrderByDescending(f => f.LastWriteTimeUtc))
                 {
                     var message = await MimeKit.MimeMessage.LoadAsync(file.FullName);
-                    if (message.To.Mailboxes.Any(m => m.Address == address) && message.Subject.Contains(subjectContains)) return message;
+                    if (message.To.Mailboxes.Any(m => m.Address == address) && (message.Subject ?? "").Contains(subjectContains)) return message;
                 }
             await Task.Delay(200);
         }

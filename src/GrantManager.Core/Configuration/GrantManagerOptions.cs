@@ -69,3 +69,27 @@ public sealed class CouncilOptions
     /// <summary>Where applicants and grant holders write to the grants team: shown wherever the service says "contact us", and in every email.</summary>
     public string ContactEmail { get; set; } = "grants@example.org";
 }
+
+/// <summary>What the privacy notice says about the council's handling of personal data (<c>Council:Privacy</c>).</summary>
+public sealed class PrivacyOptions
+{
+    public const string Section = "Council:Privacy";
+    /// <summary>The data protection officer's address, for questions and requests about personal data.</summary>
+    public string DataProtectionOfficerEmail { get; set; } = "dataprotection@example.org";
+    /// <summary>The lawful basis under UK GDPR for using applicants' personal data.</summary>
+    public string LawfulBasis { get; set; } = "public task (UK GDPR Article 6(1)(e)): the council's power to give grants to community organisations";
+    /// <summary>How many years after a grant ends (or an application is decided) records are kept.</summary>
+    public int RetentionYears { get; set; } = 7;
+    /// <summary>The council's registration number with the Information Commissioner's Office, if it wants it shown.</summary>
+    public string? IcoRegistrationNumber { get; set; }
+}
+
+/// <summary>How long a signed-in person may be idle before they are signed out, and the warning before (<c>Session</c>).</summary>
+public sealed class SessionTimeoutOptions
+{
+    public const string Section = "Session";
+    /// <summary>Sign-ins last this long without a request; every page or "Stay signed in" starts it again.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(30);
+    /// <summary>How long before the end the page warns and offers to stay signed in.</summary>
+    public TimeSpan Warning { get; set; } = TimeSpan.FromMinutes(2);
+}

@@ -31,6 +31,8 @@ internal static class GrantManagerServices
         AddOptions<DatabaseOptions, DatabaseOptionsValidator>(services, config, DatabaseOptions.Section);
         AddOptions<EmailOptions, EmailOptionsValidator>(services, config, EmailOptions.Section);
         AddOptions<CouncilOptions, CouncilOptionsValidator>(services, config, CouncilOptions.Section);
+        AddOptions<PrivacyOptions, PrivacyOptionsValidator>(services, config, PrivacyOptions.Section);
+        AddOptions<SessionTimeoutOptions, SessionOptionsValidator>(services, config, SessionTimeoutOptions.Section);
         AddOptions<WorkflowOptions, WorkflowOptionsValidator>(services, config, WorkflowOptions.Section)
             .PostConfigure(o => o.Path = string.IsNullOrWhiteSpace(o.Path)
                 ? WorkflowFolder.Find(contentRoot)
@@ -119,8 +121,29 @@ internal static class GrantManagerServices
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Lax;
             o.SlidingExpiration = true;
-            o.ExpireTimeSpan = TimeSpan.FromHours(8);
+            // Every signed-in page starts the idle time again (not only after half of it has gone), so the
+            // page's timeout warning knows exactly when the sign-in ends: Session:IdleTimeout from now.
+            var validate = o.Events.OnValidatePrincipal;
+            o.Events.OnValidatePrincipal = async context =>
+            {
+                await validate(context);
+                if (context.Principal is not null) context.ShouldRenew = true;
+            };
+            // A form posted after the sign-in ended comes back to its page, not to the handler that took the post.
+            var redirect = o.Events.OnRedirectToLogin;
+            o.Events.OnRedirectToLogin = context =>
+            {
+                var request = context.Request;
+                if (HttpMethods.IsGet(request.Method) || request.Headers.XRequestedWith == "XMLHttpRequest") return redirect(context);
+                var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(request.QueryString.Value);
+                query.Remove("handler");
+                var returnUrl = Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(request.PathBase + request.Path, query);
+                context.Response.Redirect(o.LoginPath + QueryString.Create(o.ReturnUrlParameter, returnUrl));
+                return Task.CompletedTask;
+            };
         });
+        services.AddOptions<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme)
+            .Configure<IOptions<SessionTimeoutOptions>>((o, session) => o.ExpireTimeSpan = session.Value.IdleTimeout);
         services.AddAuthorizationBuilder()
             .AddPolicy(StaffPolicy, p => p.RequireRole(Roles.Staff))
             .AddPolicy(ApplicantPolicy, p => p.RequireRole(Roles.Applicant))

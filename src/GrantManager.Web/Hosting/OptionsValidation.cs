@@ -103,3 +103,29 @@ internal sealed partial class OpenDataOptionsValidator : IValidateOptions<Core.O
     [System.Text.RegularExpressions.GeneratedRegex("^(XI|XM|[A-Z]{2})-[A-Z]{2,8}-[A-Za-z0-9-]+$")]
     private static partial System.Text.RegularExpressions.Regex OrgId();
 }
+
+internal sealed class PrivacyOptionsValidator : IValidateOptions<PrivacyOptions>
+{
+    public ValidateOptionsResult Validate(string? name, PrivacyOptions o)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(o.DataProtectionOfficerEmail) || !MailAddress.TryCreate(o.DataProtectionOfficerEmail, out _))
+            errors.Add($"Council:Privacy:DataProtectionOfficerEmail must be an email address, such as dpo@council.example.gov.uk (was '{o.DataProtectionOfficerEmail}').");
+        if (string.IsNullOrWhiteSpace(o.LawfulBasis)) errors.Add("Council:Privacy:LawfulBasis must not be empty.");
+        if (o.RetentionYears is < 1 or > 100) errors.Add($"Council:Privacy:RetentionYears must be between 1 and 100 (was {o.RetentionYears}).");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+internal sealed class SessionOptionsValidator : IValidateOptions<SessionTimeoutOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SessionTimeoutOptions o)
+    {
+        var errors = new List<string>();
+        if (o.IdleTimeout < TimeSpan.FromMinutes(1) || o.IdleTimeout > TimeSpan.FromHours(24))
+            errors.Add($"Session:IdleTimeout must be between 00:01:00 and 1.00:00:00, such as 00:30:00 (was {o.IdleTimeout}).");
+        if (o.Warning < TimeSpan.FromSeconds(10) || o.Warning >= o.IdleTimeout)
+            errors.Add($"Session:Warning must be at least 00:00:10 and shorter than Session:IdleTimeout, such as 00:02:00 (was {o.Warning}).");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

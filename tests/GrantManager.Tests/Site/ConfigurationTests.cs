@@ -11,6 +11,9 @@ public sealed class ConfigurationTests
     [InlineData("Email:Smtp:Port", "70000", "Email:Smtp:Port must be between 1 and 65535")]
     [InlineData("Workflows:Path", "/no/such/folder", "Workflows:Path must name a folder")]
     [InlineData("Council:Name", " ", "Council:Name must not be empty")]
+    [InlineData("Council:Privacy:RetentionYears", "0", "Council:Privacy:RetentionYears must be between 1 and 100")]
+    [InlineData("Council:Privacy:DataProtectionOfficerEmail", "nobody", "Council:Privacy:DataProtectionOfficerEmail must be an email address")]
+    [InlineData("Session:Warning", "00:45:00", "Session:Warning must be at least 00:00:10 and shorter than Session:IdleTimeout")]
     public async Task A_bad_setting_stops_start_up_with_a_message_naming_it(string key, string value, string message)
     {
         await using var app = new GrantManagerFactory();

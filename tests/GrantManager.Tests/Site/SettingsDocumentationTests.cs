@@ -30,6 +30,8 @@ public sealed class SettingsDocumentationTests
         Add(EmailOptions.Section, typeof(EmailOptions));
         Add(SeedOptions.Section, typeof(SeedOptions));
         Add(CouncilOptions.Section, typeof(CouncilOptions));
+        Add(PrivacyOptions.Section, typeof(PrivacyOptions));
+        Add(SessionTimeoutOptions.Section, typeof(SessionTimeoutOptions));
         Add(GrantManager.Core.Applications.AttachmentOptions.Section, typeof(GrantManager.Core.Applications.AttachmentOptions));
         Add(GrantManager.Core.OpenData.OpenDataOptions.Section, typeof(GrantManager.Core.OpenData.OpenDataOptions));
         keys.Add("ConnectionStrings:GrantManager");

@@ -36,7 +36,7 @@ public sealed class StartPageAndHealthTests(GrantManagerFactory app) : IClassFix
     {
         var start = await app.Browser().GetStringAsync("/");
         Assert.DoesNotContain("\n ", start);
-        Assert.True(start.Length < 4096, $"the start page is {start.Length} bytes");
+        Assert.True(start.Length < 5120, $"the start page is {start.Length} bytes");
     }
 
     [Fact]

@@ -14,6 +14,8 @@ public sealed class LoginModel(SignInManager<User> signIn, UserManager<User> use
     [BindProperty] public LoginInput Input { get; set; } = new();
     [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
     public bool OfferResend { get; private set; }
+    /// <summary>Arrived here because the timeout warning ran out.</summary>
+    public bool TimedOut { get; private set; }
 
     public sealed class LoginInput
     {
@@ -21,7 +23,7 @@ public sealed class LoginModel(SignInManager<User> signIn, UserManager<User> use
         [Required(ErrorMessage = "Enter your password")] public string? Password { get; set; }
     }
 
-    public void OnGet() { }
+    public void OnGet(bool timedOut) => TimedOut = timedOut;
 
     public async Task<IActionResult> OnPostAsync()
     {
