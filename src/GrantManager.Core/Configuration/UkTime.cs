@@ -14,6 +14,17 @@ public static class UkTime
     /// <summary>The last second of a UK day, in UTC.</summary>
     public static DateTime EndOfDay(DateOnly day) => StartOfDay(day.AddDays(1)).AddSeconds(-1);
 
+    /// <summary>A UTC moment as UK time in the service's one style: "1 March 2027 at 8:07pm".</summary>
+    public static string DateAndTime(DateTime utc) => $"{Local(utc).ToString("d MMMM yyyy", EnGb)} at {Time(utc)}";
+
+    /// <summary>A UTC moment's UK time of day: "8:07pm", "9:00am".</summary>
+    public static string Time(DateTime utc) =>
+        Local(utc).ToString("h:mm", EnGb) + (Local(utc).Hour < 12 ? "am" : "pm");
+
+    private static DateTime Local(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(utc, DateTimeKind.Utc), London);
+
+    private static readonly System.Globalization.CultureInfo EnGb = System.Globalization.CultureInfo.GetCultureInfo("en-GB");
+
     private static TimeZoneInfo Find()
     {
         try { return TimeZoneInfo.FindSystemTimeZoneById("Europe/London"); }

@@ -193,7 +193,7 @@ public sealed class WorkflowRuntimeTests : IAsyncLifetime
         var triage = (await _t.TasksAsync(instance.Id)).Single();
         await Assert.ThrowsAsync<WorkflowForbiddenException>(() => _t.RuntimeAsync((rt, _) => rt.CompleteTaskAsync(triage.Id, "go", applicant)));
         var wrongOutcome = await Assert.ThrowsAsync<WorkflowInvalidException>(() => _t.RuntimeAsync((rt, _) => rt.CompleteTaskAsync(triage.Id, "maybe", officer)));
-        Assert.Equal("Choose one of: go, stop", wrongOutcome.Message);
+        Assert.Equal("Choose an outcome: Go or Stop", wrongOutcome.Message);
     }
 
     [Fact]
