@@ -70,7 +70,7 @@ internal static partial class GrantManagerPipeline
         if (buffer.Length == 0) return;
         var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         if (context.Response.ContentType?.StartsWith("text/html", StringComparison.Ordinal) == true)
-            body = WithoutIndentation(body);
+            body = TagHelpers.GovukErrorSummaryTagHelper.InPageOrder(WithoutIndentation(body));
         if (!context.Response.HasStarted) context.Response.ContentLength = body.Length;
         await original.WriteAsync(body, context.RequestAborted);
     }

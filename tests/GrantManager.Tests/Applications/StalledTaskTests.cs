@@ -174,4 +174,23 @@ public sealed class StalledTaskTests : IAsyncLifetime
         var stage = (await officer.GetFromJsonAsync<JsonElement>($"/api/applications/{id}")).GetProperty("stage").GetString();
         Assert.Equal("delegated-decision", stage);
     }
+
+    [Fact]
+    public async Task The_error_summary_follows_the_order_of_the_fields_on_the_page()
+    {
+        // The assessment form shows the scores first, then the outcome, then the comment: not the order the model declares them.
+        var (_, _, first, _) = await AtAssessmentAsync();
+        await RuntimeAsync((r, a) => r.DeclareConflictAsync(first, false, null, a), "assessor@example.org");
+        var assessor = await _app.SignedInAsync("assessor@example.org");
+        var url = $"/Staff/Tasks/{first}";
+
+        var response = await assessor.SubmitFormAsync(url, new(), "form[action*='handler=Complete']");
+
+        var page = await response.ReadPageAsync();
+        var errors = page.ErrorSummary();
+        Assert.Equal(["Score 'Need and benefit' from 0 to 5", "Score 'Innovation' from 0 to 5", "Score 'Deliverability' from 0 to 5", "Score 'Social value' from 0 to 5",
+            "Choose an outcome: Recommend: fund or Recommend: do not fund", "Explain your scores and recommendation"], errors);
+        var targets = page.QuerySelectorAll(".govuk-error-summary__list a").Select(a => a.GetAttribute("href")![1..]).ToList();
+        Assert.All(targets, id => Assert.NotNull(page.GetElementById(id)));
+    }
 }
