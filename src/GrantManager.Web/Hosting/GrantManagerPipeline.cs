@@ -117,6 +117,14 @@ internal static partial class GrantManagerPipeline
             .Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         foreach (var address in addresses)
             app.Logger.LogInformation("GrantManager is serving at {Address}", address);
+        // Without Email:PublicBaseUrl, links in emails point at where this server listens.
+        if (Core.Email.EmailLinks.ServerAddressFrom(addresses) is { } own)
+        {
+            var links = app.Services.GetRequiredService<Core.Email.EmailLinks>();
+            links.ServerAddress = own;
+            if (string.IsNullOrWhiteSpace(app.Services.GetRequiredService<IOptions<Core.Configuration.EmailOptions>>().Value.PublicBaseUrl))
+                app.Logger.LogInformation("Links in emails point at {Address}: set Email:PublicBaseUrl to the service's public address", own);
+        }
         if (app.Services.GetRequiredService<IOptions<SeedOptions>>().Value.Demo && !app.Environment.IsProduction())
         {
             var accounts = string.Join(", ", DemoData.Applicants.Select(a => a.Email).Concat(DemoData.Staff.Select(s => $"{s.Email} ({s.Role})")));

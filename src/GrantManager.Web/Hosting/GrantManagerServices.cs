@@ -166,6 +166,7 @@ internal static class GrantManagerServices
         services.AddSingleton(sp => new EmailTemplates(Path.Combine(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, "templates")));
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxSignalInterceptor>();
+        services.AddSingleton<EmailLinks>();
         services.AddScoped<Outbox>();
         services.AddSingleton<IEmailTransport>(sp =>
         {
