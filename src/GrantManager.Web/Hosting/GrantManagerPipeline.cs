@@ -102,13 +102,36 @@ internal static partial class GrantManagerPipeline
         }
         using var scope = app.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<GrantDbContext>();
+        await BackUpBeforeMigratingAsync(app, db);
         await db.Database.MigrateAsync();
+        if (!OperatingSystem.IsWindows())
+            app.Logger.LogInformation("Cookie and token keys are kept in {Path}, not encrypted at rest: only the service's account should be able to read that folder",
+                Path.GetFullPath(app.Configuration["DataProtection:KeysPath"] ?? Path.Combine(app.Environment.ContentRootPath, "App_Data", "keys")));
         await DemoData.EnsureRolesAsync(scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>());
         var seed = scope.ServiceProvider.GetRequiredService<IOptions<SeedOptions>>().Value;
         if (seed.Demo && app.Environment.IsProduction())
             app.Logger.LogWarning("Seed:Demo is ignored in Production: demo accounts are never created there");
         else if (seed.Demo)
             await scope.ServiceProvider.GetRequiredService<DemoData>().SeedAsync();
+    }
+
+    /// <summary>
+    /// Copies an existing SQLite database aside before migrations change it. Some SQLite changes (a
+    /// table rebuild) cannot run inside the migration's transaction; if start-up stops half-way
+    /// through one, the copy is the way back.
+    /// </summary>
+    private static async Task BackUpBeforeMigratingAsync(WebApplication app, GrantDbContext db)
+    {
+        if (!db.Database.IsSqlite()) return;
+        var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
+        if (pending.Count == 0 || !(await db.Database.GetAppliedMigrationsAsync()).Any()) return;
+        var file = db.Database.GetDbConnection().DataSource;
+        if (string.IsNullOrEmpty(file) || !File.Exists(file)) return;
+        var backup = $"{file}.before-{pending[^1]}.bak";
+        if (File.Exists(backup)) File.Delete(backup);
+        // VACUUM INTO takes its file name as a bound value: a consistent copy, WAL included.
+        await db.Database.ExecuteSqlAsync($"VACUUM INTO {backup}");
+        app.Logger.LogInformation("Backed up the database to {Backup} before applying {Migrations}", backup, string.Join(", ", pending));
     }
 
     private static void AnnounceAddresses(WebApplication app)
