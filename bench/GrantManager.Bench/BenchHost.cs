@@ -80,6 +80,8 @@ internal sealed class BenchHost : IAsyncDisposable
         var mine = Path.Combine(AppContext.BaseDirectory, "workflow");
         foreach (var f in Directory.GetFiles(mine, "*.json")) File.Copy(f, Path.Combine(folder, Path.GetFileName(f)));
         foreach (var f in Directory.GetFiles(Path.Combine(mine, "templates"))) File.Copy(f, Path.Combine(folder, "templates", Path.GetFileName(f)));
+        Directory.CreateDirectory(Path.Combine(folder, "settings"));
+        foreach (var f in Directory.GetFiles(Path.Combine(repository, "settings"), "districts*.json")) File.Copy(f, Path.Combine(folder, "settings", Path.GetFileName(f)));
         return folder;
     }
 

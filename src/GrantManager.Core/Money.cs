@@ -36,9 +36,9 @@ public static class Money
     /// <summary>What to tell someone whose amount could not be read, naming the field.</summary>
     public static string Problem(ParseResult result, string label) => result switch
     {
-        ParseResult.TooPrecise => $"{label} must be in pounds and pence, like 4,500 or 4,500.50",
+        ParseResult.TooPrecise => $"{label} must be in pounds and pence, with no more than 2 decimal places",
         ParseResult.TooLarge => $"{label} must be {Format(Largest)} or less",
         ParseResult.Negative => $"{label} must not be a negative amount",
-        _ => $"{label} must be an amount in pounds, like 4,500 or 4,500.50",
+        _ => $"{label} must be in pounds, like 4,500 or 4,500.50",
     };
 }

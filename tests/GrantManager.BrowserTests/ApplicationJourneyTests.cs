@@ -96,7 +96,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         await officer.GetByRole(AriaRole.Link, new() { Name = $"Decide under delegated authority for {reference}" }).ClickAsync();
         await officer.GetByRole(AriaRole.Radio, new() { Name = "Approve" }).CheckAsync();
         Assert.Equal(2, await officer.Locator("table").First.Locator("tbody tr").CountAsync());
-        await officer.GetByLabel("Comment").FillAsync("Approved: strong assessments.");
+        await officer.GetByLabel("Note for the file").FillAsync("Approved: strong assessments.");
         await browser.AssertAccessibleAsync(officer, "journey-11-task-decision");
         await officer.GetByRole(AriaRole.Button, new() { Name = "Complete the task" }).ClickAsync();
         await officer.WaitForURLAsync("**/Staff/Inbox");
@@ -111,18 +111,22 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         Assert.Contains("awarded", await applicant.Locator(".govuk-summary-list .govuk-tag").TextContentAsync());
         await browser.AssertAccessibleAsync(applicant, "journey-13-awarded");
 
-        // The first progress report: a draft, an error, then sent.
+        // The first progress report: a draft, an error, checked, then sent.
         await applicant.Locator("a[href^='/Applicant/Returns/']").First.ClickAsync();
         await applicant.WaitForURLAsync("**/Applicant/Returns/*");
         var returnUrl = applicant.Url;
         await browser.AssertAccessibleAsync(applicant, "journey-14-return-form");
         await applicant.GetByLabel("Progress so far").FillAsync("Twelve people have joined the weekly calls.");
-        await applicant.GetByRole(AriaRole.Button, new() { Name = "Send the report" }).ClickAsync();
+        await applicant.GetByRole(AriaRole.Button, new() { Name = "Continue to check and send" }).ClickAsync();
         Assert.Contains("Enter how many people the project has reached so far", await applicant.Locator(".govuk-error-summary").TextContentAsync());
         await browser.AssertAccessibleAsync(applicant, "journey-15-return-errors");
         foreach (var input in await applicant.Locator("input[name^='Input.Spend']").AllAsync()) await input.FillAsync("150");
         foreach (var input in await applicant.Locator("input[name^='Input.Actuals']").AllAsync()) await input.FillAsync("12");
         await applicant.GetByLabel("People reached so far").FillAsync("12");
+        await applicant.GetByRole(AriaRole.Button, new() { Name = "Continue to check and send" }).ClickAsync();
+        await applicant.WaitForURLAsync(returnUrl + "/Check");
+        Assert.Contains("Twelve people have joined the weekly calls.", await applicant.Locator("main").TextContentAsync());
+        await browser.AssertAccessibleAsync(applicant, "journey-15-return-check");
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Send the report" }).ClickAsync();
         await applicant.WaitForURLAsync(returnUrl);
         Assert.Contains("Your progress report has been sent", await applicant.Locator(".govuk-notification-banner").TextContentAsync());

@@ -59,13 +59,3 @@ public static class ApplicationStatus
     public const string Draft = "draft";
     public static readonly string[] All = ["draft", "submitted", "approved", "awarded", "rejected", "declined", "withdrawn"];
 }
-
-/// <summary>The districts of Kent.</summary>
-public static class KentDistricts
-{
-    public static readonly string[] All =
-    [
-        "Ashford", "Canterbury", "Dartford", "Dover", "Folkestone and Hythe", "Gravesham", "Maidstone",
-        "Sevenoaks", "Swale", "Thanet", "Tonbridge and Malling", "Tunbridge Wells",
-    ];
-}

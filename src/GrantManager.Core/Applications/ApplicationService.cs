@@ -16,6 +16,19 @@ public sealed record TaskCompletion(string? Outcome, string? Comment, IReadOnlyD
     public string? PaymentReference { get; init; }
     /// <summary>An approval: outcome targets changed from what the applicant proposed, by measure code.</summary>
     public IReadOnlyDictionary<string, decimal>? Targets { get; init; }
+    /// <summary>
+    /// What the applicant is told (in the email and on their page), kept apart from <see cref="TaskCompletion.Comment"/>,
+    /// the note for the file that only staff see.
+    /// </summary>
+    public string? MessageToApplicant { get; init; }
+    /// <summary>
+    /// For callers from before the message was separate (the API, integrations): where an outcome must tell the
+    /// applicant something (reasons for a rejection, the information needed) and no message is given, the comment
+    /// is sent. The task page, which asks for the two separately, turns this off.
+    /// </summary>
+    public bool CommentStandsInForMessage { get; init; } = true;
+    /// <summary>An applicant's answer: the documents they added to it.</summary>
+    public IReadOnlyList<Guid>? Documents { get; init; }
 }
 public sealed record OutcomeInput(string? Measure, decimal? Target);
 
@@ -43,7 +56,7 @@ public sealed class InputException(IDictionary<string, string[]> errors)
 }
 
 /// <summary>Drafts, submission and withdrawal of applications, and who may see them.</summary>
-public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtime, TimeProvider time, Grants.MonitoringSchedules schedules)
+public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtime, TimeProvider time, Grants.MonitoringSchedules schedules, Places.Districts districts)
 {
     public const string SubjectType = "application";
     private DateTime Now => time.GetUtcNow().UtcDateTime;
@@ -63,7 +76,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
             if (fund is null) errors.Add("fundId", "There is no such fund");
             else if (round is null) errors.Add("fundId", $"The {fund.Name} is not open for applications");
         }
-        if (fund is not null) CheckFormat(input, fund, errors);
+        if (fund is not null) CheckFormat(input, fund, errors, Configuration.UkTime.DayOf(Now));
         errors.ThrowIfAny();
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -81,6 +94,36 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         return application;
     }
 
+    /// <summary>
+    /// The draft to continue rather than a new one, when this person already has an untouched draft
+    /// for the fund (going back and pressing Continue again on the eligibility questions); else a new draft.
+    /// </summary>
+    public async Task<Application> StartOrResumeDraftAsync(Actor actor, int fundId, CancellationToken ct = default)
+    {
+        if (actor.OrganisationId is int organisationId && actor.UserId is string userId)
+        {
+            var untouched = await db.Applications
+                .Where(a => a.OrganisationId == organisationId && a.FundId == fundId && a.CreatedById == userId && a.WorkflowInstanceId == null
+                    && a.ProjectTitle == null && a.ProjectSummary == null && a.Innovation == null && a.Beneficiaries == null && a.AmountRequested == null
+                    && a.StartDate == null && a.Districts == "" && !a.Budget.Any() && !a.Outcomes.Any())
+                .OrderByDescending(a => a.Id).FirstOrDefaultAsync(ct);
+            if (untouched is not null && await OpenRoundAsync(fundId, ct) is { } round && round.Id == untouched.RoundId) return untouched;
+        }
+        return await CreateDraftAsync(actor, new ApplicationInput { FundId = fundId }, ct);
+    }
+
+    /// <summary>Deletes a draft the organisation no longer wants, with its answers; returns its documents' ids so their files can go too.</summary>
+    public async Task<IReadOnlyList<Guid>> DeleteDraftAsync(int id, Actor actor, CancellationToken ct = default)
+    {
+        var application = await OwnAsync(id, actor, ct);
+        if (application.WorkflowInstanceId is not null)
+            throw new WorkflowConflictException("This application has been submitted, so it cannot be deleted; you can withdraw it instead");
+        var documents = await db.Set<Attachment>().Where(d => d.ApplicationId == id).Select(d => d.Id).ToListAsync(ct);
+        db.Applications.Remove(application);
+        await db.SaveChangesAsync(ct);
+        return documents;
+    }
+
     public async Task<Application> UpdateDraftAsync(int id, Actor actor, ApplicationInput input, int? expectedVersion = null, CancellationToken ct = default)
     {
         var application = await OwnAsync(id, actor, ct);
@@ -91,7 +134,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         if (input.FundId is int fundId && fundId != application.FundId)
             throw new InputException(new Dictionary<string, string[]> { ["fundId"] = ["A draft stays with its fund; start a new application for another fund"] });
         var errors = new Errors();
-        CheckFormat(input, application.Fund!, errors);
+        CheckFormat(input, application.Fund!, errors, Configuration.UkTime.DayOf(Now));
         errors.ThrowIfAny();
         Apply(application, input);
         application.UpdatedAt = Now;
@@ -101,6 +144,14 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         return application;
     }
 
+    /// <summary>Checks a draft's new answers as saving would, without saving: every problem at once.</summary>
+    public void CheckDraft(Application application, ApplicationInput input)
+    {
+        var errors = new Errors();
+        CheckFormat(input, application.Fund!, errors, Configuration.UkTime.DayOf(Now));
+        errors.ThrowIfAny();
+    }
+
     /// <summary>Checks the whole application, then submits it and starts its workflow, in one transaction.</summary>
     public async Task<Application> SubmitAsync(int id, Actor actor, bool declaration, CancellationToken ct = default)
     {
@@ -108,13 +159,13 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         if (application.WorkflowInstanceId is not null)
             throw new WorkflowConflictException($"This application was already submitted on {application.SubmittedAt:d MMMM yyyy}");
         if (application.Round is null) throw new WorkflowNotFoundException("The application's round no longer exists");
-        var errors = Completeness(application);
+        var errors = Completeness(application, Configuration.UkTime.DayOf(Now));
         if (!declaration) errors.Add("declaration", "Confirm the declaration to submit your application");
         var round = application.Round!;
         if (!round.IsOpenAt(Now))
             errors.Add("roundId", Now < round.OpensAt
-                ? $"{round.Name} opens on {round.OpensAt:d MMMM yyyy}; you can submit from then"
-                : $"{round.Name} closed on {round.ClosesAt:d MMMM yyyy}, so applications can no longer be submitted");
+                ? $"{round.Name} opens on {Configuration.UkTime.DayOf(round.OpensAt):d MMMM yyyy}; you can submit from then"
+                : $"{round.Name} closed at {round.Deadline}, so applications can no longer be submitted");
         errors.ThrowIfAny();
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -212,8 +263,25 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
                     ["weightedScore"] = Math.Round(criteria.Sum(c => (decimal)given[c.Id.ToString()] / c.Max * c.Weight), 1),
                 };
         }
-        if (outcome is "reject" or "ineligible" or "more-information-needed" or "do-not-fund" && string.IsNullOrWhiteSpace(comment))
-            errors.Add("comment", outcome == "more-information-needed" ? "Say what information you need" : "Give the reasons: the applicant will see them");
+        // The note for the file stays with staff; the message is what the applicant reads.
+        var message = string.IsNullOrWhiteSpace(completion.MessageToApplicant) ? null : completion.MessageToApplicant.Trim();
+        var definition = runtime.Registry.Get(task.Instance!.DefinitionId, task.Instance.DefinitionVersion);
+        var reaching = task.Role == Roles.Applicant ? [] : ApplicantMessages.OutcomesThatReachApplicant(definition, task);
+        var messageField = completion.CommentStandsInForMessage && message is null ? "comment" : "messageToApplicant";
+        if (message is null && completion.CommentStandsInForMessage && outcome is not null && ApplicantMessages.MustTell(outcome) && !string.IsNullOrWhiteSpace(comment))
+            message = comment.Trim();
+        if (message is { Length: > 5000 }) errors.Add("messageToApplicant", "The message to the applicant must be 5,000 characters or fewer");
+        if (outcome is not null && task.OutcomeList.Contains(outcome))
+        {
+            if (message is null && ApplicantMessages.MustTell(outcome) && reaching.Contains(outcome))
+                errors.Add(messageField, ApplicantMessages.WhatToTell(outcome));
+            else if (message is not null && !reaching.Contains(outcome))
+                errors.Add("messageToApplicant", reaching.Count == 0
+                    ? "Nothing from this task is sent to the applicant: put what you want to say in the note for the file"
+                    : $"Nothing is sent to the applicant when you choose {WorkflowLabelsOf(outcome)}: leave the message empty, or put it in the note for the file");
+        }
+        if (outcome == "do-not-fund" && string.IsNullOrWhiteSpace(comment))
+            errors.Add("comment", "Give the reasons for your recommendation");
         Dictionary<string, object?>? offer = null;
         if (task.Form == "decision" && outcome == "approve" && task.Instance!.SubjectType == SubjectType && int.TryParse(task.Instance.SubjectId, out var decidedId))
         {
@@ -239,11 +307,20 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
                 offer["targets"] = System.Text.Json.JsonSerializer.Serialize(proposed);
                 offer["targetsText"] = string.Join("\n", proposed.Select(p => $"- {names.GetValueOrDefault(p.Key, p.Key)}: {p.Value:#,0.##}"));
             }
+            if (!errors.Any)
+            {
+                // The offer letter lists the payments and report dates the grant will have, worked out as the award will.
+                var decided = await db.Applications.AsNoTracking().Include(a => a.Outcomes).Include(a => a.Fund).SingleAsync(a => a.Id == decidedId, ct);
+                var fields = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, System.Text.Json.JsonElement>>(task.Instance.Data) ?? new();
+                foreach (var (k, v) in offer) fields[k] = System.Text.Json.JsonSerializer.SerializeToElement(v);
+                var terms = Grants.GrantTerms.For(decided, System.Text.Json.JsonSerializer.Serialize(fields), schedules.For(decided.Fund!.Code), Now);
+                offer["paymentsText"] = terms.PaymentsText();
+                offer["reportsText"] = terms.ReportsText();
+            }
             data = new Dictionary<string, object?>(data ?? new()) { ["amountAwarded"] = awarded };
         }
         if (task.Form == "return-review" && outcome == "request-changes")
         {
-            if (string.IsNullOrWhiteSpace(comment)) errors.Add("comment", "Say what needs to change: the grant holder will see it");
             var today = Configuration.UkTime.DayOf(Now);
             var returnId = Grants.GrantWorkflows.SubjectId(task.Instance!, Grants.GrantWorkflows.ReturnSubject)
                 ?? throw new WorkflowInvalidException("This task is not about a progress report", "outcome");
@@ -259,7 +336,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
                     ["changesDueOn"] = Grants.GrantWorkflows.DayText(due),
                     ["changesDueAt"] = Configuration.UkTime.EndOfDay(due),
                     ["changesRemindFrom"] = Grants.GrantWorkflows.RemindFrom(due, settings),
-                    ["changesRequested"] = comment?.Trim(),
+                    ["changesRequested"] = message,
                 };
             }
         }
@@ -271,7 +348,24 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
             offer = new Dictionary<string, object?> { ["paymentReference"] = reference };
             data = new Dictionary<string, object?> { ["paymentReference"] = reference };
         }
+        if (completion.Documents is { Count: > 0 } documents)
+        {
+            if (task.Role != Roles.Applicant || !int.TryParse(task.Instance!.SubjectId, out var answeredId) || task.Instance.SubjectType != SubjectType)
+                errors.Add("documents", "Only an applicant's answer can carry documents");
+            else
+            {
+                var known = await db.Set<Attachment>().Where(a => a.ApplicationId == answeredId && a.Kind == AttachmentStore.InformationKind && documents.Contains(a.Id))
+                    .Select(a => a.Id).ToListAsync(ct);
+                if (known.Count != documents.Distinct().Count()) errors.Add("documents", "A document is not one added to this answer");
+            }
+        }
         errors.ThrowIfAny();
+        if (message is not null || completion.Documents is { Count: > 0 })
+        {
+            data = new Dictionary<string, object?>(data ?? new());
+            if (message is not null) data[WorkflowRuntime.MessageKey] = message;
+            if (completion.Documents is { Count: > 0 }) data["documents"] = completion.Documents.Distinct().Select(d => d.ToString()).ToList();
+        }
         if (offer is null) return await runtime.CompleteTaskAsync(taskId, outcome!, actor, comment?.Trim(), data, ct);
 
         // The offer's terms (or a return's new due date, or a payment's reference) and the outcome commit together.
@@ -281,6 +375,8 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         await tx.CommitAsync(ct);
         return result;
     }
+
+    private static string WorkflowLabelsOf(string outcome) => '"' + char.ToUpperInvariant(outcome[0]) + outcome[1..].Replace('-', ' ') + '"';
 
     /// <summary>draft, or the status of the workflow stage it is at.</summary>
     public static string StatusOf(Application application, WorkflowInstance? instance, WorkflowRegistry registry) =>
@@ -313,13 +409,13 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         ["fundName"] = a.Fund?.Name,
     };
 
-    private static void Apply(Application a, ApplicationInput input)
+    private void Apply(Application a, ApplicationInput input)
     {
         if (input.ProjectTitle is not null) a.ProjectTitle = Clean(input.ProjectTitle);
         if (input.ProjectSummary is not null) a.ProjectSummary = Clean(input.ProjectSummary);
         if (input.Innovation is not null) a.Innovation = Clean(input.Innovation);
         if (input.Beneficiaries is not null) a.Beneficiaries = Clean(input.Beneficiaries);
-        if (input.Districts is not null) a.Districts = string.Join('|', input.Districts.Select(d => KentDistricts.All.First(k => k.Equals(d.Trim(), StringComparison.OrdinalIgnoreCase))).Distinct());
+        if (input.Districts is not null) a.Districts = string.Join('|', input.Districts.Select(d => districts.Find(d)!.Name).Distinct());
         if (input.StartDate is not null) a.StartDate = input.StartDate;
         if (input.EndDate is not null) a.EndDate = input.EndDate;
         if (input.AmountRequested is not null) a.AmountRequested = input.AmountRequested;
@@ -339,22 +435,35 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
 
     private static string? Clean(string text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
-    private static void CheckFormat(ApplicationInput input, Funds.Fund fund, Errors errors)
+    /// <summary>The largest outcome target taken: far more than any project reaches, and inside what storage holds.</summary>
+    public const decimal LargestTarget = 10_000_000m;
+
+    /// <summary>How far ahead a project may start: a later date is a typing mistake, not a plan.</summary>
+    public const int LatestStartYears = 2;
+
+    private void CheckFormat(ApplicationInput input, Funds.Fund fund, Errors errors, DateOnly today)
     {
         Length("projectTitle", input.ProjectTitle, 150, "Project title");
         Length("projectSummary", input.ProjectSummary, 3000, "Project summary");
         Length("innovation", input.Innovation, 3000, "What is innovative");
         Length("beneficiaries", input.Beneficiaries, 3000, "Who benefits");
         if (input.Districts is not null)
-            foreach (var d in input.Districts.Where(d => !KentDistricts.All.Contains(d?.Trim() ?? "", StringComparer.OrdinalIgnoreCase)))
-                errors.Add("districts", $"'{d}' is not a district of Kent; choose from {string.Join(", ", KentDistricts.All)}");
+            foreach (var d in input.Districts.Where(d => districts.Find(d) is null))
+                errors.Add("districts", $"'{d}' is not a district of {districts.Area.Name}; choose from {string.Join(", ", districts.Names)}");
         if (input.AmountRequested is decimal amount)
         {
             if (amount <= 0) errors.Add("amountRequested", "Amount requested must be more than £0");
-            else if (decimal.Round(amount, 2) != amount) errors.Add("amountRequested", "Amount requested must be in pounds and pence, like 4250 or 4250.50");
+            else if (decimal.Round(amount, 2) != amount) errors.Add("amountRequested", "Amount requested must be in pounds and pence, like 4,250 or 4,250.50");
             else if (amount < fund.MinimumAward || amount > fund.MaximumAward)
                 errors.Add("amountRequested", $"Amount requested must be between {Money(fund.MinimumAward)} and {Money(fund.MaximumAward)}");
         }
+        if (input.StartDate is DateOnly first)
+        {
+            if (first < today) errors.Add("startDate", $"The start date must be today or later: {first:d MMMM yyyy} has passed");
+            else if (first > today.AddYears(LatestStartYears)) errors.Add("startDate", $"The start date must be within {LatestStartYears} years of today, by {today.AddYears(LatestStartYears):d MMMM yyyy}");
+        }
+        if (input.EndDate is DateOnly last && input.StartDate is null && last > today.AddYears(LatestStartYears).AddMonths(fund.MaxProjectMonths))
+            errors.Add("endDate", $"The end date must be no later than {today.AddYears(LatestStartYears).AddMonths(fund.MaxProjectMonths):d MMMM yyyy}");
         if (input.StartDate is DateOnly start && input.EndDate is DateOnly end)
         {
             if (end <= start) errors.Add("endDate", "End date must be after the start date");
@@ -365,18 +474,24 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
             for (var i = 0; i < input.Budget.Count; i++)
             {
                 var line = input.Budget[i];
+                if (line is null) { errors.Add($"budget[{i}]", $"Budget line {i + 1} is empty: give what the money is for and the amount"); continue; }
                 if (string.IsNullOrWhiteSpace(line.Item)) errors.Add($"budget[{i}].item", $"Budget line {i + 1}: say what the money is for");
                 else if (line.Item.Length > 200) errors.Add($"budget[{i}].item", $"Budget line {i + 1}: the description must be 200 characters or fewer");
                 if (line.Amount is not decimal a || a <= 0) errors.Add($"budget[{i}].amount", $"Budget line {i + 1}: enter an amount more than £0");
+                else if (a > Core.Money.Largest) errors.Add($"budget[{i}].amount", $"Budget line {i + 1}: the amount must be {Core.Money.Format(Core.Money.Largest)} or less");
                 else if (decimal.Round(a, 2) != a) errors.Add($"budget[{i}].amount", $"Budget line {i + 1}: the amount must be in pounds and pence");
             }
         if (input.Outcomes is not null)
             for (var i = 0; i < input.Outcomes.Count; i++)
             {
                 var o = input.Outcomes[i];
+                if (o is null) { errors.Add($"outcomes[{i}]", $"Outcome {i + 1} is empty: choose a measure and set a target"); continue; }
                 if (o.Measure is null || !fund.Measures.Any(m => m.Code == o.Measure.Trim()))
                     errors.Add($"outcomes[{i}].measure", $"Outcome {i + 1}: choose one of {string.Join(", ", fund.Measures.OrderBy(m => m.Order).Select(m => m.Code))}");
-                if (o.Target is not decimal t || t <= 0) errors.Add($"outcomes[{i}].target", $"Outcome {i + 1}: enter a target more than 0");
+                var name = fund.Measures.FirstOrDefault(m => m.Code == o.Measure?.Trim())?.Name ?? $"Outcome {i + 1}";
+                if (o.Target is not decimal t || t <= 0) errors.Add($"outcomes[{i}].target", $"{name}: enter a target more than 0");
+                else if (t > LargestTarget) errors.Add($"outcomes[{i}].target", $"{name}: the target must be {LargestTarget:#,0} or less");
+                else if (decimal.Round(t, 2) != t) errors.Add($"outcomes[{i}].target", $"{name}: the target can have at most 2 decimal places");
             }
 
         void Length(string field, string? value, int max, string label)
@@ -385,8 +500,11 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         }
     }
 
+    /// <summary>Whether the draft has everything submission asks for, today.</summary>
+    public bool IsReadyToSubmit(Application a) => !Completeness(a, Configuration.UkTime.DayOf(Now)).Any;
+
     /// <summary>What a submitted application must have, field by field.</summary>
-    public static Errors Completeness(Application a)
+    public static Errors Completeness(Application a, DateOnly today)
     {
         var errors = new Errors();
         if (a.ProjectTitle is null) errors.Add("projectTitle", "Enter a project title");
@@ -395,6 +513,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         if (a.Beneficiaries is null) errors.Add("beneficiaries", "Say who will benefit");
         if (a.DistrictList.Count == 0) errors.Add("districts", "Choose at least one district of Kent the project serves");
         if (a.StartDate is null) errors.Add("startDate", "Enter the project start date");
+        else if (a.StartDate < today) errors.Add("startDate", $"The project's start date, {a.StartDate:d MMMM yyyy}, has passed: change it to today or later");
         if (a.EndDate is null) errors.Add("endDate", "Enter the project end date");
         if (a.AmountRequested is null) errors.Add("amountRequested", "Enter the amount you are asking for");
         if (a.Budget.Count == 0) errors.Add("budget", "Add at least one budget line");

@@ -48,6 +48,40 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
 
     public long MaxBytes => maxMegabytes * 1024L * 1024L;
 
+    /// <summary>The kind of a document sent with an answer to a request for more information.</summary>
+    public const string InformationKind = "information";
+
+    /// <summary>
+    /// A document for the applicant's answer to a request for more information, while that request is
+    /// open. It waits with the answer until the answer is sent, which names it.
+    /// </summary>
+    public async Task<Attachment> AddInformationAsync(int applicationId, Actor actor, string? fileName, long length, Stream content, CancellationToken ct = default)
+    {
+        var application = await applications.ForReadingAsync(applicationId, actor, ct);
+        if (!actor.HasRole(Roles.Applicant) || application.OrganisationId != actor.OrganisationId)
+            throw new WorkflowNotFoundException("No such application");
+        var open = application.WorkflowInstanceId is Guid instance && await db.InboxTasks.AnyAsync(t => t.InstanceId == instance
+            && t.Status == InboxTaskStatus.Open && t.Role == Roles.Applicant && !t.Outcomes.Contains("|"), ct);
+        if (!open) throw new WorkflowConflictException("We are not waiting for information from you, so documents cannot be added now");
+        return await StoreAsync(new Attachment { ApplicationId = applicationId, Kind = InformationKind }, actor, fileName, length, content, ct);
+    }
+
+    /// <summary>Documents sent, or waiting to be sent, with answers to requests for more information.</summary>
+    public Task<List<Attachment>> ForInformationAsync(int applicationId, CancellationToken ct = default) =>
+        db.Set<Attachment>().AsNoTracking().Where(a => a.ApplicationId == applicationId && a.Kind == InformationKind).OrderBy(a => a.UploadedAt).ToListAsync(ct);
+
+    /// <summary>Removes a document from an answer not yet sent.</summary>
+    public async Task RemoveInformationAsync(Guid id, Actor actor, IReadOnlyCollection<Guid> sent, CancellationToken ct = default)
+    {
+        var attachment = await db.Set<Attachment>().SingleOrDefaultAsync(a => a.Id == id && a.Kind == InformationKind, ct) ?? throw new WorkflowNotFoundException("No such document");
+        var application = await applications.ForReadingAsync(attachment.ApplicationId, actor, ct);
+        if (!actor.HasRole(Roles.Applicant) || application.OrganisationId != actor.OrganisationId) throw new WorkflowNotFoundException("No such document");
+        if (sent.Contains(id)) throw new WorkflowConflictException("This document was sent with your answer, so it stays");
+        db.Remove(attachment);
+        await db.SaveChangesAsync(ct);
+        File.Delete(PathOf(id));
+    }
+
     public async Task<Attachment> AddAsync(int applicationId, Actor actor, string? kind, string? fileName, long length, Stream content, CancellationToken ct = default)
     {
         var application = await applications.ForReadingAsync(applicationId, actor, ct);
@@ -145,7 +179,13 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
     }
 
     public Task<List<Attachment>> ForApplicationAsync(int applicationId, CancellationToken ct = default) =>
-        db.Set<Attachment>().AsNoTracking().Where(a => a.ApplicationId == applicationId && a.ReturnId == null).OrderBy(a => a.UploadedAt).ToListAsync(ct);
+        db.Set<Attachment>().AsNoTracking().Where(a => a.ApplicationId == applicationId && a.ReturnId == null && a.Kind != InformationKind).OrderBy(a => a.UploadedAt).ToListAsync(ct);
+
+    /// <summary>Removes the files of documents whose rows have gone (a deleted draft).</summary>
+    public void DeleteFiles(IEnumerable<Guid> ids)
+    {
+        foreach (var id in ids) File.Delete(PathOf(id));
+    }
 
     private string PathOf(Guid id) => Path.Combine(folder, id.ToString("N"));
 }

@@ -80,8 +80,9 @@ public sealed class DemoData(GrantDbContext db, UserManager<User> users, RoleMan
             fund.Rounds.Add(new Round
             {
                 Name = $"Round 1 {now:yyyy}",
-                OpensAt = now.Date.AddDays(-14),
-                ClosesAt = now.Date.AddDays(90),
+                // Whole UK days, as an administrator's round is: open from the start of one, closing after the last.
+                OpensAt = Configuration.UkTime.StartOfDay(Configuration.UkTime.DayOf(now).AddDays(-14)),
+                ClosesAt = Configuration.UkTime.StartOfDay(Configuration.UkTime.DayOf(now).AddDays(91)),
                 Budget = 75_000m,
             });
             db.Funds.Add(fund);

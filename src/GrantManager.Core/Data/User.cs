@@ -30,4 +30,8 @@ public static class Roles
         FinanceOfficer => "Finance officer",
         _ => role,
     };
+
+    /// <summary>"a grant officer", "an assessor": the article a role name (or any noun) takes in a sentence.</summary>
+    public static string WithArticle(string noun) =>
+        string.IsNullOrEmpty(noun) ? noun : ("aeiouAEIOU".Contains(noun[0]) ? "an " : "a ") + noun;
 }

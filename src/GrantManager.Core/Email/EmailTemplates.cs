@@ -33,6 +33,9 @@ public sealed class EmailTemplates
         };
         _options.Filters.AddFilter("money", (input, _, _) =>
             new StringValue(Money.Format(input.ToNumberValue())));
+        // "an assessor", "a grant officer": {{ role | downcase | article }}.
+        _options.Filters.AddFilter("article", (input, _, _) =>
+            new StringValue(Data.Roles.WithArticle(input.ToStringValue())));
     }
 
     public string Directory => _directory;

@@ -17,6 +17,7 @@ public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions
         var values = new Dictionary<string, object?>(model, StringComparer.Ordinal)
         {
             ["council"] = council.Value.Name,
+            ["contact_email"] = council.Value.ContactEmail,
             ["recipient_name"] = to.Name,
             ["base_url"] = links?.BaseUrl ?? (email.Value.PublicBaseUrl ?? "").TrimEnd('/'),
         };

@@ -37,6 +37,29 @@ public sealed class Round
     public decimal Budget { get; set; }
 
     public bool IsOpenAt(DateTime utcNow) => OpensAt <= utcNow && utcNow < ClosesAt;
+
+    /// <summary>
+    /// The last UK day on which an application is accepted. <see cref="ClosesAt"/> is the first moment
+    /// after it: a round closing at 00:00 on 1 March has 28 February as its last day.
+    /// </summary>
+    public DateOnly LastDay => LastDayOf(ClosesAt);
+
+    public static DateOnly LastDayOf(DateTime closesAt) => Configuration.UkTime.DayOf(closesAt.AddTicks(-1));
+
+    /// <summary>How every page and email says when the round closes: "28 February 2027", or with the time when it is not midnight.</summary>
+    public string Deadline => DeadlineText(ClosesAt);
+
+    public static string DeadlineText(DateTime closesAt)
+    {
+        {
+            var ClosesAt = closesAt;
+            var last = Configuration.UkTime.DayOf(ClosesAt.AddTicks(-1));
+            var day = last.ToString("d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("en-GB"));
+            if (Configuration.UkTime.StartOfDay(last.AddDays(1)) == ClosesAt) return $"11:59pm on {day}";
+            var local = TimeZoneInfo.ConvertTimeFromUtc(DateTime.SpecifyKind(ClosesAt, DateTimeKind.Utc), Configuration.UkTime.London);
+            return $"{Configuration.UkTime.Time(local)} on {Configuration.UkTime.DayOf(ClosesAt).ToString("d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("en-GB"))}";
+        }
+    }
 }
 
 /// <summary>A criterion assessors score from 0 to <see cref="Max"/>, weighted in the total.</summary>

@@ -96,33 +96,28 @@ public sealed class AwardGrantHandler(TimeProvider time, MonitoringSchedules sch
         if (instance.SubjectType != ApplicationService.SubjectType || !int.TryParse(instance.SubjectId, out var applicationId)) return;
         if (await db.Grants.AnyAsync(g => g.ApplicationId == applicationId, ct)) return;
         var application = await db.Applications.Include(a => a.Outcomes).Include(a => a.Budget).Include(a => a.Fund).SingleAsync(a => a.Id == applicationId, ct);
-        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
-        var amount = data.TryGetValue("amountAwarded", out var awarded) && awarded.ValueKind == JsonValueKind.Number
-            ? awarded.GetDecimal() : application.AmountRequested ?? 0;
-        var conditions = data.TryGetValue("conditions", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;
-        // Targets the decider adjusted in the offer, else the applicant's own.
-        var targets = data.TryGetValue("targets", out var t) && t.ValueKind == JsonValueKind.String
-            ? JsonSerializer.Deserialize<Dictionary<string, decimal>>(t.GetString()!)!
-            : application.Outcomes.ToDictionary(o => o.MeasureCode, o => o.Target);
         var now = time.GetUtcNow().UtcDateTime;
-        var start = application.StartDate ?? DateOnly.FromDateTime(now);
-        var end = application.EndDate ?? start.AddMonths(12);
         var settings = schedules.For(application.Fund!.Code);
-        var instalments = PaymentPlan.Split(amount, application.Fund.PaymentPlan, now);
-        var returns = MonitoringSchedules.Plan(start, end, settings, instalments);
+        var terms = GrantTerms.For(application, instance.Data, settings, now);
+        var (instalments, returns) = (terms.Instalments, terms.Returns);
         foreach (var r in returns)
         {
             r.Spend = application.Budget.OrderBy(l => l.Id).Select(l => new ReturnSpend { Item = l.Item, Budgeted = l.Amount }).ToList();
-            r.Actuals = application.Outcomes.OrderBy(o => o.Id).Select(o => new ReturnActual { MeasureCode = o.MeasureCode, Target = targets.GetValueOrDefault(o.MeasureCode, o.Target) }).ToList();
+            r.Actuals = terms.Targets.Select(t => new ReturnActual { MeasureCode = t.MeasureCode, Target = t.Target }).ToList();
         }
         var grant = new Grant
         {
             Reference = application.Reference, ApplicationId = application.Id, FundId = application.FundId, OrganisationId = application.OrganisationId,
-            Amount = amount, StartDate = start, EndDate = end, Conditions = conditions, Status = GrantStatus.Active, AwardedAt = now,
+            Amount = terms.Amount, StartDate = terms.Start, EndDate = terms.End, Conditions = terms.Conditions, Status = GrantStatus.Active, AwardedAt = now,
             Instalments = instalments,
-            Targets = application.Outcomes.OrderBy(o => o.Id).Select(o => new GrantTarget { MeasureCode = o.MeasureCode, Target = targets.GetValueOrDefault(o.MeasureCode, o.Target) }).ToList(),
+            Targets = terms.Targets.ToList(),
             Returns = returns,
         };
+        // The confirmation email lists the payments and report dates.
+        var fields = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
+        fields["paymentsText"] = JsonSerializer.SerializeToElement(terms.PaymentsText());
+        fields["reportsText"] = JsonSerializer.SerializeToElement(terms.ReportsText());
+        instance.Data = JsonSerializer.Serialize(fields);
         db.Grants.Add(grant);
         // The returns and instalments need their ids before their workflows can name them.
         await db.SaveChangesAsync(ct);

@@ -70,6 +70,9 @@ public sealed record MonitoringSettings(WorkflowDuration Period, bool CalendarQu
     public const string DefaultWorkflow = "monitoring-return";
     public static readonly MonitoringSettings Default = new(WorkflowDuration.Parse("P3M"), true, WorkflowDuration.Parse("P1M"), new TimeOnly(9, 0));
 
+    /// <summary>How long after the end of its period each periodic return is due (the final report has <see cref="FinalReport"/>).</summary>
+    public WorkflowDuration DueAfter { get; init; } = WorkflowDuration.Parse("P1M");
+
     /// <summary>When a return sent back for changes is due again, unless the officer sets a date.</summary>
     public WorkflowDuration ChangesDue { get; init; } = WorkflowDuration.Parse("P14D");
 
@@ -111,13 +114,18 @@ public sealed class MonitoringSchedules(IReadOnlyDictionary<string, MonitoringSe
                 WorkflowDuration Duration(string name, string fallback)
                 {
                     var text = m.TryGetProperty(name, out var v) ? v.GetString() : fallback;
-                    if (WorkflowDuration.TryParse(text, out var d) && !d.Negative) return d;
-                    problems.Add(new(file, $"$.monitoring.{name}", $"'{text}' is not an ISO 8601 duration such as P3M"));
+                    var parsed = WorkflowDuration.TryParse(text, out var d);
+                    if (parsed && !d.Negative) return d;
+                    problems.Add(new(file, $"$.monitoring.{name}", parsed ? $"'{text}' must not be negative: a duration such as P3M" : $"'{text}' is not an ISO 8601 duration such as P3M"));
                     return WorkflowDuration.Zero;
                 }
                 var period = Duration("period", "P3M");
                 var final = Duration("finalReport", "P1M");
                 var changesDue = Duration("changesDue", "P14D");
+                var dueAfter = Duration("dueAfter", "P1M");
+                // Longer than a year would put a return after the next ones, and is surely a slip.
+                if (!AtMostAYear(dueAfter))
+                    problems.Add(new(file, "$.monitoring.dueAfter", $"'{dueAfter}' is longer than a year: a return is due this long after its period ends, like P1M"));
                 var align = m.TryGetProperty("align", out var a) ? a.GetString() : "calendar-quarters";
                 if (align is not ("calendar-quarters" or "start-date"))
                     problems.Add(new(file, "$.monitoring.align", $"'{align}' is not calendar-quarters or start-date"));
@@ -130,6 +138,7 @@ public sealed class MonitoringSchedules(IReadOnlyDictionary<string, MonitoringSe
                 settings[fund!] = new MonitoringSettings(period, align == "calendar-quarters", final, reminderTime, workflow ?? MonitoringSettings.DefaultWorkflow)
                 {
                     ChangesDue = changesDue,
+                    DueAfter = dueAfter,
                 };
             }
             catch (JsonException e)
@@ -143,7 +152,7 @@ public sealed class MonitoringSchedules(IReadOnlyDictionary<string, MonitoringSe
 
     /// <summary>
     /// The returns for a grant: one per period (to each calendar quarter's end, or every period from
-    /// the start date) up to the end, then the final report. The return nearest the middle releases
+    /// the start date) up to the end, each due <see cref="MonitoringSettings.DueAfter"/> after its period ends, then the final report. The return nearest the middle releases
     /// the midpoint payment; the final report releases the final one.
     /// </summary>
     public static List<MonitoringReturn> Plan(DateOnly start, DateOnly end, MonitoringSettings settings, IReadOnlyList<Instalment> instalments)
@@ -157,11 +166,11 @@ public sealed class MonitoringSchedules(IReadOnlyDictionary<string, MonitoringSe
             returns.Add(new MonitoringReturn
             {
                 Period = settings.CalendarQuarters ? $"Quarter to {periodEnd:d MMMM yyyy}" : $"{periodStart:d MMMM yyyy} to {periodEnd:d MMMM yyyy}",
-                PeriodStart = periodStart, PeriodEnd = periodEnd, DueOn = periodEnd,
+                PeriodStart = periodStart, PeriodEnd = periodEnd, DueOn = After(periodEnd, settings.DueAfter),
             });
             periodStart = periodEnd.AddDays(1);
         }
-        var finalDue = DateOnly.FromDateTime(settings.FinalReport.AddTo(end.ToDateTime(TimeOnly.MinValue)));
+        var finalDue = After(end, settings.FinalReport);
         returns.Add(new MonitoringReturn { Period = "Final report", PeriodStart = start, PeriodEnd = end, DueOn = finalDue, IsFinal = true });
 
         var middle = start.AddDays((end.DayNumber - start.DayNumber) / 2);
@@ -176,6 +185,14 @@ public sealed class MonitoringSchedules(IReadOnlyDictionary<string, MonitoringSe
         }
         return returns;
     }
+
+    private static bool AtMostAYear(WorkflowDuration d)
+    {
+        try { return d.AddTo(new DateTime(2027, 1, 1)) <= new DateTime(2028, 1, 1); }
+        catch (ArgumentOutOfRangeException) { return false; }
+    }
+
+    private static DateOnly After(DateOnly day, WorkflowDuration duration) => DateOnly.FromDateTime(duration.AddTo(day.ToDateTime(TimeOnly.MinValue)));
 
     private static DateOnly QuarterEnd(DateOnly day)
     {

@@ -18,6 +18,20 @@ public sealed record ReturnInput
     public string? CaseStudy { get; init; }
 }
 
+/// <summary>Spend reported above what was awarded: the total over the grant, and each line over its budget.</summary>
+public sealed record Overspend(decimal TotalSpent, decimal Awarded, IReadOnlyList<ReturnSpend> LinesOverBudget)
+{
+    public bool TotalOverAward => TotalSpent > Awarded;
+
+    /// <summary>Null when nothing is over: the total is within the grant and every line within its budget.</summary>
+    public static Overspend? Of(MonitoringReturn r, decimal awarded)
+    {
+        var total = r.Spend.Sum(s => s.Spent ?? 0);
+        var lines = r.Spend.Where(s => s.Spent > s.Budgeted).ToList();
+        return total > awarded || lines.Count > 0 ? new Overspend(total, awarded, lines) : null;
+    }
+}
+
 /// <summary>Progress reports on grants: who may see them, drafts and sending.</summary>
 public sealed class ReturnService(GrantDbContext db, WorkflowRuntime runtime, TimeProvider time)
 {
@@ -61,9 +75,12 @@ public sealed class ReturnService(GrantDbContext db, WorkflowRuntime runtime, Ti
     }
 
     /// <summary>Sends the return for review: everything must be answered (a case study for the final report).</summary>
-    public async Task<MonitoringReturn> SubmitAsync(int id, Actor actor, ReturnInput? input = null, CancellationToken ct = default)
+    /// <param name="expectedVersion">The version the grant holder checked, so that what is sent is what they saw.</param>
+    public async Task<MonitoringReturn> SubmitAsync(int id, Actor actor, ReturnInput? input = null, int? expectedVersion = null, CancellationToken ct = default)
     {
         var r = await OwnAsync(id, actor, ct);
+        if (expectedVersion is int v && v != r.Version)
+            throw new WorkflowConflictException("The report has changed since you checked it. Check it again before sending it.");
         var errors = new Errors();
         if (input is not null) Apply(r, input, errors);
         errors.ThrowIfAny();
@@ -93,6 +110,11 @@ public sealed class ReturnService(GrantDbContext db, WorkflowRuntime runtime, Ti
         if (r.IsFinal && string.IsNullOrWhiteSpace(r.CaseStudy)) errors.Add("caseStudy", "The final report needs a case study: one person's or group's story");
     }
 
+    /// <summary>The largest outcome figure a return takes.</summary>
+    public const decimal MaxFigure = 100_000_000;
+    /// <summary>The most people a return can say it reached.</summary>
+    public const int MaxPeople = 10_000_000;
+
     private static void Apply(MonitoringReturn r, ReturnInput input, Errors errors)
     {
         if (input.Progress is not null)
@@ -107,26 +129,29 @@ public sealed class ReturnService(GrantDbContext db, WorkflowRuntime runtime, Ti
         }
         if (input.BeneficiariesReached is int b)
         {
-            if (b < 0 || b > 10_000_000) errors.Add("beneficiariesReached", "Enter a number of people from 0 to 10,000,000");
+            if (b < 0 || b > MaxPeople) errors.Add("beneficiariesReached", "Enter a number of people from 0 to 10,000,000");
             else r.BeneficiariesReached = b;
         }
         for (var i = 0; i < (input.Spend?.Count ?? 0); i++)
         {
             var s = input.Spend![i];
+            if (s is null) { errors.Add($"spend[{i}]", "Give the budget line's item and the spend on it, or leave the line out"); continue; }
             var line = r.Spend.FirstOrDefault(l => string.Equals(l.Item, s.Item?.Trim(), StringComparison.OrdinalIgnoreCase));
             if (line is null) { errors.Add($"spend[{i}].item", $"'{s.Item}' is not a line of the grant's budget"); continue; }
             if (s.Spent is not decimal spent) continue;
-            if (spent < 0 || spent > 100_000_000 || decimal.Round(spent, 2) != spent)
-                errors.Add($"spend[{i}].spent", $"The spend on '{line.Item}' must be £0 or more, in pounds and pence");
+            var problem = spent < 0 ? Money.ParseResult.Negative : spent > Money.Largest ? Money.ParseResult.TooLarge
+                : decimal.Round(spent, 2) != spent ? Money.ParseResult.TooPrecise : Money.ParseResult.Ok;
+            if (problem != Money.ParseResult.Ok) errors.Add($"spend[{i}].spent", Money.Problem(problem, $"The spend on '{line.Item}'"));
             else line.Spent = spent;
         }
         for (var i = 0; i < (input.Actuals?.Count ?? 0); i++)
         {
             var a = input.Actuals![i];
+            if (a is null) { errors.Add($"actuals[{i}]", "Give the outcome's measure and the figure achieved, or leave the line out"); continue; }
             var actual = r.Actuals.FirstOrDefault(x => x.MeasureCode == a.Measure?.Trim());
             if (actual is null) { errors.Add($"actuals[{i}].measure", $"'{a.Measure}' is not one of the grant's outcome targets"); continue; }
             if (a.Actual is not decimal value) continue;
-            if (value < 0 || value > 100_000_000) errors.Add($"actuals[{i}].actual", $"The figure for '{actual.MeasureCode}' must be 0 or more");
+            if (value < 0 || value > MaxFigure) errors.Add($"actuals[{i}].actual", $"The figure for '{actual.MeasureCode}' must be from 0 to 100,000,000");
             else actual.Actual = value;
         }
     }

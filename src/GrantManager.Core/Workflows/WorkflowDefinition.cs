@@ -71,6 +71,8 @@ public sealed class EmailDefinition
     public string Template { get; set; } = "";
     /// <summary>applicant, assignee, role:NAME or email:ADDRESS.</summary>
     public string To { get; set; } = "";
+    /// <summary>Send it only the first time the stage is entered, not when the workflow comes back to it.</summary>
+    public bool Once { get; set; }
 }
 
 public sealed class TimerDefinition

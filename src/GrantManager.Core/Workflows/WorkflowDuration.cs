@@ -17,6 +17,9 @@ public readonly partial record struct WorkflowDuration(bool Negative, int Years,
         if (string.IsNullOrWhiteSpace(text)) return false;
         var m = Pattern().Match(text.Trim());
         if (!m.Success || text.Trim() is "P" or "-P" || text.TrimEnd().EndsWith('T')) return false;
+        // Figures too long for a number are not a duration anyone meant.
+        if (new[] { "y", "mo", "w", "d", "h", "min" }.Any(g => m.Groups[g].Success && m.Groups[g].Value.Length > 6)
+            || m.Groups["s"].Success && m.Groups["s"].Value.Length > 9) return false;
         int Int(string g) => m.Groups[g].Success ? int.Parse(m.Groups[g].Value, CultureInfo.InvariantCulture) : 0;
         var weeks = Int("w");
         var time = new TimeSpan(Int("h"), Int("min"), 0)

@@ -121,7 +121,8 @@ public sealed class WorkflowTimer
     public string? LastError { get; set; }
 }
 
-public enum WorkflowTimerStatus { Pending, Done, Cancelled, Failed }
+/// <summary>Skipped: its moment had long passed when its stage began, so it was recorded and never fired (see <see cref="MissedTimers"/>).</summary>
+public enum WorkflowTimerStatus { Pending, Done, Cancelled, Failed, Skipped }
 
 /// <summary>A timer that kept failing, for an administrator to see and retry.</summary>
 public sealed class WorkflowIncident

@@ -59,7 +59,28 @@ public static class WorkflowLoader
         return new WorkflowRegistry(definitions);
     }
 
+    /// <summary>
+    /// Reads a settings file (such as <c>settings/districts.json</c>) into its typed record after checking it
+    /// against its JSON Schema; every problem is added with the file and JSON path, as for definitions.
+    /// </summary>
+    public static T? ReadSettings<T>(string path, string schemaPath, List<WorkflowProblem> problems) where T : class
+    {
+        var file = Path.GetRelativePath(Path.GetDirectoryName(Path.GetDirectoryName(path)!)!, path).Replace('\\', '/');
+        var node = Checked(path, file, JsonSchema.FromFile(schemaPath), JsonNode.Parse(File.ReadAllText(schemaPath))!, problems);
+        return node?.Deserialize<T>(Json);
+    }
+
     private static WorkflowDefinition? Read(string path, string file, JsonSchema schema, JsonNode schemaNode, List<WorkflowProblem> problems)
+    {
+        var node = Checked(path, file, schema, schemaNode, problems);
+        if (node is null) return null;
+        var definition = node.Deserialize<WorkflowDefinition>(Json)!;
+        definition.SourceFile = file;
+        return definition;
+    }
+
+    /// <summary>The file's JSON when it parses and matches the schema; otherwise null, with its problems added.</summary>
+    private static JsonNode? Checked(string path, string file, JsonSchema schema, JsonNode schemaNode, List<WorkflowProblem> problems)
     {
         JsonNode? node;
         try
@@ -77,12 +98,10 @@ public static class WorkflowLoader
             foreach (var detail in result.Details.Where(d => d.HasErrors))
                 foreach (var (keyword, message) in detail.Errors!)
                     problems.Add(SchemaProblem(file, detail.InstanceLocation.ToString(), keyword, message, detail.SchemaLocation, schemaNode));
-            if (problems.Count == 0) problems.Add(new WorkflowProblem(file, "$", "does not match the workflow schema"));
+            if (problems.Count == 0) problems.Add(new WorkflowProblem(file, "$", "does not match its schema"));
             return null;
         }
-        var definition = node.Deserialize<WorkflowDefinition>(Json)!;
-        definition.SourceFile = file;
-        return definition;
+        return node;
     }
 
     /// <summary>A schema error in words a definition's author can act on, with the schema's own description of what is expected.</summary>

@@ -37,6 +37,14 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
     private (string Trigger, string? Comment)? _because;
     /// <summary>Who caused the stage being entered, for handlers.</summary>
     private Actor? _actor;
+    /// <summary>
+    /// What the applicant may read about the change being made (the decider's message to them, or the
+    /// applicant's own words): emails to the applicant get it as both message and comment, never the note for the file.
+    /// </summary>
+    private string? _message, _becauseMessage;
+
+    /// <summary>The key in a task's data that holds the message to the applicant.</summary>
+    public const string MessageKey = "messageToApplicant";
 
     public WorkflowRegistry Registry => registry;
 
@@ -70,10 +78,10 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             db.Add(instance);
             AddHistory(instance, actor, HistoryKinds.Started, null, definition.InitialState, null, comment);
             // A start may happen inside another instance's transition (a handler starting a return): its emails are its own.
-            var (because, outerActor) = (_because, _actor);
-            (_because, _actor) = (null, actor);
+            var (because, outerActor, outerMessage) = (_because, _actor, _becauseMessage);
+            (_because, _actor, _becauseMessage) = (null, actor, null);
             try { await EnterAsync(definition, instance, definition.InitialState, ct); }
-            finally { (_because, _actor) = (because, outerActor); }
+            finally { (_because, _actor, _becauseMessage) = (because, outerActor, outerMessage); }
             return instance;
         }, ct);
 
@@ -87,6 +95,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
             var context = await ConditionContextAsync(definition, instance, null, null, ct);
             var from = instance.State;
+            _message = actor.HasRole(Roles.Applicant) ? comment : null;
             var moved = await FireCoreAsync(definition, instance, trigger, actor, comment, context, checkRoles: true, stayIfGuardsUnmet: false, ct);
             return new TransitionResult(instance.Id, from, instance.State, moved, instance.Version);
         }, ct);
@@ -154,13 +163,16 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             task.CompletedAt = now;
             task.Version++;
             await CancelTimersAsync(instance, null, task.Id, ct);
-            AddHistory(instance, actor, HistoryKinds.TaskCompleted, instance.State, instance.State, outcome, comment, task.Title);
+            var message = data?.GetValueOrDefault(MessageKey) as string;
+            AddHistory(instance, actor, HistoryKinds.TaskCompleted, instance.State, instance.State, outcome,
+                message is null ? comment : comment is null ? $"To the applicant: {message}" : $"{comment} (to the applicant: {message})", task.Title);
 
             var from = instance.State;
             var moved = false;
             if (task.StageEntry == instance.StageEntry && task.State == instance.State)
             {
                 var context = await ConditionContextAsync(definition, instance, task, outcome, ct);
+                _message = message ?? (task.Role == Roles.Applicant ? comment : null);
                 moved = await FireCoreAsync(definition, instance, outcome, actor, comment, context, checkRoles: false, stayIfGuardsUnmet: true, ct);
             }
             Touch(instance);
@@ -412,6 +424,9 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
     private async Task<bool> FireCoreAsync(WorkflowDefinition definition, WorkflowInstance instance, string trigger, Actor actor,
         string? comment, ConditionContext context, bool checkRoles, bool stayIfGuardsUnmet, CancellationToken ct)
     {
+        // The message belongs to this firing only, whether or not it moves the instance.
+        var message = _message;
+        _message = null;
         if (instance.CompletedAt is not null)
             throw new WorkflowConflictException("This workflow has finished; nothing more can happen to it");
         var state = definition.State(instance.State);
@@ -433,7 +448,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         if (checkRoles && !actor.IsSystem && !chosen.Roles.Any(actor.HasRole))
             throw new WorkflowForbiddenException(chosen.Roles.Count == 0
                 ? $"'{trigger}' happens through a task or a timer, not directly"
-                : $"Only a {string.Join(" or ", chosen.Roles.Select(r => Roles.Describe(r).ToLowerInvariant()))} can do this");
+                : $"Only {string.Join(" or ", chosen.Roles.Select(r => Roles.WithArticle(Roles.Describe(r).ToLowerInvariant())))} can do this");
 
         // An applicant acts only for their own organisation's applications.
         if (checkRoles && actor.HasRole(Roles.Applicant) && !chosen.Roles.Any(r => r != Roles.Applicant && actor.HasRole(r))
@@ -449,9 +464,10 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         await LeaveAsync(instance, ct);
         AddHistory(instance, actor, HistoryKinds.Transition, from, done.Destination, trigger, comment);
         _because = (trigger, comment);
+        _becauseMessage = message;
         _actor = actor;
         try { await EnterAsync(definition, instance, done.Destination, ct); }
-        finally { (_because, _actor) = (null, null); }
+        finally { (_because, _actor, _becauseMessage) = (null, null, null); }
         return true;
     }
 
@@ -530,31 +546,49 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         foreach (var name in state.Handlers)
             await (_handlers.GetValueOrDefault(name) ?? throw new InvalidOperationException($"No handler '{name}' is registered"))
                 .OnEnterAsync(new StateHandlerContext(db, instance, this, _actor ?? Actor.System), ct);
-        foreach (var email in state.Emails) await SendAsync(definition, instance, email, null, ct);
+        foreach (var email in state.Emails)
+            if (!email.Once || await FirstEntryAsync(instance, stateName, ct)) await SendAsync(definition, instance, email, null, ct);
+        var planned = new List<MissedTimers.Planned>();
         foreach (var spec in state.Timers)
         {
             var offset = WorkflowDuration.Parse(spec.Offset);
             if (spec.From == "taskDue")
             {
                 foreach (var task in tasks.Where(t => t.DueAt is not null))
-                    Schedule(instance, spec, offset.AddTo(task.DueAt!.Value), task);
+                    planned.Add(new(spec, offset.AddTo(task.DueAt!.Value), task));
             }
             else if (Anchor(instance, spec.From) is DateTime anchor)
-                Schedule(instance, spec, offset.AddTo(anchor), null);
+                planned.Add(new(spec, offset.AddTo(anchor), null));
             else
                 logger.LogWarning("Workflow {Instance}: timer {Timer} not set: field {Field} has no date", instance.Id, spec.Id, spec.From);
         }
+        var skip = MissedTimers.ToSkip(planned, now, state.Emails.Select(e => e.To));
+        foreach (var p in planned) Schedule(instance, p, skip.Contains(p));
     }
 
-    private void Schedule(WorkflowInstance instance, TimerDefinition spec, DateTime dueAt, InboxTask? task)
+    /// <summary>Whether the instance is entering this stage for the first time (an email marked "once" goes only then).</summary>
+    private async Task<bool> FirstEntryAsync(WorkflowInstance instance, string state, CancellationToken ct)
     {
-        // A reminder whose moment has already passed (a short deadline) fires at once rather than never.
-        var runAt = dueAt < instance.StageEnteredAt ? instance.StageEnteredAt : dueAt;
+        var pending = db.ChangeTracker.Entries<WorkflowHistoryEntry>()
+            .Count(e => e.State == EntityState.Added && e.Entity.InstanceId == instance.Id && e.Entity.ToState == state && e.Entity.Kind is HistoryKinds.Started or HistoryKinds.Transition);
+        var saved = await db.Set<WorkflowHistoryEntry>()
+            .CountAsync(h => h.InstanceId == instance.Id && h.ToState == state && (h.Kind == HistoryKinds.Started || h.Kind == HistoryKinds.Transition), ct);
+        return pending + saved <= 1;
+    }
+
+    private void Schedule(WorkflowInstance instance, MissedTimers.Planned timer, bool skipped)
+    {
+        // A timer whose moment has already passed fires at once rather than never, unless MissedTimers skips it.
+        var runAt = timer.DueAt < instance.StageEnteredAt ? instance.StageEnteredAt : timer.DueAt;
         db.Add(new WorkflowTimer
         {
-            InstanceId = instance.Id, State = instance.State, StageEntry = instance.StageEntry, TimerKey = spec.Id,
-            Task = task, DueAt = dueAt, RunAt = runAt, Status = WorkflowTimerStatus.Pending,
+            InstanceId = instance.Id, State = instance.State, StageEntry = instance.StageEntry, TimerKey = timer.Spec.Id,
+            Task = timer.Task, DueAt = timer.DueAt, RunAt = runAt, Status = skipped ? WorkflowTimerStatus.Skipped : WorkflowTimerStatus.Pending,
         });
+        if (skipped)
+            AddHistory(instance, Actor.System, HistoryKinds.Timer, null, null, null,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"Timer {timer.Spec.Id}: skipped, its moment ({timer.DueAt:d MMMM yyyy HH:mm} UTC) had passed when this stage began"), timer.Task?.Title);
     }
 
     private DateTime? Anchor(WorkflowInstance instance, string from)
@@ -602,7 +636,10 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         }
         var model = TemplateModel(definition, instance, task);
         model["trigger"] = _because?.Trigger;
-        model["comment"] = _because?.Comment;
+        // The applicant reads only what was meant for them; staff also get the note for the file.
+        var toApplicant = email.To is "applicant" or "role:" + Roles.Applicant || (email.To == "assignee" && task?.Role == Roles.Applicant);
+        model["message"] = _becauseMessage;
+        model["comment"] = toApplicant ? _becauseMessage : _because?.Comment;
         foreach (var to in recipients)
             outbox.Add(db, email.Template, to, model, instance.SubjectType, instance.SubjectId);
     }

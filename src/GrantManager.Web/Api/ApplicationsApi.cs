@@ -31,7 +31,7 @@ public static class ApplicationsApi
     }
     public sealed record DeclareRequest(bool HasConflict, string? Details);
     public sealed record CompleteRequest(string? Outcome, string? Comment, Dictionary<string, int>? Scores, decimal? AmountAwarded, string? Conditions,
-        DateOnly? NewDueOn = null, string? PaymentReference = null, Dictionary<string, decimal>? Targets = null);
+        DateOnly? NewDueOn = null, string? PaymentReference = null, Dictionary<string, decimal>? Targets = null, string? MessageToApplicant = null);
     public sealed record AssignRequest(string? UserId);
     public sealed record OverrideRequest(string? Reason);
     public sealed record EmailView(Guid Id, string To, string Subject, string Template, string Status, int Attempts, DateTime CreatedAt, DateTime? SentAt, string? LastError);
@@ -50,6 +50,12 @@ public static class ApplicationsApi
             await service.UpdateDraftAsync(id, actor, input, version);
             return TypedResults.Ok(await ViewAsync(db, registry, await service.ForReadingAsync(id, actor), actor));
         }).WithSummary("Change a draft (only before it is submitted); ?version= guards against overwriting");
+
+        api.MapDelete("/applications/{id:int}", async (int id, ApplicationService service, AttachmentStore store, WorkflowActors actors, HttpContext http) =>
+        {
+            store.DeleteFiles(await service.DeleteDraftAsync(id, await actors.ForAsync(http.User)));
+            return TypedResults.NoContent();
+        }).WithSummary("Delete a draft (only before it is submitted) with its answers and documents");
 
         api.MapPost("/applications/{id:int}/submit", async (int id, SubmitRequest? body, ApplicationService service, WorkflowActors actors, HttpContext http, GrantDbContext db, WorkflowRegistry registry) =>
         {
@@ -137,9 +143,12 @@ public static class ApplicationsApi
         {
             var result = await service.CompleteTaskAsync(id, await actors.ForAsync(http.User),
                 new TaskCompletion(body.Outcome, body.Comment, body.Scores, body.AmountAwarded, body.Conditions)
-                { NewDueOn = body.NewDueOn, PaymentReference = body.PaymentReference, Targets = body.Targets });
+                {
+                    NewDueOn = body.NewDueOn, PaymentReference = body.PaymentReference, Targets = body.Targets,
+                    MessageToApplicant = body.MessageToApplicant,
+                });
             return TypedResults.Ok(new { result.InstanceId, stage = result.ToState, moved = result.Moved });
-        }).WithSummary("Complete with {outcome, comment, scores, amountAwarded, conditions, targets, newDueOn, paymentReference}; 409 if already completed or the application moved on");
+        }).WithSummary("Complete with {outcome, comment (note for the file), messageToApplicant, scores, amountAwarded, conditions, targets, newDueOn, paymentReference}; 409 if already completed or the application moved on");
     }
 
     /// <param name="everyone">Every open staff task, whoever holds it (a grant officer sharing out the work).</param>

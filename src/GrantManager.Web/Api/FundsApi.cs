@@ -6,7 +6,12 @@ namespace GrantManager.Web.Api;
 public static class FundsApi
 {
     public sealed record FundSummary(int Id, string Code, string Name, string Summary, decimal MinimumAward, decimal MaximumAward,
-        int RoundId, string RoundName, DateTime OpensAt, DateTime ClosesAt);
+        int RoundId, string RoundName, DateTime OpensAt, DateTime ClosesAt)
+    {
+        /// <summary>The last UK day on which applications are accepted (<c>closesAt</c> is the first moment after it).</summary>
+        public DateOnly LastDay => Core.Funds.Round.LastDayOf(ClosesAt);
+        [System.Text.Json.Serialization.JsonIgnore] public string Deadline => Core.Funds.Round.DeadlineText(ClosesAt);
+    }
 
     public static void Map(RouteGroupBuilder api)
     {

@@ -23,11 +23,8 @@ public sealed class PoundsBinder : IModelBinder
     {
         var name = context.ModelName;
         var value = context.ValueProvider.GetValue(name);
-        if (value == ValueProviderResult.None)
-        {
-            context.Result = ModelBindingResult.Success(null);
-            return Task.CompletedTask;
-        }
+        // Nothing posted under this name: not bound, so that a list of rows ends where the rows end.
+        if (value == ValueProviderResult.None) return Task.CompletedTask;
         context.ModelState.SetModelValue(name, value);
         var result = Money.TryParse(value.FirstValue, out var pounds);
         if (result == Money.ParseResult.Ok) context.Result = ModelBindingResult.Success(pounds);

@@ -93,6 +93,8 @@ internal static partial class GrantManagerPipeline
         {
             var registry = app.Services.GetRequiredService<WorkflowRegistry>();
             app.Services.GetRequiredService<Core.Grants.MonitoringSchedules>();
+            app.Services.GetRequiredService<Core.Places.Districts>();
+            app.Services.GetRequiredService<Core.Grants.SocialValues>();
             app.Logger.LogInformation("Loaded workflows: {Workflows}", string.Join(", ", registry.All));
         }
         catch (WorkflowLoadException e)

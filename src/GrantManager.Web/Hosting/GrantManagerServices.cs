@@ -37,6 +37,7 @@ internal static class GrantManagerServices
                 : Path.GetFullPath(o.Path, contentRoot));
         services.AddOptions<SeedOptions>().Bind(config.GetSection(SeedOptions.Section));
         AddOptions<Core.Applications.AttachmentOptions, AttachmentOptionsValidator>(services, config, Core.Applications.AttachmentOptions.Section);
+        AddOptions<Core.OpenData.OpenDataOptions, OpenDataOptionsValidator>(services, config, Core.OpenData.OpenDataOptions.Section);
 
         AddDatabase(services, config, contentRoot);
         AddIdentity(services);
@@ -158,8 +159,10 @@ internal static class GrantManagerServices
         services.AddScoped<WorkflowActors>();
         services.AddScoped<Core.Applications.ApplicationService>();
         services.AddScoped<Core.Grants.ReturnService>();
+        services.AddSingleton(sp => Core.Places.Districts.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!));
         services.AddSingleton(sp => Core.Grants.SocialValues.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!));
         services.AddScoped<Core.Grants.FundReports>();
+        services.AddScoped<Core.OpenData.ThreeSixtyGiving>();
         services.AddScoped<Core.Funds.FundAdministration>();
         services.AddScoped(sp =>
         {

@@ -82,3 +82,24 @@ internal sealed class AttachmentOptionsValidator : IValidateOptions<Core.Applica
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
+
+internal sealed partial class OpenDataOptionsValidator : IValidateOptions<Core.OpenData.OpenDataOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Core.OpenData.OpenDataOptions o)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(o.Prefix) || !Prefix().IsMatch(o.Prefix))
+            errors.Add($"OpenData:Prefix must be the council's 360Giving prefix after \"360G-\": letters, digits and hyphens, no spaces or slashes (was '{o.Prefix}').");
+        if (string.IsNullOrWhiteSpace(o.FunderIdentifier) || !OrgId().IsMatch(o.FunderIdentifier))
+            errors.Add($"OpenData:FunderIdentifier must be an organisation identifier such as GB-LAE-KEN (was '{o.FunderIdentifier}').");
+        if (o.PublishAfter < TimeSpan.Zero) errors.Add("OpenData:PublishAfter must not be negative, e.g. 30.00:00:00 for 30 days.");
+        if (!Uri.TryCreate(o.Licence, UriKind.Absolute, out _)) errors.Add($"OpenData:Licence must be the licence's address (was '{o.Licence}').");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9-]+$")]
+    private static partial System.Text.RegularExpressions.Regex Prefix();
+
+    [System.Text.RegularExpressions.GeneratedRegex("^(XI|XM|[A-Z]{2})-[A-Z]{2,8}-[A-Za-z0-9-]+$")]
+    private static partial System.Text.RegularExpressions.Regex OrgId();
+}

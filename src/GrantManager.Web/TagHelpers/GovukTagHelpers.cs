@@ -25,12 +25,14 @@ public sealed class GovukErrorSummaryTagHelper : TagHelper
         // GOV.UK lists errors in the order the fields appear: the model's declaration order here, then
         // the page's own order once it is rendered (InPageOrder, run on every page as it is sent).
         var model = ViewContext.ViewData.Model?.GetType();
+        var links = ViewContext.ViewData["ErrorLinks"] as IReadOnlyDictionary<string, string>;
         foreach (var (key, entry) in state.OrderBy(e => FieldOrder(model, e.Key), StringComparer.Ordinal))
         {
             foreach (var error in entry?.Errors ?? [])
             {
-                var target = key.Length == 0 ? "main-content" : FieldId(key);
-                items.Append($"<li><a href=\"#{enc.Encode(target)}\">{enc.Encode(error.ErrorMessage)}</a></li>");
+                // A page can send an error to another page, where the answer is given (ViewData["ErrorLinks"]: key → address).
+                var href = links?.TryGetValue(key, out var link) == true ? link : "#" + (key.Length == 0 ? "main-content" : FieldId(key));
+                items.Append($"<li><a href=\"{enc.Encode(href)}\">{enc.Encode(error.ErrorMessage)}</a></li>");
             }
         }
         output.Content.SetHtmlContent(
@@ -100,6 +102,8 @@ public sealed class GovukFieldTagHelper : TagHelper
     public string? Inputmode { get; set; }
     public string? Prefix { get; set; }
     public int Rows { get; set; } = 5;
+    /// <summary>For a textarea: the GOV.UK character count, telling people how much is left as they type.</summary>
+    public int? Maxlength { get; set; }
     public bool Spellcheck { get; set; } = true;
 
     public override void Process(TagHelperContext context, TagHelperOutput output)
@@ -114,7 +118,9 @@ public sealed class GovukFieldTagHelper : TagHelper
         var describedBy = new List<string>();
 
         var html = new System.Text.StringBuilder();
-        html.Append($"<div class=\"govuk-form-group{(error is null ? "" : " govuk-form-group--error")}\">");
+        var counted = output.TagName == "govuk-textarea" && Maxlength is int;
+        html.Append($"<div class=\"govuk-form-group{(counted ? " govuk-character-count" : "")}{(error is null ? "" : " govuk-form-group--error")}\"" +
+            (counted ? $" data-module=\"govuk-character-count\" data-maxlength=\"{Maxlength}\"" : "") + ">");
         var label = $"<label class=\"govuk-label{(LabelIsHeading ? " govuk-label--l" : "")}\" for=\"{id}\">{enc.Encode(Label)}</label>";
         html.Append(LabelIsHeading ? $"<h1 class=\"govuk-label-wrapper\">{label}</h1>" : label);
         if (Hint is not null)
@@ -131,7 +137,9 @@ public sealed class GovukFieldTagHelper : TagHelper
         var auto = Autocomplete is null ? "" : $" autocomplete=\"{enc.Encode(Autocomplete)}\"";
         if (output.TagName == "govuk-textarea")
         {
-            html.Append($"<textarea class=\"govuk-textarea{(error is null ? "" : " govuk-textarea--error")}\" id=\"{id}\" name=\"{enc.Encode(name)}\" rows=\"{Rows}\"{aria}{auto}>{enc.Encode(value ?? "")}</textarea>");
+            if (counted) aria = $" aria-describedby=\"{string.Join(' ', describedBy.Prepend($"{id}-info"))}\"";
+            html.Append($"<textarea class=\"govuk-textarea{(counted ? " govuk-js-character-count" : "")}{(error is null ? "" : " govuk-textarea--error")}\" id=\"{id}\" name=\"{enc.Encode(name)}\" rows=\"{Rows}\"{aria}{auto}>{enc.Encode(value ?? "")}</textarea>");
+            if (counted) html.Append($"<div id=\"{id}-info\" class=\"govuk-hint govuk-character-count__message\">You can enter up to {Maxlength:#,0} characters</div>");
         }
         else
         {
@@ -153,7 +161,8 @@ public sealed class GovukFieldTagHelper : TagHelper
     private static string? FormatValue(object? model) => model switch
     {
         null => null,
-        decimal d => d.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
+        // Amounts read as people write them: 4,500 or 4,500.50.
+        decimal d => d.ToString(d == decimal.Truncate(d) ? "#,0" : "#,0.00", System.Globalization.CultureInfo.InvariantCulture),
         DateOnly d => d.ToString("yyyy-MM-dd"),
         _ => model.ToString(),
     };

@@ -20,21 +20,21 @@ public sealed class ApplicantPagesTests(GrantManagerFactory app) : IClassFixture
         var applicant = await app.SignedInAsync("applicant2@example.org");
         var profile = new Dictionary<string, string>
         {
-            ["Input.Name"] = "Swale Arts Collective CIC", ["Input.Type"] = "Charity", ["Input.CharityNumber"] = "", ["Input.CompanyNumber"] = "987654",
+            ["Input.Name"] = "Swale Arts Collective CIC", ["Input.OrganisationType"] = "Charity", ["Input.CharityNumber"] = "", ["Input.CompanyNumber"] = "987654",
             ["Input.AddressLine1"] = "2 Sea Street", ["Input.Town"] = "Sheerness", ["Input.Postcode"] = "not a postcode",
             ["Input.ContactName"] = "Ben Applicant", ["Input.ContactEmail"] = "ben@", ["Input.ContactPhone"] = "",
         };
-        var errors = (await (await applicant.PostFormAsync("/Applicant/Organisation", profile)).ReadPageAsync()).ErrorSummary();
+        var errors = (await (await applicant.SubmitFormAsync("/Applicant/Organisation", profile)).ReadPageAsync()).ErrorSummary();
         Assert.Contains("Enter your registered charity number", errors);
         Assert.Contains("Enter a real postcode, like ME14 1XQ", errors);
         Assert.Contains("Enter an email address in the correct format, like name@example.org", errors);
         var unchanged = await app.WithDbAsync(db => db.Organisations.SingleAsync(o => o.Name == "Swale Arts Collective CIC"));
         Assert.Equal("ME10 4AA", unchanged.Postcode);
 
-        profile["Input.Type"] = "CommunityInterestCompany";
+        profile["Input.OrganisationType"] = "CommunityInterestCompany";
         profile["Input.Postcode"] = "me12 1aa";
         profile["Input.ContactEmail"] = "ben@swale-arts.example";
-        var saved = await applicant.PostFormAsync("/Applicant/Organisation", profile);
+        var saved = await applicant.SubmitFormAsync("/Applicant/Organisation", profile);
         Assert.Equal("/Applicant", saved.Headers.Location!.OriginalString);
         var organisation = await app.WithDbAsync(db => db.Organisations.SingleAsync(o => o.Name == "Swale Arts Collective CIC"));
         Assert.Equal(("00987654", "ME12 1AA"), (organisation.CompanyNumber, organisation.Postcode));
@@ -91,7 +91,7 @@ public sealed class ApplicantPagesTests(GrantManagerFactory app) : IClassFixture
         Assert.Equal(home, (await applicant.PostFormAsync($"{home}/Project", project)).Headers.Location!.OriginalString);
 
         var outcomes = await applicant.PostFormAsync($"{home}/Outcomes", new() { ["Input.Targets[people-supported]"] = "lots" });
-        Assert.Contains("People supported: enter a number more than 0, or leave it blank", (await outcomes.ReadPageAsync()).ErrorSummary());
+        Assert.Contains("People supported: enter a number more than 0, like 120, or leave it blank", (await outcomes.ReadPageAsync()).ErrorSummary());
         await applicant.PostFormAsync($"{home}/Outcomes", new() { ["Input.Targets[people-supported]"] = "45", ["Input.Targets[volunteer-hours]"] = "1,200" });
 
         // A budget that does not add up is saved, with the difference explained, and stops submission.

@@ -84,13 +84,16 @@ public sealed class ApplicationRulesTests(GrantManagerFactory app) : IClassFixtu
         var applicant = await app.ApiClientAsync("applicant2@example.org");
         var created = await (await applicant.PostAsJsonAsync("/api/applications", Complete(await FundIdAsync(applicant)))).Content.ReadFromJsonAsync<JsonElement>();
         var id = created.GetProperty("id").GetInt32();
-        var closed = DateTime.UtcNow.Date.AddDays(-1);
+        // Closing at the start of today (UK): yesterday was the last day.
+        var today = GrantManager.Core.Configuration.UkTime.DayOf(DateTime.UtcNow);
+        var closed = GrantManager.Core.Configuration.UkTime.StartOfDay(today);
+        var roundName = await app.WithDbAsync(db => db.Applications.Where(a => a.Id == id).Select(a => a.Round!.Name).SingleAsync());
         var original = await app.WithDbAsync(db => db.Applications.Where(a => a.Id == id).Select(a => a.Round!.ClosesAt).SingleAsync());
         await app.WithDbAsync(db => db.Rounds.Where(r => db.Applications.Any(a => a.Id == id && a.RoundId == r.Id)).ExecuteUpdateAsync(s => s.SetProperty(r => r.ClosesAt, closed)));
         try
         {
             var errors = await ErrorsAsync(await applicant.PostAsJsonAsync($"/api/applications/{id}/submit", new { declaration = true }));
-            Assert.Equal($"Round 1 {DateTime.UtcNow:yyyy} closed on {closed:d MMMM yyyy}, so applications can no longer be submitted", errors.GetProperty("roundId")[0].GetString());
+            Assert.Equal($"{roundName} closed at 11:59pm on {today.AddDays(-1):d MMMM yyyy}, so applications can no longer be submitted", errors.GetProperty("roundId")[0].GetString());
         }
         finally
         {

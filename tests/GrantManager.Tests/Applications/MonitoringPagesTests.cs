@@ -27,30 +27,31 @@ public sealed class MonitoringPagesTests : IAsyncLifetime
         Assert.NotNull(grantPage.QuerySelector($"a[href='{url}']"));
 
         // A draft with a bad figure saves nothing and names the field.
-        var bad = await applicant.PostFormAsync(url + "?handler=Save", new() { ["Input.Progress"] = "Started", ["Input.Spend[0]"] = "lots" }, url);
+        var bad = await applicant.SubmitFormAsync(url, new() { ["Input.Progress"] = "Started", ["Input.Spend[0].Spent"] = "lots" }, button: "Save as draft");
         Assert.Equal(HttpStatusCode.OK, bad.StatusCode);
-        Assert.Contains("Enter the spend to date on 'Volunteer training' in pounds, like 450.00", (await bad.ReadPageAsync()).ErrorSummary());
+        Assert.Contains("The spend to date on 'Volunteer training' must be in pounds, like 4,500 or 4,500.50", (await bad.ReadPageAsync()).ErrorSummary());
         Assert.Null((await _app.WithDbAsync(db => db.Set<MonitoringReturn>().SingleAsync(r => r.Id == FirstReturn))).Progress);
 
-        var saved = await applicant.PostFormAsync(url + "?handler=Save", new() { ["Input.Progress"] = "Training has started.", ["Input.Spend[0]"] = "1,250.50" }, url);
+        var saved = await applicant.SubmitFormAsync(url, new() { ["Input.Progress"] = "Training has started.", ["Input.Spend[0].Spent"] = "1,250.50" }, button: "Save as draft");
         Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
         var draft = await _app.WithDbAsync(db => db.Set<MonitoringReturn>().Include(r => r.Spend).SingleAsync(r => r.Id == FirstReturn));
         Assert.Equal("Training has started.", draft.Progress);
         Assert.Equal(1250.50m, draft.Spend.OrderBy(s => s.Id).First().Spent);
 
         // Sending it needs every figure.
-        var incomplete = await applicant.PostFormAsync(url + "?handler=Submit", new() { ["Input.Progress"] = "Training has started.", ["Input.Spend[0]"] = "1250.50" }, url);
+        var incomplete = await applicant.SubmitFormAsync(url, button: "Continue to check and send");
         var errors = (await incomplete.ReadPageAsync()).ErrorSummary();
         Assert.Contains("Enter the spend to date on 'Phone costs'", errors);
         Assert.Contains("Enter how many people the project has reached so far", errors);
 
-        var evidence = await applicant.PostFileAsync(url + "?handler=Evidence", new(), "Upload", "register.pdf", "%PDF-1.4 attendance"u8.ToArray());
+        var evidence = await applicant.SubmitFormAsync(url, button: "Add the file", file: ("Upload", "register.pdf", "%PDF-1.4 attendance"u8.ToArray()));
         Assert.Equal(HttpStatusCode.Redirect, evidence.StatusCode);
-        var sent = await applicant.PostFormAsync(url + "?handler=Submit", new()
+        var checking = await applicant.SubmitFormAsync(url, new()
         {
-            ["Input.Progress"] = "Training has started.", ["Input.Spend[0]"] = "1250.50", ["Input.Spend[1]"] = "100",
-            ["Input.Actuals[0]"] = "12", ["Input.Actuals[1]"] = "90", ["Input.BeneficiariesReached"] = "12",
-        }, url);
+            ["Input.Spend[1].Spent"] = "100", ["Input.Actuals[0]"] = "12", ["Input.Actuals[1]"] = "90", ["Input.BeneficiariesReached"] = "12",
+        }, button: "Continue to check and send");
+        Assert.Equal(HttpStatusCode.Redirect, checking.StatusCode);
+        var sent = await applicant.SubmitFormAsync($"{url}/Check", button: "Send the report");
         Assert.Equal(HttpStatusCode.Redirect, sent.StatusCode);
         var readOnly = await applicant.GetPageAsync(url);
         Assert.Null(readOnly.QuerySelector("textarea"));

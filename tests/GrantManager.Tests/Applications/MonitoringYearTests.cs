@@ -83,18 +83,20 @@ public sealed class MonitoringYearTests : IAsyncLifetime
         Assert.Contains("£1,500", remittance.TextBody);
         Assert.Contains("BACS-1001", remittance.TextBody);
 
-        // Return 1 is left late: it opens 14 days before, reminds 3 days before, on the day and 7 days after, and escalates at 14 days.
+        // Return 1, for the quarter to 30 June, is due a month later (dueAfter) and left late: it opens 14 days before,
+        // reminds 3 days before, on the day and 7 days after, and escalates at 14 days.
         var r1 = returns[0];
         Assert.Equal(ReturnStatus.Upcoming, (await ReturnAsync(r1.Id)).Status);
-        await RunUntilAsync(Utc(2027, 7, 15, 12));
+        Assert.Equal(new DateOnly(2027, 7, 30), r1.DueOn);
+        await RunUntilAsync(Utc(2027, 8, 14, 12));
         var r1Emails = await EmailsAboutAsync(GrantWorkflows.ReturnSubject, r1.Id);
         Assert.Equal(
         [
-            ("return-open", "applicant@example.org", Utc(2027, 6, 16, 8)), // 09:00 British Summer Time
-            ("return-reminder", "applicant@example.org", Utc(2027, 6, 27, 8)),
-            ("return-due-today", "applicant@example.org", Utc(2027, 6, 30, 8)),
-            ("return-overdue", "applicant@example.org", Utc(2027, 7, 7, 8)),
-            ("return-late-staff", "officer@example.org", Utc(2027, 7, 14, 8)),
+            ("return-open", "applicant@example.org", Utc(2027, 7, 16, 8)), // 09:00 British Summer Time
+            ("return-reminder", "applicant@example.org", Utc(2027, 7, 27, 8)),
+            ("return-due-today", "applicant@example.org", Utc(2027, 7, 30, 8)),
+            ("return-overdue", "applicant@example.org", Utc(2027, 8, 6, 8)),
+            ("return-late-staff", "officer@example.org", Utc(2027, 8, 13, 8)),
         ], r1Emails);
         var chase = await _app.OpenTaskAsync(GrantWorkflows.ReturnSubject, r1.Id, "chase-return");
         Assert.NotNull(chase);
@@ -107,19 +109,19 @@ public sealed class MonitoringYearTests : IAsyncLifetime
         Assert.Null(await _app.OpenTaskAsync(GrantWorkflows.ReturnSubject, r1.Id, "chase-return"));
         var review = await _app.OpenTaskAsync(GrantWorkflows.ReturnSubject, r1.Id, "review-return");
         await _app.CompleteAsync(review!.Id, "officer@example.org",
-            new TaskCompletion("request-changes", "Please split the phone costs by month.") { NewDueOn = new DateOnly(2027, 7, 30) });
+            new TaskCompletion("request-changes", "Please split the phone costs by month.") { NewDueOn = new DateOnly(2027, 8, 29) });
         var changed = await ReturnAsync(r1.Id);
         Assert.Equal(ReturnStatus.ChangesRequested, changed.Status);
-        Assert.Equal(new DateOnly(2027, 7, 30), changed.ChangesDueOn);
+        Assert.Equal(new DateOnly(2027, 8, 29), changed.ChangesDueOn);
         var asked = await _app.Smtp.WaitForAsync("applicant@example.org", "Please change your progress report");
         Assert.Contains("Please split the phone costs by month.", asked.TextBody);
-        Assert.Contains("by 30 July 2027", asked.TextBody);
-        await RunUntilAsync(Utc(2027, 7, 30, 12));
-        var changeReminders = (await EmailsAboutAsync(GrantWorkflows.ReturnSubject, r1.Id)).Where(e => e.At > Utc(2027, 7, 15, 12)).ToList();
+        Assert.Contains("by 29 August 2027", asked.TextBody);
+        await RunUntilAsync(Utc(2027, 8, 29, 12));
+        var changeReminders = (await EmailsAboutAsync(GrantWorkflows.ReturnSubject, r1.Id)).Where(e => e.At > Utc(2027, 8, 14, 12)).ToList();
         Assert.Equal(
         [
-            ("return-reminder", "applicant@example.org", Utc(2027, 7, 27, 8)),
-            ("return-due-today", "applicant@example.org", Utc(2027, 7, 30, 8)),
+            ("return-reminder", "applicant@example.org", Utc(2027, 8, 26, 8)),
+            ("return-due-today", "applicant@example.org", Utc(2027, 8, 29, 8)),
         ], changeReminders);
         await _app.SubmitReturnAsync(r1.Id, GrantJourney.FullReturn(12, 80));
         await AcceptAsync(r1.Id);
@@ -127,9 +129,9 @@ public sealed class MonitoringYearTests : IAsyncLifetime
 
         // Return 2 (the midpoint) is sent as soon as it opens: no more reminders; accepting it releases payment 2.
         var r2 = returns[1];
-        await RunUntilAsync(Utc(2027, 9, 16, 12));
+        await RunUntilAsync(Utc(2027, 10, 16, 12));
         await _app.SubmitReturnAsync(r2.Id, GrantJourney.FullReturn(30, 200));
-        await RunUntilAsync(Utc(2027, 10, 31));
+        await RunUntilAsync(Utc(2027, 11, 30));
         Assert.Equal(["return-open", "return-received"], (await EmailsAboutAsync(GrantWorkflows.ReturnSubject, r2.Id)).Where(e => e.To == "applicant@example.org").Select(e => e.Template));
         Assert.Null(await _app.OpenTaskAsync(GrantWorkflows.InstalmentSubject, instalments[1].Id));
         await AcceptAsync(r2.Id);
@@ -138,8 +140,8 @@ public sealed class MonitoringYearTests : IAsyncLifetime
 
         // Return 3 comes after the three-day reminder (09:00 GMT in winter).
         var r3 = returns[2];
-        await RunUntilAsync(Utc(2027, 12, 28, 12));
-        Assert.Equal([("return-open", Utc(2027, 12, 17, 9)), ("return-reminder", Utc(2027, 12, 28, 9))],
+        await RunUntilAsync(Utc(2028, 1, 28, 12));
+        Assert.Equal([("return-open", Utc(2028, 1, 17, 9)), ("return-reminder", Utc(2028, 1, 28, 9))],
             (await EmailsAboutAsync(GrantWorkflows.ReturnSubject, r3.Id)).Where(e => e.To == "applicant@example.org").Select(e => (e.Template, e.At)));
         await _app.SubmitReturnAsync(r3.Id, GrantJourney.FullReturn(41, 300));
         await AcceptAsync(r3.Id);
@@ -187,14 +189,14 @@ public sealed class MonitoringYearTests : IAsyncLifetime
     {
         var grant = await _app.AwardAsync(Start, End);
         var r1 = grant.Returns.OrderBy(r => r.Sequence).First();
-        await RunUntilAsync(Utc(2027, 6, 28));
+        await RunUntilAsync(Utc(2027, 7, 28));
         await WaitForDeliveryAsync();
 
         // On the due day a node claims the reminder and dies before firing it: its lease holds the timer.
-        _clock.SetUtcNow(new DateTimeOffset(Utc(2027, 6, 30, 8)));
+        _clock.SetUtcNow(new DateTimeOffset(Utc(2027, 7, 30, 8)));
         await _app.WithDbAsync(db => db.WorkflowTimers.Where(t => t.TimerKey == "reminder-due-day" && t.Status == WorkflowTimerStatus.Pending
                 && t.InstanceId == db.Set<MonitoringReturn>().Where(r => r.Id == r1.Id).Select(r => r.WorkflowInstanceId).Single())
-            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, Guid.NewGuid()).SetProperty(t => t.LeaseUntil, Utc(2027, 6, 30, 8).AddMinutes(5))));
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseOwner, Guid.NewGuid()).SetProperty(t => t.LeaseUntil, Utc(2027, 7, 30, 8).AddMinutes(5))));
         var smtp = _app.Smtp;
         var first = _app;
         first.HandOver = true;
@@ -206,7 +208,7 @@ public sealed class MonitoringYearTests : IAsyncLifetime
         _clock.Advance(TimeSpan.FromMinutes(6));
         Assert.Equal(1, await processor.RunDueAsync());
         Assert.Equal(0, await processor.RunDueAsync());
-        await RunUntilAsync(Utc(2027, 7, 8));
+        await RunUntilAsync(Utc(2027, 8, 8));
         await WaitForDeliveryAsync();
 
         int Count(string subject) => smtp.To("applicant@example.org").Count(m => (m.Subject ?? "").StartsWith(subject));

@@ -30,42 +30,47 @@ public sealed class FundAdministrationTests(GrantManagerFactory app) : IClassFix
         Assert.Contains("The payments add up to 90%; they must add up to 100%", errors);
         Assert.False(await app.WithDbAsync(db => db.Funds.AnyAsync(f => f.Name == "Healthy Walks Bursary")));
 
-        var created = await admin.PostFormAsync("/Admin/Funds/Fund?handler=Details", Fund(), "/Admin/Funds/Fund");
+        var created = await admin.SubmitFormAsync("/Admin/Funds/Fund", Fund());
         var url = created.Headers.Location!.OriginalString;
         Assert.StartsWith("/Admin/Funds/Fund?id=", url);
         var fund = await app.WithDbAsync(db => db.Funds.SingleAsync(f => f.Code == "HWB"));
-        Assert.Equal((250m, 2000m, 6, "60:acceptance,40:final"), (fund.MinimumAward, fund.MaximumAward, fund.MaxProjectMonths, fund.PaymentPlan));
+        Assert.Equal((250m, 2000m, 20000m, 6, "60:acceptance,40:final"), (fund.MinimumAward, fund.MaximumAward, fund.Budget, fund.MaxProjectMonths, fund.PaymentPlan));
+        Assert.Equal(("Healthy Walks Bursary", "Small grants for walking groups.", "Helps walking groups start and grow.", "Community groups in Kent.", "grant-application"),
+            (fund.Name, fund.Summary, fund.Description, fund.Eligibility, fund.WorkflowId));
 
         var today = DateTime.UtcNow;
-        var backwards = await admin.PostFormAsync($"{url}&handler=Round", new()
+        var backwards = await admin.SubmitFormAsync(url, formSelector: "form[action*='handler=Round']", changes: new()
         {
             ["NewRound.RoundName"] = "Spring", ["NewRound.OpensDay"] = "10", ["NewRound.OpensMonth"] = "5", ["NewRound.OpensYear"] = $"{today.Year + 1}",
             ["NewRound.ClosesDay"] = "1", ["NewRound.ClosesMonth"] = "5", ["NewRound.ClosesYear"] = $"{today.Year + 1}", ["NewRound.RoundBudget"] = "50000",
-        }, url);
+        });
         var roundErrors = (await backwards.ReadPageAsync()).ErrorSummary();
         Assert.Contains("The round must close after it opens", roundErrors);
         Assert.Contains("The round's budget cannot be more than the fund's £20,000", roundErrors);
 
         var opens = today.AddDays(-1);
         var closes = today.AddDays(30);
-        await admin.PostFormAsync($"{url}&handler=Round", new()
+        await admin.SubmitFormAsync(url, formSelector: "form[action*='handler=Round']", changes: new()
         {
             ["NewRound.RoundName"] = "Winter walks", ["NewRound.OpensDay"] = $"{opens.Day}", ["NewRound.OpensMonth"] = $"{opens.Month}", ["NewRound.OpensYear"] = $"{opens.Year}",
             ["NewRound.ClosesDay"] = $"{closes.Day}", ["NewRound.ClosesMonth"] = $"{closes.Month}", ["NewRound.ClosesYear"] = $"{closes.Year}", ["NewRound.RoundBudget"] = "10000",
-        }, url);
+        });
+        var round = await app.WithDbAsync(db => db.Rounds.SingleAsync(r => r.Name == "Winter walks"));
+        Assert.Equal((DateOnly.FromDateTime(opens), DateOnly.FromDateTime(closes), 10000m),
+            (GrantManager.Core.Configuration.UkTime.DayOf(round.OpensAt), round.LastDay, round.Budget));
         var start = await app.Browser().GetPageAsync("/");
         Assert.Contains(start.QuerySelectorAll(".govuk-summary-card__title"), t => t.TextContent == "Healthy Walks Bursary");
 
-        await admin.PostFormAsync($"{url}&handler=Criterion", new() { ["NewCriterion.CriterionName"] = "Reach", ["NewCriterion.Weight"] = "70" }, url);
-        var over = await admin.PostFormAsync($"{url}&handler=Criterion", new() { ["NewCriterion.CriterionName"] = "Safety", ["NewCriterion.Weight"] = "40" }, url);
+        await admin.SubmitFormAsync(url, formSelector: "form[action*='handler=Criterion']", changes: new() { ["NewCriterion.CriterionName"] = "Reach", ["NewCriterion.Guidance"] = "How many people it reaches", ["NewCriterion.Weight"] = "70" });
+        var over = await admin.SubmitFormAsync(url, formSelector: "form[action*='handler=Criterion']", changes: new() { ["NewCriterion.CriterionName"] = "Safety", ["NewCriterion.Weight"] = "40" });
         Assert.Contains("The weights would add up to more than 100; 30 is left", (await over.ReadPageAsync()).ErrorSummary());
-        var badMeasure = await admin.PostFormAsync($"{url}&handler=Measure", new() { ["NewMeasure.MeasureCode"] = "Walks Led!", ["NewMeasure.MeasureName"] = "", ["NewMeasure.Unit"] = "walks" }, url);
+        var badMeasure = await admin.SubmitFormAsync(url, formSelector: "form[action*='handler=Measure']", changes: new() { ["NewMeasure.MeasureCode"] = "Walks Led!", ["NewMeasure.MeasureName"] = "", ["NewMeasure.Unit"] = "walks" });
         Assert.Contains("Enter a code of lower-case letters and hyphens, like people-supported", (await badMeasure.ReadPageAsync()).ErrorSummary());
-        await admin.PostFormAsync($"{url}&handler=Measure", new() { ["NewMeasure.MeasureCode"] = "walks-led", ["NewMeasure.MeasureName"] = "Walks led", ["NewMeasure.Unit"] = "walks" }, url);
+        await admin.SubmitFormAsync(url, formSelector: "form[action*='handler=Measure']", changes: new() { ["NewMeasure.MeasureCode"] = "walks-led", ["NewMeasure.MeasureName"] = "Walks led", ["NewMeasure.Unit"] = "walks" });
 
         var saved = await app.WithDbAsync(db => db.Funds.Include(f => f.Criteria).Include(f => f.Measures).SingleAsync(f => f.Code == "HWB"));
-        Assert.Equal(["Reach"], saved.Criteria.Select(c => c.Name));
-        Assert.Equal(["walks-led"], saved.Measures.Select(m => m.Code));
+        Assert.Equal([("Reach", "How many people it reaches", 70)], saved.Criteria.Select(c => (c.Name, c.Guidance, c.Weight)));
+        Assert.Equal([("walks-led", "Walks led", "walks")], saved.Measures.Select(m => (m.Code, m.Name, m.Unit)));
     }
 
     [Fact]

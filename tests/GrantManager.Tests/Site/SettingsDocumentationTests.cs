@@ -31,6 +31,7 @@ public sealed class SettingsDocumentationTests
         Add(SeedOptions.Section, typeof(SeedOptions));
         Add(CouncilOptions.Section, typeof(CouncilOptions));
         Add(GrantManager.Core.Applications.AttachmentOptions.Section, typeof(GrantManager.Core.Applications.AttachmentOptions));
+        Add(GrantManager.Core.OpenData.OpenDataOptions.Section, typeof(GrantManager.Core.OpenData.OpenDataOptions));
         keys.Add("ConnectionStrings:GrantManager");
         keys.Add("DataProtection:KeysPath");
         return keys;

@@ -167,15 +167,18 @@ public static class RenderedForms
     /// does not have fails, so a test cannot post a field the page never renders. A checkbox group takes
     /// several values separated by '|'; "" unticks it.
     /// </summary>
+    /// <param name="file">A file chosen in the form's file input of that name (the form must render one).</param>
     public static async Task<HttpResponseMessage> SubmitFormAsync(this HttpClient client, string pageUrl,
-        Dictionary<string, string>? changes = null, string? formSelector = null, string? button = null)
+        Dictionary<string, string>? changes = null, string? formSelector = null, string? button = null,
+        (string Field, string FileName, byte[] Content)? file = null)
     {
         var page = await client.GetPageAsync(pageUrl);
-        return await client.SubmitFormAsync(page, pageUrl, changes, formSelector, button);
+        return await client.SubmitFormAsync(page, pageUrl, changes, formSelector, button, file);
     }
 
     public static async Task<HttpResponseMessage> SubmitFormAsync(this HttpClient client, IHtmlDocument page, string pageUrl,
-        Dictionary<string, string>? changes = null, string? formSelector = null, string? button = null)
+        Dictionary<string, string>? changes = null, string? formSelector = null, string? button = null,
+        (string Field, string FileName, byte[] Content)? file = null)
     {
         var form = (formSelector is null
                 ? page.QuerySelectorAll("main form").OfType<IHtmlFormElement>().FirstOrDefault(f => f.Method.Equals("post", StringComparison.OrdinalIgnoreCase))
@@ -207,28 +210,33 @@ public static class RenderedForms
             }
             else fields.Add(new(name, value));
         }
+        if (file is { } f && !form.Elements.OfType<IHtmlInputElement>().Any(e => e.Type == "file" && e.Name == f.Field))
+            throw new InvalidOperationException($"The form on {pageUrl} has no file input named {f.Field}");
         if (button is not null)
         {
             var b = form.Elements.OfType<IHtmlButtonElement>().FirstOrDefault(e => e.TextContent.Trim() == button || e.GetAttribute("value") == button)
                 ?? throw new InvalidOperationException($"No button {button} in the form on {pageUrl}");
             if (b.GetAttribute("name") is { } n) fields.Add(new(n, b.GetAttribute("value") ?? ""));
-            if (b.GetAttribute("formaction") is { } fa) return await PostAsync(client, Resolve(pageUrl, fa), fields, form);
+            if (b.GetAttribute("formaction") is { } fa) return await PostAsync(client, Resolve(pageUrl, fa), fields, form, file);
         }
         var action = string.IsNullOrEmpty(form.GetAttribute("action")) ? pageUrl : form.GetAttribute("action")!;
-        return await PostAsync(client, Resolve(pageUrl, action), fields, form);
+        return await PostAsync(client, Resolve(pageUrl, action), fields, form, file);
     }
 
     private static string Resolve(string pageUrl, string action) =>
         action.StartsWith('/') || action.StartsWith("http") ? action : pageUrl;
 
-    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string url, List<KeyValuePair<string, string>> fields, IHtmlFormElement form)
+    private static Task<HttpResponseMessage> PostAsync(HttpClient client, string url, List<KeyValuePair<string, string>> fields, IHtmlFormElement form,
+        (string Field, string FileName, byte[] Content)? file = null)
     {
         if (form.Enctype == "multipart/form-data")
         {
             var multipart = new MultipartFormDataContent();
             foreach (var (k, v) in fields) multipart.Add(new StringContent(v), k);
+            if (file is { } f) multipart.Add(new ByteArrayContent(f.Content), f.Field, f.FileName);
             return client.PostAsync(url, multipart);
         }
+        if (file is not null) throw new InvalidOperationException($"The form posting to {url} is not multipart, so it cannot send a file");
         return client.PostAsync(url, new FormUrlEncodedContent(fields));
     }
 

@@ -133,7 +133,7 @@ public sealed class WorkflowRuntimeTests : IAsyncLifetime
         var again = await Assert.ThrowsAsync<WorkflowConflictException>(() => _t.RuntimeAsync((rt, _) => rt.CompleteTaskAsync(triage.Id, "go", officer)));
 
         // UK time in the service's one style (a summer time is checked in StalledTaskTests).
-        Assert.Equal("This task was already completed by Olivia Officer on 4 January 2027 at 9:00am (Stop)", again.Message);
+        Assert.Equal("This task was already completed by Olivia Officer on 4 January 2027 at 9am (Stop)", again.Message);
     }
 
     [Fact]

@@ -23,6 +23,10 @@ public sealed class WorkflowFolder : IDisposable
         foreach (var file in Directory.GetFiles(repository, "*.json")) File.Copy(file, System.IO.Path.Combine(Path, System.IO.Path.GetFileName(file)));
         foreach (var file in Directory.GetFiles(System.IO.Path.Combine(repository, "templates")))
             File.Copy(file, System.IO.Path.Combine(Path, "templates", System.IO.Path.GetFileName(file)));
+        // The council's districts are part of every workflows folder.
+        Directory.CreateDirectory(System.IO.Path.Combine(Path, "settings"));
+        foreach (var file in Directory.GetFiles(System.IO.Path.Combine(repository, "settings"), "districts*.json"))
+            File.Copy(file, System.IO.Path.Combine(Path, "settings", System.IO.Path.GetFileName(file)));
         if (!withTestDefinitions) return;
         var tests = System.IO.Path.Combine(AppContext.BaseDirectory, "Workflows", "Definitions");
         foreach (var file in Directory.GetFiles(tests, "*.json")) File.Copy(file, System.IO.Path.Combine(Path, System.IO.Path.GetFileName(file)));

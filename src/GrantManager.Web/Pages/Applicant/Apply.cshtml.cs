@@ -39,7 +39,7 @@ public sealed class ApplyModel(GrantDbContext db, ApplicationService application
         if (Ineligible is not null) return Page();
         try
         {
-            var application = await applications.CreateDraftAsync(await actors.ForAsync(User), new ApplicationInput { FundId = Fund });
+            var application = await applications.StartOrResumeDraftAsync(await actors.ForAsync(User), Fund);
             TempData["Success"] = $"Your application {application.Reference} has been started. You can save and come back at any time";
             return Redirect($"/Applicant/Applications/{application.Id}");
         }

@@ -1,6 +1,7 @@
 using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Organisations;
+using GrantManager.Web.Forms;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
@@ -12,7 +13,7 @@ public sealed class OrganisationModel(GrantDbContext db, WorkflowActors actors) 
     public sealed class ProfileInput
     {
         public string? Name { get; set; }
-        public OrganisationType? Type { get; set; }
+        public OrganisationType? OrganisationType { get; set; }
         public string? CharityNumber { get; set; }
         public string? CompanyNumber { get; set; }
         public string? AddressLine1 { get; set; }
@@ -34,7 +35,7 @@ public sealed class OrganisationModel(GrantDbContext db, WorkflowActors actors) 
         if (o is null) return NotFound();
         Input = new ProfileInput
         {
-            Name = o.Name, Type = o.Type, CharityNumber = o.CharityNumber, CompanyNumber = o.CompanyNumber, AddressLine1 = o.AddressLine1,
+            Name = o.Name, OrganisationType = o.Type, CharityNumber = o.CharityNumber, CompanyNumber = o.CompanyNumber, AddressLine1 = o.AddressLine1,
             AddressLine2 = o.AddressLine2, Town = o.Town, Postcode = o.Postcode, ContactName = o.ContactName, ContactEmail = o.ContactEmail, ContactPhone = o.ContactPhone,
         };
         return Page();
@@ -47,7 +48,7 @@ public sealed class OrganisationModel(GrantDbContext db, WorkflowActors actors) 
         ModelState.Clear();
         try
         {
-            OrganisationProfile.Apply(o, new OrganisationInput(Input.Name, Input.Type, Input.CharityNumber, Input.CompanyNumber, Input.AddressLine1,
+            OrganisationProfile.Apply(o, new OrganisationInput(Input.Name, Input.OrganisationType, Input.CharityNumber, Input.CompanyNumber, Input.AddressLine1,
                 Input.AddressLine2, Input.Town, Input.Postcode, Input.ContactName, Input.ContactEmail, Input.ContactPhone));
             await db.SaveChangesAsync();
             TempData["Success"] = "Your organisation's details have been saved";
@@ -55,9 +56,7 @@ public sealed class OrganisationModel(GrantDbContext db, WorkflowActors actors) 
         }
         catch (InputException e)
         {
-            foreach (var (field, messages) in e.Errors)
-                foreach (var message in messages)
-                    ModelState.AddModelError($"Input.{char.ToUpperInvariant(field[0])}{field[1..]}", message);
+            ModelState.AddServiceErrors(e, k => k == "type" ? "Input.OrganisationType" : Forms.ModelStateErrors.InputField(k));
             return Page();
         }
     }

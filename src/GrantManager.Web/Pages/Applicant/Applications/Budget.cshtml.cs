@@ -1,5 +1,6 @@
-using System.Globalization;
+using System.ComponentModel.DataAnnotations;
 using GrantManager.Core.Applications;
+using GrantManager.Web.Forms;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc;
 
@@ -12,23 +13,27 @@ public sealed class BudgetModel(ApplicationService applications, WorkflowActors 
     public sealed class Line
     {
         public string? Item { get; set; }
-        public string? Amount { get; set; }
+        [Pounds, Display(Name = "The amount")] public decimal? Amount { get; set; }
     }
 
     public sealed class BudgetInput
     {
-        public string? AmountRequested { get; set; }
+        [Pounds, Display(Name = "The amount you are asking for")] public decimal? AmountRequested { get; set; }
         public List<Line> Lines { get; set; } = [];
     }
 
     [BindProperty] public BudgetInput Input { get; set; } = new();
 
+    /// <summary>Saved, but the lines do not add up to the amount asked for: a warning, not a success.</summary>
+    public string? Mismatch { get; private set; }
+
     public async Task<IActionResult> OnGetAsync(int id)
     {
         if (!await LoadAsync(id)) return NotFound();
         if (!IsDraft) return Redirect($"/Applicant/Applications/{id}");
-        Input.AmountRequested = Application.AmountRequested?.ToString("0.##", CultureInfo.InvariantCulture);
-        Input.Lines = Application.Budget.Select(l => new Line { Item = l.Item, Amount = l.Amount.ToString("0.##", CultureInfo.InvariantCulture) }).ToList();
+        Input.AmountRequested = Application.AmountRequested;
+        Input.Lines = Application.Budget.Select(l => new Line { Item = l.Item, Amount = l.Amount }).ToList();
+        Mismatch = MismatchOf(Application.AmountRequested, Application.Budget.Select(l => (decimal?)l.Amount).ToList());
         Pad();
         return Page();
     }
@@ -37,52 +42,64 @@ public sealed class BudgetModel(ApplicationService applications, WorkflowActors 
     {
         if (!await LoadAsync(id)) return NotFound();
         if (!IsDraft) return Redirect($"/Applicant/Applications/{id}");
-        ModelState.Clear();
-        decimal? amount = null;
-        if (!string.IsNullOrWhiteSpace(Input.AmountRequested))
-        {
-            if (Money(Input.AmountRequested) is decimal a) amount = a;
-            else ModelState.AddModelError("Input.AmountRequested", "Enter the amount in pounds, like 4500 or 4500.50");
-        }
         var lines = new List<BudgetLineInput>();
         var rowOf = new List<int>();
         for (var i = 0; i < Input.Lines.Count; i++)
         {
             var line = Input.Lines[i];
-            if (string.IsNullOrWhiteSpace(line.Item) && string.IsNullOrWhiteSpace(line.Amount)) continue;
-            var value = Money(line.Amount);
-            if (!string.IsNullOrWhiteSpace(line.Amount) && value is null)
-                ModelState.AddModelError($"Input.Lines[{i}].Amount", $"Budget line {i + 1}: enter the amount in pounds, like 250 or 250.50");
-            lines.Add(new BudgetLineInput(line.Item, value));
+            var typedAmount = ModelState.TryGetValue($"Input.Lines[{i}].Amount", out var entry) && !string.IsNullOrWhiteSpace(entry.AttemptedValue);
+            if (string.IsNullOrWhiteSpace(line.Item) && !typedAmount) continue;
+            lines.Add(new BudgetLineInput(line.Item, line.Amount));
             rowOf.Add(i);
+        }
+        // The binder has already named amounts it could not read; the service checks the rest, all at once.
+        var input = new ApplicationInput { AmountRequested = Input.AmountRequested, Budget = lines };
+        try { Applications.CheckDraft(Application, input); }
+        catch (InputException e) { ModelState.AddServiceErrors(e, k => RowField(k, rowOf)); }
+        // A line whose amount could not be read is not "missing an amount" as well; say which line it is.
+        foreach (var (key, value) in ModelState.Where(e => e.Value is { Errors.Count: > 0 }).Select(e => (e.Key, e.Value!)).ToList())
+        {
+            while (value.Errors.Count > 1) value.Errors.RemoveAt(1);
+            if (key.StartsWith("Input.Lines[") && key.EndsWith("].Amount") && value.Errors[0].ErrorMessage.StartsWith("The amount ")
+                && int.TryParse(key[12..key.IndexOf(']')], out var row))
+            {
+                var message = $"Budget line {row + 1}: the amount {value.Errors[0].ErrorMessage["The amount ".Length..]}";
+                value.Errors.Clear();
+                value.Errors.Add(message);
+            }
         }
         Pad();
         if (!ModelState.IsValid) return Page();
         try
         {
-            await Applications.UpdateDraftAsync(id, Actor, new ApplicationInput { AmountRequested = amount, Budget = lines });
-            var total = lines.Sum(l => l.Amount ?? 0);
-            if (amount is decimal requested && lines.Count > 0 && total != requested)
-            {
-                TempData["Success"] = $"Budget saved. The lines add up to {Formats.Money(total)} but you are asking for {Formats.Money(requested)}: they must match before you submit";
-                return RedirectToPage(new { id });
-            }
-            return Redirect($"/Applicant/Applications/{id}");
+            await Applications.UpdateDraftAsync(id, Actor, input);
         }
         catch (InputException e)
         {
-            // The service numbers lines without the blank rows; put each error on the row the person typed in.
-            AddErrors(e, k => k.StartsWith("budget[") && int.TryParse(k[7..k.IndexOf(']')], out var n) && n < rowOf.Count
-                ? $"Input.Lines[{rowOf[n]}].{Pascal(k[(k.IndexOf('.') + 1)..])}" : $"Input.{Pascal(k)}");
+            ModelState.AddServiceErrors(e, k => RowField(k, rowOf));
             return Page();
         }
+        var mismatch = MismatchOf(Input.AmountRequested, lines.Select(l => l.Amount).ToList());
+        if (mismatch is not null) return RedirectToPage(new { id });
+        return Redirect($"/Applicant/Applications/{id}");
     }
+
+    private static string? MismatchOf(decimal? requested, IReadOnlyList<decimal?> amounts)
+    {
+        if (requested is not decimal amount || amounts.Count == 0) return null;
+        var total = amounts.Sum(a => a ?? 0);
+        return total == amount ? null
+            : $"Your budget is saved, but the lines add up to {Formats.Money(total)} and you are asking for {Formats.Money(amount)}. They must match before you can submit.";
+    }
+
+    /// <summary>The service numbers lines without the blank rows; put each error on the row the person typed in.</summary>
+    private static string RowField(string key, List<int> rowOf) =>
+        key.StartsWith("budget[") && int.TryParse(key[7..key.IndexOf(']')], out var n) && n < rowOf.Count
+            ? key.Contains('.') ? $"Input.Lines[{rowOf[n]}].{ModelStateErrors.Pascal(key[(key.IndexOf('.') + 1)..])}" : $"Input.Lines[{rowOf[n]}].Item"
+            : key == "budget" ? "Input.Lines[0].Item" : ModelStateErrors.InputField(key);
 
     private void Pad()
     {
         while (Input.Lines.Count < Rows) Input.Lines.Add(new Line());
     }
-
-    private static decimal? Money(string? text) =>
-        decimal.TryParse(text?.Replace("£", "").Replace(",", "").Trim(), NumberStyles.Number, CultureInfo.InvariantCulture, out var v) ? v : null;
 }

@@ -34,12 +34,14 @@ public sealed class OutcomesModel(ApplicationService applications, WorkflowActor
         {
             var text = Input.Targets.GetValueOrDefault(m.Code)?.Replace(",", "").Trim();
             if (string.IsNullOrEmpty(text)) continue;
-            if (!decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var target) || target <= 0)
-                ModelState.AddModelError($"Input.Targets[{m.Code}]", $"{m.Name}: enter a number more than 0, or leave it blank");
+            if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var target) || target <= 0)
+                ModelState.AddModelError($"Input.Targets[{m.Code}]", $"{m.Name}: enter a number more than 0, like 120, or leave it blank");
             else chosen.Add(new OutcomeInput(m.Code, target));
         }
         if (ModelState.IsValid && chosen.Count == 0)
             ModelState.AddModelError($"Input.Targets[{Measures[0].Code}]", "Set a target for at least one outcome");
+        try { Applications.CheckDraft(Application, new ApplicationInput { Outcomes = chosen }); }
+        catch (InputException e) { AddErrors(e, k => TargetField(k, chosen)); }
         if (!ModelState.IsValid) return Page();
         try
         {
@@ -48,8 +50,13 @@ public sealed class OutcomesModel(ApplicationService applications, WorkflowActor
         }
         catch (InputException e)
         {
-            AddErrors(e, _ => "");
+            AddErrors(e, k => TargetField(k, chosen));
             return Page();
         }
     }
+
+    /// <summary>The service numbers the targets chosen; put each error on its measure's field.</summary>
+    private static string TargetField(string key, List<OutcomeInput> chosen) =>
+        key.StartsWith("outcomes[") && int.TryParse(key[9..key.IndexOf(']')], out var n) && n < chosen.Count
+            ? $"Input.Targets[{chosen[n].Measure}]" : "";
 }

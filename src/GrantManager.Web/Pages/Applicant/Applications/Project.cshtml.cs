@@ -1,12 +1,15 @@
 using GrantManager.Core.Applications;
+using GrantManager.Web.Forms;
 using GrantManager.Web.Pages.Shared;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc;
 
 namespace GrantManager.Web.Pages.Applicant.Applications;
 
-public sealed class ProjectModel(ApplicationService applications, WorkflowActors actors) : ApplicantPage(applications, actors)
+public sealed class ProjectModel(ApplicationService applications, WorkflowActors actors, TimeProvider time) : ApplicantPage(applications, actors)
 {
+    public DateOnly Today => Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime);
+
     public sealed class ProjectInput
     {
         public string? ProjectTitle { get; set; }
@@ -43,24 +46,63 @@ public sealed class ProjectModel(ApplicationService applications, WorkflowActors
     {
         if (!await LoadAsync(id)) return NotFound();
         if (!IsDraft) return Redirect($"/Applicant/Applications/{id}");
+        ModelState.Clear();
         var start = DateInputView.Parse(Input.StartDay, Input.StartMonth, Input.StartYear);
         var end = DateInputView.Parse(Input.EndDay, Input.EndMonth, Input.EndYear);
         if (start is { Given: true, Date: null }) ModelState.AddModelError("Input.StartDay", "The start date must be a real date, like 1 4 2027");
         if (end is { Given: true, Date: null }) ModelState.AddModelError("Input.EndDay", "The end date must be a real date, like 31 3 2028");
-        if (!ModelState.IsValid) return Page();
+        var input = new ApplicationInput
+        {
+            ProjectTitle = Input.ProjectTitle ?? "", ProjectSummary = Input.ProjectSummary ?? "", Innovation = Input.Innovation ?? "",
+            Beneficiaries = Input.Beneficiaries ?? "", Districts = Input.Districts, StartDate = start.Date, EndDate = end.Date,
+        };
         try
         {
-            await Applications.UpdateDraftAsync(id, Actor, new ApplicationInput
-            {
-                ProjectTitle = Input.ProjectTitle ?? "", ProjectSummary = Input.ProjectSummary ?? "", Innovation = Input.Innovation ?? "",
-                Beneficiaries = Input.Beneficiaries ?? "", Districts = Input.Districts, StartDate = start.Date, EndDate = end.Date,
-            });
-            return Redirect($"/Applicant/Applications/{id}");
+            // Every field is checked at once, so every problem shows together.
+            Applications.CheckDraft(Application, input);
         }
         catch (InputException e)
         {
-            AddErrors(e, k => k switch { "startDate" => "Input.StartDay", "endDate" => "Input.EndDay", _ => $"Input.{Pascal(k)}" });
-            return Page();
+            ModelState.AddServiceErrors(e, Field);
         }
+        if (ModelState.IsValid)
+        {
+            try
+            {
+                await Applications.UpdateDraftAsync(id, Actor, input);
+                return Redirect($"/Applicant/Applications/{id}");
+            }
+            catch (InputException e) { ModelState.AddServiceErrors(e, Field); }
+        }
+        // Keep the answers that have no problem, so nothing typed is lost if the person leaves now.
+        var keep = new ApplicationInput
+        {
+            ProjectTitle = Ok("Input.ProjectTitle") ? input.ProjectTitle : null,
+            ProjectSummary = Ok("Input.ProjectSummary") ? input.ProjectSummary : null,
+            Innovation = Ok("Input.Innovation") ? input.Innovation : null,
+            Beneficiaries = Ok("Input.Beneficiaries") ? input.Beneficiaries : null,
+            Districts = Ok("Input.Districts") ? input.Districts : null,
+            StartDate = Ok("Input.StartDay") && Ok("Input.EndDay") ? input.StartDate : null,
+            EndDate = Ok("Input.StartDay") && Ok("Input.EndDay") ? input.EndDate : null,
+        };
+        try
+        {
+            await Applications.UpdateDraftAsync(id, Actor, keep);
+            SavedTheRest = true;
+        }
+        catch (InputException) { }
+        return Page();
     }
+
+    /// <summary>The answers without problems were saved although the page has errors.</summary>
+    public bool SavedTheRest { get; private set; }
+
+    private bool Ok(string key) => !ModelState.TryGetValue(key, out var entry) || entry.Errors.Count == 0;
+
+    private static string Field(string key) => key switch
+    {
+        "startDate" => "Input.StartDay",
+        "endDate" => "Input.EndDay",
+        _ => ModelStateErrors.InputField(key),
+    };
 }

@@ -30,8 +30,9 @@ public sealed class SubmitModel(ApplicationService applications, WorkflowActors 
         }
         catch (InputException e)
         {
-            // Missing answers belong to other sections; the summary says which.
-            AddErrors(e, k => k == "declaration" ? "Declaration" : "");
+            // Missing answers belong to other sections: each error links to the page where it is answered.
+            AddErrors(e, k => k == "declaration" ? "Declaration" : k);
+            ViewData["ErrorLinks"] = SectionLinks(id);
             return await ReloadAsync(id);
         }
         catch (WorkflowException e)
@@ -39,6 +40,27 @@ public sealed class SubmitModel(ApplicationService applications, WorkflowActors 
             ModelState.AddModelError("", e.Message);
             return await ReloadAsync(id);
         }
+    }
+
+    /// <summary>Where each answer the service checks is given.</summary>
+    public static IReadOnlyDictionary<string, string> SectionLinks(int id)
+    {
+        var project = $"/Applicant/Applications/{id}/Project";
+        return new Dictionary<string, string>
+        {
+            ["organisation"] = $"/Applicant/Organisation?application={id}",
+            ["projectTitle"] = $"{project}#Input_ProjectTitle",
+            ["projectSummary"] = $"{project}#Input_ProjectSummary",
+            ["innovation"] = $"{project}#Input_Innovation",
+            ["beneficiaries"] = $"{project}#Input_Beneficiaries",
+            ["districts"] = $"{project}#Input_Districts",
+            ["startDate"] = $"{project}#Input_StartDay",
+            ["endDate"] = $"{project}#Input_EndDay",
+            ["amountRequested"] = $"/Applicant/Applications/{id}/Budget#Input_AmountRequested",
+            ["budget"] = $"/Applicant/Applications/{id}/Budget",
+            ["outcomes"] = $"/Applicant/Applications/{id}/Outcomes",
+            ["roundId"] = $"/Applicant/Applications/{id}",
+        };
     }
 
     private async Task<IActionResult> ReloadAsync(int id)

@@ -1,8 +1,10 @@
+using System.ComponentModel.DataAnnotations;
 using System.Globalization;
 using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Grants;
 using GrantManager.Core.Workflows;
+using GrantManager.Web.Forms;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
@@ -11,26 +13,40 @@ using Microsoft.EntityFrameworkCore;
 
 namespace GrantManager.Web.Pages.Applicant.Returns;
 
-/// <summary>The grant holder's progress report: fill it in over time as a draft, add evidence, and send it for review.</summary>
+/// <summary>
+/// The grant holder's progress report: fill it in over time as a draft, add evidence, then check it
+/// and send it (on <see cref="CheckModel"/>). Every button on the form saves what was typed first,
+/// and pressing Enter saves a draft: nothing is sent from here.
+/// </summary>
 [Authorize(Roles = Roles.Applicant)]
 public sealed class ReturnModel(GrantDbContext db, ReturnService returns, AttachmentStore store, WorkflowActors actors) : PageModel
 {
+    public const string SpendLabel = "Spend to date";
+
+    public sealed class SpendField
+    {
+        [Pounds, Display(Name = SpendLabel)] public decimal? Spent { get; set; }
+    }
+
     public sealed class ReturnForm
     {
         public string? Progress { get; set; }
-        public List<string?> Spend { get; set; } = [];
+        public List<SpendField> Spend { get; set; } = [];
         public List<string?> Actuals { get; set; } = [];
         public string? BeneficiariesReached { get; set; }
         public string? CaseStudy { get; set; }
     }
 
     [BindProperty] public ReturnForm Input { get; set; } = new();
+    [BindProperty] public IFormFile? Upload { get; set; }
     public MonitoringReturn Return { get; private set; } = null!;
     public Grant Grant { get; private set; } = null!;
     public Dictionary<string, string> MeasureNames { get; private set; } = new();
     public List<Attachment> Evidence { get; private set; } = [];
     public bool Editable => ReturnService.IsEditable(Return);
     public string? ProjectTitle { get; private set; }
+    /// <summary>Spend saved so far above the grant or a line's budget, for the warning.</summary>
+    public Overspend? Overspend => Overspend.Of(Return, Grant.Amount);
 
     public async Task<IActionResult> OnGetAsync(int id)
     {
@@ -39,79 +55,102 @@ public sealed class ReturnModel(GrantDbContext db, ReturnService returns, Attach
         {
             Progress = Return.Progress, CaseStudy = Return.CaseStudy,
             BeneficiariesReached = Return.BeneficiariesReached?.ToString(CultureInfo.InvariantCulture),
-            Spend = Return.Spend.Select(s => s.Spent?.ToString("0.00", CultureInfo.InvariantCulture)).ToList(),
+            Spend = Return.Spend.Select(s => new SpendField { Spent = s.Spent }).ToList(),
             Actuals = Return.Actuals.Select(a => a.Actual?.ToString("0.##", CultureInfo.InvariantCulture)).ToList(),
         };
         return Page();
     }
 
-    public Task<IActionResult> OnPostSaveAsync(int id) => SaveAsync(id, submit: false);
-
-    public Task<IActionResult> OnPostSubmitAsync(int id) => SaveAsync(id, submit: true);
-
-    private async Task<IActionResult> SaveAsync(int id, bool submit)
+    /// <summary>Save as draft: the form's default action, so Enter in any field saves rather than sends.</summary>
+    public async Task<IActionResult> OnPostSaveAsync(int id)
     {
         if (!await LoadAsync(id)) return NotFound();
-        ModelState.Clear();
-        var input = Parse();
-        if (!ModelState.IsValid) return Page();
-        try
-        {
-            var actor = await actors.ForAsync(User);
-            if (submit) await returns.SubmitAsync(id, actor, input);
-            else await returns.SaveDraftAsync(id, actor, input);
-            TempData["Success"] = submit ? "Your progress report has been sent. A grant officer will review it." : "Your draft has been saved";
-            return RedirectToPage(new { id });
-        }
-        catch (InputException e)
-        {
-            foreach (var (field, messages) in e.Errors)
-                foreach (var message in messages)
-                    ModelState.AddModelError(FieldOf(field), message);
-        }
-        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
-        await LoadAsync(id);
-        return Page();
+        if (!await SaveDraftAsync(id)) return await PageAsync(id);
+        TempData["Success"] = "Your draft has been saved";
+        return RedirectToPage(new { id });
     }
 
-    [BindProperty] public IFormFile? Upload { get; set; }
+    /// <summary>Saves the draft, then goes on to check it before sending, unless something is missing.</summary>
+    public async Task<IActionResult> OnPostCheckAsync(int id)
+    {
+        if (!await LoadAsync(id)) return NotFound();
+        if (!await SaveDraftAsync(id)) return await PageAsync(id);
+        await LoadAsync(id);
+        var missing = new Errors();
+        ReturnService.Completeness(Return, missing);
+        if (missing.Any)
+        {
+            ModelState.AddServiceErrors(new InputException(missing.ToDictionary()), FieldOf);
+            return await PageAsync(id);
+        }
+        return RedirectToPage("Check", new { id });
+    }
 
+    /// <summary>Adds a file, saving everything typed first so that none of it is lost.</summary>
     public async Task<IActionResult> OnPostEvidenceAsync(int id)
     {
         if (!await LoadAsync(id)) return NotFound();
-        ModelState.Clear();
+        var saved = await SaveDraftAsync(id);
         try
         {
             await using var content = Upload?.OpenReadStream() ?? Stream.Null;
             await store.AddEvidenceAsync(id, await actors.ForAsync(User), Upload?.FileName, Upload?.Length ?? 0, content);
-            TempData["Success"] = $"{Path.GetFileName(Upload!.FileName)} has been added";
+            if (!saved) return await PageAsync(id);
+            TempData["Success"] = $"{Path.GetFileName(Upload!.FileName)} has been added and your draft has been saved";
             return RedirectToPage(new { id });
         }
         catch (InputException e)
         {
-            foreach (var message in e.Errors.Values.SelectMany(m => m)) ModelState.AddModelError("Upload", message);
+            foreach (var message in e.Errors.Values.SelectMany(m => m)) ModelState.AddModelError(nameof(Upload), message);
         }
         catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
-        await OnGetAsync(id);
-        return Page();
+        return await PageAsync(id);
     }
 
+    /// <summary>Removes a file, saving everything typed first.</summary>
     public async Task<IActionResult> OnPostRemoveEvidenceAsync(int id, Guid document)
     {
         if (!await LoadAsync(id)) return NotFound();
+        var saved = await SaveDraftAsync(id);
         try
         {
             await store.RemoveEvidenceAsync(document, await actors.ForAsync(User));
-            TempData["Success"] = "The document has been removed";
         }
         catch (WorkflowNotFoundException) { return NotFound(); }
-        catch (WorkflowException e) { TempData["Success"] = e.Message; }
+        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); return await PageAsync(id); }
+        if (!saved) return await PageAsync(id);
+        TempData["Success"] = "The document has been removed and your draft has been saved";
         return RedirectToPage(new { id });
     }
 
-    private static string FieldOf(string field)
+    /// <summary>Saves what was typed as a draft; false (with the errors on the fields, and nothing saved) if any of it cannot be taken.</summary>
+    private async Task<bool> SaveDraftAsync(int id)
     {
-        if (field.StartsWith("spend[")) return "Input.Spend[" + field[6..field.IndexOf(']')] + "]";
+        if (!Editable) { ModelState.AddModelError("", "This report has been sent, so it can no longer be changed"); return false; }
+        // Only the form's own fields: the file is the evidence handlers' business.
+        foreach (var key in ModelState.Keys.Where(k => !k.StartsWith("Input.")).ToList()) ModelState.Remove(key);
+        var input = Parse();
+        if (!ModelState.IsValid) return false;
+        try
+        {
+            await returns.SaveDraftAsync(id, await actors.ForAsync(User), input);
+            return true;
+        }
+        catch (InputException e) { ModelState.AddServiceErrors(e, FieldOf); }
+        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
+        return false;
+    }
+
+    /// <summary>The page again after a post, showing what is saved now (evidence, warnings) and what was typed.</summary>
+    private async Task<IActionResult> PageAsync(int id)
+    {
+        await LoadAsync(id);
+        return Page();
+    }
+
+    public static string FieldOf(string field)
+    {
+        if (field.StartsWith("spend[")) return "Input.Spend[" + field[6..field.IndexOf(']')] + "].Spent";
         if (field.StartsWith("actuals[")) return "Input.Actuals[" + field[8..field.IndexOf(']')] + "]";
         return field switch
         {
@@ -119,27 +158,43 @@ public sealed class ReturnModel(GrantDbContext db, ReturnService returns, Attach
         };
     }
 
-    /// <summary>What was typed, as the service takes it; numbers that are not numbers are errors here, and nothing is saved.</summary>
+    /// <summary>What was typed, as the service takes it; figures that cannot be read are field errors here, and nothing is saved.</summary>
     private ReturnInput Parse()
     {
-        decimal? Number(string? text, string key, string message)
+        // The pounds binder names the field generically; name the budget line too.
+        for (var i = 0; i < Return.Spend.Count; i++)
         {
-            text = text?.Replace("£", "").Replace(",", "").Trim();
+            var key = $"Input.Spend[{i}].Spent";
+            if (ModelState.TryGetValue(key, out var entry) && entry.Errors.Count > 0)
+            {
+                var messages = entry.Errors.Select(e => e.ErrorMessage.Replace(SpendLabel, $"The spend to date on '{Return.Spend[i].Item}'")).ToList();
+                entry.Errors.Clear();
+                foreach (var m in messages) ModelState.AddModelError(key, m);
+            }
+        }
+        decimal? Number(string? text, string key, string message, decimal max)
+        {
+            text = text?.Replace(",", "").Trim();
             if (string.IsNullOrEmpty(text)) return null;
-            if (decimal.TryParse(text, NumberStyles.Number, CultureInfo.InvariantCulture, out var n) && n >= 0) return n;
+            if (decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var n) && n <= max) return n;
             ModelState.AddModelError(key, message);
             return null;
         }
-        var spend = Return.Spend.Select((s, i) => new SpendInput(s.Item,
-            Number(Input.Spend.ElementAtOrDefault(i), $"Input.Spend[{i}]", $"Enter the spend to date on '{s.Item}' in pounds, like 450.00"))).ToList();
+        var spend = Return.Spend.Select((s, i) => new SpendInput(s.Item, Input.Spend.ElementAtOrDefault(i)?.Spent)).ToList();
         var actuals = Return.Actuals.Select((a, i) => new ActualInput(a.MeasureCode,
-            Number(Input.Actuals.ElementAtOrDefault(i), $"Input.Actuals[{i}]", $"Enter the {MeasureName(a.MeasureCode).ToLowerInvariant()} so far as a number, like 25"))).ToList();
-        var people = Number(Input.BeneficiariesReached, "Input.BeneficiariesReached", "Enter the number of people reached as a whole number, like 40");
-        if (people is decimal p && decimal.Truncate(p) != p) ModelState.AddModelError("Input.BeneficiariesReached", "Enter the number of people reached as a whole number, like 40");
+            Number(Input.Actuals.ElementAtOrDefault(i), $"Input.Actuals[{i}]",
+                $"Enter the {MeasureName(a.MeasureCode).ToLowerInvariant()} so far as a number from 0 to 100,000,000, like 25", ReturnService.MaxFigure))).ToList();
+        const string peopleMessage = "Enter the number of people reached as a whole number from 0 to 10,000,000, like 40";
+        var people = Number(Input.BeneficiariesReached, "Input.BeneficiariesReached", peopleMessage, ReturnService.MaxPeople);
+        if (people is decimal p && decimal.Truncate(p) != p)
+        {
+            ModelState.AddModelError("Input.BeneficiariesReached", peopleMessage);
+            people = null;
+        }
         return new ReturnInput
         {
             Progress = Input.Progress ?? "", CaseStudy = Input.CaseStudy ?? "", Spend = spend, Actuals = actuals,
-            BeneficiariesReached = people is decimal n && n <= int.MaxValue ? (int)n : null,
+            BeneficiariesReached = people is decimal n ? (int)n : null,
         };
     }
 

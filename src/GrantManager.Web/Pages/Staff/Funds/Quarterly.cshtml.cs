@@ -31,7 +31,7 @@ public sealed class QuarterlyModel(FundReports reports, WorkflowActors actors, T
     public async Task<IActionResult> OnGetCsvAsync(int id)
     {
         if (!await MaySeeAsync()) return Forbid();
-        if (ChosenDay() is not DateOnly day) return BadRequest("Choose the quarter as a date like 2027-06-30");
+        if (ChosenDay() is not DateOnly day) return BadRequest("Choose the quarter as a date from 2000 to 2100, like 2027-06-30");
         var report = await reports.QuarterAsync(id, day);
         if (report is null) return NotFound();
         var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(FundReports.Csv(report))).ToArray();
@@ -41,7 +41,8 @@ public sealed class QuarterlyModel(FundReports reports, WorkflowActors actors, T
     /// <summary>The day asked for, today when none was; null when what was asked for is not a date.</summary>
     private DateOnly? ChosenDay() =>
         string.IsNullOrEmpty(Quarter) ? Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime)
-        : DateOnly.TryParseExact(Quarter, "yyyy-MM-dd", out var day) ? day : null;
+        // A real quarter of a real grant: years far off are typing mistakes, and the end of year 9999 cannot be reached in UTC.
+        : DateOnly.TryParseExact(Quarter, "yyyy-MM-dd", out var day) && day.Year is >= 2000 and <= 2100 ? day : null;
 
     /// <summary>The last eight quarters, newest first, for the picker.</summary>
     public IEnumerable<(string Value, string Text)> Quarters()

@@ -19,6 +19,8 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     {
         public string? Outcome { get; set; }
         public string? Comment { get; set; }
+        /// <summary>What the applicant is told; the comment is the note for the file.</summary>
+        public string? MessageToApplicant { get; set; }
         public Dictionary<int, int?> Scores { get; set; } = new();
         public string? AmountAwarded { get; set; }
         public string? Conditions { get; set; }
@@ -58,6 +60,10 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     public DateOnly ChangesDueDefault { get; private set; }
     /// <summary>The payment a finance task is about.</summary>
     public Core.Grants.Instalment? Instalment { get; private set; }
+    /// <summary>The outcomes whose next stage emails the applicant: where a message to them goes.</summary>
+    public IReadOnlyList<string> ReachApplicant { get; private set; } = [];
+    /// <summary>Requests for more information on the application, with the applicant's answers and documents.</summary>
+    public InformationRequests? Information { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(long id) => await LoadAsync(id) ?? Page();
 
@@ -177,6 +183,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             var result = await applications.CompleteTaskAsync(id, actor, new TaskCompletion(Input.Outcome, Input.Comment, scores, awarded, Input.Conditions)
             {
                 NewDueOn = newDue, PaymentReference = Input.PaymentReference, Targets = targets.Count == 0 ? null : targets,
+                MessageToApplicant = Input.MessageToApplicant, CommentStandsInForMessage = false,
             });
             TempData["Success"] = result.Moved ? $"Task completed. The application is now at: {registry.Newest.Select(d => d.States.GetValueOrDefault(result.ToState)?.Title).FirstOrDefault(t => t is not null) ?? result.ToState}"
                 : "Task completed. The application moves on when the other tasks at this stage are done";
@@ -228,6 +235,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         Task = task;
         Definition = registry.Get(task.Instance!.DefinitionId, task.Instance.DefinitionVersion);
         MustDeclare = CanAct && task.RequiresConflictDeclaration && !(task.ConflictDeclared && task.AssigneeId == actor.UserId);
+        ReachApplicant = ApplicantMessages.OutcomesThatReachApplicant(Definition, task);
         if (task.Instance.SubjectType == ApplicationService.SubjectType && int.TryParse(task.Instance.SubjectId, out var applicationId))
         {
             try
@@ -242,6 +250,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                 Summary = ApplicationSummaryView.From(Application) with { Documents = await store.ForApplicationAsync(applicationId) };
                 if (task.Form == "assessment")
                     Criteria = await db.Criteria.AsNoTracking().Where(c => c.FundId == Application.FundId).OrderBy(c => c.Order).ToListAsync();
+                Information = await InformationRequests.LoadAsync(db, store, applicationId, task.InstanceId);
                 var key = applicationId.ToString();
                 Emails = await db.OutboxEmails.AsNoTracking().Where(m => m.SubjectType == ApplicationService.SubjectType && m.SubjectId == key).OrderBy(m => m.CreatedAt).ToListAsync();
             }

@@ -1,0 +1,165 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using GrantManager.Core.Applications;
+using GrantManager.Core.Grants;
+using GrantManager.Core.OpenData;
+using GrantManager.Core.Organisations;
+using GrantManager.Tests.Support;
+using Json.Schema;
+using Microsoft.EntityFrameworkCore;
+
+namespace GrantManager.Tests.OpenData;
+
+/// <summary>Awarded grants published as 360Giving data: valid against the standard's own schema, identifiers and places for every kind of organisation, nothing personal.</summary>
+public sealed class ThreeSixtyGivingTests(GrantManagerFactory app) : IClassFixture<GrantManagerFactory>
+{
+    private static string DataFolder()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "data", "360giving");
+            if (Directory.Exists(candidate)) return candidate;
+            candidate = Path.Combine(dir.FullName, "..", "shared", "data", "360giving");
+            if (Directory.Exists(candidate)) return Path.GetFullPath(candidate);
+        }
+        throw new DirectoryNotFoundException("shared/data/360giving");
+    }
+
+    private static readonly Lazy<JsonSchema> Package = new(() =>
+    {
+        var folder = DataFolder();
+        // The package schema (1.4.3) names the grant schema by its 1.4.2 address: give it the local copy rather than fetching.
+        // The files name the draft 2020-12 meta-schema by its http address; the validator knows it by https.
+        JsonSchema Read(string file) => JsonSchema.FromText(File.ReadAllText(Path.Combine(folder, file))
+            .Replace("\"http://json-schema.org/draft/2020-12/schema\"", "\"https://json-schema.org/draft/2020-12/schema\""));
+        var grant = Read("360-giving-schema.json");
+        SchemaRegistry.Global.Register(new Uri("https://raw.githubusercontent.com/ThreeSixtyGiving/standard/1.4.2/schema/360-giving-schema.json"), grant);
+        return Read("360-giving-package-schema.json");
+    });
+
+    private static int _recipients;
+
+    private async Task<Grant> AwardToAsync(string name, OrganisationType type, string? charity, string? company, string postcode)
+    {
+        var email = $"recipient{Interlocked.Increment(ref _recipients)}@example.net";
+        await NewApplicant.RegisterAsync(app, email, name, type.ToString());
+        await app.WithDbAsync(async db =>
+        {
+            var user = await db.Users.SingleAsync(u => u.Email == email);
+            var o = await db.Organisations.SingleAsync(x => x.Id == user.OrganisationId);
+            (o.CharityNumber, o.CompanyNumber, o.AddressLine1, o.Town, o.Postcode) = (charity, company, "1 High Street", "Sittingbourne", postcode);
+            (o.ContactName, o.ContactEmail, o.ContactPhone) = ("Connie Contact", "connie.private@example.net", "01795 000111");
+            return await db.SaveChangesAsync();
+        });
+        var start = GrantManager.Core.Configuration.UkTime.DayOf(DateTime.UtcNow).AddMonths(1);
+        return await app.AwardAsync(start, start.AddMonths(12).AddDays(-1), 3000m, email);
+    }
+
+    [Fact]
+    public async Task Awarded_grants_publish_as_a_valid_360Giving_package_with_org_ids_places_and_nothing_personal()
+    {
+        var charity = await AwardToAsync("Milton Regis Carers", OrganisationType.CharitableIncorporatedOrganisation, "1187654", null, "ME10 2AB");
+        var company = await AwardToAsync("Sheppey Sounds", OrganisationType.CommunityInterestCompany, null, "01234567", "ME12 1AA");
+        var group = await AwardToAsync("Faversham Friday Walkers", OrganisationType.UnregisteredGroup, null, null, "ME13 7AA");
+        // Finance pays the company's first instalment: it counts as disbursed.
+        var payment = await app.WithDbAsync(db => db.InboxTasks.Include(t => t.Instance)
+            .FirstAsync(t => t.Status == GrantManager.Core.Workflows.InboxTaskStatus.Open && t.Instance!.SubjectType == GrantWorkflows.InstalmentSubject
+                && t.Instance.SubjectReference!.StartsWith(company.Reference)));
+        await app.CompleteAsync(payment.Id, "finance@example.org", new TaskCompletion("paid", null) { PaymentReference = "BACS-7788" });
+
+        var anonymous = app.CreateClient();
+        var response = await anonymous.GetAsync("/open-data/360giving.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        var package = JsonNode.Parse(text)!;
+        var result = Package.Value.Evaluate(package, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
+        Assert.True(result.IsValid, string.Join("\n", result.Details.Where(d => d.HasErrors).SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}"))));
+
+        // The check is real: a grant without its currency or with a bad award date fails it.
+        var broken = JsonNode.Parse(text)!;
+        broken["grants"]![0]!.AsObject().Remove("currency");
+        broken["grants"]![1]!["awardDate"] = "1 March 2027";
+        Assert.False(Package.Value.Evaluate(broken, new EvaluationOptions { RequireFormatValidation = true }).IsValid);
+
+        Assert.Equal("https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/", package["license"]!.GetValue<string>());
+        Assert.Equal("GB-LAE-KEN", package["publisher"]!["identifier"]!.GetValue<string>());
+        var grants = package["grants"]!.AsArray().ToDictionary(g => g!["id"]!.GetValue<string>(), g => g!);
+        JsonNode Of(Grant g) => grants[$"360G-kent-demo-{g.Reference}"];
+
+        Assert.Equal("GB-CHC-1187654", Of(charity)["recipientOrganization"]![0]!["id"]!.GetValue<string>());
+        Assert.Equal("1187654", Of(charity)["recipientOrganization"]![0]!["charityNumber"]!.GetValue<string>());
+        Assert.Equal("ME10 2AB", Of(charity)["recipientOrganization"]![0]!["postalCode"]!.GetValue<string>());
+        Assert.Equal("GB-COH-01234567", Of(company)["recipientOrganization"]![0]!["id"]!.GetValue<string>());
+        Assert.Equal("01234567", Of(company)["recipientOrganization"]![0]!["companyNumber"]!.GetValue<string>());
+        var groupOrg = Of(group)["recipientOrganization"]![0]!;
+        Assert.Equal($"360G-kent-demo-org-{await app.WithDbAsync(db => db.Organisations.Where(o => o.Name == "Faversham Friday Walkers").Select(o => o.Id).SingleAsync())}",
+            groupOrg["id"]!.GetValue<string>());
+        Assert.Null(groupOrg["postalCode"]);
+
+        var places = Of(company)["beneficiaryLocation"]!.AsArray().Select(l => (l!["name"]!.GetValue<string>(), l["geoCode"]!.GetValue<string>(), l["geoCodeType"]!.GetValue<string>())).ToList();
+        Assert.Equal([("Maidstone", "E07000110", "NMD"), ("Swale", "E07000113", "NMD")], places);
+        Assert.Equal(1500m, Of(company)["amountDisbursed"]!.GetValue<decimal>());
+        Assert.Equal(0m, Of(group)["amountDisbursed"]!.GetValue<decimal>());
+        Assert.Equal((3000m, 3000m), (Of(group)["amountAwarded"]!.GetValue<decimal>(), Of(group)["amountAppliedFor"]!.GetValue<decimal>()));
+        Assert.Equal(12, Of(group)["plannedDates"]![0]!["duration"]!.GetValue<int>());
+        Assert.Equal(("LWK", "Live Well Kent innovation grant"), (Of(group)["grantProgramme"]![0]!["code"]!.GetValue<string>(), Of(group)["grantProgramme"]![0]!["title"]!.GetValue<string>()));
+        Assert.Equal("Yes", Of(group)["fromOpenCall"]!.GetValue<string>());
+
+        // Nothing personal: no contact names, addresses or telephone numbers.
+        foreach (var secret in new[] { "connie.private@example.net", "Connie Contact", "01795 000111", "1 High Street", "Priya Newcomer" })
+            Assert.DoesNotContain(secret, text);
+    }
+
+    [Fact]
+    public async Task The_CSV_and_XLSX_carry_the_standard_column_titles_and_neutralise_formulas()
+    {
+        await AwardToAsync("=HYPERLINK(\"http://x\") Club", OrganisationType.CompanyLimitedByGuarantee, null, "SC123456", "CT1 1AA");
+        var csv = await app.CreateClient().GetStringAsync("/open-data/360giving.csv");
+        var lines = csv.TrimStart('\uFEFF').Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var header = lines[0].TrimEnd('\r').Split(',');
+        foreach (var column in new[] { "Identifier", "Title", "Description", "Currency", "Amount Awarded", "Award Date", "Recipient Org:Identifier", "Recipient Org:Name",
+                     "Funding Org:Identifier", "Funding Org:Name", "Amount Applied For", "Amount Disbursed", "Planned Dates:Start Date", "Planned Dates:End Date",
+                     "Planned Dates:Duration (months)", "Recipient Org:Charity Number", "Recipient Org:Company Number", "Recipient Org:Postal Code",
+                     "Beneficiary Location:Name", "Beneficiary Location:Geographic Code", "Beneficiary Location:Geographic Code Type", "Grant Programme:Code",
+                     "Grant Programme:Title", "From An Open Call?", "Last Modified", "Data Source" })
+            Assert.Contains(column, header);
+        var row = lines.Single(l => l.Contains("HYPERLINK"));
+        Assert.Contains("\"'=HYPERLINK(\"\"http://x\"\") Club\"", row);
+        Assert.Contains("GB-COH-SC123456", row);
+
+        var xlsx = await app.CreateClient().GetAsync("/open-data/360giving.xlsx");
+        Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx.Content.Headers.ContentType!.MediaType);
+        using var zip = new System.IO.Compression.ZipArchive(await xlsx.Content.ReadAsStreamAsync());
+        using var sheet = new StreamReader(zip.Entries.First(e => e.FullName.StartsWith("xl/worksheets/")).Open());
+        var xml = await sheet.ReadToEndAsync();
+        Assert.Contains("Recipient Org:Identifier", xml);
+        Assert.Contains("GB-COH-SC123456", xml);
+    }
+
+    [Fact]
+    public async Task The_quality_page_lists_what_to_fix_grant_by_grant_for_administrators_only()
+    {
+        var grant = await AwardToAsync("Postcode Mixup Trust", OrganisationType.Charity, "ME10 4AA", null, "ME10 4AA");
+        await app.WithDbAsync(async db =>
+        {
+            var a = await db.Applications.SingleAsync(x => x.Id == grant.ApplicationId);
+            a.ProjectTitle = a.ProjectSummary = "Same words";
+            return await db.SaveChangesAsync();
+        });
+        var admin = await app.SignedInAsync("admin@example.org");
+        var rows = (await admin.GetPageAsync("/Admin/OpenData")).QuerySelectorAll("tbody tr")
+            .Where(r => r.TextContent.Contains(grant.Reference)).Select(r => r.TextContent).ToList();
+        Assert.Contains(rows, r => r.Contains("Recipient Org:Charity Number") && r.Contains("'ME10 4AA' looks like a postcode"));
+        Assert.Contains(rows, r => r.Contains("the description is the same as the title"));
+        var officer = await app.SignedInAsync("officer@example.org");
+        Assert.StartsWith("/Account/AccessDenied", (await officer.GetAsync("/Admin/OpenData")).Headers.Location!.PathAndQuery);
+    }
+
+    [Theory]
+    [InlineData("2027-04-01", "2028-03-31", 12)]
+    [InlineData("2027-04-15", "2027-10-14", 6)]
+    [InlineData("2027-04-01", "2027-04-20", 1)]
+    [InlineData("2027-01-31", "2027-07-30", 6)]
+    public void Planned_duration_is_in_whole_months_counting_a_part_month(string start, string end, int months) =>
+        Assert.Equal(months, ThreeSixtyGiving.Months(DateOnly.Parse(start), DateOnly.Parse(end)));
+}
