@@ -9,6 +9,7 @@ public static class Formats
 
     public static DateTime ToLondon(DateTime utc) => TimeZoneInfo.ConvertTimeFromUtc(System.DateTime.SpecifyKind(utc, DateTimeKind.Utc), Core.Configuration.UkTime.London);
     public static string Date(DateTime utc) => ToLondon(utc).ToString("d MMMM yyyy", EnGb);
-    public static string DateAndTime(DateTime utc) => ToLondon(utc).ToString("d MMMM yyyy 'at' h:mmtt", EnGb).Replace("AM", "am").Replace("PM", "pm");
+    public static string DateAndTime(DateTime utc) => Core.Configuration.UkTime.DateAndTime(utc);
+    public static string Time(DateTime utc) => Core.Configuration.UkTime.Time(Core.Configuration.UkTime.Local(utc));
     public static string Money(decimal pounds) => Core.Money.Format(pounds);
 }

@@ -240,8 +240,8 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         // Who may act comes before what they typed.
         if (task.Status == InboxTaskStatus.Open) WorkflowRuntime.EnsureMayWork(task, actor);
         var errors = new Errors();
-        if (string.IsNullOrWhiteSpace(outcome)) errors.Add("outcome", $"Choose one of: {string.Join(", ", task.OutcomeList)}");
-        else if (!task.OutcomeList.Contains(outcome)) errors.Add("outcome", $"'{outcome}' is not an outcome of this task; choose one of: {string.Join(", ", task.OutcomeList)}");
+        if (string.IsNullOrWhiteSpace(outcome)) errors.Add("outcome", $"Choose an outcome: {WorkflowText.Choices(task.OutcomeList)}");
+        else if (!task.OutcomeList.Contains(outcome)) errors.Add("outcome", $"'{outcome}' is not an outcome of this task; choose {WorkflowText.Choices(task.OutcomeList)}");
         if (comment is { Length: > 5000 }) errors.Add("comment", "The comment must be 5,000 characters or fewer");
         Dictionary<string, object?>? data = null;
         if (task.Form == "assessment" && task.Instance!.SubjectType == SubjectType && int.TryParse(task.Instance.SubjectId, out var applicationId))

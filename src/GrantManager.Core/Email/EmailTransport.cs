@@ -82,10 +82,35 @@ public sealed class SmtpEmailTransport(SmtpOptions options) : IEmailTransport
     }
 }
 
-/// <summary>Writes each message as an .eml file, the embedded default when no SMTP server is set.</summary>
-public sealed class PickupFolderTransport(string directory) : IEmailTransport
+/// <summary>
+/// Writes each message as an .eml file, the embedded default when no SMTP server is set. Files are
+/// named so a person can find one: when it was written (UK time), to whom and about what, e.g.
+/// <c>20270301-090000-applicant@example.org-Your-offer-of-a-grant.eml</c>, with -2, -3… when two
+/// would share a name.
+/// </summary>
+public sealed partial class PickupFolderTransport(string directory) : IEmailTransport
 {
     public string Directory => directory;
+
+    /// <summary>The file name (without .eml) for a message: its date in UK time, first recipient and subject, kept to safe characters.</summary>
+    public static string FileNameFor(MimeMessage message)
+    {
+        var at = message.Date == default ? DateTimeOffset.UtcNow : message.Date;
+        var uk = TimeZoneInfo.ConvertTime(at, UkTime.London);
+        var to = message.To.Mailboxes.FirstOrDefault()?.Address ?? "no-recipient";
+        return $"{uk:yyyyMMdd-HHmmss}-{Safe(to, 60)}-{Safe(message.Subject ?? "", 60)}".TrimEnd('-');
+    }
+
+    private static string Safe(string text, int max)
+    {
+        var safe = Unsafe().Replace(text.Normalize(System.Text.NormalizationForm.FormKD), "-").Trim('-', '.');
+        // Long subjects are cut at a word, not in the middle of one.
+        if (safe.Length > max) safe = (safe.LastIndexOf('-', max) is var cut and > 0 ? safe[..cut] : safe[..max]).TrimEnd('-', '.');
+        return safe.Length == 0 ? "none" : safe;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("[^A-Za-z0-9@._+]+")]
+    private static partial System.Text.RegularExpressions.Regex Unsafe();
 
     public Task<IEmailSession> OpenAsync(CancellationToken ct)
     {
@@ -97,15 +122,23 @@ public sealed class PickupFolderTransport(string directory) : IEmailTransport
     {
         public async Task SendAsync(MimeMessage message, CancellationToken ct)
         {
-            var name = (message.MessageId ?? Guid.NewGuid().ToString("N")).Split('@')[0];
-            var temp = Path.Combine(directory, name + ".tmp");
+            var name = FileNameFor(message);
+            var temp = Path.Combine(directory, $"{Guid.NewGuid():N}.tmp");
             try
             {
                 await message.WriteToAsync(temp, ct);
-                File.Move(temp, Path.Combine(directory, name + ".eml"), overwrite: true);
+                // Never overwrite another message's file: the next free -2, -3… instead.
+                for (var n = 1; ; n++)
+                {
+                    var path = Path.Combine(directory, (n == 1 ? name : $"{name}-{n}") + ".eml");
+                    if (File.Exists(path)) continue;
+                    try { File.Move(temp, path, overwrite: false); break; }
+                    catch (IOException) when (File.Exists(path) && n < 1000) { }
+                }
             }
             catch (IOException e)
             {
+                try { File.Delete(temp); } catch (IOException) { }
                 throw new EmailSendException($"Could not write to the pickup folder: {e.Message}", permanent: false, connectionLost: false, e);
             }
         }

@@ -8,7 +8,8 @@ namespace GrantManager.Core.Email;
 /// Renders an email and adds it to the outbox in the caller's unit of work: the email is saved
 /// with the change that caused it, or not at all.
 /// </summary>
-public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions<CouncilOptions> council, IOptions<EmailOptions> email)
+public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions<CouncilOptions> council, IOptions<EmailOptions> email,
+    EmailLinks? links = null)
 {
     public OutboxEmail Add(GrantDbContext db, string template, EmailRecipient to, IDictionary<string, object?> model,
         string? subjectType = null, string? subjectId = null)
@@ -18,7 +19,7 @@ public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions
             ["council"] = council.Value.Name,
             ["contact_email"] = council.Value.ContactEmail,
             ["recipient_name"] = to.Name,
-            ["base_url"] = (email.Value.PublicBaseUrl ?? "").TrimEnd('/'),
+            ["base_url"] = links?.BaseUrl ?? (email.Value.PublicBaseUrl ?? "").TrimEnd('/'),
         };
         var rendered = templates.Render(template, values);
         var now = time.GetUtcNow().UtcDateTime;
@@ -43,3 +44,27 @@ public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions
 }
 
 public sealed record EmailRecipient(string Address, string? Name);
+
+/// <summary>
+/// Where links in emails point: <c>Email:PublicBaseUrl</c>, or when that is empty the address this
+/// server listens on (set once it has started), so the run command's emails link to wherever it serves.
+/// </summary>
+public sealed class EmailLinks(IOptions<EmailOptions> email)
+{
+    /// <summary>The server's own address, e.g. http://localhost:5123.</summary>
+    public string? ServerAddress { get; set; }
+
+    public string BaseUrl => (string.IsNullOrWhiteSpace(email.Value.PublicBaseUrl) ? ServerAddress ?? "" : email.Value.PublicBaseUrl).TrimEnd('/');
+
+    /// <summary>
+    /// The address to put in links from those a server listens on: https before http, a wildcard
+    /// host (0.0.0.0, [::], +, *) as localhost; null when there is none.
+    /// </summary>
+    public static string? ServerAddressFrom(IEnumerable<string> addresses)
+    {
+        var chosen = addresses.OrderBy(a => a.StartsWith("https:", StringComparison.OrdinalIgnoreCase) ? 0 : 1).FirstOrDefault();
+        if (chosen is null) return null;
+        chosen = System.Text.RegularExpressions.Regex.Replace(chosen, @"^(https?://)(0\.0\.0\.0|\[::\]|\+|\*)(?=[:/]|$)", "${1}localhost");
+        return Uri.TryCreate(chosen, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : null;
+    }
+}

@@ -2,7 +2,7 @@ using System.Text;
 
 namespace GrantManager.Core.Workflows;
 
-/// <summary>Draws a definition as a Mermaid <c>stateDiagram-v2</c>, optionally with the current stage highlighted.</summary>
+/// <summary>Draws a definition as a Mermaid <c>stateDiagram-v2</c> in titles people read, optionally with the current stage highlighted.</summary>
 public static class WorkflowDiagram
 {
     public static string Mermaid(WorkflowDefinition definition, string? currentState = null)
@@ -17,11 +17,12 @@ public static class WorkflowDiagram
         {
             foreach (var t in state.Transitions)
             {
-                var label = t.When is null ? t.Trigger : $"{t.Trigger} [{t.When}]";
+                // People read titles: the transition's own, or the outcome's; conditions are described in words beside the diagram.
+                var label = t.Title ?? WorkflowText.Outcome(t.Trigger);
                 sb.AppendLine($"    {Id(name)} --> {Id(t.To)} : {Escape(label)}");
             }
             foreach (var timer in state.Timers.Where(t => t.Fire is not null && !state.Transitions.Any(x => x.Trigger == t.Fire)))
-                sb.AppendLine($"    {Id(name)} --> {Id(name)} : {Escape(timer.Fire!)}");
+                sb.AppendLine($"    {Id(name)} --> {Id(name)} : {Escape(WorkflowText.Outcome(timer.Fire!))}");
             if (state.Final) sb.AppendLine($"    {Id(name)} --> [*]");
         }
         if (currentState is not null && definition.States.ContainsKey(currentState))

@@ -53,6 +53,8 @@ public static class HistoryKinds
     public const string TaskClaimed = "task-claimed";
     public const string TaskReleased = "task-released";
     public const string TaskAssigned = "task-assigned";
+    /// <summary>A grant officer set a task aside that nobody could take, with the reason.</summary>
+    public const string TaskOverridden = "task-overridden";
     public const string ConflictDeclared = "conflict-declared";
     public const string Timer = "timer";
 }
@@ -94,7 +96,8 @@ public sealed class InboxTask
     public bool IsExcluded(string userId) => ExcludedUserIds.Split('|').Contains(userId);
 }
 
-public enum InboxTaskStatus { Open, Completed, Cancelled }
+/// <summary>SetAside: a grant officer went ahead without it (nobody could take it), with the reason in Comment.</summary>
+public enum InboxTaskStatus { Open, Completed, Cancelled, SetAside }
 
 /// <summary>A durable timer: a reminder, an escalation or a deadline, written with the change that set it.</summary>
 public sealed class WorkflowTimer

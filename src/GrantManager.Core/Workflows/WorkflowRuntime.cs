@@ -145,7 +145,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             var task = await LoadOpenTaskAsync(taskId, ct);
             EnsureMayWork(task, actor);
             if (!task.OutcomeList.Contains(outcome))
-                throw new WorkflowInvalidException($"Choose one of: {string.Join(", ", task.OutcomeList)}", "outcome");
+                throw new WorkflowInvalidException($"Choose an outcome: {WorkflowText.Choices(task.OutcomeList)}", "outcome");
             if (task.RequiresConflictDeclaration && !task.ConflictDeclared)
                 throw new WorkflowInvalidException("Declare whether you have a conflict of interest before completing this task", "conflict");
 
@@ -215,28 +215,93 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             return true;
         }, ct);
 
-    /// <summary>An officer gives a task to a named person who holds the task's role.</summary>
+    /// <summary>
+    /// An officer gives a task to a named person who may take it (see <see cref="TaskEligibility"/>):
+    /// someone holding the task's role or, when nobody holding it may, a grant officer standing in.
+    /// </summary>
     public Task AssignTaskAsync(long taskId, string userId, Actor actor, CancellationToken ct = default) =>
         InTransactionAsync(async () =>
         {
             if (!actor.HasRole(Roles.GrantOfficer) && !actor.HasRole(Roles.Administrator))
                 throw new WorkflowForbiddenException("Only grant officers can assign tasks");
             var task = await LoadOpenTaskAsync(taskId, ct);
+            if (task.Role == Roles.Applicant) throw new WorkflowInvalidException("This task is the applicant's to do", "assignee");
             var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, ct)
                 ?? throw new WorkflowInvalidException("Choose someone to assign the task to", "assignee");
-            var holdsRole = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id
-                                   where ur.UserId == userId && r.Name == task.Role select ur).AnyAsync(ct);
-            if (!holdsRole) throw new WorkflowInvalidException($"{user.DisplayName} is not {Roles.WithArticle(Roles.Describe(task.Role).ToLowerInvariant())}", "assignee");
             if (task.IsExcluded(userId)) throw new WorkflowInvalidException($"{user.DisplayName} declared a conflict of interest for this application", "assignee");
-            await EnsureNotDoingAnotherOfTheSameAsync(task, userId, ct);
+            await EnsureNotDoingAnotherOfTheSameAsync(task, userId, ct, user.DisplayName);
+            var eligibility = await TaskEligibility.ForAsync(db, task, ct);
+            var candidate = eligibility.Candidates.FirstOrDefault(c => c.Id == userId);
+            if (candidate is null)
+                throw new WorkflowInvalidException(eligibility.NobodyEligible
+                    ? $"{user.DisplayName} is not {WorkflowText.ARole(task.Role)} or a grant officer"
+                    : $"{user.DisplayName} is not {WorkflowText.ARole(task.Role)}", "assignee");
             task.AssigneeId = userId;
             task.AssigneeName = user.DisplayName;
             task.ConflictDeclared = false;
             task.Version++;
             var instance = await LoadInstanceAsync(task.InstanceId, ct);
-            AddHistory(instance, actor, HistoryKinds.TaskAssigned, null, null, null, $"Assigned to {user.DisplayName}", task.Title);
+            AddHistory(instance, actor, HistoryKinds.TaskAssigned, null, null, null,
+                candidate.StandIn ? $"Assigned to {user.DisplayName}, a grant officer standing in: no {Roles.Describe(task.Role).ToLowerInvariant()} may take it"
+                    : $"Assigned to {user.DisplayName}", task.Title);
             Touch(instance);
             return true;
+        }, ct);
+
+    /// <summary>
+    /// A grant officer sets aside a parallel task that nobody may take (say, the second assessment
+    /// when one assessor declared a conflict and the other did the first), with the reason. The
+    /// stage then goes on as if that copy were not there: when no other task is open it moves on
+    /// with the outcomes already given. The history records who set it aside and why.
+    /// </summary>
+    public Task<TransitionResult> OverrideTaskAsync(long taskId, string? reason, Actor actor, CancellationToken ct = default) =>
+        InTransactionAsync(async () =>
+        {
+            if (!actor.HasRole(Roles.GrantOfficer))
+                throw new WorkflowForbiddenException("Only grant officers can set a task aside");
+            if (string.IsNullOrWhiteSpace(reason))
+                throw new WorkflowInvalidException("Give the reason for going ahead without this task", "reason");
+            if (reason.Length > 2000)
+                throw new WorkflowInvalidException("The reason must be 2,000 characters or fewer", "reason");
+            var task = await LoadOpenTaskAsync(taskId, ct);
+            if (task.Role == Roles.Applicant) throw new WorkflowInvalidException("This task is the applicant's to do", "reason");
+            if (task.AssigneeId is not null)
+                throw new WorkflowConflictException($"{task.AssigneeName} is doing this task; it cannot be set aside");
+            var eligibility = await TaskEligibility.ForAsync(db, task, ct);
+            if (!eligibility.NobodyEligible)
+                throw new WorkflowConflictException($"{string.Join(", ", eligibility.RoleHolders.Select(c => c.Name))} can still take this task: assign it instead");
+            var copies = await db.Set<InboxTask>().Where(t => t.InstanceId == task.InstanceId && t.StageEntry == task.StageEntry
+                && t.TaskKey == task.TaskKey && t.Id != task.Id && (t.Status == InboxTaskStatus.Open || t.Status == InboxTaskStatus.Completed)).AnyAsync(ct);
+            if (!copies)
+                throw new WorkflowInvalidException($"This is the only '{task.Title}' task at this stage, so it cannot be set aside: give it to someone", "reason");
+
+            var instance = await LoadInstanceAsync(task.InstanceId, ct);
+            var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
+            task.Status = InboxTaskStatus.SetAside;
+            task.Comment = reason.Trim();
+            task.CompletedByName = actor.Name;
+            task.CompletedAt = Now;
+            task.Version++;
+            await CancelTimersAsync(instance, null, task.Id, ct);
+            AddHistory(instance, actor, HistoryKinds.TaskOverridden, null, null, null, $"not needed: {reason.Trim()}", task.Title);
+            await db.SaveChangesAsync(ct);
+
+            var from = instance.State;
+            var moved = false;
+            if (task.StageEntry == instance.StageEntry && task.State == instance.State)
+            {
+                // The stage goes on with the outcome last given, as it would have when that task was the last one done.
+                var last = await db.Set<InboxTask>().Where(t => t.InstanceId == instance.Id && t.StageEntry == instance.StageEntry && t.Status == InboxTaskStatus.Completed)
+                    .OrderByDescending(t => t.CompletedAt).ThenByDescending(t => t.Id).Select(t => t.Outcome).FirstOrDefaultAsync(ct);
+                if (last is not null)
+                {
+                    var context = await ConditionContextAsync(definition, instance, null, last, ct);
+                    moved = await FireCoreAsync(definition, instance, last, actor, $"{task.Title} not needed: {reason.Trim()}", context,
+                        checkRoles: false, stayIfGuardsUnmet: true, ct);
+                }
+            }
+            Touch(instance);
+            return new TransitionResult(instance.Id, from, instance.State, moved, instance.Version);
         }, ct);
 
     /// <summary>
@@ -281,10 +346,12 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         }, ct);
 
     /// <summary>Whether this actor may see and act on the task: its role (or, for applicant tasks, its organisation).</summary>
+    /// A grant officer given a task as a stand-in (nobody holding its role could take it) may do it too.
     public static bool MayWork(InboxTask task, WorkflowInstance instance, Actor actor) =>
         task.Role == Roles.Applicant
             ? actor.HasRole(Roles.Applicant) && actor.OrganisationId is not null && actor.OrganisationId == instance.OrganisationId
-            : actor.HasRole(task.Role) && !task.IsExcluded(actor.UserId ?? "") && (task.AssigneeId is null || task.AssigneeId == actor.UserId);
+            : (actor.HasRole(task.Role) || (actor.UserId is not null && task.AssigneeId == actor.UserId && actor.HasRole(Roles.GrantOfficer)))
+                && !task.IsExcluded(actor.UserId ?? "") && (task.AssigneeId is null || task.AssigneeId == actor.UserId);
 
     /// <summary>Refuses (403) an actor who may not work on the task; the task's Instance must be loaded.</summary>
     public static void EnsureMayWork(InboxTask task, Actor actor)
@@ -298,12 +365,15 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             throw new WorkflowForbiddenException("You cannot work on this task");
     }
 
-    private async Task EnsureNotDoingAnotherOfTheSameAsync(InboxTask task, string userId, CancellationToken ct)
+    /// <param name="name">Who is being given the task, when it is not the actor themselves.</param>
+    private async Task EnsureNotDoingAnotherOfTheSameAsync(InboxTask task, string userId, CancellationToken ct, string? name = null)
     {
         // With parallel tasks (two assessors), each must be a different person.
         var other = await db.Set<InboxTask>().AnyAsync(t => t.InstanceId == task.InstanceId && t.StageEntry == task.StageEntry
             && t.TaskKey == task.TaskKey && t.Id != task.Id && (t.AssigneeId == userId || t.CompletedById == userId), ct);
-        if (other) throw new WorkflowConflictException("You already have one of these tasks for this application; someone else must do this one");
+        if (other) throw name is null
+            ? new WorkflowConflictException("You already have one of these tasks for this application; someone else must do this one")
+            : new WorkflowInvalidException($"{name} is doing or has done the other '{task.Title}' task for this application; someone else must do this one", "assignee");
     }
 
     // ---- Timers --------------------------------------------------------------------------
@@ -638,7 +708,9 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         // Only a stage whose transitions have conditions needs to know about its tasks.
         if (!definition.State(instance.State).Transitions.Any(t => t.When is not null))
             return new ConditionContext { Fields = fields, Outcome = outcome };
-        var stage = await db.Set<InboxTask>().Where(t => t.InstanceId == instance.Id && t.StageEntry == instance.StageEntry && t.Status != InboxTaskStatus.Cancelled)
+        // A task set aside counts neither as open nor as an outcome.
+        var stage = await db.Set<InboxTask>().Where(t => t.InstanceId == instance.Id && t.StageEntry == instance.StageEntry
+                && (t.Status == InboxTaskStatus.Open || t.Status == InboxTaskStatus.Completed))
             .Select(t => new { t.Id, t.Status, t.Outcome }).ToListAsync(ct);
         var completed = stage.Where(t => t.Status == InboxTaskStatus.Completed && t.Id != completing?.Id).Select(t => t.Outcome!).ToList();
         if (completing is not null) completed.Add(outcome!);
@@ -664,7 +736,9 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         return task.Status switch
         {
             InboxTaskStatus.Completed => throw new WorkflowConflictException(
-                $"This task was already completed by {task.CompletedByName} on {task.CompletedAt:d MMMM yyyy 'at' HH:mm} UTC ({task.Outcome})"),
+                $"This task was already completed by {task.CompletedByName} on {Configuration.UkTime.DateAndTime(task.CompletedAt!.Value)} ({WorkflowText.Outcome(task.Outcome ?? "")})"),
+            InboxTaskStatus.SetAside => throw new WorkflowConflictException(
+                $"This task was set aside by {task.CompletedByName} on {Configuration.UkTime.DateAndTime(task.CompletedAt!.Value)}: {task.Comment}"),
             InboxTaskStatus.Cancelled => throw new WorkflowConflictException("This task is closed: the application has moved on to another stage"),
             _ => task,
         };

@@ -24,11 +24,16 @@ public static class ApplicationsApi
     public sealed record WithdrawRequest(string? Reason);
     public sealed record CriterionView(int Id, string Name, int Weight, int Max, string Guidance);
     public sealed record TaskView(long Id, int? ApplicationId, string? Reference, string Title, string Role, string? Assignee, DateTime? DueAt,
-        bool Overdue, IReadOnlyList<string> Outcomes, List<CriterionView> Criteria, bool RequiresConflictDeclaration, bool ConflictDeclared, string Stage);
+        bool Overdue, IReadOnlyList<string> Outcomes, List<CriterionView> Criteria, bool RequiresConflictDeclaration, bool ConflictDeclared, string Stage)
+    {
+        /// <summary>Nobody holding the task's role may take it: a grant officer must assign someone or set it aside.</summary>
+        public bool NobodyEligible { get; init; }
+    }
     public sealed record DeclareRequest(bool HasConflict, string? Details);
     public sealed record CompleteRequest(string? Outcome, string? Comment, Dictionary<string, int>? Scores, decimal? AmountAwarded, string? Conditions,
         DateOnly? NewDueOn = null, string? PaymentReference = null, Dictionary<string, decimal>? Targets = null, string? MessageToApplicant = null);
     public sealed record AssignRequest(string? UserId);
+    public sealed record OverrideRequest(string? Reason);
     public sealed record EmailView(Guid Id, string To, string Subject, string Template, string Status, int Attempts, DateTime CreatedAt, DateTime? SentAt, string? LastError);
 
     public static void Map(RouteGroupBuilder api)
@@ -120,6 +125,12 @@ public static class ApplicationsApi
             return TypedResults.NoContent();
         }).WithSummary("Give a task to a named person (grant officers)");
 
+        api.MapPost("/tasks/{id:long}/override", async (long id, OverrideRequest? body, WorkflowRuntime runtime, WorkflowActors actors, HttpContext http) =>
+        {
+            var result = await runtime.OverrideTaskAsync(id, body?.Reason, await actors.ForAsync(http.User));
+            return TypedResults.Ok(new { result.InstanceId, stage = result.ToState, moved = result.Moved });
+        }).WithSummary("Set aside a task nobody may take, with {reason} (grant officers); the stage goes on with the outcomes already given; 409 if someone can still take it");
+
         api.MapPost("/tasks/{id:long}/declare", async (long id, DeclareRequest body, WorkflowRuntime runtime, WorkflowActors actors, HttpContext http) =>
         {
             if (body.HasConflict && string.IsNullOrWhiteSpace(body.Details))
@@ -150,7 +161,9 @@ public static class ApplicationsApi
             .Where(t => t.Status == InboxTaskStatus.Open)
             .Where(t => (everyone && t.Role != Roles.Applicant)
                 || (t.Role == Roles.Applicant && organisationId != null && t.Instance!.OrganisationId == organisationId)
-                || (t.Role != Roles.Applicant && roles.Contains(t.Role) && (t.AssigneeId == null || t.AssigneeId == userId) && !t.ExcludedUserIds.Contains(userId)))
+                || (t.Role != Roles.Applicant && roles.Contains(t.Role) && (t.AssigneeId == null || t.AssigneeId == userId) && !t.ExcludedUserIds.Contains(userId))
+                // A grant officer standing in for a role they do not hold.
+                || (t.Role != Roles.Applicant && userId != "" && t.AssigneeId == userId))
             .OrderBy(t => t.DueAt == null).ThenBy(t => t.DueAt).ThenBy(t => t.Id)
             .ToListAsync();
         if (everyone) return await ViewsAsync(db, tasks, now);
@@ -197,6 +210,7 @@ public static class ApplicationsApi
         var ids = applications.Values.Distinct().ToList();
         var funds = await db.Applications.AsNoTracking().Where(a => ids.Contains(a.Id)).Select(a => new { a.Id, a.FundId }).ToDictionaryAsync(a => a.Id, a => a.FundId);
         var criteria = await db.Criteria.AsNoTracking().OrderBy(c => c.Order).ToListAsync();
+        var eligibility = await TaskEligibility.ForAsync(db, tasks);
         return tasks.Select(t =>
         {
             int? applicationId = applications.TryGetValue(t.InstanceId, out var found) ? found : null;
@@ -204,7 +218,10 @@ public static class ApplicationsApi
                 ? criteria.Where(c => c.FundId == fundId).Select(c => new CriterionView(c.Id, c.Name, c.Weight, c.Max, c.Guidance)).ToList()
                 : [];
             return new TaskView(t.Id, applicationId, t.Instance!.SubjectReference, t.Title, t.Role, t.AssigneeName, t.DueAt, t.DueAt < now,
-                t.OutcomeList, taskCriteria, t.RequiresConflictDeclaration, t.ConflictDeclared, t.State);
+                t.OutcomeList, taskCriteria, t.RequiresConflictDeclaration, t.ConflictDeclared, t.State)
+            {
+                NobodyEligible = t.AssigneeId is null && eligibility.TryGetValue(t.Id, out var e) && e.NobodyEligible,
+            };
         }).ToList();
     }
 

@@ -70,7 +70,7 @@ internal static partial class GrantManagerPipeline
         if (buffer.Length == 0) return;
         var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
         if (context.Response.ContentType?.StartsWith("text/html", StringComparison.Ordinal) == true)
-            body = WithoutIndentation(body);
+            body = TagHelpers.GovukErrorSummaryTagHelper.InPageOrder(WithoutIndentation(body));
         if (!context.Response.HasStarted) context.Response.ContentLength = body.Length;
         await original.WriteAsync(body, context.RequestAborted);
     }
@@ -104,7 +104,11 @@ internal static partial class GrantManagerPipeline
         }
         using var scope = app.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<GrantDbContext>();
+        await BackUpBeforeMigratingAsync(app, db);
         await db.Database.MigrateAsync();
+        if (!OperatingSystem.IsWindows())
+            app.Logger.LogInformation("Cookie and token keys are kept in {Path}, not encrypted at rest: only the service's account should be able to read that folder",
+                Path.GetFullPath(app.Configuration["DataProtection:KeysPath"] ?? Path.Combine(app.Environment.ContentRootPath, "App_Data", "keys")));
         await DemoData.EnsureRolesAsync(scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>());
         var seed = scope.ServiceProvider.GetRequiredService<IOptions<SeedOptions>>().Value;
         if (seed.Demo && app.Environment.IsProduction())
@@ -113,12 +117,39 @@ internal static partial class GrantManagerPipeline
             await scope.ServiceProvider.GetRequiredService<DemoData>().SeedAsync();
     }
 
+    /// <summary>
+    /// Copies an existing SQLite database aside before migrations change it. Some SQLite changes (a
+    /// table rebuild) cannot run inside the migration's transaction; if start-up stops half-way
+    /// through one, the copy is the way back.
+    /// </summary>
+    private static async Task BackUpBeforeMigratingAsync(WebApplication app, GrantDbContext db)
+    {
+        if (!db.Database.IsSqlite()) return;
+        var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
+        if (pending.Count == 0 || !(await db.Database.GetAppliedMigrationsAsync()).Any()) return;
+        var file = db.Database.GetDbConnection().DataSource;
+        if (string.IsNullOrEmpty(file) || !File.Exists(file)) return;
+        var backup = $"{file}.before-{pending[^1]}.bak";
+        if (File.Exists(backup)) File.Delete(backup);
+        // VACUUM INTO takes its file name as a bound value: a consistent copy, WAL included.
+        await db.Database.ExecuteSqlAsync($"VACUUM INTO {backup}");
+        app.Logger.LogInformation("Backed up the database to {Backup} before applying {Migrations}", backup, string.Join(", ", pending));
+    }
+
     private static void AnnounceAddresses(WebApplication app)
     {
         var addresses = app.Services.GetService<Microsoft.AspNetCore.Hosting.Server.IServer>()?
             .Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
         foreach (var address in addresses)
             app.Logger.LogInformation("GrantManager is serving at {Address}", address);
+        // Without Email:PublicBaseUrl, links in emails point at where this server listens.
+        if (Core.Email.EmailLinks.ServerAddressFrom(addresses) is { } own)
+        {
+            var links = app.Services.GetRequiredService<Core.Email.EmailLinks>();
+            links.ServerAddress = own;
+            if (string.IsNullOrWhiteSpace(app.Services.GetRequiredService<IOptions<Core.Configuration.EmailOptions>>().Value.PublicBaseUrl))
+                app.Logger.LogInformation("Links in emails point at {Address}: set Email:PublicBaseUrl to the service's public address", own);
+        }
         if (app.Services.GetRequiredService<IOptions<SeedOptions>>().Value.Demo && !app.Environment.IsProduction())
         {
             var accounts = string.Join(", ", DemoData.Applicants.Select(a => a.Email).Concat(DemoData.Staff.Select(s => $"{s.Email} ({s.Role})")));

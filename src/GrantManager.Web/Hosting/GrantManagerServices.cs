@@ -57,8 +57,12 @@ internal static class GrantManagerServices
                 o.Filters.Add(new Forms.UnboundFieldsFilter());
         });
         services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
-        services.AddDataProtection().SetApplicationName("GrantManager")
+        var keys = services.AddDataProtection().SetApplicationName("GrantManager")
             .PersistKeysToFileSystem(new DirectoryInfo(config["DataProtection:KeysPath"] ?? Path.Combine(contentRoot, "App_Data", "keys")));
+        // Windows can encrypt the keys at rest for the service's account; elsewhere the folder's permissions protect them
+        // (README, DataProtection:KeysPath), and start-up says so once instead of the framework's warning for every key.
+        if (OperatingSystem.IsWindows()) keys.ProtectKeysWithDpapi();
+        else builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
         services.AddProblemDetails();
         services.AddExceptionHandler<Api.WorkflowProblems>();
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -79,7 +83,9 @@ internal static class GrantManagerServices
         var connection = config.GetConnectionString("GrantManager");
         if (string.Equals(provider, DatabaseProviders.PostgreSql, StringComparison.OrdinalIgnoreCase))
         {
-            services.AddDbContextPool<PostgresGrantDbContext>((sp, o) => o.UseNpgsql(connection).AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>()));
+            // One query per load: one consistent snapshot, and the collections loaded together are small.
+            services.AddDbContextPool<PostgresGrantDbContext>((sp, o) => o.UseNpgsql(connection, n => n.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery))
+                .AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>()));
             services.AddScoped<GrantDbContext>(sp => sp.GetRequiredService<PostgresGrantDbContext>());
         }
         else
@@ -90,7 +96,11 @@ internal static class GrantManagerServices
                 Directory.CreateDirectory(dataDir);
                 connection = $"Data Source={Path.Combine(dataDir, "grantmanager.db")}";
             }
-            services.AddDbContextPool<SqliteGrantDbContext>((sp, o) => o.UseSqlite(connection).AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>()));
+            services.AddDbContextPool<SqliteGrantDbContext>((sp, o) => o.UseSqlite(connection, q => q.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery))
+                .AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>())
+                // A table rebuild turns foreign keys off, which SQLite allows only outside a transaction; the database
+                // is backed up before any migration (InitialiseDatabaseAsync), so the warning is kept for the log file.
+                .ConfigureWarnings(w => w.Log((Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.NonTransactionalMigrationOperationWarning, LogLevel.Debug))));
             services.AddScoped<GrantDbContext>(sp => sp.GetRequiredService<SqliteGrantDbContext>());
         }
     }
@@ -192,6 +202,7 @@ internal static class GrantManagerServices
         services.AddSingleton(sp => new EmailTemplates(Path.Combine(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, "templates")));
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxSignalInterceptor>();
+        services.AddSingleton<EmailLinks>();
         services.AddScoped<Outbox>();
         services.AddSingleton<IEmailTransport>(sp =>
         {

@@ -119,7 +119,8 @@ public sealed class ApplicantPagesTests(GrantManagerFactory app) : IClassFixture
         var submitted = await applicant.PostFormAsync($"{home}/Submit", new() { ["Declaration"] = "true" });
         Assert.Equal(home, submitted.Headers.Location!.OriginalString);
         var status = await applicant.GetPageAsync(home);
-        Assert.Contains("submitted", status.QuerySelector(".govuk-summary-list .govuk-tag")!.TextContent);
+        Assert.Equal("Submitted", status.QuerySelector(".govuk-summary-list .govuk-tag")!.TextContent.Trim());
+        Assert.Contains((await applicant.GetPageAsync("/Applicant")).QuerySelectorAll("td .govuk-tag"), t => t.TextContent.Trim() == "Submitted");
         Assert.Contains("Application submitted. Your reference is LWK-", status.QuerySelector(".govuk-notification-banner")!.TextContent);
         await app.Smtp.WaitForAsync("applicant@example.org", "We have received your application");
 

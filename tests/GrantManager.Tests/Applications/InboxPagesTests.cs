@@ -42,7 +42,7 @@ public sealed class InboxPagesTests(GrantManagerFactory app) : IClassFixture<Gra
         Assert.Contains(page.QuerySelectorAll("tbody tr"), r => r.TextContent.Contains($"We have received your application {reference}"));
 
         var empty = await officer.PostFormAsync($"{taskUrl}?handler=Complete", new(), taskUrl);
-        Assert.Contains("Choose one of: eligible, ineligible, more-information-needed", (await empty.ReadPageAsync()).ErrorSummary());
+        Assert.Contains("Choose an outcome: Eligible, Not eligible or More information needed", (await empty.ReadPageAsync()).ErrorSummary());
         var noReason = await officer.PostFormAsync($"{taskUrl}?handler=Complete", new() { ["Input.Outcome"] = "ineligible" }, taskUrl);
         Assert.Contains("Give the reasons: the applicant will see them", (await noReason.ReadPageAsync()).ErrorSummary());
 

@@ -55,6 +55,8 @@ public sealed class MonitoringPagesTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, sent.StatusCode);
         var readOnly = await applicant.GetPageAsync(url);
         Assert.Null(readOnly.QuerySelector("textarea"));
+        // The month keeps its capital letter.
+        Assert.Equal("Progress report: quarter to 30 June 2027", readOnly.QuerySelector("h1")!.TextContent.Trim());
         Assert.Contains("register.pdf", readOnly.Body!.TextContent);
 
         // The officer sees the report in the task, and a request for changes without reasons is refused.
@@ -95,9 +97,17 @@ public sealed class MonitoringPagesTests : IAsyncLifetime
         var officer = await _app.SignedInAsync("officer@example.org");
         var dashboard = await officer.GetPageAsync($"/Staff/Funds/{_grant.FundId}/Dashboard");
         var text = dashboard.Body!.TextContent;
-        Assert.Contains("£6,000 in 1 grants", text);
+        Assert.Contains("£6,000 in 1 grant (1 active)", text);
         Assert.Contains("illustrative proxy values", text);
         Assert.Contains("Maidstone", text);
+        // The header's Funds link takes staff to their list of funds, which leads to the reports.
+        var funds = (await officer.GetPageAsync("/Staff")).QuerySelectorAll("header a, nav a").First(a => a.TextContent.Trim() == "Funds").GetAttribute("href");
+        Assert.Equal("/Staff/Funds", funds);
+        var list = await officer.GetPageAsync(funds!);
+        var quarterlyLink = list.QuerySelectorAll("#staff-funds a").First(a => a.TextContent.StartsWith("Quarterly report")).GetAttribute("href")!;
+        var quarterly = System.Text.RegularExpressions.Regex.Replace((await officer.GetPageAsync(quarterlyLink)).Body!.TextContent, @"\s+", " ");
+        Assert.Contains("£3,000 in 1 payment", quarterly);
+        Assert.DoesNotContain("1 payments", quarterly);
         var csv = await officer.GetStringAsync($"/Staff/Funds/{_grant.FundId}/Quarterly?handler=Csv");
         Assert.Contains("Payment,", csv);
         Assert.Contains("BACS-77", csv);

@@ -131,13 +131,17 @@ public sealed class EmailDispatcherTests : IAsyncLifetime
     public async Task Without_SMTP_each_message_is_written_to_the_pickup_folder_as_eml()
     {
         var folder = Path.Combine(_app.DataDirectory, "pickup");
-        var ids = await EnqueueAsync("pickup@example.net");
+        // Two messages alike, to the same person at the same moment, and one to someone else.
+        await EnqueueAsync("pickup@example.net", "pickup@example.net", "o'brien/x@example.net");
 
         await Dispatcher(new PickupFolderTransport(folder)).DispatchDueAsync();
 
-        var file = Path.Combine(folder, $"{ids[0]:N}.eml");
-        Assert.True(File.Exists(file));
-        var message = await MimeKit.MimeMessage.LoadAsync(file);
+        // Named by when (UK time: 9am UTC on 1 March is 9am in the UK), to whom and about what, so a person can find one.
+        var names = Directory.GetFiles(folder, "*.eml").Select(Path.GetFileName).Order().ToList();
+        Assert.Equal(["20270301-090000-o-brien-x@example.net-Your-password-reset-code-for-Kent-County-Council-community.eml",
+            "20270301-090000-pickup@example.net-Your-password-reset-code-for-Kent-County-Council-community-2.eml",
+            "20270301-090000-pickup@example.net-Your-password-reset-code-for-Kent-County-Council-community.eml"], names);
+        var message = await MimeKit.MimeMessage.LoadAsync(Path.Combine(folder, names[2]!));
         Assert.Equal("pickup@example.net", message.To.Mailboxes.Single().Address);
         Assert.StartsWith("Your password reset code", message.Subject);
         Assert.Empty(Directory.GetFiles(folder, "*.tmp"));

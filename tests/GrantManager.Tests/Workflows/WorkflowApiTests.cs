@@ -38,7 +38,8 @@ public sealed class WorkflowApiTests : IAsyncLifetime
         var text = await diagram.Content.ReadAsStringAsync();
         Assert.StartsWith("stateDiagram-v2", text);
         Assert.Contains("[*] --> eligibility", text);
-        Assert.Contains("assessment --> delegated_decision : fund [allTasksComplete and amountRequested #lt;= 5000]", text);
+        Assert.Contains("assessment --> delegated_decision : Recommend#58; fund", text);
+        Assert.DoesNotContain("allTasksComplete", text);
         Assert.Contains("awarded --> [*]", text);
 
         var missing = await assessor.GetAsync("/api/workflows/grant-application?version=9");

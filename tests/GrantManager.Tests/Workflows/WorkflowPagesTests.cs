@@ -24,8 +24,42 @@ public sealed class WorkflowPagesTests : IAsyncLifetime
         var stages = page.QuerySelectorAll("ol.govuk-list li").Select(li => li.TextContent.Trim().Split('\n')[0].Trim()).ToList();
         Assert.Equal("Eligibility check", stages[0]);
         Assert.Contains("Decision by the panel", stages);
-        Assert.Contains("fund to Decision by the panel when allTasksComplete and amountRequested > 5000",
+        Assert.Contains("Recommend: fund → Decision by the panel, when every task at this stage is done and the amount requested is more than £5,000",
             page.QuerySelector("main")!.TextContent.Replace("\n", " "));
+    }
+
+    [Fact]
+    public async Task The_definition_page_reads_in_titles_durations_and_sentences_not_codes()
+    {
+        var officer = await _t.App.SignedInAsync("officer@example.org");
+        var page = await officer.GetPageAsync("/Staff/Workflows/Definition?id=grant-application");
+        var main = System.Text.RegularExpressions.Regex.Replace(page.QuerySelector("main")!.TextContent, "\\s+", " ");
+
+        // The plain list of stages comes before the picture, and the picture's source is hidden until the script draws it.
+        var list = page.QuerySelector("ol.app-stages")!;
+        var diagram = page.QuerySelector("pre.mermaid")!;
+        Assert.True(list.CompareDocumentPosition(diagram).HasFlag(AngleSharp.Dom.DocumentPositions.Following));
+        Assert.True(diagram.HasAttribute("hidden"));
+        // The diagram uses titles, with no conditions or trigger codes.
+        var mermaid = diagram.TextContent;
+        Assert.Contains("Recommend#58; fund", mermaid);
+        Assert.DoesNotContain("allTasksComplete", mermaid);
+        Assert.DoesNotContain(": fund", mermaid);
+
+        Assert.Contains("Check eligibility, for a grant officer, due 5 days after the stage starts. Outcomes: Eligible, Not eligible or More information needed.", main);
+        Assert.Contains("Assess the application, for 2 different people who are each an assessor, due 10 days after the stage starts.", main);
+        Assert.Contains("Accept or decline the offer, for the applicant, due 3 weeks after the stage starts", main);
+        Assert.Contains("3 days before the task is due: emails “More information reminder” to the applicant", main);
+        Assert.Contains("When the task is due: “Offer lapsed”", main);
+        Assert.Contains("Withdraw the application → Withdrawn (by the applicant)", main);
+        Assert.Contains("Status shown Submitted", main);
+        foreach (var code in new[] { "P5D", "P14D", "-P3D", "taskDue", "more-information-needed", "allTasksComplete", "amountRequested", "role:GrantOfficer" })
+            Assert.DoesNotContain(code, main.Replace(mermaid, ""));
+
+        var returns = System.Text.RegularExpressions.Regex.Replace((await officer.GetPageAsync("/Staff/Workflows/Definition?id=monitoring-return")).QuerySelector("main")!.TextContent, "\\s+", " ");
+        Assert.Contains("2 weeks before the reminder time on the last day: “Opened for the grant holder”", returns);
+        Assert.Contains("Status shown Changes requested", returns);
+        Assert.DoesNotContain("changes-requested", returns.Replace((await officer.GetPageAsync("/Staff/Workflows/Definition?id=monitoring-return")).QuerySelector("pre.mermaid")!.TextContent, ""));
     }
 
     [Fact]
@@ -44,7 +78,7 @@ public sealed class WorkflowPagesTests : IAsyncLifetime
         Assert.Contains("Panel", current.TextContent);
         Assert.Contains("Current stage", current.TextContent);
         var rows = page.QuerySelectorAll("tbody tr").Select(r => r.TextContent).ToList();
-        Assert.Contains(rows, r => r.Contains("Moved from Start to Panel (go). Big one"));
+        Assert.Contains(rows, r => r.Contains("Moved from Start to Panel (Go). Big one"));
         Assert.Contains("Decide for Panel member", page.QuerySelector("main")!.TextContent);
     }
 

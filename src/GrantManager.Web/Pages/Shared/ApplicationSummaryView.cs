@@ -12,21 +12,11 @@ public sealed record ApplicationSummaryView(Application Application, bool CanCha
         new(a, canChange, a.Fund?.Measures.ToDictionary(m => m.Code, m => m.Name) ?? new Dictionary<string, string>(), headingLevel);
 }
 
-/// <summary>How outcomes and triggers read to people.</summary>
+/// <summary>How outcomes, triggers and statuses read to people (the wording lives in Core, for the runtime's messages too).</summary>
 public static class WorkflowLabels
 {
-    private static readonly Dictionary<string, string> Labels = new()
-    {
-        ["eligible"] = "Eligible", ["ineligible"] = "Not eligible", ["more-information-needed"] = "More information needed",
-        ["information-provided"] = "Send the information", ["fund"] = "Recommend: fund", ["do-not-fund"] = "Recommend: do not fund",
-        ["approve"] = "Approve", ["reject"] = "Reject", ["accept"] = "Accept the offer", ["decline"] = "Decline the offer",
-        ["withdraw"] = "Withdraw", ["lapse"] = "Offer lapsed",
-        ["submit"] = "Send the report", ["accept-report"] = "Accept the report", ["request-changes"] = "Request changes",
-        ["paid"] = "Paid", ["chased"] = "Chased up", ["open"] = "Opened for the grant holder",
-    };
-
-    public static string Outcome(string key) =>
-        Labels.TryGetValue(key, out var label) ? label : char.ToUpperInvariant(key[0]) + key[1..].Replace('-', ' ');
+    public static string Outcome(string key) => Core.Workflows.WorkflowText.Outcome(key);
+    public static string Status(string? code) => Core.Workflows.WorkflowText.Status(code);
 }
 
 /// <summary>A GOV.UK date input: day, month and year fields named PREFIX+Day and so on.</summary>

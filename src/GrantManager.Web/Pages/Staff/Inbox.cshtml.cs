@@ -11,7 +11,9 @@ namespace GrantManager.Web.Pages.Staff;
 
 public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, WorkflowRegistry registry, TimeProvider time, Core.Grants.FundReports reports) : PageModel
 {
-    public sealed record Row(long Id, string Title, string? Reference, string? ProjectTitle, string StageTitle, DateTime? DueAt, bool Overdue, string? Assignee);
+    /// <param name="NobodyEligible">No holder of the task's role may take it (conflicts, parallel copies): a grant officer must act.</param>
+    public sealed record Row(long Id, string Title, string? Reference, string? ProjectTitle, string StageTitle, DateTime? DueAt, bool Overdue, string? Assignee,
+        string Role, bool NobodyEligible);
 
     [BindProperty(SupportsGet = true)] public int? Fund { get; set; }
     [BindProperty(SupportsGet = true)] public string? Stage { get; set; }
@@ -33,6 +35,12 @@ public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, Workflo
         var tasks = CanSeeAll && All
             ? await ApplicationsApi.InboxAsync(db, actor, time.GetUtcNow().UtcDateTime, everyone: true)
             : await ApplicationsApi.InboxAsync(db, actor, time.GetUtcNow().UtcDateTime);
+        if (CanSeeAll && !All)
+        {
+            // Tasks nobody may take are a grant officer's to sort out, whatever their role.
+            var stalled = (await ApplicationsApi.InboxAsync(db, actor, time.GetUtcNow().UtcDateTime, everyone: true)).Where(t => t.NobodyEligible).ToList();
+            tasks.AddRange(stalled.Where(s => tasks.All(t => t.Id != s.Id)));
+        }
         var ids = tasks.Where(t => t.ApplicationId is not null).Select(t => t.ApplicationId!.Value).Distinct().ToList();
         var applications = await db.Applications.AsNoTracking().Where(a => ids.Contains(a.Id))
             .Select(a => new { a.Id, a.FundId, a.ProjectTitle, a.WorkflowInstanceId }).ToDictionaryAsync(a => a.Id);
@@ -46,7 +54,7 @@ public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, Workflo
             .Where(t => string.IsNullOrEmpty(Stage) || t.Stage == Stage)
             .OrderByDescending(t => t.Overdue).ThenBy(t => t.DueAt ?? DateTime.MaxValue)
             .Select(t => new Row(t.Id, t.Title, t.Reference, t.ApplicationId is int a && applications.TryGetValue(a, out var app) ? app.ProjectTitle : null,
-                StageTitle(t.Stage), t.DueAt, t.Overdue, t.Assignee))
+                StageTitle(t.Stage), t.DueAt, t.Overdue, t.Assignee, t.Role, t.NobodyEligible))
             .ToList();
         if (Core.Grants.ReturnService.SeesAllGrants(actor))
             LateReturns = await reports.LateReturnsAsync(time.GetUtcNow().UtcDateTime, Fund);

@@ -70,8 +70,38 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     public Task<IActionResult> OnPostClaimAsync(long id) => ActAsync(id, actor => runtime.ClaimTaskAsync(id, actor), "You have taken the task");
 
     [BindProperty] public string? AssignTo { get; set; }
-    /// <summary>People a grant officer can give the task to: those with its role, less anyone with a declared conflict.</summary>
-    public List<(string Id, string Name)> Assignable { get; private set; } = [];
+    /// <summary>People a grant officer can give the task to: only those who may take it (see <see cref="TaskEligibility"/>).</summary>
+    public List<TaskCandidate> Assignable { get; private set; } = [];
+    /// <summary>Nobody holding the task's role may take it: a grant officer assigns a stand-in or sets it aside.</summary>
+    public bool NobodyEligible { get; private set; }
+    /// <summary>Whether this officer may set the task aside (another copy of it at this stage is done or open).</summary>
+    public bool CanOverride { get; private set; }
+    [BindProperty] public string? OverrideReason { get; set; }
+
+    public async Task<IActionResult> OnPostOverrideAsync(long id)
+    {
+        ModelState.Clear();
+        if (string.IsNullOrWhiteSpace(OverrideReason))
+        {
+            ModelState.AddModelError(nameof(OverrideReason), "Enter the reason for going ahead without this task");
+            return await LoadAsync(id) ?? Page();
+        }
+        try
+        {
+            var result = await runtime.OverrideTaskAsync(id, OverrideReason, await actors.ForAsync(User));
+            TempData["Success"] = result.Moved
+                ? $"The task has been set aside. The application is now at: {StageTitle(result)}"
+                : "The task has been set aside. The application moves on when the other tasks at this stage are done";
+            return Redirect("/Staff/Inbox");
+        }
+        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (WorkflowInvalidException e) when (e.Field == "reason") { ModelState.AddModelError(nameof(OverrideReason), e.Message); }
+        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
+        return await LoadAsync(id) ?? Page();
+    }
+
+    private string StageTitle(TransitionResult result) =>
+        registry.Newest.Select(d => d.States.GetValueOrDefault(result.ToState)?.Title).FirstOrDefault(t => t is not null) ?? result.ToState;
 
     public async Task<IActionResult> OnPostAssignAsync(long id)
     {
@@ -80,7 +110,16 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             ModelState.AddModelError("AssignTo", "Choose who to give the task to");
             return await LoadAsync(id) ?? Page();
         }
-        return await ActAsync(id, actor => runtime.AssignTaskAsync(id, AssignTo, actor), "The task has been assigned");
+        try
+        {
+            await runtime.AssignTaskAsync(id, AssignTo, await actors.ForAsync(User));
+            TempData["Success"] = "The task has been assigned";
+            return RedirectToPage(new { id });
+        }
+        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (WorkflowInvalidException e) when (e.Field == "assignee") { ModelState.AddModelError("AssignTo", e.Message); }
+        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
+        return await LoadAsync(id) ?? Page();
     }
 
     /// <summary>Puts an email that could not be delivered back in the queue.</summary>
@@ -240,9 +279,11 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         History = await db.WorkflowHistory.AsNoTracking().Where(h => h.InstanceId == task.InstanceId).OrderBy(h => h.Id).ToListAsync();
         if (task.Status == InboxTaskStatus.Open && actor.HasRole(Roles.GrantOfficer))
         {
-            var people = await (from u in db.Users join ur in db.UserRoles on u.Id equals ur.UserId join r in db.Roles on ur.RoleId equals r.Id
-                                where r.Name == task.Role orderby u.DisplayName select new { u.Id, u.DisplayName }).ToListAsync();
-            Assignable = people.Where(p => !task.IsExcluded(p.Id) && p.Id != task.AssigneeId).Select(p => (p.Id, p.DisplayName)).ToList();
+            var eligibility = await TaskEligibility.ForAsync(db, task);
+            Assignable = eligibility.Candidates.Where(c => c.Id != task.AssigneeId).ToList();
+            NobodyEligible = task.AssigneeId is null && eligibility.NobodyEligible;
+            CanOverride = NobodyEligible && await db.InboxTasks.AnyAsync(o => o.InstanceId == task.InstanceId && o.StageEntry == task.StageEntry
+                && o.TaskKey == task.TaskKey && o.Id != task.Id && (o.Status == InboxTaskStatus.Open || o.Status == InboxTaskStatus.Completed));
         }
         if (task.Form == "decision" && CanSeeApplication)
         {

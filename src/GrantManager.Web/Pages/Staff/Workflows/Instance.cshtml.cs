@@ -30,11 +30,12 @@ public sealed class InstanceModel(GrantDbContext db, WorkflowRegistry registry) 
         var what = h.Kind switch
         {
             HistoryKinds.Started => $"Started at {Stage(h.ToState)}",
-            HistoryKinds.Transition => $"Moved from {Stage(h.FromState)} to {Stage(h.ToState)} ({h.Trigger})",
-            HistoryKinds.TaskCompleted => $"Completed a task: {h.Trigger}",
+            HistoryKinds.Transition => $"Moved from {Stage(h.FromState)} to {Stage(h.ToState)} ({WorkflowText.Outcome(h.Trigger ?? "")})",
+            HistoryKinds.TaskCompleted => $"Completed a task: {WorkflowText.Outcome(h.Trigger ?? "")}",
             HistoryKinds.TaskClaimed => "Took a task",
             HistoryKinds.TaskReleased => "Released a task",
             HistoryKinds.TaskAssigned => "Assigned a task",
+            HistoryKinds.TaskOverridden => "Set a task aside",
             HistoryKinds.ConflictDeclared => h.Trigger == "conflict" ? "Declared a conflict of interest" : "Declared no conflict of interest",
             HistoryKinds.Timer => "Timer",
             _ => h.Kind,

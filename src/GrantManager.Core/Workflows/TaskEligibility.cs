@@ -1,0 +1,54 @@
+using GrantManager.Core.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace GrantManager.Core.Workflows;
+
+/// <summary>Someone a staff task may be given to. A stand-in is a grant officer offered because nobody holding the task's role may take it.</summary>
+public sealed record TaskCandidate(string Id, string Name, bool StandIn);
+
+/// <summary>Who may take a staff task, and whether anyone is left to take it.</summary>
+public sealed record TaskEligibilityResult(IReadOnlyList<TaskCandidate> Candidates)
+{
+    /// <summary>Holders of the task's role who may take it.</summary>
+    public IEnumerable<TaskCandidate> RoleHolders => Candidates.Where(c => !c.StandIn);
+    /// <summary>Nobody holding the task's role may take it: a grant officer must assign a stand-in or set the task aside.</summary>
+    public bool NobodyEligible => !RoleHolders.Any();
+}
+
+/// <summary>
+/// The rules for who may take a staff task: they hold its role, have not declared a conflict of
+/// interest on the application, and are not doing (or have not done) another copy of the same
+/// parallel task (two assessors must be two people). When nobody holding the role is left, a grant
+/// officer who meets the other rules may stand in.
+/// </summary>
+public static class TaskEligibility
+{
+    public static async Task<IReadOnlyDictionary<long, TaskEligibilityResult>> ForAsync(GrantDbContext db, IReadOnlyCollection<InboxTask> tasks, CancellationToken ct = default)
+    {
+        var staffTasks = tasks.Where(t => t.Role != Roles.Applicant).ToList();
+        if (staffTasks.Count == 0) return new Dictionary<long, TaskEligibilityResult>();
+        var roles = staffTasks.Select(t => t.Role).Append(Roles.GrantOfficer).Distinct().ToList();
+        var holders = await (from u in db.Users join ur in db.UserRoles on u.Id equals ur.UserId join r in db.Roles on ur.RoleId equals r.Id
+                             where roles.Contains(r.Name!) && u.EmailConfirmed
+                             select new { u.Id, u.DisplayName, Role = r.Name! }).ToListAsync(ct);
+        var byRole = holders.GroupBy(h => h.Role).ToDictionary(g => g.Key, g => g.OrderBy(h => h.DisplayName).Select(h => (h.Id, h.DisplayName)).ToList());
+        var instances = staffTasks.Select(t => t.InstanceId).Distinct().ToList();
+        var copies = await db.Set<InboxTask>().AsNoTracking().Where(t => instances.Contains(t.InstanceId))
+            .Select(t => new { t.Id, t.InstanceId, t.StageEntry, t.TaskKey, t.AssigneeId, t.CompletedById }).ToListAsync(ct);
+        var result = new Dictionary<long, TaskEligibilityResult>();
+        foreach (var task in staffTasks)
+        {
+            var others = copies.Where(c => c.InstanceId == task.InstanceId && c.StageEntry == task.StageEntry && c.TaskKey == task.TaskKey && c.Id != task.Id)
+                .SelectMany(c => new[] { c.AssigneeId, c.CompletedById }).OfType<string>().ToHashSet();
+            bool May(string id) => !task.IsExcluded(id) && !others.Contains(id);
+            var candidates = byRole.GetValueOrDefault(task.Role, []).Where(p => May(p.Id)).Select(p => new TaskCandidate(p.Id, p.DisplayName, false)).ToList();
+            if (candidates.Count == 0 && task.Role != Roles.GrantOfficer)
+                candidates.AddRange(byRole.GetValueOrDefault(Roles.GrantOfficer, []).Where(p => May(p.Id)).Select(p => new TaskCandidate(p.Id, p.DisplayName, true)));
+            result[task.Id] = new TaskEligibilityResult(candidates);
+        }
+        return result;
+    }
+
+    public static async Task<TaskEligibilityResult> ForAsync(GrantDbContext db, InboxTask task, CancellationToken ct = default) =>
+        (await ForAsync(db, [task], ct)).GetValueOrDefault(task.Id) ?? new TaskEligibilityResult([]);
+}
