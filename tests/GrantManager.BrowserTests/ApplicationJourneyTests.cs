@@ -139,13 +139,14 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         await applicant.GotoAsync(home);
         Assert.Contains("Please send your safeguarding policy for open-water sessions.", await applicant.Locator("main").TextContentAsync());
         await Check(applicant, "16-request");
-        await applicant.GetByLabel("Your answer").FillAsync("Our policy is attached; our coach holds an open-water qualification.");
+        await applicant.GetByLabel("Your answer", new() { Exact = true }).FillAsync("Our policy is attached; our coach holds an open-water qualification.");
         await applicant.Locator("#Upload").SetInputFilesAsync(new FilePayload { Name = "safeguarding.pdf", MimeType = "application/pdf", Buffer = "%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"u8.ToArray() });
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Add the document" }).ClickAsync();
         Assert.Contains("safeguarding.pdf", await applicant.Locator("main").TextContentAsync());
-        Assert.Equal("Our policy is attached; our coach holds an open-water qualification.", await applicant.GetByLabel("Your answer").InputValueAsync());
+        Assert.Equal("Our policy is attached; our coach holds an open-water qualification.", await applicant.GetByLabel("Your answer", new() { Exact = true }).InputValueAsync());
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Send your answer" }).ClickAsync();
-        await applicant.WaitForURLAsync(home);
+        await applicant.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        Assert.True(applicant.Url == home, $"{applicant.Url}: {await applicant.Locator("main").TextContentAsync()}");
         await Check(applicant, "17-answered");
 
         await officer.ReloadAsync();

@@ -22,7 +22,8 @@ public sealed class UnboundFieldsFilter : IAsyncPageFilter
         if (!reExecuted && HttpMethods.IsPost(request.Method) && request.HasFormContentType)
         {
             var form = await request.ReadFormAsync();
-            var unbound = form.Keys.Where(k => !Framework.Contains(k) && !context.ModelState.ContainsKey(k)).ToList();
+            // A field left empty loses nothing (and a browser posts an empty file input as an empty field); one with a value must be bound.
+            var unbound = form.Keys.Where(k => !Framework.Contains(k) && !context.ModelState.ContainsKey(k) && form[k].Any(v => !string.IsNullOrEmpty(v))).ToList();
             if (unbound.Count > 0)
                 throw new InvalidOperationException(
                     $"The form posted to {request.Path} has fields that nothing binds: {string.Join(", ", unbound)}. Rename the field or bind it.");
