@@ -65,7 +65,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
 
         // The new group's profile: the step that never saved before.
         await applicant.GetByRole(AriaRole.Link, new() { Name = "Your organisation" }).ClickAsync();
-        await applicant.GetByLabel("Registered charity number (if you have one)").FillAsync("1190001");
+        await applicant.GetByLabel("Registered charity number").FillAsync("1190001");
         await applicant.GetByLabel("Address line 1").FillAsync("3 Harbour Street");
         await applicant.GetByLabel("Town or city").FillAsync("Whitstable");
         await applicant.GetByLabel("Postcode").FillAsync("ct5 1ab");

@@ -81,10 +81,12 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var prefix = $"{fund!.Code}-{Now:yyyy}-";
-        var count = await db.Applications.CountAsync(a => a.Reference.StartsWith(prefix), ct);
+        // The next number after the highest given, so a deleted draft's reference is never given again.
+        var highest = await db.Applications.Where(a => a.Reference.StartsWith(prefix)).OrderByDescending(a => a.Reference).Select(a => a.Reference).FirstOrDefaultAsync(ct);
+        var next = highest is not null && int.TryParse(highest[prefix.Length..], out var n) ? n + 1 : 1;
         var application = new Application
         {
-            Reference = $"{prefix}{count + 1:D4}", FundId = fund.Id, RoundId = round!.Id, OrganisationId = organisationId,
+            Reference = $"{prefix}{next:D4}", FundId = fund.Id, RoundId = round!.Id, OrganisationId = organisationId,
             CreatedById = actor.UserId!, CreatedAt = Now, UpdatedAt = Now, Version = 1,
         };
         Apply(application, input);
@@ -467,8 +469,9 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         if (input.StartDate is DateOnly start && input.EndDate is DateOnly end)
         {
             if (end <= start) errors.Add("endDate", "End date must be after the start date");
-            else if (end > start.AddMonths(fund.MaxProjectMonths))
-                errors.Add("endDate", $"Projects can last up to {fund.MaxProjectMonths} months; the end date must be no later than {start.AddMonths(fund.MaxProjectMonths):d MMMM yyyy}");
+            // Twelve months from 1 April end on 31 March.
+            else if (end > start.AddMonths(fund.MaxProjectMonths).AddDays(-1))
+                errors.Add("endDate", $"Projects can last up to {fund.MaxProjectMonths} months; the end date must be no later than {start.AddMonths(fund.MaxProjectMonths).AddDays(-1):d MMMM yyyy}");
         }
         if (input.Budget is not null)
             for (var i = 0; i < input.Budget.Count; i++)

@@ -53,8 +53,8 @@ internal static class GrantManagerServices
             o.Conventions.AuthorizeFolder("/Admin", AdministratorPolicy);
         }).AddMvcOptions(o =>
         {
-            if (builder.Environment.IsDevelopment() || builder.Environment.IsEnvironment("Testing"))
-                o.Filters.Add(new Forms.UnboundFieldsFilter());
+            if (builder.Environment.IsEnvironment("Testing")) o.Filters.Add(new Forms.UnboundFieldsFilter(refuse: true));
+            else if (builder.Environment.IsDevelopment()) o.Filters.Add(typeof(Forms.DevelopmentUnboundFieldsFilter));
         });
         services.AddWebEncoders(o => o.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
         var keys = services.AddDataProtection().SetApplicationName("GrantManager")

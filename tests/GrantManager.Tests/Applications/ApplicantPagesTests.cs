@@ -51,7 +51,10 @@ public sealed class ApplicantPagesTests(GrantManagerFactory app) : IClassFixture
         Assert.Contains("Say whether the project will take place in Kent", (await unanswered.ReadPageAsync()).ErrorSummary());
         var answers = Yes();
         answers["Input.Community"] = "false";
-        var page = await (await applicant.PostFormAsync(url, answers, url)).ReadPageAsync();
+        var refused = await applicant.SubmitFormAsync(url, answers);
+        // A page of its own, so Back returns to the questions rather than to a resubmitted form.
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        var page = await applicant.GetPageAsync(refused.Headers.Location!.OriginalString);
 
         Assert.Equal("You cannot apply to this fund", page.QuerySelector("h1")!.TextContent.Trim());
         Assert.Contains("only for voluntary and community groups", page.QuerySelector("main")!.TextContent);

@@ -13,17 +13,8 @@ namespace GrantManager.Tests.OpenData;
 /// <summary>Awarded grants published as 360Giving data: valid against the standard's own schema, identifiers and places for every kind of organisation, nothing personal.</summary>
 public sealed class ThreeSixtyGivingTests(GrantManagerFactory app) : IClassFixture<GrantManagerFactory>
 {
-    private static string DataFolder()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", "360giving");
-            if (Directory.Exists(candidate)) return candidate;
-            candidate = Path.Combine(dir.FullName, "..", "shared", "data", "360giving");
-            if (Directory.Exists(candidate)) return Path.GetFullPath(candidate);
-        }
-        throw new DirectoryNotFoundException("shared/data/360giving");
-    }
+    /// <summary>The standard's schemas, copied beside the tests (the same files as shared/data/360giving).</summary>
+    private static string DataFolder() => Path.Combine(AppContext.BaseDirectory, "OpenData", "Standard");
 
     private static readonly Lazy<JsonSchema> Package = new(() =>
     {

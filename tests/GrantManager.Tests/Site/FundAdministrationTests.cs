@@ -74,6 +74,30 @@ public sealed class FundAdministrationTests(GrantManagerFactory app) : IClassFix
     }
 
     [Fact]
+    public async Task Amounts_the_administrator_types_are_read_as_pounds_and_unreadable_ones_are_named()
+    {
+        var admin = await app.SignedInAsync("admin@example.org");
+        var fields = Fund("WLK");
+        fields["Input.Name"] = "Wealden Walks";
+        fields["Input.MinimumAward"] = "£250.50";
+        fields["Input.MaximumAward"] = "lots";
+        fields["Input.Budget"] = "1e20";
+        var page = await (await admin.SubmitFormAsync("/Admin/Funds/Fund", fields)).ReadPageAsync();
+        Assert.Contains("The largest award must be in pounds, like 4,500 or 4,500.50", page.ErrorSummary());
+        Assert.Contains("The budget must be in pounds, like 4,500 or 4,500.50", page.ErrorSummary());
+        Assert.Equal("lots", page.QuerySelector("#Input_MaximumAward")!.GetAttribute("value"));
+        Assert.False(await app.WithDbAsync(db => db.Funds.AnyAsync(f => f.Code == "WLK")));
+
+        fields["Input.MaximumAward"] = "£2,000";
+        fields["Input.Budget"] = "20,000.00";
+        var saved = await admin.SubmitFormAsync("/Admin/Funds/Fund", fields);
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var fund = await app.WithDbAsync(db => db.Funds.SingleAsync(f => f.Code == "WLK"));
+        Assert.Equal((250.50m, 2000m, 20000m), (fund.MinimumAward, fund.MaximumAward, fund.Budget));
+        Assert.Equal("250.50", (await admin.GetPageAsync(saved.Headers.Location!.OriginalString)).QuerySelector("#Input_MinimumAward")!.GetAttribute("value"));
+    }
+
+    [Fact]
     public async Task Only_administrators_manage_funds()
     {
         var officer = await app.SignedInAsync("officer@example.org");

@@ -25,18 +25,30 @@ public sealed class ApplyModel(GrantDbContext db, ApplicationService application
     public string FundName { get; private set; } = "";
     public string? Ineligible { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync() => await FindFundAsync() ? Page() : NotFound();
+    /// <summary>Which answer ruled the application out, after the redirect.</summary>
+    [BindProperty(SupportsGet = true, Name = "not")] public string? Not { get; set; }
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        if (!await FindFundAsync()) return NotFound();
+        Ineligible = Not switch
+        {
+            "kent" => "The fund is for projects in Kent that benefit people who live here.",
+            "community" => "The fund is only for voluntary and community groups, charities and community interest companies.",
+            "length" => "Projects must finish within 12 months. You could apply for the first year of a longer project.",
+            "wellbeing" => "The fund is for projects that support mental health and wellbeing.",
+            _ => null,
+        };
+        return Page();
+    }
 
     public async Task<IActionResult> OnPostAsync()
     {
         if (!await FindFundAsync()) return NotFound();
         if (!ModelState.IsValid) return Page();
-        Ineligible = Input.InKent == false ? "The fund is for projects in Kent that benefit people who live here."
-            : Input.Community == false ? "The fund is only for voluntary and community groups, charities and community interest companies."
-            : Input.TwelveMonths == false ? "Projects must finish within 12 months. You could apply for the first year of a longer project."
-            : Input.Wellbeing == false ? "The fund is for projects that support mental health and wellbeing."
-            : null;
-        if (Ineligible is not null) return Page();
+        var reason = Input.InKent == false ? "kent" : Input.Community == false ? "community" : Input.TwelveMonths == false ? "length" : Input.Wellbeing == false ? "wellbeing" : null;
+        // The answer is shown on a page of its own, so the browser's Back button returns to the questions.
+        if (reason is not null) return Redirect($"/Applicant/Apply?fund={Fund}&not={reason}");
         try
         {
             var application = await applications.StartOrResumeDraftAsync(await actors.ForAsync(User), Fund);

@@ -20,9 +20,9 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
         public string? Summary { get; set; }
         public string? Description { get; set; }
         public string? Eligibility { get; set; }
-        public string? MinimumAward { get; set; }
-        public string? MaximumAward { get; set; }
-        public string? Budget { get; set; }
+        [Forms.Pounds, System.ComponentModel.DataAnnotations.Display(Name = "The smallest award")] public decimal? MinimumAward { get; set; }
+        [Forms.Pounds, System.ComponentModel.DataAnnotations.Display(Name = "The largest award")] public decimal? MaximumAward { get; set; }
+        [Forms.Pounds, System.ComponentModel.DataAnnotations.Display(Name = "The budget")] public decimal? Budget { get; set; }
         public string? MaxProjectMonths { get; set; } = "12";
         public string? WorkflowId { get; set; }
         public string? PaymentPlan { get; set; } = Core.Grants.PaymentPlan.Default;
@@ -37,7 +37,7 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
         public string? ClosesDay { get; set; }
         public string? ClosesMonth { get; set; }
         public string? ClosesYear { get; set; }
-        public string? RoundBudget { get; set; }
+        [Forms.Pounds, System.ComponentModel.DataAnnotations.Display(Name = "The round's budget")] public decimal? RoundBudget { get; set; }
     }
 
     public sealed class CriterionInput
@@ -68,7 +68,7 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
             Input = new DetailsInput
             {
                 Code = f.Code, Name = f.Name, Summary = f.Summary, Description = f.Description, Eligibility = f.Eligibility,
-                MinimumAward = Plain(f.MinimumAward), MaximumAward = Plain(f.MaximumAward), Budget = Plain(f.Budget),
+                MinimumAward = f.MinimumAward, MaximumAward = f.MaximumAward, Budget = f.Budget,
                 MaxProjectMonths = f.MaxProjectMonths.ToString(), WorkflowId = f.WorkflowId, PaymentPlan = f.PaymentPlan,
             };
         return Page();
@@ -77,7 +77,7 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
     public Task<IActionResult> OnPostDetailsAsync(int? id) => RunAsync(id, "Input", async () =>
     {
         var saved = await admin.SaveFundAsync(id, new FundInput(Input.Code, Input.Name, Input.Summary, Input.Description, Input.Eligibility,
-            Number(Input.MinimumAward), Number(Input.MaximumAward), Number(Input.Budget), int.TryParse(Input.MaxProjectMonths, out var m) ? m : null, Input.WorkflowId,
+            Input.MinimumAward, Input.MaximumAward, Input.Budget, int.TryParse(Input.MaxProjectMonths, out var m) ? m : null, Input.WorkflowId,
             Input.PaymentPlan));
         TempData["Success"] = $"{saved.Name} has been saved";
         return saved.Id;
@@ -89,7 +89,7 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
         var closes = DateInputView.Parse(NewRound.ClosesDay, NewRound.ClosesMonth, NewRound.ClosesYear);
         if (opens is { Given: true, Date: null }) throw Field("opens", "The opening date must be a real date");
         if (closes is { Given: true, Date: null }) throw Field("closes", "The closing date must be a real date");
-        var round = await admin.AddRoundAsync(id, NewRound.RoundName, opens.Date, closes.Date, Number(NewRound.RoundBudget));
+        var round = await admin.AddRoundAsync(id, NewRound.RoundName, opens.Date, closes.Date, NewRound.RoundBudget);
         TempData["Success"] = $"{round.Name} has been added";
         return id;
     });
@@ -117,7 +117,16 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
 
     private async Task<IActionResult> RunAsync(int? id, string prefix, Func<Task<int>> work)
     {
+        // Amounts the pounds binder could not read stop the save; only this form's fields count.
+        var unreadable = ModelState.Where(e => e.Key.StartsWith(prefix + ".") && e.Value is { Errors.Count: > 0 })
+            .Select(e => (e.Key, e.Value!.Errors[0].ErrorMessage, e.Value.RawValue, e.Value.AttemptedValue)).ToList();
         ModelState.Clear();
+        foreach (var (key, message, raw, attempted) in unreadable)
+        {
+            ModelState.SetModelValue(key, raw, attempted);
+            ModelState.AddModelError(key, message);
+        }
+        if (unreadable.Count > 0) return await LoadAsync(id) ? Page() : NotFound();
         try
         {
             var fundId = await work();
@@ -146,7 +155,4 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
     }
 
     private static InputException Field(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
-    private static decimal? Number(string? text) =>
-        decimal.TryParse(text?.Replace("£", "").Replace(",", "").Trim(), NumberStyles.Number, CultureInfo.InvariantCulture, out var v) ? v : null;
-    private static string Plain(decimal value) => value.ToString("0.##", CultureInfo.InvariantCulture);
 }

@@ -22,7 +22,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         /// <summary>What the applicant is told; the comment is the note for the file.</summary>
         public string? MessageToApplicant { get; set; }
         public Dictionary<int, int?> Scores { get; set; } = new();
-        public string? AmountAwarded { get; set; }
+        [Forms.Pounds, System.ComponentModel.DataAnnotations.Display(Name = "The amount to award")] public decimal? AmountAwarded { get; set; }
         public string? Conditions { get; set; }
         public bool? HasConflict { get; set; }
         public string? NewDueDay { get; set; }
@@ -54,7 +54,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     public ReturnSummaryView? Return { get; private set; }
     public Core.Grants.Grant? Grant { get; private set; }
     public DateInputView NewDueInput => new("Input.NewDue", "New due date if you request changes",
-        $"Leave it blank for {ChangesDueDefault:d M yyyy}, the fund's usual time for changes.",
+        $"Leave it blank for {ChangesDueDefault.ToString("d MMMM yyyy", Formats.EnGb)}, the fund's usual time for changes.",
         Input.NewDueDay, Input.NewDueMonth, Input.NewDueYear);
     /// <summary>When changes are due if the officer sets no date: the fund's monitoring settings.</summary>
     public DateOnly ChangesDueDefault { get; private set; }
@@ -90,7 +90,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         {
             var result = await runtime.OverrideTaskAsync(id, OverrideReason, await actors.ForAsync(User));
             TempData["Success"] = result.Moved
-                ? $"The task has been set aside. The application is now at: {StageTitle(result)}"
+                ? $"The task has been set aside. It is now at the stage: {StageTitle(result)}"
                 : "The task has been set aside. The application moves on when the other tasks at this stage are done";
             return Redirect("/Staff/Inbox");
         }
@@ -149,21 +149,24 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
 
     public async Task<IActionResult> OnPostCompleteAsync(long id)
     {
+        var unreadableAmount = ModelState.TryGetValue("Input.AmountAwarded", out var amountEntry) && amountEntry.Errors.Count > 0 ? amountEntry.Errors[0].ErrorMessage : null;
+        var (typedRaw, typedAttempt) = (amountEntry?.RawValue, amountEntry?.AttemptedValue);
         ModelState.Clear();
+        if (typedAttempt is not null)
+        {
+            // Keep what was typed for the page shown again, without leaving the field unvalidated.
+            ModelState.SetModelValue("Input.AmountAwarded", typedRaw, typedAttempt);
+            ModelState.MarkFieldValid("Input.AmountAwarded");
+        }
         var scores = Input.Scores.Where(s => s.Value is not null).ToDictionary(s => s.Key.ToString(), s => s.Value!.Value);
         try
         {
             var actor = await actors.ForAsync(User);
-            decimal? awarded = null;
-            if (!string.IsNullOrWhiteSpace(Input.AmountAwarded))
+            var awarded = Input.AmountAwarded;
+            if (unreadableAmount is not null)
             {
-                if (decimal.TryParse(Input.AmountAwarded.Replace("£", "").Replace(",", "").Trim(), System.Globalization.NumberStyles.Number,
-                        System.Globalization.CultureInfo.InvariantCulture, out var a)) awarded = a;
-                else
-                {
-                    ModelState.AddModelError("Input.AmountAwarded", "Enter the amount awarded in pounds, like 4500");
-                    return await LoadAsync(id) ?? Page();
-                }
+                ModelState.AddModelError("Input.AmountAwarded", unreadableAmount);
+                return await LoadAsync(id) ?? Page();
             }
             var targets = new Dictionary<string, decimal>();
             foreach (var (code, text) in Input.Targets)
@@ -185,7 +188,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                 NewDueOn = newDue, PaymentReference = Input.PaymentReference, Targets = targets.Count == 0 ? null : targets,
                 MessageToApplicant = Input.MessageToApplicant, CommentStandsInForMessage = false,
             });
-            TempData["Success"] = result.Moved ? $"Task completed. The application is now at: {registry.Newest.Select(d => d.States.GetValueOrDefault(result.ToState)?.Title).FirstOrDefault(t => t is not null) ?? result.ToState}"
+            TempData["Success"] = result.Moved ? $"Task completed. It is now at the stage: {registry.Newest.Select(d => d.States.GetValueOrDefault(result.ToState)?.Title).FirstOrDefault(t => t is not null) ?? result.ToState}"
                 : "Task completed. The application moves on when the other tasks at this stage are done";
             return Redirect("/Staff/Inbox");
         }
@@ -296,7 +299,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             if (Application is not null && Input.Targets.Count == 0)
                 Input.Targets = Application.Outcomes.ToDictionary(o => o.MeasureCode, o => (string?)o.Target.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture));
             if (Application?.AmountRequested is decimal requested && Input.AmountAwarded is null)
-                Input.AmountAwarded = requested.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture);
+                Input.AmountAwarded = requested;
         }
         return null;
     }
