@@ -38,6 +38,19 @@ public sealed class ReturnPageTests : IAsyncLifetime
     private static string Text(IHtmlDocument page) => System.Text.RegularExpressions.Regex.Replace(page.Body!.TextContent, @"\s+", " ");
 
     [Fact]
+    public async Task A_file_chosen_before_saving_the_draft_is_added_with_it_not_dropped()
+    {
+        var applicant = await _app.SignedInAsync("applicant@example.org");
+        var saved = await applicant.SubmitFormAsync(Url, new() { ["Input.Progress"] = "Our first walks went well." },
+            button: "Save as draft", file: ("Upload", "walks.pdf", "%PDF-1.4 walks"u8.ToArray()));
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var page = await applicant.GetPageAsync(Url);
+        Assert.Contains("Your draft has been saved with walks.pdf", Text(page));
+        Assert.Contains(page.QuerySelectorAll("a[href^='/Documents/']"), a => a.TextContent.Contains("walks.pdf"));
+        Assert.Equal("Our first walks went well.", (await StoredAsync()).Progress);
+    }
+
+    [Fact]
     public async Task Adding_evidence_saves_what_was_typed_and_comes_back_with_the_file_listed_and_the_edits_in_place()
     {
         var applicant = await _app.SignedInAsync("applicant@example.org");

@@ -66,8 +66,27 @@ public sealed class ReturnModel(GrantDbContext db, ReturnService returns, Attach
     {
         if (!await LoadAsync(id)) return NotFound();
         if (!await SaveDraftAsync(id)) return await PageAsync(id);
-        TempData["Success"] = "Your draft has been saved";
+        if (!await AddChosenFileAsync(id)) return await PageAsync(id);
+        TempData["Success"] = Upload is { Length: > 0 } ? $"Your draft has been saved with {Path.GetFileName(Upload.FileName)}" : "Your draft has been saved";
         return RedirectToPage(new { id });
+    }
+
+    /// <summary>A file chosen in the evidence box goes with whichever button was pressed, never silently dropped.</summary>
+    private async Task<bool> AddChosenFileAsync(int id)
+    {
+        if (Upload is not { Length: > 0 }) return true;
+        try
+        {
+            await using var content = Upload.OpenReadStream();
+            await store.AddEvidenceAsync(id, await actors.ForAsync(User), Upload.FileName, Upload.Length, content);
+            return true;
+        }
+        catch (InputException e)
+        {
+            foreach (var message in e.Errors.Values.SelectMany(m => m)) ModelState.AddModelError(nameof(Upload), message);
+        }
+        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
+        return false;
     }
 
     /// <summary>Saves the draft, then goes on to check it before sending, unless something is missing.</summary>
@@ -75,6 +94,7 @@ public sealed class ReturnModel(GrantDbContext db, ReturnService returns, Attach
     {
         if (!await LoadAsync(id)) return NotFound();
         if (!await SaveDraftAsync(id)) return await PageAsync(id);
+        if (!await AddChosenFileAsync(id)) return await PageAsync(id);
         await LoadAsync(id);
         var missing = new Errors();
         ReturnService.Completeness(Return, missing);
