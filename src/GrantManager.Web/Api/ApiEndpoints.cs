@@ -33,7 +33,14 @@ internal static class ApiEndpoints
 /// </summary>
 internal static class IdentityRequests
 {
-    private static readonly System.Reflection.NullabilityInfoContext Nullability = new();
+    // NullabilityInfoContext is not safe to share between threads: work out each body type's required fields once.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, System.Reflection.PropertyInfo[]> Required = new();
+
+    private static System.Reflection.PropertyInfo[] RequiredOf(Type type) => Required.GetOrAdd(type, t =>
+    {
+        var nullability = new System.Reflection.NullabilityInfoContext();
+        return t.GetProperties().Where(p => p.PropertyType == typeof(string) && nullability.Create(p).ReadState == System.Reflection.NullabilityState.NotNull).ToArray();
+    });
 
     public static async ValueTask<object?> RequireFieldsAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -41,9 +48,8 @@ internal static class IdentityRequests
         foreach (var argument in context.Arguments)
         {
             if (argument is null || argument.GetType().Namespace != "Microsoft.AspNetCore.Identity.Data") continue;
-            foreach (var property in argument.GetType().GetProperties())
-                if (property.PropertyType == typeof(string) && Nullability.Create(property).ReadState == System.Reflection.NullabilityState.NotNull
-                    && string.IsNullOrEmpty((string?)property.GetValue(argument)))
+            foreach (var property in RequiredOf(argument.GetType()))
+                if (string.IsNullOrEmpty((string?)property.GetValue(argument)))
                     errors[System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(property.Name)] = [$"Enter the {System.Text.Json.JsonNamingPolicy.CamelCase.ConvertName(property.Name)}"];
         }
         return errors.Count > 0 ? TypedResults.ValidationProblem(errors) : await next(context);
