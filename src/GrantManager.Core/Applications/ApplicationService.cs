@@ -79,21 +79,33 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         if (fund is not null) CheckFormat(input, fund, errors, Configuration.UkTime.DayOf(Now));
         errors.ThrowIfAny();
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
         var prefix = $"{fund!.Code}-{Now:yyyy}-";
-        // The next number after the highest given, so a deleted draft's reference is never given again.
-        var highest = await db.Applications.Where(a => a.Reference.StartsWith(prefix)).OrderByDescending(a => a.Reference).Select(a => a.Reference).FirstOrDefaultAsync(ct);
-        var next = highest is not null && int.TryParse(highest[prefix.Length..], out var n) ? n + 1 : 1;
-        var application = new Application
+        // Two people starting drafts at the same moment can both read the same highest reference; the
+        // unique index refuses the second, which then takes the next number (a few tries at most).
+        for (var attempt = 1; ; attempt++)
         {
-            Reference = $"{prefix}{next:D4}", FundId = fund.Id, RoundId = round!.Id, OrganisationId = organisationId,
-            CreatedById = actor.UserId!, CreatedAt = Now, UpdatedAt = Now, Version = 1,
-        };
-        Apply(application, input);
-        db.Applications.Add(application);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return application;
+            // The next number after the highest given, so a deleted draft's reference is never given again.
+            var highest = await db.Applications.Where(a => a.Reference.StartsWith(prefix)).OrderByDescending(a => a.Reference).Select(a => a.Reference).FirstOrDefaultAsync(ct);
+            var next = highest is not null && int.TryParse(highest[prefix.Length..], out var n) ? n + 1 : 1;
+            var application = new Application
+            {
+                Reference = $"{prefix}{next:D4}", FundId = fund.Id, RoundId = round!.Id, OrganisationId = organisationId,
+                CreatedById = actor.UserId!, CreatedAt = Now, UpdatedAt = Now, Version = 1,
+            };
+            Apply(application, input);
+            db.Applications.Add(application);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                return application;
+            }
+            catch (DbUpdateException) when (attempt < 10)
+            {
+                // Everything this save was adding (the draft, its budget lines and outcomes) goes with it.
+                foreach (var entry in db.ChangeTracker.Entries().Where(e => e.State == EntityState.Added).ToList()) entry.State = EntityState.Detached;
+                if (!await db.Applications.AnyAsync(a => a.Reference == application.Reference, ct)) throw;
+            }
+        }
     }
 
     /// <summary>

@@ -23,9 +23,8 @@ public static class OpenDataApi
         }).WithName("OpenDataCsv").WithSummary("Awarded grants as 360Giving CSV, with the standard's column titles");
         open.MapGet("/360giving.xlsx", async (HttpContext http, ThreeSixtyGiving data, IOptions<EmailOptions> email, CancellationToken ct) =>
         {
-            http.Response.ContentType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-            http.Response.Headers.ContentDisposition = "attachment; filename=\"360giving.xlsx\"";
-            await ThreeSixtyGivingWorkbook.WriteAsync(data, http.Response.Body, Source(http, email.Value, "xlsx"), ct);
+            var source = Source(http, email.Value, "xlsx");
+            await SpreadsheetResponse.SendAsync(http, "360giving.xlsx", (file, token) => ThreeSixtyGivingWorkbook.WriteAsync(data, file, source, token), ct);
         }).WithName("OpenDataXlsx").WithSummary("Awarded grants as a 360Giving spreadsheet (XLSX)");
     }
 

@@ -11,9 +11,6 @@ namespace GrantManager.Web.Hosting;
 
 internal static partial class GrantManagerPipeline
 {
-    [System.Text.RegularExpressions.GeneratedRegex(@"\n[ \t\r\n]+")]
-    private static partial System.Text.RegularExpressions.Regex Indentation();
-
     public static void UseGrantManager(this WebApplication app)
     {
         // API callers get problem details; people get the council's error pages.
@@ -35,8 +32,8 @@ internal static partial class GrantManagerPipeline
             headers["Referrer-Policy"] = "same-origin";
             await next();
         });
+        app.UseResponseCompression();
         app.UseStaticFiles();
-        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/Documents"), pages => pages.Use(SendWholePage));
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
@@ -47,43 +44,6 @@ internal static partial class GrantManagerPipeline
         app.MapGrantManagerApi();
 
         app.Lifetime.ApplicationStarted.Register(() => AnnounceAddresses(app));
-    }
-
-    /// <summary>
-    /// Sends each page in one piece with its length, rather than in fragments as it renders: a
-    /// client that stops reading early (or a slow first render) never sees half a page.
-    /// </summary>
-    private static async Task SendWholePage(HttpContext context, RequestDelegate next)
-    {
-        var original = context.Response.Body;
-        await using var buffer = new MemoryStream();
-        context.Response.Body = buffer;
-        try
-        {
-            await next(context);
-        }
-        finally
-        {
-            context.Response.Body = original;
-        }
-        // An empty body is left alone, so the status-code pages can still fill it in.
-        if (buffer.Length == 0) return;
-        var body = buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
-        if (context.Response.ContentType?.StartsWith("text/html", StringComparison.Ordinal) == true)
-            body = TagHelpers.GovukErrorSummaryTagHelper.InPageOrder(WithoutIndentation(body));
-        if (!context.Response.HasStarted) context.Response.ContentLength = body.Length;
-        await original.WriteAsync(body, context.RequestAborted);
-    }
-
-    /// <summary>
-    /// Drops the indentation the page templates carry, which is a fifth of a typical page. Pages
-    /// with a textarea or pre keep theirs: there the spaces may be someone's words.
-    /// </summary>
-    private static Memory<byte> WithoutIndentation(Memory<byte> html)
-    {
-        var text = System.Text.Encoding.UTF8.GetString(html.Span);
-        if (text.Contains("<textarea", StringComparison.Ordinal) || text.Contains("<pre", StringComparison.Ordinal)) return html;
-        return System.Text.Encoding.UTF8.GetBytes(Indentation().Replace(text, "\n"));
     }
 
     public static async Task InitialiseDatabaseAsync(this WebApplication app)

@@ -68,6 +68,9 @@ internal static class GrantManagerServices
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddHealthChecks().AddDbContextCheck<GrantDbContext>("database");
+        // Pages, JSON and CSV are compressed by the framework for clients that ask. Not over HTTPS
+        // (the default): compressing pages that carry antiforgery tokens there invites BREACH.
+        services.AddResponseCompression(o => o.MimeTypes = Microsoft.AspNetCore.ResponseCompression.ResponseCompressionDefaults.MimeTypes.Concat(["text/csv"]));
     }
 
     private static OptionsBuilder<T> AddOptions<T, TValidator>(IServiceCollection services, IConfiguration config, string section)

@@ -22,8 +22,8 @@ public sealed class GovukErrorSummaryTagHelper : TagHelper
         if (state.IsValid) { output.SuppressOutput(); return; }
         var enc = HtmlEncoder.Default;
         var items = new System.Text.StringBuilder();
-        // GOV.UK lists errors in the order the fields appear: the model's declaration order here, then
-        // the page's own order once it is rendered (InPageOrder, run on every page as it is sent).
+        // GOV.UK lists errors in the order the fields appear: the model's declaration order, which
+        // each page model keeps in the order its page asks the questions.
         var model = ViewContext.ViewData.Model?.GetType();
         var links = ViewContext.ViewData["ErrorLinks"] as IReadOnlyDictionary<string, string>;
         foreach (var (key, entry) in state.OrderBy(e => FieldOrder(model, e.Key), StringComparer.Ordinal))
@@ -55,34 +55,6 @@ public sealed class GovukErrorSummaryTagHelper : TagHelper
     }
 
     public static string FieldId(string modelKey) => TagBuilder.CreateSanitizedId(modelKey, "_");
-
-    private static readonly byte[] ListMarker = "govuk-error-summary__list\">"u8.ToArray();
-
-    /// <summary>
-    /// Puts the error summary's links in the order their fields appear on the rendered page, as
-    /// GOV.UK asks: the summary is written before the fields, so this runs on the finished page.
-    /// Errors about the page as a whole come first; a link whose field is not on the page goes last.
-    /// </summary>
-    public static Memory<byte> InPageOrder(Memory<byte> html)
-    {
-        if (html.Span.IndexOf(ListMarker) < 0) return html;
-        var text = System.Text.Encoding.UTF8.GetString(html.Span);
-        var start = text.IndexOf("govuk-error-summary__list\">", StringComparison.Ordinal) + ListMarker.Length;
-        var end = text.IndexOf("</ul>", start, StringComparison.Ordinal);
-        if (end < 0) return html;
-        var items = System.Text.RegularExpressions.Regex.Matches(text[start..end], "<li><a href=\"#([^\"]*)\">.*?</a></li>", System.Text.RegularExpressions.RegexOptions.Singleline)
-            .Select((m, i) => (Html: m.Value, Id: System.Net.WebUtility.HtmlDecode(m.Groups[1].Value), Index: i)).ToList();
-        // Only a list exactly as the summary writes it is reordered; anything else is left as it is.
-        if (items.Count < 2 || string.Concat(items.Select(i => i.Html)) != text[start..end]) return html;
-        int Position((string Html, string Id, int Index) item)
-        {
-            if (item.Id == "main-content") return -1;
-            var at = text.IndexOf($"id=\"{System.Text.Encodings.Web.HtmlEncoder.Default.Encode(item.Id)}\"", end, StringComparison.Ordinal);
-            return at < 0 ? int.MaxValue : at;
-        }
-        var ordered = string.Concat(items.OrderBy(Position).ThenBy(i => i.Index).Select(i => i.Html));
-        return System.Text.Encoding.UTF8.GetBytes(text[..start] + ordered + text[end..]);
-    }
 }
 
 /// <summary>A GOV.UK form group for one field: label, hint, error message and the input itself.</summary>

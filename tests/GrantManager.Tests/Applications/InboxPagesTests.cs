@@ -55,6 +55,40 @@ public sealed class InboxPagesTests(GrantManagerFactory app) : IClassFixture<Gra
     }
 
     [Fact]
+    public async Task A_case_on_an_earlier_version_of_its_workflow_is_told_its_stage_from_that_version()
+    {
+        // Version 2 renames the assessment stage; a case started on version 1 keeps version 1's words.
+        using var folder = new Workflows.WorkflowFolder(withTestDefinitions: false);
+        var v2 = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder.Path, "grant-application.json")))!;
+        v2["version"] = 2;
+        v2["states"]!["assessment"]!["title"] = "Scoring by two assessors";
+        folder.Write("grant-application.v2.json", v2.ToJsonString());
+        await using var versioned = new GrantManagerFactory();
+        versioned.Set("Workflows:Path", folder.Path);
+        var applicant = await versioned.ApiClientAsync("applicant@example.org");
+        var fundId = (await applicant.GetFromJsonAsync<JsonElement>("/api/funds")).EnumerateArray().First().GetProperty("id").GetInt32();
+        var start = DateOnly.FromDateTime(DateTime.UtcNow).AddMonths(2);
+        var id = (await (await applicant.PostAsJsonAsync("/api/applications", new
+        {
+            fundId, projectTitle = "Men's shed", projectSummary = "A workshop.", innovation = "Peer support.", beneficiaries = "Older men",
+            districts = new[] { "Dover" }, startDate = start.ToString("yyyy-MM-dd"), endDate = start.AddMonths(6).ToString("yyyy-MM-dd"), amountRequested = 1200m,
+            budget = new[] { new { item = "Tools", amount = 1200m } }, outcomes = new[] { new { measure = "people-supported", target = 20m } },
+        })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        (await applicant.PostAsJsonAsync($"/api/applications/{id}/submit", new { declaration = true })).EnsureSuccessStatusCode();
+        await versioned.WithDbAsync(db => db.WorkflowInstances.Where(i => i.SubjectType == "application" && i.SubjectId == id.ToString())
+            .ExecuteUpdateAsync(u => u.SetProperty(i => i.DefinitionVersion, 1)));
+
+        var task = (await versioned.OpenTaskAsync("application", id))!;
+        var officer = await versioned.SignedInAsync("officer@example.org");
+        var done = await officer.SubmitFormAsync($"/Staff/Tasks/{task.Id}", new() { ["Input.Outcome"] = "eligible", ["Input.Comment"] = "Meets the criteria" },
+            "form[action*='handler=Complete']");
+        Assert.Equal("/Staff/Inbox", done.Headers.Location!.OriginalString);
+
+        var inbox = await officer.GetPageAsync("/Staff/Inbox");
+        Assert.Contains("Task completed. It is now at the stage: Assessment", inbox.QuerySelector(".govuk-notification-banner")!.TextContent);
+    }
+
+    [Fact]
     public async Task An_assessor_declares_before_seeing_the_application_and_must_score_every_criterion()
     {
         var (id, reference) = await SubmittedAsync(amount: 2500m);

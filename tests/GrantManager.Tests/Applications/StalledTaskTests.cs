@@ -178,7 +178,7 @@ public sealed class StalledTaskTests : IAsyncLifetime
     [Fact]
     public async Task The_error_summary_follows_the_order_of_the_fields_on_the_page()
     {
-        // The assessment form shows the scores first, then the outcome, then the comment: not the order the model declares them.
+        // The assessment form shows the scores first, then the outcome, then the comment.
         var (_, _, first, _) = await AtAssessmentAsync();
         await RuntimeAsync((r, a) => r.DeclareConflictAsync(first, false, null, a), "assessor@example.org");
         var assessor = await _app.SignedInAsync("assessor@example.org");

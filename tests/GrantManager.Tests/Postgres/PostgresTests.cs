@@ -74,6 +74,23 @@ public sealed class PostgresTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Drafts_started_at_the_same_moment_each_get_their_own_reference()
+    {
+        await using var app = App();
+        var applicant = await app.ApiClientAsync("applicant@example.org");
+        var fundId = (await applicant.GetFromJsonAsync<JsonElement>("/api/funds")).EnumerateArray().Single().GetProperty("id").GetInt32();
+
+        var responses = await Task.WhenAll(Enumerable.Range(1, 8).Select(i =>
+            applicant.PostAsJsonAsync("/api/applications", new { fundId, projectTitle = $"Walking group {i}" })));
+
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.Created, r.StatusCode));
+        var references = await Task.WhenAll(responses.Select(async r => (await r.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("reference").GetString()));
+        Assert.Equal(8, references.Distinct().Count());
+        var stored = await app.WithDbAsync(db => db.Applications.Where(a => a.ProjectTitle!.StartsWith("Walking group")).Select(a => a.Reference).ToListAsync());
+        Assert.Equal(references.Order(), stored.Order());
+    }
+
+    [Fact]
     public async Task Two_nodes_share_due_timers_and_each_fires_exactly_once()
     {
         using var folder = new WorkflowFolder();

@@ -15,23 +15,24 @@ namespace GrantManager.Web.Pages.Staff.Tasks;
 public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, ApplicationService applications, WorkflowActors actors, WorkflowRegistry registry,
     AttachmentStore store, Core.Grants.ReturnService returns, Core.Grants.MonitoringSchedules schedules, TimeProvider clock) : PageModel
 {
+    /// <summary>The task forms' answers, declared in the order the page asks them (the error summary follows it).</summary>
     public sealed class TaskInput
     {
-        public string? Outcome { get; set; }
-        public string? Comment { get; set; }
-        /// <summary>What the applicant is told; the comment is the note for the file.</summary>
-        public string? MessageToApplicant { get; set; }
+        public bool? HasConflict { get; set; }
+        public string? ConflictDetails { get; set; }
         public Dictionary<int, int?> Scores { get; set; } = new();
+        public string? Outcome { get; set; }
         [Forms.Pounds, System.ComponentModel.DataAnnotations.Display(Name = "The amount to award")] public decimal? AmountAwarded { get; set; }
         public string? Conditions { get; set; }
-        public bool? HasConflict { get; set; }
+        /// <summary>An approval's outcome targets by measure code, starting from the applicant's.</summary>
+        public Dictionary<string, string?> Targets { get; set; } = new();
         public string? NewDueDay { get; set; }
         public string? NewDueMonth { get; set; }
         public string? NewDueYear { get; set; }
         public string? PaymentReference { get; set; }
-        /// <summary>An approval's outcome targets by measure code, starting from the applicant's.</summary>
-        public Dictionary<string, string?> Targets { get; set; } = new();
-        public string? ConflictDetails { get; set; }
+        /// <summary>What the applicant is told; the comment is the note for the file.</summary>
+        public string? MessageToApplicant { get; set; }
+        public string? Comment { get; set; }
     }
 
     [BindProperty] public TaskInput Input { get; set; } = new();
@@ -90,7 +91,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         {
             var result = await runtime.OverrideTaskAsync(id, OverrideReason, await actors.ForAsync(User));
             TempData["Success"] = result.Moved
-                ? $"The task has been set aside. It is now at the stage: {StageTitle(result)}"
+                ? $"The task has been set aside. It is now at the stage: {await StageTitleAsync(result)}"
                 : "The task has been set aside. The application moves on when the other tasks at this stage are done";
             return Redirect("/Staff/Inbox");
         }
@@ -100,8 +101,13 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         return await LoadAsync(id) ?? Page();
     }
 
-    private string StageTitle(TransitionResult result) =>
-        registry.Newest.Select(d => d.States.GetValueOrDefault(result.ToState)?.Title).FirstOrDefault(t => t is not null) ?? result.ToState;
+    /// <summary>The title of the stage the case moved to, from the definition version the case runs on.</summary>
+    private async Task<string> StageTitleAsync(TransitionResult result)
+    {
+        var instance = await db.WorkflowInstances.AsNoTracking().Where(i => i.Id == result.InstanceId)
+            .Select(i => new { i.DefinitionId, i.DefinitionVersion }).SingleAsync();
+        return registry.Find(instance.DefinitionId, instance.DefinitionVersion)?.States.GetValueOrDefault(result.ToState)?.Title ?? result.ToState;
+    }
 
     public async Task<IActionResult> OnPostAssignAsync(long id)
     {
@@ -188,7 +194,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                 NewDueOn = newDue, PaymentReference = Input.PaymentReference, Targets = targets.Count == 0 ? null : targets,
                 MessageToApplicant = Input.MessageToApplicant, CommentStandsInForMessage = false,
             });
-            TempData["Success"] = result.Moved ? $"Task completed. It is now at the stage: {registry.Newest.Select(d => d.States.GetValueOrDefault(result.ToState)?.Title).FirstOrDefault(t => t is not null) ?? result.ToState}"
+            TempData["Success"] = result.Moved ? $"Task completed. It is now at the stage: {await StageTitleAsync(result)}"
                 : "Task completed. The application moves on when the other tasks at this stage are done";
             return Redirect("/Staff/Inbox");
         }
