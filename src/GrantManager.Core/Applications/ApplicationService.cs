@@ -48,12 +48,6 @@ public sealed record ApplicationInput
     public IReadOnlyList<OutcomeInput>? Outcomes { get; init; }
 }
 
-/// <summary>Bad input: each field (as the API names it) with what is wrong. Nothing was saved.</summary>
-public sealed class InputException(IDictionary<string, string[]> errors)
-    : Exception("The input has problems: " + string.Join("; ", errors.Select(e => $"{e.Key}: {string.Join(" ", e.Value)}")))
-{
-    public IDictionary<string, string[]> Errors { get; } = errors;
-}
 
 /// <summary>Drafts, submission and withdrawal of applications, and who may see them.</summary>
 public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtime, TimeProvider time, Grants.MonitoringSchedules schedules, Places.Districts districts)
@@ -302,7 +296,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
             var requested = await db.Applications.Where(a => a.Id == decidedId).Select(a => a.AmountRequested).SingleAsync(ct) ?? 0;
             var awarded = completion.AmountAwarded ?? requested;
             if (awarded <= 0 || awarded > requested || decimal.Round(awarded, 2) != awarded)
-                errors.Add("amountAwarded", $"The amount awarded must be more than £0 and no more than the {Money(requested)} requested");
+                errors.Add("amountAwarded", $"The amount awarded must be more than £0 and no more than the {Core.Money.Format(requested)} requested");
             if (completion.Conditions is { Length: > 3000 }) errors.Add("conditions", "Conditions must be 3,000 characters or fewer");
             offer = new Dictionary<string, object?> { ["amountAwarded"] = awarded, ["conditions"] = string.IsNullOrWhiteSpace(completion.Conditions) ? null : completion.Conditions.Trim() };
             if (completion.Targets is { Count: > 0 } changed)
@@ -445,7 +439,6 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         }
     }
 
-    public static string Money(decimal pounds) => Core.Money.Format(pounds);
 
     private static string? Clean(string text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
@@ -469,7 +462,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
             if (amount <= 0) errors.Add("amountRequested", "Amount requested must be more than £0");
             else if (decimal.Round(amount, 2) != amount) errors.Add("amountRequested", "Amount requested must be in pounds and pence, like 4,250 or 4,250.50");
             else if (amount < fund.MinimumAward || amount > fund.MaximumAward)
-                errors.Add("amountRequested", $"Amount requested must be between {Money(fund.MinimumAward)} and {Money(fund.MaximumAward)}");
+                errors.Add("amountRequested", $"Amount requested must be between {Core.Money.Format(fund.MinimumAward)} and {Core.Money.Format(fund.MaximumAward)}");
         }
         if (input.StartDate is DateOnly first)
         {
@@ -533,7 +526,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         if (a.AmountRequested is null) errors.Add("amountRequested", "Enter the amount you are asking for");
         if (a.Budget.Count == 0) errors.Add("budget", "Add at least one budget line");
         else if (a.AmountRequested is decimal amount && a.Budget.Sum(l => l.Amount) != amount)
-            errors.Add("budget", $"The budget lines add up to {Money(a.Budget.Sum(l => l.Amount))} but you are asking for {Money(amount)}; they must be the same");
+            errors.Add("budget", $"The budget lines add up to {Core.Money.Format(a.Budget.Sum(l => l.Amount))} but you are asking for {Core.Money.Format(amount)}; they must be the same");
         if (a.Outcomes.Count == 0) errors.Add("outcomes", "Choose at least one outcome and set a target");
         if (a.Organisation is { } o && !Organisations.OrganisationProfile.IsComplete(o))
             errors.Add("organisation", "Complete your organisation's details: address, postcode, main contact and, for charities and companies, their registered numbers");
@@ -541,19 +534,3 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
     }
 }
 
-/// <summary>Field errors collected before anything is saved.</summary>
-public sealed class Errors
-{
-    private readonly Dictionary<string, List<string>> _errors = new();
-    public void Add(string field, string message)
-    {
-        if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
-        list.Add(message);
-    }
-    public bool Any => _errors.Count > 0;
-    public IDictionary<string, string[]> ToDictionary() => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
-    public void ThrowIfAny()
-    {
-        if (Any) throw new InputException(ToDictionary());
-    }
-}

@@ -68,7 +68,7 @@ public sealed partial class FundAdministration(GrantDbContext db, WorkflowRegist
         if (closes is null) e.Add("closes", "Enter the date the round closes");
         else if (opens is DateOnly o && closes <= o) e.Add("closes", "The round must close after it opens");
         if (budget is not decimal b || b <= 0) e.Add("roundBudget", "Enter the round's budget, more than £0");
-        else if (b > fund.Budget) e.Add("roundBudget", $"The round's budget cannot be more than the fund's {ApplicationService.Money(fund.Budget)}");
+        else if (b > fund.Budget) e.Add("roundBudget", $"The round's budget cannot be more than the fund's {Money.Format(fund.Budget)}");
         e.ThrowIfAny();
         // Dates are whole days in the UK: a round opens at the start of its first day and closes at the end of its last.
         var round = new Round

@@ -58,7 +58,7 @@ public static class GrantWorkflows
         {
             Reference = $"{grant.Reference}/P{instalment.Sequence}", Path = $"/Applicant/Applications/{grant.ApplicationId}", OrganisationId = grant.OrganisationId,
             ContactEmail = about.ContactEmail, ContactName = about.ContactName,
-        }, Actor.System, $"Payment {instalment.Sequence} of {ApplicationService.Money(instalment.Amount)} released", ct);
+        }, Actor.System, $"Payment {instalment.Sequence} of {Money.Format(instalment.Amount)} released", ct);
         instalment.WorkflowInstanceId = instance.Id;
     }
 

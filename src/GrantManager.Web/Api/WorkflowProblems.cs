@@ -11,7 +11,7 @@ internal sealed class WorkflowProblems(IProblemDetailsService problems) : IExcep
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
-        if (exception is Core.Applications.InputException input)
+        if (exception is Core.InputException input)
         {
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             return await problems.TryWriteAsync(new ProblemDetailsContext
