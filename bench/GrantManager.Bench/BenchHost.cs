@@ -35,7 +35,7 @@ internal sealed class BenchHost : IAsyncDisposable
         services.AddSingleton(new EmailTemplates(Path.Combine(workflowFolder, "templates")));
         services.AddSingleton<OutboxSignal>();
         services.AddScoped<Outbox>();
-        services.AddSingleton(sp => WorkflowLoader.Load(workflowFolder, sp.GetRequiredService<EmailTemplates>(), handlerNames));
+        services.AddSingleton(sp => WorkflowLoader.Load(workflowFolder, sp.GetRequiredService<EmailTemplates>(), handlerNames, Core.Tasks.GrantTaskForms.Catalog()));
         services.AddScoped<WorkflowRuntime>();
         services.AddSingleton<TimerProcessor>();
         more?.Invoke(services);

@@ -90,7 +90,7 @@ public sealed class PhoneWidthTests(BrowserFixture browser)
     private async Task CompleteAsync(long taskId, string email, TaskCompletion completion)
     {
         var actor = await ActorAsync(email);
-        await WithAsync(async sp => await sp.GetRequiredService<ApplicationService>().CompleteTaskAsync(taskId, actor, completion));
+        await WithAsync(async sp => await sp.GetRequiredService<Core.Tasks.TaskService>().CompleteAsync(taskId, actor, completion));
     }
 
     private Task<InboxTask> OpenTaskAsync(int applicationId) => WithDbAsync(db => db.InboxTasks.Include(t => t.Instance)

@@ -6,30 +6,6 @@ namespace GrantManager.Core.Applications;
 
 public sealed record BudgetLineInput(string? Item, decimal? Amount);
 
-/// <summary>A task's outcome with what its form asks for: scores for an assessment, the amount and conditions of an approval.</summary>
-public sealed record TaskCompletion(string? Outcome, string? Comment, IReadOnlyDictionary<string, int>? Scores = null,
-    decimal? AmountAwarded = null, string? Conditions = null)
-{
-    /// <summary>A return sent back for changes: the new last day to send it (two weeks if not given).</summary>
-    public DateOnly? NewDueOn { get; init; }
-    /// <summary>A payment: the reference of the payment made.</summary>
-    public string? PaymentReference { get; init; }
-    /// <summary>An approval: outcome targets changed from what the applicant proposed, by measure code.</summary>
-    public IReadOnlyDictionary<string, decimal>? Targets { get; init; }
-    /// <summary>
-    /// What the applicant is told (in the email and on their page), kept apart from <see cref="TaskCompletion.Comment"/>,
-    /// the note for the file that only staff see.
-    /// </summary>
-    public string? MessageToApplicant { get; init; }
-    /// <summary>
-    /// For callers from before the message was separate (the API, integrations): where an outcome must tell the
-    /// applicant something (reasons for a rejection, the information needed) and no message is given, the comment
-    /// is sent. The task page, which asks for the two separately, turns this off.
-    /// </summary>
-    public bool CommentStandsInForMessage { get; init; } = true;
-    /// <summary>An applicant's answer: the documents they added to it.</summary>
-    public IReadOnlyList<Guid>? Documents { get; init; }
-}
 public sealed record OutcomeInput(string? Measure, decimal? Target);
 
 /// <summary>What an applicant fills in. Null means "not answered yet" in a draft; lists replace what was there.</summary>
@@ -50,7 +26,7 @@ public sealed record ApplicationInput
 
 
 /// <summary>Drafts, submission and withdrawal of applications, and who may see them.</summary>
-public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtime, TimeProvider time, Grants.MonitoringSchedules schedules, Places.Districts districts)
+public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtime, TimeProvider time, Places.Districts districts)
 {
     public const string SubjectType = "application";
     private DateTime Now => time.GetUtcNow().UtcDateTime;
@@ -227,164 +203,6 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         throw new WorkflowNotFoundException("No such application");
     }
 
-    /// <summary>
-    /// Completes a task on an application: an assessment must score every criterion of the fund
-    /// (0 to its maximum); the weighted total is kept with the scores.
-    /// </summary>
-    public async Task<TransitionResult> CompleteTaskAsync(long taskId, Actor actor, string? outcome, string? comment,
-        IReadOnlyDictionary<string, int>? scores, CancellationToken ct = default) =>
-        await CompleteTaskAsync(taskId, actor, new TaskCompletion(outcome, comment, scores), ct);
-
-    /// <summary>
-    /// Completes a task on an application: an assessment must score every criterion of the fund
-    /// (0 to its maximum) and keeps the weighted total; an approval records the amount awarded
-    /// (the amount requested unless the decider sets less) and any conditions, which the offer letter uses.
-    /// </summary>
-    public async Task<TransitionResult> CompleteTaskAsync(long taskId, Actor actor, TaskCompletion completion, CancellationToken ct = default)
-    {
-        var (outcome, comment, scores) = (completion.Outcome, completion.Comment, completion.Scores);
-        var task = await db.InboxTasks.AsNoTracking().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == taskId, ct)
-            ?? throw new WorkflowNotFoundException("No such task");
-        // Who may act comes before what they typed.
-        if (task.Status == InboxTaskStatus.Open) WorkflowRuntime.EnsureMayWork(task, actor);
-        var errors = new Errors();
-        if (string.IsNullOrWhiteSpace(outcome)) errors.Add("outcome", $"Choose an outcome: {WorkflowText.Choices(task.OutcomeList)}");
-        else if (!task.OutcomeList.Contains(outcome)) errors.Add("outcome", $"'{outcome}' is not an outcome of this task; choose {WorkflowText.Choices(task.OutcomeList)}");
-        if (comment is { Length: > 5000 }) errors.Add("comment", "The comment must be 5,000 characters or fewer");
-        Dictionary<string, object?>? data = null;
-        if (task.Form == "assessment" && task.Instance!.SubjectType == SubjectType && int.TryParse(task.Instance.SubjectId, out var applicationId))
-        {
-            var criteria = await db.Criteria.AsNoTracking().Where(c => db.Applications.Any(a => a.Id == applicationId && a.FundId == c.FundId)).OrderBy(c => c.Order).ToListAsync(ct);
-            var given = scores ?? new Dictionary<string, int>();
-            foreach (var c in criteria)
-            {
-                if (!given.TryGetValue(c.Id.ToString(), out var score)) errors.Add($"scores.{c.Id}", $"Score '{c.Name}' from 0 to {c.Max}");
-                else if (score < 0 || score > c.Max) errors.Add($"scores.{c.Id}", $"The score for '{c.Name}' must be from 0 to {c.Max}");
-            }
-            foreach (var unknown in given.Keys.Where(k => !criteria.Any(c => c.Id.ToString() == k)))
-                errors.Add($"scores.{unknown}", $"'{unknown}' is not a criterion of this fund");
-            if (string.IsNullOrWhiteSpace(comment)) errors.Add("comment", "Explain your scores and recommendation");
-            if (!errors.Any)
-                data = new Dictionary<string, object?>
-                {
-                    ["scores"] = criteria.ToDictionary(c => c.Id.ToString(), c => given[c.Id.ToString()]),
-                    ["weightedScore"] = Math.Round(criteria.Sum(c => (decimal)given[c.Id.ToString()] / c.Max * c.Weight), 1),
-                };
-        }
-        // The note for the file stays with staff; the message is what the applicant reads.
-        var message = string.IsNullOrWhiteSpace(completion.MessageToApplicant) ? null : completion.MessageToApplicant.Trim();
-        var definition = runtime.Registry.Get(task.Instance!.DefinitionId, task.Instance.DefinitionVersion);
-        var reaching = task.Role == Roles.Applicant ? [] : ApplicantMessages.OutcomesThatReachApplicant(definition, task);
-        var messageField = completion.CommentStandsInForMessage && message is null ? "comment" : "messageToApplicant";
-        if (message is null && completion.CommentStandsInForMessage && outcome is not null && ApplicantMessages.MustTell(outcome) && !string.IsNullOrWhiteSpace(comment))
-            message = comment.Trim();
-        if (message is { Length: > 5000 }) errors.Add("messageToApplicant", "The message to the applicant must be 5,000 characters or fewer");
-        if (outcome is not null && task.OutcomeList.Contains(outcome))
-        {
-            if (message is null && ApplicantMessages.MustTell(outcome) && reaching.Contains(outcome))
-                errors.Add(messageField, ApplicantMessages.WhatToTell(outcome));
-            else if (message is not null && !reaching.Contains(outcome))
-                errors.Add("messageToApplicant", reaching.Count == 0
-                    ? "Nothing from this task is sent to the applicant: put what you want to say in the note for the file"
-                    : $"Nothing is sent to the applicant when you choose {WorkflowLabelsOf(outcome)}: leave the message empty, or put it in the note for the file");
-        }
-        if (outcome == "do-not-fund" && string.IsNullOrWhiteSpace(comment))
-            errors.Add("comment", "Give the reasons for your recommendation");
-        Dictionary<string, object?>? offer = null;
-        if (task.Form == "decision" && outcome == "approve" && task.Instance!.SubjectType == SubjectType && int.TryParse(task.Instance.SubjectId, out var decidedId))
-        {
-            var requested = await db.Applications.Where(a => a.Id == decidedId).Select(a => a.AmountRequested).SingleAsync(ct) ?? 0;
-            var awarded = completion.AmountAwarded ?? requested;
-            if (awarded <= 0 || awarded > requested || decimal.Round(awarded, 2) != awarded)
-                errors.Add("amountAwarded", $"The amount awarded must be more than £0 and no more than the {Core.Money.Format(requested)} requested");
-            if (completion.Conditions is { Length: > 3000 }) errors.Add("conditions", "Conditions must be 3,000 characters or fewer");
-            offer = new Dictionary<string, object?> { ["amountAwarded"] = awarded, ["conditions"] = string.IsNullOrWhiteSpace(completion.Conditions) ? null : completion.Conditions.Trim() };
-            if (completion.Targets is { Count: > 0 } changed)
-            {
-                // The officer may adjust the applicant's targets in the offer; the grant takes these.
-                var proposed = await db.Applications.Where(a => a.Id == decidedId).SelectMany(a => a.Outcomes)
-                    .Select(o => new { o.MeasureCode, o.Target }).ToDictionaryAsync(o => o.MeasureCode, o => o.Target, ct);
-                var names = await db.OutcomeMeasures.Where(m => db.Applications.Any(a => a.Id == decidedId && a.FundId == m.FundId))
-                    .ToDictionaryAsync(m => m.Code, m => m.Name, ct);
-                foreach (var (code, target) in changed)
-                {
-                    if (!proposed.ContainsKey(code)) errors.Add($"targets.{code}", $"'{code}' is not one of the application's outcome targets");
-                    else if (target <= 0 || target > 100_000_000) errors.Add($"targets.{code}", $"The target for {names.GetValueOrDefault(code, code)} must be more than 0");
-                    else proposed[code] = target;
-                }
-                offer["targets"] = System.Text.Json.JsonSerializer.Serialize(proposed);
-                offer["targetsText"] = string.Join("\n", proposed.Select(p => $"- {names.GetValueOrDefault(p.Key, p.Key)}: {p.Value:#,0.##}"));
-            }
-            if (!errors.Any)
-            {
-                // The offer letter lists the payments and report dates the grant will have, worked out as the award will.
-                var decided = await db.Applications.AsNoTracking().Include(a => a.Outcomes).Include(a => a.Fund).SingleAsync(a => a.Id == decidedId, ct);
-                var fields = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, System.Text.Json.JsonElement>>(task.Instance.Data) ?? new();
-                foreach (var (k, v) in offer) fields[k] = System.Text.Json.JsonSerializer.SerializeToElement(v);
-                var terms = Grants.GrantTerms.For(decided, System.Text.Json.JsonSerializer.Serialize(fields), schedules.For(decided.Fund!.Code), Now);
-                offer["paymentsText"] = terms.PaymentsText();
-                offer["reportsText"] = terms.ReportsText();
-            }
-            data = new Dictionary<string, object?>(data ?? new()) { ["amountAwarded"] = awarded };
-        }
-        if (task.Form == "return-review" && outcome == "request-changes")
-        {
-            var today = Configuration.UkTime.DayOf(Now);
-            var returnId = Grants.GrantWorkflows.SubjectId(task.Instance!, Grants.GrantWorkflows.ReturnSubject)
-                ?? throw new WorkflowInvalidException("This task is not about a progress report", "outcome");
-            var fundCode = await db.Set<Grants.MonitoringReturn>().Where(r => r.Id == returnId)
-                .Join(db.Grants, r => r.GrantId, g => g.Id, (r, g) => g.FundId).Join(db.Funds, f => f, f => f.Id, (_, f) => f.Code).SingleAsync(ct);
-            var settings = schedules.For(fundCode);
-            var due = completion.NewDueOn ?? settings.ChangesDueFrom(today);
-            if (due <= today || due > today.AddMonths(3)) errors.Add("newDueOn", "The new due date must be after today and within 3 months");
-            else
-            {
-                offer = new Dictionary<string, object?>
-                {
-                    ["changesDueOn"] = Grants.GrantWorkflows.DayText(due),
-                    ["changesDueAt"] = Configuration.UkTime.EndOfDay(due),
-                    ["changesRemindFrom"] = Grants.GrantWorkflows.RemindFrom(due, settings),
-                    ["changesRequested"] = message,
-                };
-            }
-        }
-        if (task.Form == "payment" && outcome == "paid")
-        {
-            var reference = completion.PaymentReference?.Trim();
-            if (string.IsNullOrEmpty(reference)) errors.Add("paymentReference", "Enter the payment reference from the finance system");
-            else if (reference.Length > 50) errors.Add("paymentReference", "The payment reference must be 50 characters or fewer");
-            offer = new Dictionary<string, object?> { ["paymentReference"] = reference };
-            data = new Dictionary<string, object?> { ["paymentReference"] = reference };
-        }
-        if (completion.Documents is { Count: > 0 } documents)
-        {
-            if (task.Role != Roles.Applicant || !int.TryParse(task.Instance!.SubjectId, out var answeredId) || task.Instance.SubjectType != SubjectType)
-                errors.Add("documents", "Only an applicant's answer can carry documents");
-            else
-            {
-                var known = await db.Set<Attachment>().Where(a => a.ApplicationId == answeredId && a.Kind == AttachmentStore.InformationKind && documents.Contains(a.Id))
-                    .Select(a => a.Id).ToListAsync(ct);
-                if (known.Count != documents.Distinct().Count()) errors.Add("documents", "A document is not one added to this answer");
-            }
-        }
-        errors.ThrowIfAny();
-        if (message is not null || completion.Documents is { Count: > 0 })
-        {
-            data = new Dictionary<string, object?>(data ?? new());
-            if (message is not null) data[WorkflowRuntime.MessageKey] = message;
-            if (completion.Documents is { Count: > 0 }) data["documents"] = completion.Documents.Distinct().Select(d => d.ToString()).ToList();
-        }
-        if (offer is null) return await runtime.CompleteTaskAsync(taskId, outcome!, actor, comment?.Trim(), data, ct);
-
-        // The offer's terms (or a return's new due date, or a payment's reference) and the outcome commit together.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        await runtime.UpdateDataAsync(task.InstanceId, offer, ct);
-        var result = await runtime.CompleteTaskAsync(taskId, outcome!, actor, comment?.Trim(), data, ct);
-        await tx.CommitAsync(ct);
-        return result;
-    }
-
-    private static string WorkflowLabelsOf(string outcome) => '"' + char.ToUpperInvariant(outcome[0]) + outcome[1..].Replace('-', ' ') + '"';
 
     /// <summary>draft, or the status of the workflow stage it is at.</summary>
     public static string StatusOf(Application application, WorkflowInstance? instance, WorkflowRegistry registry) =>

@@ -28,9 +28,10 @@ public static class WorkflowLoader
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    public static WorkflowRegistry Load(string folder, EmailTemplates templates, IReadOnlyCollection<string>? handlers = null)
+    public static WorkflowRegistry Load(string folder, EmailTemplates templates, IReadOnlyCollection<string>? handlers = null, TaskFormCatalog? forms = null)
     {
         handlers ??= [];
+        forms ??= new TaskFormCatalog();
         var problems = new List<WorkflowProblem>();
         var schemaPath = Path.Combine(folder, SchemaFile);
         if (!File.Exists(schemaPath))
@@ -46,7 +47,7 @@ public static class WorkflowLoader
             var file = Path.GetFileName(path);
             var fileProblems = new List<WorkflowProblem>();
             var definition = Read(path, file, schema, schemaNode, fileProblems);
-            if (definition is not null) Check(definition, file, templates, handlers, fileProblems);
+            if (definition is not null) Check(definition, file, templates, handlers, forms, fileProblems);
             problems.AddRange(fileProblems);
             if (definition is not null && fileProblems.Count == 0) definitions.Add(definition);
         }
@@ -147,7 +148,7 @@ public static class WorkflowLoader
         return path;
     }
 
-    private static void Check(WorkflowDefinition d, string file, EmailTemplates templates, IReadOnlyCollection<string> handlers, List<WorkflowProblem> problems)
+    private static void Check(WorkflowDefinition d, string file, EmailTemplates templates, IReadOnlyCollection<string> handlers, TaskFormCatalog forms, List<WorkflowProblem> problems)
     {
         void Problem(string path, string message) => problems.Add(new WorkflowProblem(file, path, message));
         var fieldsOfType = (string type) => d.Fields.Where(f => f.Value.Type == type).Select(f => f.Key).ToHashSet();
@@ -231,6 +232,14 @@ public static class WorkflowLoader
                 for (var j = 0; j < task.Outcomes.Count; j++)
                     if (!triggers.Contains(task.Outcomes[j]))
                         Problem($"{tat}.outcomes[{j}]", $"outcome '{task.Outcomes[j]}' has no transition with that trigger in this state");
+            if (task.Form is not null)
+            {
+                if (forms.Find(task.Form) is not { } form)
+                    Problem($"{tat}.form", $"unknown form '{task.Form}' (known: {(forms.All.Count == 0 ? "none" : string.Join(", ", forms.All.Select(f => f.Name).Order(StringComparer.Ordinal)))})");
+                else
+                    foreach (var needed in form.ActsOn.Where(o => !task.Outcomes.Contains(o)))
+                        Problem($"{tat}.outcomes", $"the form '{form.Name}' acts on the outcome '{needed}', which this task does not offer");
+            }
             for (var j = 0; j < task.Emails.Count; j++)
                 CheckEmail(task.Emails[j], $"{tat}.emails[{j}]", allowAssignee: true);
         }

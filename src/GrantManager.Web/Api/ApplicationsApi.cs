@@ -139,9 +139,9 @@ public static class ApplicationsApi
             return TypedResults.NoContent();
         }).WithSummary("Declare whether you have a conflict of interest; with one, the task goes back to the pool");
 
-        api.MapPost("/tasks/{id:long}/complete", async (long id, CompleteRequest body, ApplicationService service, WorkflowActors actors, HttpContext http) =>
+        api.MapPost("/tasks/{id:long}/complete", async (long id, CompleteRequest body, Core.Tasks.TaskService tasks, WorkflowActors actors, HttpContext http) =>
         {
-            var result = await service.CompleteTaskAsync(id, await actors.ForAsync(http.User),
+            var result = await tasks.CompleteAsync(id, await actors.ForAsync(http.User),
                 new TaskCompletion(body.Outcome, body.Comment, body.Scores, body.AmountAwarded, body.Conditions)
                 {
                     NewDueOn = body.NewDueOn, PaymentReference = body.PaymentReference, Targets = body.Targets,
@@ -214,7 +214,7 @@ public static class ApplicationsApi
         return tasks.Select(t =>
         {
             int? applicationId = applications.TryGetValue(t.InstanceId, out var found) ? found : null;
-            var taskCriteria = t.Form == "assessment" && applicationId is int a && funds.TryGetValue(a, out var fundId)
+            var taskCriteria = t.Form == Core.Applications.AssessmentForm.Name && applicationId is int a && funds.TryGetValue(a, out var fundId)
                 ? criteria.Where(c => c.FundId == fundId).Select(c => new CriterionView(c.Id, c.Name, c.Weight, c.Max, c.Guidance)).ToList()
                 : [];
             return new TaskView(t.Id, applicationId, t.Instance!.SubjectReference, t.Title, t.Role, t.AssigneeName, t.DueAt, t.DueAt < now,

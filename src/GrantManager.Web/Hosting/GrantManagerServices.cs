@@ -174,10 +174,21 @@ internal static class GrantManagerServices
         services.AddSingleton<IStateHandler, Core.Grants.ReturnStatusHandler>();
         services.AddSingleton<IStateHandler, Core.Grants.AcceptReturnHandler>();
         services.AddSingleton<IStateHandler, Core.Grants.RecordPaymentHandler>();
+        // Task forms: what a task asks beyond its outcome, registered by the name definitions use.
+        var forms = Core.Tasks.GrantTaskForms.Catalog();
+        services.AddSingleton(forms);
+        foreach (var form in forms.All) services.AddScoped(form.Type);
+        // Each form shows on the task page through its part; a form without one would show nothing it asks.
+        Pages.Staff.Tasks.FormParts.TaskFormPart[] parts = [new Pages.Staff.Tasks.FormParts.AssessmentPart(), new Pages.Staff.Tasks.FormParts.DecisionPart(),
+            new Pages.Staff.Tasks.FormParts.ReturnReviewPart(), new Pages.Staff.Tasks.FormParts.PaymentPart()];
+        if (forms.All.Select(f => f.Name).Except(parts.Select(p => p.Form)).ToList() is { Count: > 0 } unshown)
+            throw new InvalidOperationException($"No task page part for the form(s): {string.Join(", ", unshown)}");
+        foreach (var part in parts) services.AddSingleton(part);
+        services.AddScoped<Core.Tasks.TaskService>();
         services.AddSingleton(sp =>
         {
             var registry = WorkflowLoader.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, sp.GetRequiredService<EmailTemplates>(),
-                sp.GetServices<IStateHandler>().Select(h => h.Name).ToList());
+                sp.GetServices<IStateHandler>().Select(h => h.Name).ToList(), forms);
             sp.GetRequiredService<Core.Grants.MonitoringSchedules>().CheckWorkflows(registry);
             return registry;
         });

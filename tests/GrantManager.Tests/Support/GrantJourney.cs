@@ -25,7 +25,7 @@ public static class GrantJourney
     });
 
     public static Task<TransitionResult> CompleteAsync(this GrantManagerFactory app, long taskId, string email, TaskCompletion completion) =>
-        app.WithAsync(async sp => await sp.GetRequiredService<ApplicationService>().CompleteTaskAsync(taskId, await app.ActorAsync(email), completion));
+        app.WithAsync(async sp => await sp.GetRequiredService<Core.Tasks.TaskService>().CompleteAsync(taskId, await app.ActorAsync(email), completion));
 
     /// <summary>The open task on a subject (an application, a return or an instalment), by its key in the definition.</summary>
     public static Task<InboxTask?> OpenTaskAsync(this GrantManagerFactory app, string subjectType, int subjectId, string? taskKey = null) =>

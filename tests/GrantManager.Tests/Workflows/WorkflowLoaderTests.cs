@@ -39,7 +39,7 @@ public sealed class WorkflowLoaderTests : IDisposable
         """;
 
     private WorkflowRegistry Load() =>
-        WorkflowLoader.Load(_folder.Path, new EmailTemplates(Path.Combine(_folder.Path, "templates")));
+        WorkflowLoader.Load(_folder.Path, new EmailTemplates(Path.Combine(_folder.Path, "templates")), forms: Core.Tasks.GrantTaskForms.Catalog());
 
     private IReadOnlyList<WorkflowProblem> Problems(Action<JsonObject> change, string file = "small.json")
     {
@@ -71,7 +71,7 @@ public sealed class WorkflowLoaderTests : IDisposable
     {
         var registry = WorkflowLoader.Load(WorkflowFolder.FindRepositoryWorkflows(),
             new EmailTemplates(Path.Combine(WorkflowFolder.FindRepositoryWorkflows(), "templates")),
-            ["award-grant", "return-status", "accept-return", "record-payment"]);
+            ["award-grant", "return-status", "accept-return", "record-payment"], Core.Tasks.GrantTaskForms.Catalog());
         Assert.NotNull(registry.Find("grant-application"));
         Assert.NotNull(registry.Find("monitoring-return"));
         Assert.NotNull(registry.Find("instalment-payment"));
@@ -197,6 +197,16 @@ public sealed class WorkflowLoaderTests : IDisposable
     [Fact]
     public void An_unknown_handler_is_reported() =>
         AssertProblem(Problems(d => State(d, "done")["handlers"] = new JsonArray("pay-everyone")), "$.states.done.handlers[0]", "unknown handler 'pay-everyone'");
+
+    [Fact]
+    public void An_unknown_form_is_reported_with_the_forms_there_are() =>
+        AssertProblem(Problems(d => State(d, "open")["tasks"]![0]!["form"] = "assesment"), "$.states.open.tasks[0].form",
+            "unknown form 'assesment' (known: assessment, decision, payment, return-review)");
+
+    [Fact]
+    public void A_form_on_a_task_without_the_outcome_it_acts_on_is_reported() =>
+        AssertProblem(Problems(d => State(d, "open")["tasks"]![0]!["form"] = "payment"), "$.states.open.tasks[0].outcomes",
+            "the form 'payment' acts on the outcome 'paid', which this task does not offer");
 
     [Fact]
     public void The_same_id_and_version_twice_is_reported()

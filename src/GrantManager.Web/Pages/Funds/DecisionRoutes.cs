@@ -18,14 +18,14 @@ public static partial class DecisionRoutes
     private static partial Regex AmountCondition();
 
     public static int Assessors(WorkflowDefinition definition) =>
-        definition.States.Values.SelectMany(s => s.Tasks).Where(t => t.Form == "assessment").Select(t => t.Count).DefaultIfEmpty(0).Max();
+        definition.States.Values.SelectMany(s => s.Tasks).Where(t => t.Form == Core.Applications.AssessmentForm.Name).Select(t => t.Count).DefaultIfEmpty(0).Max();
 
     public static List<Route> Decisions(WorkflowDefinition definition)
     {
         var routes = new List<Route>();
         foreach (var (name, state) in definition.States)
         {
-            var task = state.Tasks.FirstOrDefault(t => t.Form == "decision");
+            var task = state.Tasks.FirstOrDefault(t => t.Form == Core.Applications.DecisionForm.Name);
             if (task is null) continue;
             var amounts = definition.States.Values.SelectMany(s => s.Transitions).Where(t => t.To == name && t.When is not null)
                 .Select(t => AmountCondition().Match(t.When!)).Where(m => m.Success)

@@ -11,7 +11,7 @@ namespace GrantManager.Web.Pages.Applicant.Applications;
 /// <summary>A draft's task list, or a submitted application's status, progress and the applicant's own tasks.</summary>
 [RequestFormLimits(MultipartBodyLengthLimit = 110 * 1024 * 1024)]
 [RequestSizeLimit(110 * 1024 * 1024)]
-public sealed class IndexModel(GrantDbContext db, ApplicationService applications, WorkflowRuntime runtime, WorkflowActors actors, WorkflowRegistry registry, AttachmentStore store,
+public sealed class IndexModel(GrantDbContext db, ApplicationService applications, Core.Tasks.TaskService tasks, WorkflowRuntime runtime, WorkflowActors actors, WorkflowRegistry registry, AttachmentStore store,
     Core.Grants.MonitoringSchedules schedules, TimeProvider clock, Microsoft.Extensions.Options.IOptions<Core.Configuration.CouncilOptions> council,
     Microsoft.Extensions.Options.IOptions<AttachmentOptions> attachmentOptions)
     : ApplicantPage(applications, actors)
@@ -68,7 +68,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
             }
             if (ModelState.IsValid)
             {
-                await Applications.CompleteTaskAsync(task, Actor, new TaskCompletion(Input.Outcome, Input.Comment) { Documents = documents });
+                await tasks.CompleteAsync(task, Actor, new TaskCompletion(Input.Outcome, Input.Comment) { Documents = documents });
                 TempData["Success"] = Input.Outcome switch
                 {
                     "accept" => "Thank you for accepting the offer. Your grant is confirmed",

@@ -12,8 +12,9 @@ using Microsoft.EntityFrameworkCore;
 namespace GrantManager.Web.Pages.Staff.Tasks;
 
 /// <summary>One task: the application (once any conflict of interest is declared), its history and emails, and the form for the outcome.</summary>
-public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, ApplicationService applications, WorkflowActors actors, WorkflowRegistry registry,
-    AttachmentStore store, Core.Grants.ReturnService returns, Core.Grants.MonitoringSchedules schedules, TimeProvider clock) : PageModel
+public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, ApplicationService applications, Core.Tasks.TaskService tasks, WorkflowActors actors, WorkflowRegistry registry,
+    AttachmentStore store, Core.Grants.ReturnService returns, Core.Grants.MonitoringSchedules schedules, TimeProvider clock,
+    IEnumerable<FormParts.TaskFormPart> formParts) : PageModel
 {
     /// <summary>The task forms' answers, declared in the order the page asks them (the error summary follows it).</summary>
     public sealed class TaskInput
@@ -46,11 +47,13 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     public string? OrganisationName { get; private set; }
     public string MyId { get; private set; } = "";
     public WorkflowDefinition Definition { get; private set; } = null!;
-    public List<AssessmentCriterion> Criteria { get; private set; } = [];
+    /// <summary>How the task's form shows on this page (its partials and the note's label).</summary>
+    public FormParts.TaskFormPart FormPart { get; private set; } = new FormParts.NoFormPart();
+    public List<AssessmentCriterion> Criteria { get; set; } = [];
     public List<WorkflowHistoryEntry> History { get; private set; } = [];
     public List<OutboxEmail> Emails { get; private set; } = [];
     public sealed record AssessmentView(string Assessor, string Outcome, decimal? WeightedScore, string? Comment);
-    public List<AssessmentView> Assessments { get; private set; } = [];
+    public List<AssessmentView> Assessments { get; set; } = [];
     /// <summary>The progress report a return task is about.</summary>
     public ReturnSummaryView? Return { get; private set; }
     public Core.Grants.Grant? Grant { get; private set; }
@@ -189,7 +192,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                 ModelState.AddModelError("Input.NewDueDay", "Enter the new due date as a real date, like 30 7 2027");
                 return await LoadAsync(id) ?? Page();
             }
-            var result = await applications.CompleteTaskAsync(id, actor, new TaskCompletion(Input.Outcome, Input.Comment, scores, awarded, Input.Conditions)
+            var result = await tasks.CompleteAsync(id, actor, new TaskCompletion(Input.Outcome, Input.Comment, scores, awarded, Input.Conditions)
             {
                 NewDueOn = newDue, PaymentReference = Input.PaymentReference, Targets = targets.Count == 0 ? null : targets,
                 MessageToApplicant = Input.MessageToApplicant, CommentStandsInForMessage = false,
@@ -257,8 +260,6 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             if (Application is not null)
             {
                 Summary = ApplicationSummaryView.From(Application) with { Documents = await store.ForApplicationAsync(applicationId) };
-                if (task.Form == "assessment")
-                    Criteria = await db.Criteria.AsNoTracking().Where(c => c.FundId == Application.FundId).OrderBy(c => c.Order).ToListAsync();
                 Information = await InformationRequests.LoadAsync(db, store, applicationId, task.InstanceId);
                 var key = applicationId.ToString();
                 Emails = await db.OutboxEmails.AsNoTracking().Where(m => m.SubjectType == ApplicationService.SubjectType && m.SubjectId == key).OrderBy(m => m.CreatedAt).ToListAsync();
@@ -294,19 +295,8 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             CanOverride = NobodyEligible && await db.InboxTasks.AnyAsync(o => o.InstanceId == task.InstanceId && o.StageEntry == task.StageEntry
                 && o.TaskKey == task.TaskKey && o.Id != task.Id && (o.Status == InboxTaskStatus.Open || o.Status == InboxTaskStatus.Completed));
         }
-        if (task.Form == "decision" && CanSeeApplication)
-        {
-            // The decider sees every assessment: recommendation, weighted score and reasons.
-            var done = await db.InboxTasks.AsNoTracking().Where(t => t.InstanceId == task.InstanceId && t.Form == "assessment" && t.Status == InboxTaskStatus.Completed)
-                .OrderBy(t => t.Id).ToListAsync();
-            Assessments = done.Select(t => new AssessmentView(t.CompletedByName ?? "", t.Outcome ?? "",
-                t.Data is null ? null : System.Text.Json.JsonDocument.Parse(t.Data).RootElement.TryGetProperty("weightedScore", out var w) ? w.GetDecimal() : null,
-                t.Comment)).ToList();
-            if (Application is not null && Input.Targets.Count == 0)
-                Input.Targets = Application.Outcomes.ToDictionary(o => o.MeasureCode, o => (string?)o.Target.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture));
-            if (Application?.AmountRequested is decimal requested && Input.AmountAwarded is null)
-                Input.AmountAwarded = requested;
-        }
+        if (task.Form is not null) FormPart = formParts.Single(p => p.Form == task.Form);
+        await FormPart.LoadAsync(this, db);
         return null;
     }
 }
