@@ -24,6 +24,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<Applications.Application> Applications => Set<Applications.Application>();
     public DbSet<AssessmentCriterion> Criteria => Set<AssessmentCriterion>();
     public DbSet<Grants.Grant> Grants => Set<Grants.Grant>();
+    public DbSet<Audit.AuditEntry> AuditEntries => Set<Audit.AuditEntry>();
     public DbSet<OutcomeMeasure> OutcomeMeasures => Set<OutcomeMeasure>();
     public DbSet<WorkflowInstance> WorkflowInstances => Set<WorkflowInstance>();
     public DbSet<WorkflowHistoryEntry> WorkflowHistory => Set<WorkflowHistoryEntry>();
@@ -107,6 +108,18 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasIndex(t => new { t.InstanceId, t.Status });
         });
         b.Entity<WorkflowIncident>(e => e.HasIndex(i => i.ResolvedAt));
+        b.Entity<Audit.AuditEntry>(e =>
+        {
+            e.Ignore(a => a.ChangeList);
+            e.Property(a => a.EntityType).HasMaxLength(40);
+            e.Property(a => a.EntityId).HasMaxLength(100);
+            e.Property(a => a.Action).HasMaxLength(20);
+            e.Property(a => a.SubjectType).HasMaxLength(40);
+            e.Property(a => a.SubjectId).HasMaxLength(100);
+            e.Property(a => a.UserName).HasMaxLength(256);
+            e.HasIndex(a => new { a.SubjectType, a.SubjectId, a.Id });
+            e.HasIndex(a => a.At);
+        });
         b.Entity<Applications.Attachment>(e =>
         {
             e.HasOne<Applications.Application>().WithMany().HasForeignKey(a => a.ApplicationId).OnDelete(DeleteBehavior.Cascade);

@@ -44,8 +44,9 @@ public sealed class TaskService(GrantDbContext db, WorkflowRuntime runtime, Task
         }
 
         var answer = TaskFormAnswer.Nothing;
-        if (task.Form is not null && outcome is not null && task.OutcomeList.Contains(outcome))
+        if (task.Form is not null)
         {
+            // Every problem at once: a form acting on every outcome checks its answers before one is chosen.
             // The loader refuses a definition naming a form this service does not have.
             var form = (ITaskForm)services.GetRequiredService(forms.Find(task.Form)!.Type);
             answer = await form.CheckAsync(new TaskFormContext(task, completion, message, time.GetUtcNow().UtcDateTime), errors, ct);

@@ -1,3 +1,4 @@
+using GrantManager.Core.Workflows;
 using GrantManager.Core.Data;
 
 namespace GrantManager.Core.Workflows;

@@ -88,7 +88,7 @@ internal static class GrantManagerServices
         {
             // One query per load: one consistent snapshot, and the collections loaded together are small.
             services.AddDbContextPool<PostgresGrantDbContext>((sp, o) => o.UseNpgsql(connection, n => n.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery))
-                .AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>()));
+                .AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>(), sp.GetRequiredService<Core.Audit.AuditInterceptor>()));
             services.AddScoped<GrantDbContext>(sp => sp.GetRequiredService<PostgresGrantDbContext>());
         }
         else
@@ -100,7 +100,7 @@ internal static class GrantManagerServices
                 connection = $"Data Source={Path.Combine(dataDir, "grantmanager.db")}";
             }
             services.AddDbContextPool<SqliteGrantDbContext>((sp, o) => o.UseSqlite(connection, q => q.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery))
-                .AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>())
+                .AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>(), sp.GetRequiredService<Core.Audit.AuditInterceptor>())
                 // A table rebuild turns foreign keys off, which SQLite allows only outside a transaction; the database
                 // is backed up before any migration (InitialiseDatabaseAsync), so the warning is kept for the log file.
                 .ConfigureWarnings(w => w.Log((Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.NonTransactionalMigrationOperationWarning, LogLevel.Debug))));
@@ -216,6 +216,20 @@ internal static class GrantManagerServices
         services.AddSingleton(sp => new EmailTemplates(Path.Combine(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, "templates")));
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<OutboxSignalInterceptor>();
+        // Who made each change outside the workflow's history: the signed-in person, someone not signed in
+        // (registering, resetting a password), or the system when there is no request (timers, start-up).
+        services.AddHttpContextAccessor();
+        services.AddSingleton(sp =>
+        {
+            var http = sp.GetRequiredService<IHttpContextAccessor>();
+            return new Core.Audit.AuditPerson(() => http.HttpContext?.User switch
+            {
+                null => null,
+                { Identity.IsAuthenticated: true } user => (System.Security.Claims.PrincipalExtensions.FindFirstValue(user, System.Security.Claims.ClaimTypes.NameIdentifier), user.Identity!.Name ?? ""),
+                _ => (null, "Not signed in"),
+            });
+        });
+        services.AddSingleton<Core.Audit.AuditInterceptor>();
         services.AddSingleton<EmailLinks>();
         services.AddScoped<Outbox>();
         services.AddSingleton<IEmailTransport>(sp =>

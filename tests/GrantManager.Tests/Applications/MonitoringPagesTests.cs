@@ -1,3 +1,4 @@
+using GrantManager.Core.Workflows;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -178,7 +179,7 @@ public sealed class MonitoringPagesTests : IAsyncLifetime
         Assert.Contains("Volunteer hours: 400", letter.TextBody);
 
         await _app.CompleteAsync((await _app.OpenTaskAsync(Core.Applications.ApplicationService.SubjectType, id))!.Id, "applicant@example.org",
-            new Core.Applications.TaskCompletion("accept", null));
+            new Core.Workflows.TaskCompletion("accept", null));
         var grant = await _app.WithDbAsync(db => db.Grants.Include(g => g.Targets).Include(g => g.Returns).ThenInclude(r => r.Actuals).SingleAsync(g => g.ApplicationId == id));
         Assert.Equal(40m, grant.Targets.Single(t => t.MeasureCode == "people-supported").Target);
         Assert.All(grant.Returns, r => Assert.Equal(40m, r.Actuals.Single(a => a.MeasureCode == "people-supported").Target));

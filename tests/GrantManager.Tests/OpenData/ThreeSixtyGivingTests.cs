@@ -1,3 +1,4 @@
+using GrantManager.Core.Workflows;
 using System.Net;
 using System.Text.Json.Nodes;
 using GrantManager.Core.Applications;

@@ -1,3 +1,4 @@
+using GrantManager.Core.Workflows;
 using System.Net;
 using GrantManager.Core.Applications;
 using GrantManager.Core.Configuration;
