@@ -43,11 +43,14 @@ public sealed class ProxyVersion
         return new SocialValueFigure(Pence(gross), Pence(net));
     }
 
-    /// <summary>Whether a new version with these figures would change anything.</summary>
+    /// <summary>
+    /// Whether a new version with these figures would change anything. Sending a shipped placeholder back unchanged
+    /// does not make it the council's own figure: it stays illustrative until a figure changes.
+    /// </summary>
     public bool SameFiguresAs(ProxyVersion other) =>
         PoundsPerUnit == other.PoundsPerUnit && Unit == other.Unit && Source == other.Source && Licence == other.Licence
         && PriceYear == other.PriceYear && DeadweightPercent == other.DeadweightPercent && AttributionPercent == other.AttributionPercent
-        && AppliesFrom == other.AppliesFrom && Illustrative == other.Illustrative;
+        && AppliesFrom == other.AppliesFrom;
 
     private static decimal Pence(decimal pounds) => decimal.Round(pounds, 2, MidpointRounding.AwayFromZero);
 }

@@ -39,8 +39,8 @@ public sealed record SocialValueReport(Fund Fund, DateOnly AsAt, List<MeasureVal
     public SocialValueFigure Achieved => Measures.Aggregate(default(SocialValueFigure), (s, m) => s + m.Achieved);
     public decimal? CommittedPerPound => PerPound(Committed.Net, Granted);
     public decimal? AchievedPerPound => PerPound(Achieved.Net, Granted);
-    /// <summary>Whether any proxy used is a shipped placeholder, so the figures are illustrative.</summary>
-    public bool Illustrative => Measures.Any(m => m.Proxy?.Illustrative == true);
+    /// <summary>Whether a shipped placeholder proxy values any of the figures, so they are illustrative.</summary>
+    public bool Illustrative => Measures.Any(m => m.Proxy?.Illustrative == true && (m.CommittedUnits != 0 || m.AchievedUnits != 0));
 
     /// <summary>£ of net social value for each £1 granted, to the penny; none when nothing was granted.</summary>
     public static decimal? PerPound(decimal value, decimal granted) => granted > 0 ? decimal.Round(value / granted, 2, MidpointRounding.AwayFromZero) : null;

@@ -42,6 +42,7 @@ public sealed class ProxyModel(SocialValueProxies proxies, ShippedProxies shippe
             {
                 PoundsPerUnit = p.PoundsPerUnit.ToString("0.##", Formats.EnGb), Unit = p.Unit, Source = p.Source, Licence = p.Licence,
                 PriceYear = p.PriceYear.ToString(), DeadweightPercent = p.DeadweightPercent.ToString("0.##"), AttributionPercent = p.AttributionPercent.ToString("0.##"),
+                AppliesFromDay = p.AppliesFrom.Day.ToString(), AppliesFromMonth = p.AppliesFrom.Month.ToString(), AppliesFromYear = p.AppliesFrom.Year.ToString(),
             };
         else Input = new ProxyForm { DeadweightPercent = "0", AttributionPercent = "100" };
         return Page();
