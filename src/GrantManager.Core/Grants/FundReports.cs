@@ -137,7 +137,7 @@ public sealed class FundReports(GrantDbContext db, SocialValueProxies proxies)
         foreach (var a in report.Awards) Row("Award", a.Reference, a.Organisation, a.Project, a.Amount, UkDay(a.AwardedAt));
         foreach (var p in report.Payments) Row("Payment", p.Reference, p.Organisation, $"Payment {p.Number} ({p.PaymentReference})", p.Amount, UkDay(p.PaidAt));
         foreach (var r in report.Returns) Row("Return received", r.Reference, r.Organisation, $"{r.Period}: {r.Status}", null, UkDay(r.SubmittedAt));
-        foreach (var o in report.Outcomes) Row("Outcome", o.Code, null, $"{o.Actual:0.##} {o.Unit}", o.ValueAchieved, null);
+        foreach (var o in report.Outcomes) Row("Outcome", o.Code, null, $"{o.Actual:0.##} {o.Unit}", o.Proxy is null ? null : o.ValueAchieved, null);
         Row("Total", null, null, "Awarded", report.AwardedTotal, null);
         Row("Total", null, null, "Paid", report.Spend, null);
         Row("Total", null, null, "Social value", report.SocialValue, null);

@@ -14,7 +14,7 @@ public sealed record ProxyInput(string? MeasureCode, string? PoundsPerUnit, stri
 /// <summary>A problem in an imported CSV file: the spreadsheet row (the titles are row 1) and column.</summary>
 public sealed record ImportProblem(int Row, string Column, string Message)
 {
-    public override string ToString() => Row == 0 ? Message : $"Row {Row}, column {Column}: {Message}";
+    public override string ToString() => Row == 0 ? Message : Column.Length == 0 ? $"Row {Row}: {Message}" : $"Row {Row}, column {Column}: {Message}";
 }
 
 public sealed record ImportResult(int Added, int Unchanged, IReadOnlyList<ImportProblem> Problems)

@@ -163,11 +163,11 @@ public sealed class SocialValueProxiesTests(GrantManagerFactory app) : IClassFix
         // A missing column, an unknown one, an unclosed quote, an empty file and a file that is not CSV are each named.
         async Task<List<string>> Problems(string name, byte[] content) =>
             (await (await admin.SubmitFormAsync("/Admin/SocialValue", file: ("Upload", name, content))).ReadPageAsync()).ErrorSummary();
-        Assert.Equal(["Row 1, column : the column 'Licence' is missing"],
+        Assert.Equal(["Row 1: the column 'Licence' is missing"],
             await Problems("p.csv", File("Measure code,£ per unit,Unit,Source,Price year,Deadweight %,Attribution %,Applies from", "volunteers,1,x,y,2026,0,100,")));
         Assert.Contains("Row 1, column K: 'Colour' is not a column this file takes; the columns are Measure code, £ per unit, Unit, Source, Licence, Price year, Deadweight %, Attribution %, Applies from, Reason",
             await Problems("p.csv", File(Header + ",Colour", "volunteers,1,x,y,z,2026,0,100,,,blue")));
-        Assert.Equal(["Row 2, column : a quoted cell is not closed: check the quotation marks"], await Problems("p.csv", File(Header, "volunteers,1,\"x,y,z,2026,0,100,,")));
+        Assert.Equal(["Row 2: a quoted cell is not closed: check the quotation marks"], await Problems("p.csv", File(Header, "volunteers,1,\"x,y,z,2026,0,100,,")));
         Assert.Equal(["Select a CSV file of proxies"], await Problems("p.csv", []));
         Assert.Equal(["The selected file must be a CSV file"], await Problems("p.xlsx", File(Header)));
         Assert.Equal(before, await app.WithDbAsync(db => db.Set<ProxyVersion>().CountAsync()));
