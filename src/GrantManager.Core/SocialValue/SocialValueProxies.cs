@@ -59,7 +59,7 @@ public sealed class SocialValueProxies(GrantDbContext db, TimeProvider time)
         if (errors.Count > 0 || proxy is null) throw new InputException(errors.ToDictionary(e => e.Key, e => e.Value));
         Stamp(proxy, actor, (book.Latest(proxy.MeasureCode)?.Version ?? 0) + 1);
         db.Add(proxy);
-        await db.SaveChangesAsync(ct);
+        await SaveVersionsAsync(ct);
         return proxy;
     }
 
@@ -134,7 +134,7 @@ public sealed class SocialValueProxies(GrantDbContext db, TimeProvider time)
             Stamp(proxy, actor, (book.Latest(proxy.MeasureCode)?.Version ?? 0) + 1);
             db.Add(proxy);
         }
-        await db.SaveChangesAsync(ct);
+        await SaveVersionsAsync(ct);
         return new(proxies.Count, unchanged, []);
     }
 
@@ -168,7 +168,23 @@ public sealed class SocialValueProxies(GrantDbContext db, TimeProvider time)
                 Illustrative = p.Illustrative, RecordedAt = now, RecordedBy = p.RecordedBy, Reason = p.Reason,
             });
         }
-        await db.SaveChangesAsync(ct);
+        try { await db.SaveChangesAsync(ct); }
+        // Another node starting at the same moment gave them first: its versions stand.
+        catch (DbUpdateException) { db.ChangeTracker.Clear(); }
+    }
+
+    /// <summary>Saves new versions; two administrators saving the same measure at once cannot both take its next number.</summary>
+    private async Task SaveVersionsAsync(CancellationToken ct)
+    {
+        try { await db.SaveChangesAsync(ct); }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            throw new InputException(new Dictionary<string, string[]>
+            {
+                ["poundsPerUnit"] = ["Someone else recorded a version of this proxy at the same moment: look at the versions again, then save"],
+            });
+        }
     }
 
     private DateOnly Today => Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime);

@@ -163,6 +163,13 @@ public sealed class SocialValueReportTests : IAsyncLifetime
         Assert.Equal(("280", "", "No proxy: counted, not valued"), (Cell(hoursRow, "Achieved (units)"), Cell(hoursRow, "Achieved net (£)"), Cell(hoursRow, "Proxy version")));
         Assert.Equal("1800", Cell(rows.Single(r => r[0] == "Quarter" && r[1].StartsWith("2027-07-01")), "Achieved net (£)"));
 
+        // The API gives the same figures; a measure without a proxy has no pounds.
+        var json = System.Text.Json.JsonDocument.Parse(await (await _app.ApiClientAsync("officer@example.org")).GetStringAsync($"/api/funds/{_a.FundId}/social-value?asAt=2027-09-30")).RootElement;
+        Assert.Equal((6300m, 10500m, 0.70m), (json.GetProperty("achieved").GetProperty("net").GetDecimal(), json.GetProperty("achieved").GetProperty("gross").GetDecimal(),
+            json.GetProperty("achievedPerPound").GetDecimal()));
+        var apiHours = json.GetProperty("measures").EnumerateArray().Single(m => m.GetProperty("code").GetString() == "volunteer-hours");
+        Assert.Equal((280m, System.Text.Json.JsonValueKind.Null), (apiHours.GetProperty("achievedUnits").GetDecimal(), apiHours.GetProperty("achieved").ValueKind));
+
         // The dashboard shows the same figures (as at today), gross and net, and links to the report.
         var dashboard = await officer.GetPageAsync($"/Staff/Funds/{_a.FundId}/Dashboard");
         Assert.Contains("£6,300 net, £10,500 gross", dashboard.QuerySelector("#social-value-summary")!.TextContent);
@@ -198,6 +205,15 @@ public sealed class SocialValueReportTests : IAsyncLifetime
                 Assert.StartsWith("/Account/AccessDenied", (await client.GetAsync(url)).Headers.Location!.PathAndQuery);
         }
         Assert.StartsWith("/Account/Login", (await _app.Browser().GetAsync(csv)).Headers.Location!.PathAndQuery);
+        // The API answers the same: the report for grant officers and administrators, 403 for other staff and applicants, 401 without a token.
+        var api = $"/api/funds/{_a.FundId}/social-value";
+        Assert.Equal(HttpStatusCode.OK, (await (await _app.ApiClientAsync("officer@example.org")).GetAsync(api)).StatusCode);
+        foreach (var email in new[] { "finance@example.org", "panel@example.org", "applicant2@example.org" })
+            Assert.Equal(HttpStatusCode.Forbidden, (await (await _app.ApiClientAsync(email)).GetAsync(api)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await _app.CreateClient().GetAsync(api)).StatusCode);
+        var badDay = await (await _app.ApiClientAsync("admin@example.org")).GetAsync(api + "?asAt=31/12/2027");
+        Assert.Equal(HttpStatusCode.BadRequest, badDay.StatusCode);
+        Assert.Contains("asAt", await badDay.Content.ReadAsStringAsync());
         // A day that is not a date, or is still to come, is refused rather than guessed.
         var officer = await _app.SignedInAsync("officer@example.org");
         Assert.Equal(HttpStatusCode.BadRequest, (await officer.GetAsync(csv + "&asAt=2099-01-01")).StatusCode);

@@ -34,7 +34,9 @@ public sealed class IndexModel(SocialValueProxies proxies, ShippedProxies shippe
         else
         {
             await using var stream = Upload.OpenReadStream();
-            var result = await proxies.ImportAsync(stream, await actors.ForAsync(User));
+            ImportResult result;
+            try { result = await proxies.ImportAsync(stream, await actors.ForAsync(User)); }
+            catch (Core.Applications.InputException e) { result = new(0, 0, e.Errors.SelectMany(x => x.Value).Select(m => new ImportProblem(0, "", m)).ToList()); }
             if (result.Stored)
             {
                 TempData["Success"] = $"{Plural(result.Added, "new version")} recorded"
