@@ -54,3 +54,33 @@ public sealed class SocialValueFiguresTests
         Assert.Null(book.InForce("carers-reached", new DateOnly(2027, 5, 31)));
     }
 }
+
+/// <summary>The shipped proxies file is checked at start-up like the workflows: each problem named by its JSON path.</summary>
+public sealed class ShippedProxiesTests
+{
+    [Fact]
+    public void A_bad_shipped_proxies_file_names_each_problem_by_its_path()
+    {
+        using var folder = new GrantManager.Tests.Support.TempDirectory();
+        Directory.CreateDirectory(folder.File("settings"));
+        File.WriteAllText(folder.File("settings/social-value.json"), """
+            { "illustrative": true, "measures": {
+                "people-supported": { "value": -1, "per": "person" },
+                "volunteers": { "value": 12.345, "per": "volunteer" },
+                "carers-reached": { "value": 400, "per": "", "deadweightPercent": 120 } } }
+            """);
+        var e = Assert.Throws<GrantManager.Core.Workflows.WorkflowLoadException>(() => ShippedProxies.Load(folder.Path));
+        Assert.Equal(["$.measures.people-supported.value", "$.measures.volunteers.value", "$.measures.carers-reached.per", "$.measures.carers-reached.deadweightPercent"],
+            e.Problems.Select(p => p.JsonPath));
+    }
+
+    [Fact]
+    public void The_repository_s_shipped_proxies_are_illustrative_and_no_licensed_figures()
+    {
+        var shipped = ShippedProxies.Load(GrantManager.Tests.Workflows.WorkflowFolder.FindRepositoryWorkflows());
+        Assert.NotEmpty(shipped.Proxies);
+        Assert.All(shipped.Proxies, p => Assert.True(p.Illustrative, p.MeasureCode));
+        Assert.All(shipped.Proxies, p => Assert.DoesNotContain("TOMs", p.Source));
+        Assert.Contains("ILLUSTRATIVE", shipped.Notice);
+    }
+}
