@@ -72,8 +72,9 @@ public sealed class SocialValueReports(GrantDbContext db, SocialValueProxies pro
         var accepted = await db.Set<MonitoringReturn>().AsNoTracking().Include(r => r.Actuals)
             .Where(r => grantIds.Contains(r.GrantId) && r.AcceptedAt != null && r.AcceptedAt < end).ToListAsync(ct);
 
+        var acceptedByGrant = accepted.ToLookup(r => r.GrantId);
         Dictionary<string, decimal> ToDate(int grantId, DateTime before) =>
-            accepted.Where(r => r.GrantId == grantId && r.AcceptedAt < before).OrderByDescending(r => r.AcceptedAt).ThenByDescending(r => r.Sequence)
+            acceptedByGrant[grantId].Where(r => r.AcceptedAt < before).OrderByDescending(r => r.AcceptedAt).ThenByDescending(r => r.Sequence)
                 .FirstOrDefault()?.Actuals.GroupBy(a => a.MeasureCode).ToDictionary(a => a.Key, a => a.Sum(x => x.Actual ?? 0)) ?? [];
 
         var measures = fund.Measures.OrderBy(m => m.Order).ToList();
