@@ -3,6 +3,7 @@ using GrantManager.Bench;
 // Benchmarks print their figures; run in Release:
 //   dotnet run -c Release --project bench/GrantManager.Bench -- transitions [seconds]
 //   dotnet run -c Release --project bench/GrantManager.Bench -- reminders [grants]
+//   dotnet run -c Release --project bench/GrantManager.Bench -- export [grants]
 var what = args.FirstOrDefault() ?? "transitions";
 var seconds = args.Length > 1 && int.TryParse(args[1], out var s) ? s : 5;
 switch (what)
@@ -13,8 +14,11 @@ switch (what)
     case "reminders":
         await ReminderBench.RunAsync(args.Length > 1 && int.TryParse(args[1], out var grants) ? grants : 100_000);
         break;
+    case "export":
+        await ExportBench.RunAsync(args.Length > 1 && int.TryParse(args[1], out var exported) ? exported : 100_000);
+        break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'. Choose: transitions, reminders");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'. Choose: transitions, reminders, export");
         return 2;
 }
 return Environment.ExitCode;

@@ -114,7 +114,7 @@ internal static class ReminderBench
     }
 
     /// <summary>Samples the process's working set and managed heap every 100 ms.</summary>
-    private sealed class MemorySampler : IDisposable
+    internal sealed class MemorySampler : IDisposable
     {
         private readonly Timer _timer;
         private readonly object _gate = new();
@@ -134,6 +134,13 @@ internal static class ReminderBench
                 _peakWorkingSet = Math.Max(_peakWorkingSet, ws);
                 _peakHeap = Math.Max(_peakHeap, heap);
             }
+        }
+
+        /// <summary>The largest managed heap seen so far.</summary>
+        public long PeakHeap()
+        {
+            Sample();
+            lock (_gate) return _peakHeap;
         }
 
         /// <summary>The figures since the last call, then starts again.</summary>

@@ -145,6 +145,17 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasMany(r => r.Spend).WithOne().HasForeignKey(x => x.ReturnId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(r => r.Actuals).WithOne().HasForeignKey(x => x.ReturnId).OnDelete(DeleteBehavior.Cascade);
         });
+        b.Entity<SocialValue.ProxyVersion>(e =>
+        {
+            e.ToTable("SocialValueProxies");
+            e.Property(v => v.MeasureCode).HasMaxLength(100);
+            e.HasIndex(v => new { v.MeasureCode, v.Version }).IsUnique();
+            e.Property(v => v.Unit).HasMaxLength(100);
+            e.Property(v => v.Source).HasMaxLength(500);
+            e.Property(v => v.Licence).HasMaxLength(200);
+            e.Property(v => v.RecordedBy).HasMaxLength(200);
+            e.Property(v => v.Reason).HasMaxLength(500);
+        });
         b.Entity<AssessmentCriterion>(e => e.HasOne<Fund>().WithMany(f => f.Criteria).HasForeignKey(c => c.FundId));
         b.Entity<OutcomeMeasure>(e =>
         {

@@ -1,11 +1,12 @@
 using GrantManager.Core.Configuration;
 using GrantManager.Core.Data;
 using GrantManager.Core.Funds;
+using GrantManager.Core.SocialValue;
 using Microsoft.EntityFrameworkCore;
 
 namespace GrantManager.Core.Grants;
 
-public sealed record MeasureProgress(string Code, string Name, string Unit, decimal Target, decimal Actual, SocialValueProxy? Proxy,
+public sealed record MeasureProgress(string Code, string Name, string Unit, decimal Target, decimal Actual, ProxyVersion? Proxy,
     decimal ValueCommitted, decimal ValueAchieved)
 {
     public int PercentOfTarget => Target <= 0 ? 0 : (int)Math.Min(999, decimal.Round(Actual * 100 / Target));
@@ -29,11 +30,12 @@ public sealed record QuarterReport(Fund Fund, DateOnly From, DateOnly To, List<A
     public decimal Spend => Payments.Sum(p => p.Amount);
 }
 
-/// <summary>The fund dashboard and the quarterly highlight report: money, returns, outcomes and social value.</summary>
-public sealed class FundReports(GrantDbContext db, SocialValues socialValues)
+/// <summary>
+/// The fund dashboard and the quarterly highlight report: money, returns, outcomes and social value. Social value is
+/// net (after deadweight and attribution), valued with the proxies in force on the report's day (a quarter's last day).
+/// </summary>
+public sealed class FundReports(GrantDbContext db, SocialValueProxies proxies)
 {
-    public SocialValues SocialValues => socialValues;
-
     public async Task<FundDashboard?> DashboardAsync(int fundId, DateTime now, CancellationToken ct = default)
     {
         var fund = await db.Funds.AsNoTracking().Include(f => f.Measures).SingleOrDefaultAsync(f => f.Id == fundId, ct);
@@ -57,7 +59,8 @@ public sealed class FundReports(GrantDbContext db, SocialValues socialValues)
         var late = await LateReturnsAsync(now, fundId, ct);
 
         var actuals = await LatestActualsAsync(fundId, null, ct);
-        var measures = Progress(fund, grants.SelectMany(g => g.Targets), actuals.Values.SelectMany(a => a));
+        var book = await proxies.BookAsync(ct);
+        var measures = Progress(fund, book, UkTime.DayOf(now), grants.SelectMany(g => g.Targets), actuals.Values.SelectMany(a => a));
         return new FundDashboard(fund, grants.Sum(g => g.Amount), grants.SelectMany(g => g.Instalments).Where(i => i.Status == InstalmentStatus.Paid).Sum(i => i.Amount),
             grants.Count, grants.Count(g => g.Status == GrantStatus.Active), byDistrict,
             open - late.Count, late.Count, returns.Count(r => r == ReturnStatus.Submitted), late, measures,
@@ -121,7 +124,7 @@ public sealed class FundReports(GrantDbContext db, SocialValues socialValues)
             MeasureCode = a.MeasureCode, Target = 0,
             Actual = (a.Actual ?? 0) - (atStart.GetValueOrDefault(g.Key)?.FirstOrDefault(s => s.MeasureCode == a.MeasureCode)?.Actual ?? 0),
         }));
-        var outcomes = Progress(fund, [], growth);
+        var outcomes = Progress(fund, await proxies.BookAsync(ct), to, [], growth);
         var caseStudies = received.Where(r => r.AcceptedAt is not null && !string.IsNullOrWhiteSpace(r.CaseStudy)).Select(r => r.CaseStudy!).ToList();
         return new QuarterReport(fund, from, to, awards, payments, returns, outcomes, outcomes.Sum(o => o.ValueAchieved), caseStudies);
     }
@@ -134,7 +137,7 @@ public sealed class FundReports(GrantDbContext db, SocialValues socialValues)
         foreach (var a in report.Awards) Row("Award", a.Reference, a.Organisation, a.Project, a.Amount, UkDay(a.AwardedAt));
         foreach (var p in report.Payments) Row("Payment", p.Reference, p.Organisation, $"Payment {p.Number} ({p.PaymentReference})", p.Amount, UkDay(p.PaidAt));
         foreach (var r in report.Returns) Row("Return received", r.Reference, r.Organisation, $"{r.Period}: {r.Status}", null, UkDay(r.SubmittedAt));
-        foreach (var o in report.Outcomes) Row("Outcome", o.Code, null, $"{o.Actual:0.##} {o.Unit}", o.ValueAchieved, null);
+        foreach (var o in report.Outcomes) Row("Outcome", o.Code, null, $"{o.Actual:0.##} {o.Unit}", o.Proxy is null ? null : o.ValueAchieved, null);
         Row("Total", null, null, "Awarded", report.AwardedTotal, null);
         Row("Total", null, null, "Paid", report.Spend, null);
         Row("Total", null, null, "Social value", report.SocialValue, null);
@@ -173,7 +176,7 @@ public sealed class FundReports(GrantDbContext db, SocialValues socialValues)
         return accepted.GroupBy(r => r.GrantId).ToDictionary(g => g.Key, g => g.OrderByDescending(r => r.AcceptedAt).ThenByDescending(r => r.Sequence).First().Actuals);
     }
 
-    private List<MeasureProgress> Progress(Fund fund, IEnumerable<GrantTarget> targets, IEnumerable<ReturnActual> actuals)
+    private static List<MeasureProgress> Progress(Fund fund, ProxyBook book, DateOnly day, IEnumerable<GrantTarget> targets, IEnumerable<ReturnActual> actuals)
     {
         var targetBy = targets.GroupBy(t => t.MeasureCode).ToDictionary(g => g.Key, g => g.Sum(t => t.Target));
         var actualBy = actuals.GroupBy(a => a.MeasureCode).ToDictionary(g => g.Key, g => g.Sum(a => a.Actual ?? 0));
@@ -183,8 +186,8 @@ public sealed class FundReports(GrantDbContext db, SocialValues socialValues)
             {
                 var target = targetBy.GetValueOrDefault(m.Code);
                 var actual = actualBy.GetValueOrDefault(m.Code);
-                return new MeasureProgress(m.Code, m.Name, m.Unit, target, actual, socialValues.For(m.Code),
-                    socialValues.ValueOf(m.Code, target), socialValues.ValueOf(m.Code, actual));
+                var proxy = book.InForce(m.Code, day);
+                return new MeasureProgress(m.Code, m.Name, m.Unit, target, actual, proxy, proxy?.Value(target).Net ?? 0, proxy?.Value(actual).Net ?? 0);
             }).ToList();
     }
 }

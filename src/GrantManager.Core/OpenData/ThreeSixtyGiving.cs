@@ -46,11 +46,13 @@ public sealed class ThreeSixtyGiving(GrantDbContext db, Districts districts, IOp
     public static string GrantIdentifier(string prefix, string reference) => $"360G-{prefix}-{reference}";
 
     /// <summary>
-    /// The recipient's org-id from what its profile holds: its charity number (GB-CHC), else its Companies
-    /// House number with its leading zeros (GB-COH), else a stable identifier of the council's own.
+    /// The recipient's org-id from what its profile holds: its charity number (GB-CHC; a Scottish one, SC
+    /// and six digits, is on the Scottish register, GB-SC), else its Companies House number with its leading
+    /// zeros (GB-COH), else a stable identifier of the council's own.
     /// </summary>
     public static string RecipientIdentifier(string prefix, int organisationId, string? charityNumber, string? companyNumber) =>
-        !string.IsNullOrWhiteSpace(charityNumber) ? $"GB-CHC-{charityNumber.Trim()}"
+        !string.IsNullOrWhiteSpace(charityNumber)
+            ? charityNumber.Trim().ToUpperInvariant() is var c && c.StartsWith("SC", StringComparison.Ordinal) ? $"GB-SC-{c}" : $"GB-CHC-{charityNumber.Trim()}"
         : !string.IsNullOrWhiteSpace(companyNumber) ? $"GB-COH-{companyNumber.Trim().ToUpperInvariant()}"
         : $"360G-{prefix}-org-{organisationId.ToString(CultureInfo.InvariantCulture)}";
 

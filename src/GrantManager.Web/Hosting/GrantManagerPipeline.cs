@@ -54,7 +54,7 @@ internal static partial class GrantManagerPipeline
             var registry = app.Services.GetRequiredService<WorkflowRegistry>();
             app.Services.GetRequiredService<Core.Grants.MonitoringSchedules>();
             app.Services.GetRequiredService<Core.Places.Districts>();
-            app.Services.GetRequiredService<Core.Grants.SocialValues>();
+            app.Services.GetRequiredService<Core.SocialValue.ShippedProxies>();
             app.Logger.LogInformation("Loaded workflows: {Workflows}", string.Join(", ", registry.All));
         }
         catch (WorkflowLoadException e)
@@ -70,6 +70,8 @@ internal static partial class GrantManagerPipeline
             app.Logger.LogInformation("Cookie and token keys are kept in {Path}, not encrypted at rest: only the service's account should be able to read that folder",
                 Path.GetFullPath(app.Configuration["DataProtection:KeysPath"] ?? Path.Combine(app.Environment.ContentRootPath, "App_Data", "keys")));
         await DemoData.EnsureRolesAsync(scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>());
+        await scope.ServiceProvider.GetRequiredService<Core.SocialValue.SocialValueProxies>()
+            .EnsureShippedAsync(scope.ServiceProvider.GetRequiredService<Core.SocialValue.ShippedProxies>());
         var seed = scope.ServiceProvider.GetRequiredService<IOptions<SeedOptions>>().Value;
         if (seed.Demo && app.Environment.IsProduction())
             app.Logger.LogWarning("Seed:Demo is ignored in Production: demo accounts are never created there");

@@ -197,7 +197,9 @@ internal static class GrantManagerServices
         services.AddScoped<Core.Applications.ApplicationService>();
         services.AddScoped<Core.Grants.ReturnService>();
         services.AddSingleton(sp => Core.Places.Districts.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!));
-        services.AddSingleton(sp => Core.Grants.SocialValues.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!));
+        services.AddSingleton(sp => Core.SocialValue.ShippedProxies.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!));
+        services.AddScoped<Core.SocialValue.SocialValueProxies>();
+        services.AddScoped<Core.SocialValue.SocialValueReports>();
         services.AddScoped<Core.Grants.FundReports>();
         services.AddScoped<Core.OpenData.ThreeSixtyGiving>();
         services.AddScoped<Core.Funds.FundAdministration>();

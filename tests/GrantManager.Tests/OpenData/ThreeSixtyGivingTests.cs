@@ -148,6 +148,39 @@ public sealed class ThreeSixtyGivingTests(GrantManagerFactory app) : IClassFixtu
     }
 
     [Theory]
+    [InlineData("1187654", null, "GB-CHC-1187654")]
+    [InlineData(" 1187654 ", "01234567", "GB-CHC-1187654")]
+    [InlineData("SC012345", null, "GB-SC-SC012345")]
+    [InlineData(null, "01234567", "GB-COH-01234567")]
+    [InlineData(null, "sc123456", "GB-COH-SC123456")]
+    [InlineData("", " ", "360G-kent-demo-org-42")]
+    public void The_recipient_org_id_comes_from_the_charity_then_the_company_number(string? charity, string? company, string expected) =>
+        Assert.Equal(expected, ThreeSixtyGiving.RecipientIdentifier("kent-demo", 42, charity, company));
+
+    [Fact]
+    public async Task Grants_wait_the_publishing_delay_and_a_grant_without_districts_is_placed_in_the_council_area()
+    {
+        await using var delayed = new GrantManagerFactory().Set("OpenData:PublishAfter", "30.00:00:00");
+        var start = GrantManager.Core.Configuration.UkTime.DayOf(DateTime.UtcNow).AddMonths(1);
+        var grant = await delayed.AwardAsync(start, start.AddMonths(6));
+        var package = JsonNode.Parse(await delayed.CreateClient().GetStringAsync("/open-data/360giving.json"))!;
+        Assert.DoesNotContain(package["grants"]!.AsArray(), g => g!["id"]!.GetValue<string>().EndsWith(grant.Reference));
+        Assert.DoesNotContain(grant.Reference, await delayed.CreateClient().GetStringAsync("/open-data/360giving.csv"));
+
+        // Published at once here; the district list emptied, the grant is placed in Kent as a whole (CTY).
+        var soon = await AwardToAsync("Area Wide Walkers", OrganisationType.Charity, "1176543", null, "ME14 1XX");
+        await app.WithDbAsync(async db =>
+        {
+            var a = await db.Applications.SingleAsync(x => x.Id == soon.ApplicationId);
+            a.Districts = "";
+            return await db.SaveChangesAsync();
+        });
+        var grants = JsonNode.Parse(await app.CreateClient().GetStringAsync("/open-data/360giving.json"))!["grants"]!.AsArray();
+        var location = grants.Single(g => g!["id"]!.GetValue<string>() == $"360G-kent-demo-{soon.Reference}")!["beneficiaryLocation"]!.AsArray().Single()!;
+        Assert.Equal(("Kent", "E10000016", "CTY"), (location["name"]!.GetValue<string>(), location["geoCode"]!.GetValue<string>(), location["geoCodeType"]!.GetValue<string>()));
+    }
+
+    [Theory]
     [InlineData("2027-04-01", "2028-03-31", 12)]
     [InlineData("2027-04-15", "2027-10-14", 6)]
     [InlineData("2027-04-01", "2027-04-20", 1)]

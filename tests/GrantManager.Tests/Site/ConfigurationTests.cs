@@ -14,6 +14,9 @@ public sealed class ConfigurationTests
     [InlineData("Council:Privacy:RetentionYears", "0", "Council:Privacy:RetentionYears must be between 1 and 100")]
     [InlineData("Council:Privacy:DataProtectionOfficerEmail", "nobody", "Council:Privacy:DataProtectionOfficerEmail must be an email address")]
     [InlineData("Session:Warning", "00:45:00", "Session:Warning must be at least 00:00:10 and shorter than Session:IdleTimeout")]
+    [InlineData("OpenData:Prefix", "kent council/grants", "OpenData:Prefix must be the council's 360Giving prefix")]
+    [InlineData("OpenData:FunderIdentifier", "Kent", "OpenData:FunderIdentifier must be an organisation identifier")]
+    [InlineData("OpenData:PublishAfter", "-1.00:00:00", "OpenData:PublishAfter must not be negative")]
     public async Task A_bad_setting_stops_start_up_with_a_message_naming_it(string key, string value, string message)
     {
         await using var app = new GrantManagerFactory();

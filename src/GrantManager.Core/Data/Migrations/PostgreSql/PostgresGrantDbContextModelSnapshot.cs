@@ -897,6 +897,78 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.ToTable("Organisations");
                 });
 
+            modelBuilder.Entity("GrantManager.Core.SocialValue.ProxyVersion", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateOnly>("AppliesFrom")
+                        .HasColumnType("date");
+
+                    b.Property<long>("AttributionPercent")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("DeadweightPercent")
+                        .HasColumnType("bigint");
+
+                    b.Property<bool>("Illustrative")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Licence")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("MeasureCode")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<long>("PoundsPerUnit")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("PriceYear")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTime>("RecordedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RecordedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("RecordedById")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<string>("Unit")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("MeasureCode", "Version")
+                        .IsUnique();
+
+                    b.ToTable("SocialValueProxies", (string)null);
+                });
+
             modelBuilder.Entity("GrantManager.Core.Workflows.InboxTask", b =>
                 {
                     b.Property<long>("Id")

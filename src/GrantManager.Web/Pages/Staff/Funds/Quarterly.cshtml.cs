@@ -11,7 +11,8 @@ public sealed class QuarterlyModel(FundReports reports, WorkflowActors actors, T
     /// <summary>Any day in the quarter, as yyyy-MM-dd; this quarter when not given.</summary>
     [BindProperty(SupportsGet = true)] public string? Quarter { get; set; }
     public QuarterReport Report { get; private set; } = null!;
-    public SocialValues SocialValues => reports.SocialValues;
+    /// <summary>Whether any proxy valuing the quarter is a shipped placeholder.</summary>
+    public bool Illustrative => Report.Outcomes.Any(o => o.Proxy?.Illustrative == true);
     public string? QuarterError { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(int id)

@@ -1,0 +1,87 @@
+using GrantManager.Core.Applications;
+using GrantManager.Core.SocialValue;
+using GrantManager.Web.Forms;
+using GrantManager.Web.Pages.Shared;
+using GrantManager.Web.Workflows;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace GrantManager.Web.Pages.Admin.SocialValue;
+
+/// <summary>One measure's proxy: a form for a new version, and every version recorded so far.</summary>
+public sealed class ProxyModel(SocialValueProxies proxies, ShippedProxies shipped, WorkflowActors actors, TimeProvider time) : PageModel
+{
+    public sealed class ProxyForm
+    {
+        public string? PoundsPerUnit { get; set; }
+        public string? Unit { get; set; }
+        public string? Source { get; set; }
+        public string? Licence { get; set; }
+        public string? PriceYear { get; set; }
+        public string? DeadweightPercent { get; set; }
+        public string? AttributionPercent { get; set; }
+        public string? AppliesFromDay { get; set; }
+        public string? AppliesFromMonth { get; set; }
+        public string? AppliesFromYear { get; set; }
+        public string? Reason { get; set; }
+    }
+
+    [BindProperty(SupportsGet = true)] public string? Code { get; set; }
+    [BindProperty] public ProxyForm Input { get; set; } = new();
+    public string Name { get; private set; } = "";
+    public List<ProxyVersion> Versions { get; private set; } = [];
+    public ProxyVersion? InForce { get; private set; }
+    public string? ShippedNotice => shipped.Notice;
+    public DateOnly Today => Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime);
+
+    public async Task<IActionResult> OnGetAsync()
+    {
+        if (!await LoadAsync()) return NotFound();
+        if (Versions.FirstOrDefault() is { } p)
+            Input = new ProxyForm
+            {
+                PoundsPerUnit = p.PoundsPerUnit.ToString("0.##", Formats.EnGb), Unit = p.Unit, Source = p.Source, Licence = p.Licence,
+                PriceYear = p.PriceYear.ToString(), DeadweightPercent = p.DeadweightPercent.ToString("0.##"), AttributionPercent = p.AttributionPercent.ToString("0.##"),
+                AppliesFromDay = p.AppliesFrom.Day.ToString(), AppliesFromMonth = p.AppliesFrom.Month.ToString(), AppliesFromYear = p.AppliesFrom.Year.ToString(),
+            };
+        else Input = new ProxyForm { DeadweightPercent = "0", AttributionPercent = "100" };
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync()
+    {
+        if (!await LoadAsync()) return NotFound();
+        ModelState.Clear();
+        var day = DateInputView.Parse(Input.AppliesFromDay, Input.AppliesFromMonth, Input.AppliesFromYear);
+        // A date that is not real reaches the check as text it refuses, so every problem is listed together.
+        var appliesFrom = !day.Given ? null : day.Date?.ToString("yyyy-MM-dd") ?? $"{Input.AppliesFromDay}/{Input.AppliesFromMonth}/{Input.AppliesFromYear}!";
+        try
+        {
+            var saved = await proxies.RecordAsync(new ProxyInput(Code, Input.PoundsPerUnit?.Replace(",", ""), Input.Unit, Input.Source, Input.Licence, Input.PriceYear,
+                Input.DeadweightPercent, Input.AttributionPercent, appliesFrom, Input.Reason), await actors.ForAsync(User));
+            TempData["Success"] = $"Version {saved.Version} of the proxy for {Name} has been recorded";
+            return RedirectToPage(new { code = Code });
+        }
+        catch (InputException e)
+        {
+            ModelState.AddServiceErrors(e, key => key switch
+            {
+                "appliesFrom" => "Input.AppliesFromDay",
+                "measureCode" => "Code",
+                _ => ModelStateErrors.InputField(key),
+            });
+            return Page();
+        }
+    }
+
+    private async Task<bool> LoadAsync()
+    {
+        var measure = (await proxies.MeasuresAsync()).FirstOrDefault(m => m.Code == Code);
+        if (measure.Code is null) return false;
+        Name = measure.Name;
+        var book = await proxies.BookAsync();
+        Versions = book.History(measure.Code).ToList();
+        InForce = book.InForce(measure.Code, Today);
+        return true;
+    }
+}
