@@ -27,15 +27,9 @@ internal static partial class GrantManagerPipeline
             pages.UseExceptionHandler("/Error");
             pages.UseStatusCodePagesWithReExecute("/Error/{0}");
         });
-        app.Use(async (context, next) =>
-        {
-            var headers = context.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "same-origin";
-            await next();
-        });
+        app.UseSecurityHeaders();
         app.UseStaticFiles();
+        app.UseRateLimiter();
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api") && !c.Request.Path.StartsWithSegments("/Documents"), pages => pages.Use(SendWholePage));
         app.UseRouting();
         app.UseAuthentication();

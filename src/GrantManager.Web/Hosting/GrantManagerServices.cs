@@ -2,6 +2,7 @@ using GrantManager.Core.Configuration;
 using GrantManager.Core.Data;
 using GrantManager.Core.Email;
 using GrantManager.Core.Workflows;
+using GrantManager.Web.Account;
 using GrantManager.Web.Email;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Authentication.BearerToken;
@@ -40,6 +41,9 @@ internal static class GrantManagerServices
         services.AddOptions<SeedOptions>().Bind(config.GetSection(SeedOptions.Section));
         AddOptions<Core.Applications.AttachmentOptions, AttachmentOptionsValidator>(services, config, Core.Applications.AttachmentOptions.Section);
         AddOptions<Core.OpenData.OpenDataOptions, OpenDataOptionsValidator>(services, config, Core.OpenData.OpenDataOptions.Section);
+        AddOptions<SecurityOptions, SecurityOptionsValidator>(services, config, SecurityOptions.Section);
+        var security = config.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
+        services.AddSecurityHeaders(security);
 
         AddDatabase(services, config, contentRoot);
         AddIdentity(services);
@@ -119,8 +123,14 @@ internal static class GrantManagerServices
                 o.Lockout.AllowedForNewUsers = true;
             })
             .AddEntityFrameworkStores<GrantDbContext>()
+            .AddSignInManager<Account.GrantManagerSignInManager>()
             .AddDefaultTokenProviders()
             .AddApiEndpoints();
+        services.AddSingleton<Account.SignInThrottle>();
+        services.AddAddressLimits();
+        services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, Account.CurrentSignInHandler>();
+        // Signing out or a new password ends the account's other sign-ins within this interval (cookies) or at once (bearer tokens).
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<SecurityOptions>>((o, security) => o.ValidationInterval = security.Value.SessionCheckInterval);
         services.AddAuthentication().AddBearerToken(IdentityConstants.BearerScheme);
         services.ConfigureApplicationCookie(o =>
         {
@@ -158,9 +168,9 @@ internal static class GrantManagerServices
             .AddPolicy(StaffPolicy, p => p.RequireRole(Roles.Staff))
             .AddPolicy(ApplicantPolicy, p => p.RequireRole(Roles.Applicant))
             .AddPolicy(AdministratorPolicy, p => p.RequireRole(Roles.Administrator))
-            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.BearerScheme).RequireAuthenticatedUser())
-            .AddPolicy(ApiStaffPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.BearerScheme).RequireRole(Roles.Staff))
-            .AddPolicy(ApiAdministratorPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.BearerScheme).RequireRole(Roles.Administrator));
+            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.BearerScheme).RequireAuthenticatedUser().AddRequirements(new Account.CurrentSignIn()))
+            .AddPolicy(ApiStaffPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.BearerScheme).RequireRole(Roles.Staff).AddRequirements(new Account.CurrentSignIn()))
+            .AddPolicy(ApiAdministratorPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.BearerScheme).RequireRole(Roles.Administrator).AddRequirements(new Account.CurrentSignIn()));
         services.AddScoped<DemoData>();
     }
 
