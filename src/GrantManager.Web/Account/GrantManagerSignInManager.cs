@@ -29,7 +29,8 @@ public sealed class GrantManagerSignInManager(UserManager<User> users, IHttpCont
             result = SignInResult.Failed;
         }
         else result = await PasswordSignInAsync(user, password ?? "", isPersistent, lockoutOnFailure: false);
-        if (result.Succeeded) throttle.RememberDevice(Context, user!, device);
+        // A bearer sign-in has written its tokens already; API clients keep no device cookie.
+        if (result.Succeeded && !Context.Response.HasStarted) throttle.RememberDevice(Context, user!, device);
         else if (!result.IsNotAllowed && !result.IsLockedOut && !result.RequiresTwoFactor) throttle.Failed(Context, email, device);
         return result;
     }

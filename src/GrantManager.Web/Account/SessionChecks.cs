@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using GrantManager.Core.Data;
 using Microsoft.AspNetCore.Authentication.BearerToken;
-using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.Data;
 using Microsoft.EntityFrameworkCore;
@@ -12,15 +11,19 @@ namespace GrantManager.Web.Account;
 /// <summary>
 /// A bearer token is good only while its account's security stamp is the one it was issued with:
 /// signing out, a password reset or change ends every token of the account, not only the cookie.
+/// Checked on every request that carries one (a primary-key read), before the token is accepted.
 /// </summary>
-public sealed class CurrentSignIn : IAuthorizationRequirement;
-
-internal sealed class CurrentSignInHandler(SignInManager<User> signIn) : AuthorizationHandler<CurrentSignIn>
+internal static class BearerTokenChecks
 {
-    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, CurrentSignIn requirement)
+    public static async Task OnMessageReceivedAsync(MessageReceivedContext context)
     {
-        if (context.User.Identity?.IsAuthenticated == true && await signIn.ValidateSecurityStampAsync(context.User) is not null)
-            context.Succeed(requirement);
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return;
+        var ticket = context.Options.BearerTokenProtector.Unprotect(header[7..].Trim());
+        // A token that does not unprotect is refused by the handler itself.
+        if (ticket?.Principal is null) return;
+        if (await context.HttpContext.RequestServices.GetRequiredService<SignInManager<User>>().ValidateSecurityStampAsync(ticket.Principal) is null)
+            context.Fail("This sign-in has ended: sign in again");
     }
 }
 
@@ -78,7 +81,7 @@ internal static class IdentityApiChecks
         catch (DbUpdateException)
         {
             db.ChangeTracker.Clear();
-            await users.UpdateSecurityStampAsync(user);
+            await users.UpdateSecurityStampAsync((await users.FindByIdAsync(user.Id))!);
             return false;
         }
     }

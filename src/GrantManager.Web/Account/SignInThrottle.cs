@@ -139,9 +139,9 @@ internal static class AddressLimits
         {
             var s = security.Value;
             o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => Applies(http.Request)
-                ? RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "", _ =>
+                ? RateLimitPartition.GetFixedWindowLimiter($"address|{http.Connection.RemoteIpAddress}", _ =>
                     new FixedWindowRateLimiterOptions { PermitLimit = s.RequestsPerAddress, Window = s.AddressWindow, QueueLimit = 0 })
-                : RateLimitPartition.GetNoLimiter(""));
+                : RateLimitPartition.GetNoLimiter("unlimited"));
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             o.OnRejected = async (context, ct) =>
             {

@@ -123,15 +123,15 @@ internal static class GrantManagerServices
                 o.Lockout.AllowedForNewUsers = true;
             })
             .AddEntityFrameworkStores<GrantDbContext>()
-            .AddSignInManager<Account.GrantManagerSignInManager>()
             .AddDefaultTokenProviders()
-            .AddApiEndpoints();
-        services.AddSingleton<Account.SignInThrottle>();
+            .AddApiEndpoints()
+            // After AddApiEndpoints, which registers the plain sign-in manager again.
+            .AddSignInManager<GrantManagerSignInManager>();
+        services.AddSingleton<SignInThrottle>();
         services.AddAddressLimits();
-        services.AddScoped<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, Account.CurrentSignInHandler>();
         // Signing out or a new password ends the account's other sign-ins within this interval (cookies) or at once (bearer tokens).
         services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<SecurityOptions>>((o, security) => o.ValidationInterval = security.Value.SessionCheckInterval);
-        services.AddAuthentication().AddBearerToken(IdentityConstants.BearerScheme);
+        services.AddAuthentication().AddBearerToken(IdentityConstants.BearerScheme, o => o.Events.OnMessageReceived = BearerTokenChecks.OnMessageReceivedAsync);
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/Account/Login";
@@ -168,9 +168,9 @@ internal static class GrantManagerServices
             .AddPolicy(StaffPolicy, p => p.RequireRole(Roles.Staff))
             .AddPolicy(ApplicantPolicy, p => p.RequireRole(Roles.Applicant))
             .AddPolicy(AdministratorPolicy, p => p.RequireRole(Roles.Administrator))
-            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.BearerScheme).RequireAuthenticatedUser().AddRequirements(new Account.CurrentSignIn()))
-            .AddPolicy(ApiStaffPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.BearerScheme).RequireRole(Roles.Staff).AddRequirements(new Account.CurrentSignIn()))
-            .AddPolicy(ApiAdministratorPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.BearerScheme).RequireRole(Roles.Administrator).AddRequirements(new Account.CurrentSignIn()));
+            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.BearerScheme).RequireAuthenticatedUser())
+            .AddPolicy(ApiStaffPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.BearerScheme).RequireRole(Roles.Staff))
+            .AddPolicy(ApiAdministratorPolicy, p => p.AddAuthenticationSchemes(IdentityConstants.BearerScheme).RequireRole(Roles.Administrator));
         services.AddScoped<DemoData>();
     }
 
