@@ -55,15 +55,15 @@ public sealed class SignInThrottle : IDisposable
     private static string Account(string email) => email.Trim().ToUpperInvariant();
 
     /// <summary>The keys a wrong password counts under: this device's own, or this address's and all new devices'.</summary>
-    private static IEnumerable<(PartitionedRateLimiter<string> Limiter, string Key)> Keys(SignInThrottle t, HttpContext http, string email, string? device) =>
+    private IEnumerable<(PartitionedRateLimiter<string> Limiter, string Key)> Keys(HttpContext http, string email, string? device) =>
         device is not null
-            ? [(t._failures, $"device|{device}|{Account(email)}")]
-            : [(t._failures, $"address|{http.Connection.RemoteIpAddress}|{Account(email)}"), (t._fromNewDevices, Account(email))];
+            ? [(_failures, $"device|{device}|{Account(email)}")]
+            : [(_failures, $"address|{http.Connection.RemoteIpAddress}|{Account(email)}"), (_fromNewDevices, Account(email))];
 
     /// <summary>Refuses (429) a sign-in when too many wrong passwords for this account came from here recently; checked before the password.</summary>
     public void EnsureMayTry(HttpContext http, string email, string? device)
     {
-        foreach (var (limiter, key) in Keys(this, http, email, device))
+        foreach (var (limiter, key) in Keys(http, email, device))
         {
             using var lease = limiter.AttemptAcquire(key, 0);
             if (!lease.IsAcquired) throw new TooManyAttemptsException(RetryAfter(lease));
@@ -72,7 +72,7 @@ public sealed class SignInThrottle : IDisposable
 
     public void Failed(HttpContext http, string email, string? device)
     {
-        foreach (var (limiter, key) in Keys(this, http, email, device)) limiter.AttemptAcquire(key).Dispose();
+        foreach (var (limiter, key) in Keys(http, email, device)) limiter.AttemptAcquire(key).Dispose();
     }
 
     /// <summary>Refuses (429) another account email to this address within the window, whether or not anyone has the address.</summary>
