@@ -118,6 +118,8 @@ internal static class GrantManagerServices
                 o.Password.RequiredLength = 10;
                 o.Password.RequireNonAlphanumeric = false;
                 o.Password.RequireUppercase = false;
+                // Wrong passwords never lock an account (GrantManagerSignInManager counts them in SignInThrottle instead);
+                // these apply only to a lockout set on the account directly.
                 o.Lockout.MaxFailedAccessAttempts = 5;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
                 o.Lockout.AllowedForNewUsers = true;
