@@ -49,8 +49,16 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             BaseURL = BaseUrl, Locale = "en-GB", ViewportSize = new ViewportSize { Width = width, Height = width < 600 ? 800 : 900 },
         });
-        return await context.NewPageAsync();
+        var page = await context.NewPageAsync();
+        // The Content-Security-Policy must never stop the service's own scripts (GOV.UK Frontend, Mermaid, session.js).
+        page.Console += (_, message) =>
+        {
+            if (message.Text.Contains("Content Security Policy")) _cspViolations.Add($"{page.Url}: {message.Text}");
+        };
+        return page;
     }
+
+    private readonly System.Collections.Concurrent.ConcurrentBag<string> _cspViolations = [];
 
     public async Task SignInAsync(IPage page, string email, string password = DemoData.Password)
     {
@@ -106,6 +114,8 @@ public sealed class BrowserFixture : IAsyncLifetime
         {
             RunOnly = new RunOnlyOptions { Type = "tag", Values = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"] },
         });
+        var refused = _cspViolations.Where(v => v.StartsWith(page.Url + ":", StringComparison.Ordinal)).ToList();
+        Assert.True(refused.Count == 0, $"{name}: the Content-Security-Policy refused:\n" + string.Join("\n", refused));
         var violations = result.Violations.Select(v => $"{v.Id} ({v.Impact}): {v.Help} at {string.Join(", ", v.Nodes.Select(n => n.Target))}").ToList();
         Assert.True(violations.Count == 0, $"{name}: axe found {violations.Count} violation(s):\n" + string.Join("\n", violations));
     }
@@ -129,6 +139,11 @@ public sealed class BrowserFixture : IAsyncLifetime
             builder.UseSetting("Email:PickupDirectory", Path.Combine(directory, "mail"));
             builder.UseSetting("DataProtection:KeysPath", Path.Combine(directory, "keys"));
             builder.UseSetting("Attachments:Path", Path.Combine(directory, "attachments"));
+            // Every test signs in from this one address: the sign-in limits are for people, not for the suite.
+            builder.UseSetting("Security:RequestsPerAddress", "100000");
+            builder.UseSetting("Security:FailedSignInsPerAccount", "1000");
+            builder.UseSetting("Security:FailedSignInsFromNewDevices", "1000");
+            builder.UseSetting("Security:EmailsPerAccount", "1000");
         }
     }
 }

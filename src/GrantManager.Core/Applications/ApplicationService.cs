@@ -182,24 +182,30 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
     }
 
     /// <summary>
-    /// The application if the actor may see it. Another organisation's application is "not found"
-    /// (its existence is not theirs to know); staff see what their role allows, assessors only once
-    /// they have declared no conflict of interest for it.
+    /// The application if the actor may see it (see <see cref="CaseAccess"/>). Another organisation's
+    /// application is "not found" (its existence is not theirs to know); staff see what their work
+    /// needs: grant officers every application, assessors one they have declared no conflict of interest
+    /// for, panel members those that come to the panel, finance officers those that became grants.
     /// </summary>
     public async Task<Application> ForReadingAsync(int id, Actor actor, CancellationToken ct = default)
     {
         var application = await Query().AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct)
             ?? throw new WorkflowNotFoundException("No such application");
-        if (actor.HasRole(Roles.GrantOfficer) || actor.HasRole(Roles.PanelMember) || actor.HasRole(Roles.FinanceOfficer) || actor.HasRole(Roles.Administrator))
+        if (actor.HasRole(Roles.GrantOfficer) || actor.HasRole(Roles.Administrator)) return application;
+        if (actor.HasRole(Roles.Applicant) && actor.OrganisationId == application.OrganisationId) return application;
+        var instance = application.WorkflowInstanceId;
+        if (actor.HasRole(Roles.PanelMember) && instance is Guid decided && await db.InboxTasks.AnyAsync(t => t.InstanceId == decided && t.Role == Roles.PanelMember, ct))
             return application;
+        if (actor.HasRole(Roles.FinanceOfficer) && await db.Grants.AnyAsync(g => g.ApplicationId == id, ct)) return application;
         if (actor.HasRole(Roles.Assessor))
         {
-            var declared = application.WorkflowInstanceId is Guid instance && await db.InboxTasks.AnyAsync(t => t.InstanceId == instance
-                && ((t.AssigneeId == actor.UserId && t.ConflictDeclared) || t.CompletedById == actor.UserId), ct);
-            if (declared) return application;
+            if (instance is Guid assessed && await CaseAccess.MayAssessorSeeAsync(db, assessed, actor, ct)) return application;
             throw new WorkflowForbiddenException("Declare whether you have a conflict of interest before you see this application");
         }
-        if (actor.HasRole(Roles.Applicant) && actor.OrganisationId == application.OrganisationId) return application;
+        if (actor.HasRole(Roles.PanelMember) || actor.HasRole(Roles.FinanceOfficer))
+            throw new WorkflowForbiddenException(actor.HasRole(Roles.PanelMember)
+                ? "Panel members see the applications that come to the panel"
+                : "Finance officers see applications once they have become grants");
         throw new WorkflowNotFoundException("No such application");
     }
 

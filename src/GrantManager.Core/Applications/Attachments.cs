@@ -39,12 +39,22 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
     private static readonly (string Extension, string ContentType, byte[] Magic)[] Types =
     [
         (".pdf", "application/pdf", "%PDF"u8.ToArray()),
-        (".docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", [0x50, 0x4B, 0x03, 0x04]),
-        (".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", [0x50, 0x4B, 0x03, 0x04]),
+        (".docx", DocxType, [0x50, 0x4B, 0x03, 0x04]),
+        (".xlsx", XlsxType, [0x50, 0x4B, 0x03, 0x04]),
         (".png", "image/png", [0x89, 0x50, 0x4E, 0x47]),
         (".jpg", "image/jpeg", [0xFF, 0xD8, 0xFF]),
         (".jpeg", "image/jpeg", [0xFF, 0xD8, 0xFF]),
     ];
+
+    private const string DocxType = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+    private const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+    /// <summary>The content type a real package of each kind declares for its main part in [Content_Types].xml.</summary>
+    private static readonly Dictionary<string, string> MainParts = new()
+    {
+        [DocxType] = DocxType.Replace(".document", ".document.main+xml"),
+        [XlsxType] = XlsxType.Replace(".sheet", ".sheet.main+xml"),
+    };
 
     public long MaxBytes => maxMegabytes * 1024L * 1024L;
 
@@ -127,7 +137,7 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
     private async Task<Attachment> StoreAsync(Attachment attachment, Actor actor, string? fileName, long length, Stream content, CancellationToken ct)
     {
         var errors = new Errors();
-        var name = Path.GetFileName(fileName ?? "").Trim();
+        var name = SafeFileName(fileName);
         var type = Types.FirstOrDefault(t => name.EndsWith(t.Extension, StringComparison.OrdinalIgnoreCase));
         if (name.Length == 0 || length == 0) errors.Add("file", "Choose a file to upload");
         else if (type.Extension is null) errors.Add("file", "The file must be a PDF, Word document (DOCX), Excel spreadsheet (XLSX), PNG or JPEG");
@@ -152,11 +162,50 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
             await file.WriteAsync(header.AsMemory(0, read), ct);
             await content.CopyToAsync(file, ct);
         }
+        if (MainParts.TryGetValue(type.ContentType, out var mainPart) && !DeclaresMainPart(path + ".part", mainPart))
+        {
+            File.Delete(path + ".part");
+            throw new InputException(new Dictionary<string, string[]> { ["file"] = [$"The file is not really a {type.Extension!.TrimStart('.').ToUpperInvariant()} file"] });
+        }
         File.Move(path + ".part", path);
         db.Add(attachment);
         try { await db.SaveChangesAsync(ct); }
         catch { File.Delete(path); throw; }
         return attachment;
+    }
+
+    /// <summary>
+    /// The name to keep for an uploaded file: its last segment whichever slash the sender's system
+    /// uses (so <c>..\..\x.pdf</c> is <c>x.pdf</c> on Linux too), without control characters or the
+    /// bidirectional overrides and isolates that make <c>invoice\u202Efdp.exe</c> read as something else.
+    /// </summary>
+    public static string SafeFileName(string? fileName)
+    {
+        var name = fileName ?? "";
+        name = name[(name.LastIndexOfAny(['/', '\\']) + 1)..];
+        var kept = new System.Text.StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            if (char.IsControl(c) || c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069' or '\u200E' or '\u200F' or '\u061C') continue;
+            kept.Append(c);
+        }
+        var safe = kept.ToString().Trim().TrimStart('.');
+        return safe.Trim();
+    }
+
+    /// <summary>Whether a zip file is really an Office package of the kind its name says: its [Content_Types].xml declares that main part.</summary>
+    private static bool DeclaresMainPart(string path, string mainPart)
+    {
+        try
+        {
+            using var zip = System.IO.Compression.ZipFile.OpenRead(path);
+            var entry = zip.GetEntry("[Content_Types].xml");
+            if (entry is null || entry.Length > 1024 * 1024) return false;
+            using var stream = entry.Open();
+            var types = System.Xml.Linq.XDocument.Load(stream);
+            return types.Root?.Elements().Any(e => e.Name.LocalName == "Override" && (string?)e.Attribute("ContentType") == mainPart) == true;
+        }
+        catch (Exception e) when (e is InvalidDataException or System.Xml.XmlException or IOException) { return false; }
     }
 
     public async Task RemoveAsync(Guid id, Actor actor, CancellationToken ct = default)

@@ -93,3 +93,25 @@ public sealed class SessionTimeoutOptions
     /// <summary>How long before the end the page warns and offers to stay signed in.</summary>
     public TimeSpan Warning { get; set; } = TimeSpan.FromMinutes(2);
 }
+
+/// <summary>How the service protects sign-ins and sessions (<c>Security</c>).</summary>
+public sealed class SecurityOptions
+{
+    public const string Section = "Security";
+    /// <summary>The service is reached over HTTPS (directly or through a proxy that says so): HSTS, redirection to HTTPS and Secure cookies.</summary>
+    public bool HttpsOnly { get; set; }
+    /// <summary>Port that plain-HTTP requests are redirected to when <see cref="HttpsOnly"/> is set.</summary>
+    public int HttpsPort { get; set; } = 443;
+    /// <summary>Sign-in, registration, reset and resend requests one client address may make per <see cref="AddressWindow"/>.</summary>
+    public int RequestsPerAddress { get; set; } = 30;
+    public TimeSpan AddressWindow { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>Wrong passwords for one account from one address (or one device it signed in on before) per <see cref="AccountWindow"/>.</summary>
+    public int FailedSignInsPerAccount { get; set; } = 5;
+    /// <summary>Wrong passwords for one account from all devices it has not signed in on before, per <see cref="AccountWindow"/>.</summary>
+    public int FailedSignInsFromNewDevices { get; set; } = 20;
+    /// <summary>Account emails (reset links, confirmation links, "you already have an account") to one address per <see cref="AccountWindow"/>.</summary>
+    public int EmailsPerAccount { get; set; } = 3;
+    public TimeSpan AccountWindow { get; set; } = TimeSpan.FromMinutes(15);
+    /// <summary>How often a sign-in (cookie or bearer token) is checked against the account, so that signing out or a new password ends it everywhere.</summary>
+    public TimeSpan SessionCheckInterval { get; set; } = TimeSpan.FromSeconds(30);
+}

@@ -142,7 +142,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         IReadOnlyDictionary<string, object?>? data = null, CancellationToken ct = default) =>
         InTransactionAsync(async () =>
         {
-            var task = await LoadOpenTaskAsync(taskId, ct);
+            var task = await LoadOpenTaskAsync(taskId, actor, ct);
             EnsureMayWork(task, actor);
             if (!task.OutcomeList.Contains(outcome))
                 throw new WorkflowInvalidException($"Choose an outcome: {WorkflowText.Choices(task.OutcomeList)}", "outcome");
@@ -183,7 +183,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
     public Task ClaimTaskAsync(long taskId, Actor actor, CancellationToken ct = default) =>
         InTransactionAsync(async () =>
         {
-            var task = await LoadOpenTaskAsync(taskId, ct);
+            var task = await LoadOpenTaskAsync(taskId, actor, ct);
             EnsureMayWork(task, actor);
             if (task.AssigneeId == actor.UserId) return true;
             if (task.AssigneeId is not null)
@@ -202,7 +202,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
     public Task ReleaseTaskAsync(long taskId, Actor actor, CancellationToken ct = default) =>
         InTransactionAsync(async () =>
         {
-            var task = await LoadOpenTaskAsync(taskId, ct);
+            var task = await LoadOpenTaskAsync(taskId, actor, ct);
             if (task.AssigneeId != actor.UserId && !actor.HasRole(Roles.GrantOfficer))
                 throw new WorkflowForbiddenException("Only the person doing the task, or a grant officer, can release it");
             task.AssigneeId = null;
@@ -224,7 +224,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         {
             if (!actor.HasRole(Roles.GrantOfficer) && !actor.HasRole(Roles.Administrator))
                 throw new WorkflowForbiddenException("Only grant officers can assign tasks");
-            var task = await LoadOpenTaskAsync(taskId, ct);
+            var task = await LoadOpenTaskAsync(taskId, actor, ct);
             if (task.Role == Roles.Applicant) throw new WorkflowInvalidException("This task is the applicant's to do", "assignee");
             var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, ct)
                 ?? throw new WorkflowInvalidException("Choose someone to assign the task to", "assignee");
@@ -263,7 +263,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
                 throw new WorkflowInvalidException("Give the reason for going ahead without this task", "reason");
             if (reason.Length > 2000)
                 throw new WorkflowInvalidException("The reason must be 2,000 characters or fewer", "reason");
-            var task = await LoadOpenTaskAsync(taskId, ct);
+            var task = await LoadOpenTaskAsync(taskId, actor, ct);
             if (task.Role == Roles.Applicant) throw new WorkflowInvalidException("This task is the applicant's to do", "reason");
             if (task.AssigneeId is not null)
                 throw new WorkflowConflictException($"{task.AssigneeName} is doing this task; it cannot be set aside");
@@ -311,7 +311,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
     public Task DeclareConflictAsync(long taskId, bool hasConflict, string? details, Actor actor, CancellationToken ct = default) =>
         InTransactionAsync(async () =>
         {
-            var task = await LoadOpenTaskAsync(taskId, ct);
+            var task = await LoadOpenTaskAsync(taskId, actor, ct);
             EnsureMayWork(task, actor);
             if (task.AssigneeId is null) await EnsureNotDoingAnotherOfTheSameAsync(task, actor.UserId!, ct);
             var instance = await LoadInstanceAsync(task.InstanceId, ct);
@@ -352,6 +352,17 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             ? actor.HasRole(Roles.Applicant) && actor.OrganisationId is not null && actor.OrganisationId == instance.OrganisationId
             : (actor.HasRole(task.Role) || (actor.UserId is not null && task.AssigneeId == actor.UserId && actor.HasRole(Roles.GrantOfficer)))
                 && !task.IsExcluded(actor.UserId ?? "") && (task.AssigneeId is null || task.AssigneeId == actor.UserId);
+
+    /// <summary>
+    /// Whether the actor may know of the task at all (its state, who did it, its outcome): grant officers and
+    /// administrators, who oversee the work; holders of its role; whoever holds or did it; for an applicant's
+    /// task, that organisation's applicants. The task's Instance must be loaded.
+    /// </summary>
+    public static bool MaySee(InboxTask task, Actor actor) =>
+        actor.IsSystem || actor.HasRole(Roles.GrantOfficer) || actor.HasRole(Roles.Administrator)
+        || (task.Role == Roles.Applicant
+            ? actor.HasRole(Roles.Applicant) && actor.OrganisationId is not null && actor.OrganisationId == task.Instance!.OrganisationId
+            : actor.HasRole(task.Role) || (actor.UserId is not null && (task.AssigneeId == actor.UserId || task.CompletedById == actor.UserId)));
 
     /// <summary>Refuses (403) an actor who may not work on the task; the task's Instance must be loaded.</summary>
     public static void EnsureMayWork(InboxTask task, Actor actor)
@@ -729,10 +740,11 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         return await query(db, id, ct) ?? throw new WorkflowNotFoundException("No such workflow instance");
     }
 
-    private async Task<InboxTask> LoadOpenTaskAsync(long id, CancellationToken ct)
+    /// <summary>The task if it is still open; one the actor may not see is not found, whatever its state (ids are sequential).</summary>
+    private async Task<InboxTask> LoadOpenTaskAsync(long id, Actor actor, CancellationToken ct)
     {
-        var task = await db.Set<InboxTask>().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == id, ct)
-            ?? throw new WorkflowNotFoundException("No such task");
+        var task = await db.Set<InboxTask>().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == id, ct);
+        if (task is null || !MaySee(task, actor)) throw new WorkflowNotFoundException("No such task");
         return task.Status switch
         {
             InboxTaskStatus.Completed => throw new WorkflowConflictException(

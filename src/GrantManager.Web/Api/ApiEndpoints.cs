@@ -14,7 +14,7 @@ internal static class ApiEndpoints
                 statusCode: StatusCodes.Status404NotFound, title: "Registration is not offered through the API"))
             .ExcludeFromDescription()
             .WithOrder(-1);
-        app.MapGroup("/api/identity").AddEndpointFilter(IdentityRequests.RequireFieldsAsync).MapIdentityApi<User>();
+        app.MapGroup("/api/identity").AddEndpointFilter(IdentityRequests.RequireFieldsAsync).AddEndpointFilter(Account.IdentityApiChecks.CheckAsync).MapIdentityApi<User>();
 
         OpenDataApi.Map(app);
 

@@ -235,8 +235,8 @@ public static class ApplicationsApi
         {
             var staff = Roles.Staff.Any(actor.HasRole);
             var entries = await db.WorkflowHistory.AsNoTracking().Where(h => h.InstanceId == instance.Id).OrderBy(h => h.Id).ToListAsync();
-            // Applicants see the stages their application passed through; staff see the whole journal.
-            history = entries.Where(h => staff || h.Kind is HistoryKinds.Started or HistoryKinds.Transition)
+            // Applicants see the stages their application passed through; staff as much as their work needs.
+            history = CaseAccess.Filter(entries, await CaseAccess.ForAsync(db, instance, actor) ?? JournalView.Stages, actor)
                 .Select(h => new HistoryView(h.At, Title(h.ToState ?? instance.State), staff ? h.ActorName : null, h.Kind, h.Trigger, staff ? h.Comment : null))
                 .ToList();
         }

@@ -35,6 +35,16 @@ internal sealed class WorkflowProblems(IProblemDetailsService problems) : IExcep
                 }) { Status = 400, Title = "The request could not be read" },
             });
         }
+        if (exception is Account.TooManyAttemptsException many)
+        {
+            context.Response.StatusCode = StatusCodes.Status429TooManyRequests;
+            context.Response.Headers.RetryAfter = many.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return await problems.TryWriteAsync(new ProblemDetailsContext
+            {
+                HttpContext = context, Exception = exception,
+                ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = 429, Title = "Too many requests", Detail = many.Message },
+            });
+        }
         if (exception is not WorkflowException e) return false;
         context.Response.StatusCode = e.Status;
         var details = new Microsoft.AspNetCore.Mvc.ProblemDetails

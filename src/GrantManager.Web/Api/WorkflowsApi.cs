@@ -31,10 +31,10 @@ internal static class WorkflowsApi
         staff.MapGet("/workflows/{id}/diagram", Results<ContentHttpResult, ProblemHttpResult> (string id, int? version, WorkflowRegistry registry) =>
                 registry.Find(id, version) is { } d ? TypedResults.Text(WorkflowDiagram.Mermaid(d), "text/plain") : NotFound(id, version))
             .WithSummary("The definition as a Mermaid stateDiagram-v2");
-        staff.MapGet("/workflow-instances/{id:guid}", async Task<Results<Ok<InstanceView>, ProblemHttpResult>> (Guid id, GrantDbContext db, WorkflowRegistry registry) =>
-                await InstanceAsync(db, registry, id) is { } view ? TypedResults.Ok(view)
+        staff.MapGet("/workflow-instances/{id:guid}", async Task<Results<Ok<InstanceView>, ProblemHttpResult>> (Guid id, GrantDbContext db, WorkflowRegistry registry, WorkflowActors actors, HttpContext http) =>
+                await InstanceAsync(db, registry, id, await actors.ForAsync(http.User)) is { } view ? TypedResults.Ok(view)
                     : TypedResults.Problem("No such workflow instance", statusCode: 404))
-            .WithSummary("An instance and its journal");
+            .WithSummary("An instance and its journal, as much as the caller's work needs; 404 for a case that is not theirs");
 
         // Direct actions (withdraw, and the like): the runtime checks the caller's roles and organisation.
         api.MapPost("/workflow-instances/{id:guid}/actions/{trigger}", async (Guid id, string trigger, ActionRequest? body, WorkflowRuntime runtime, WorkflowActors actors, HttpContext http) =>
@@ -62,12 +62,12 @@ internal static class WorkflowsApi
     private static DefinitionSummary Summary(WorkflowDefinition d) => new(d.Id, d.Version, d.Name, d.Description,
         d.States.Select(s => new StateSummary(s.Key, s.Value.Title, s.Value.Status, s.Value.Final)).ToList());
 
-    public static async Task<InstanceView?> InstanceAsync(GrantDbContext db, WorkflowRegistry registry, Guid id)
+    public static async Task<InstanceView?> InstanceAsync(GrantDbContext db, WorkflowRegistry registry, Guid id, Actor actor)
     {
         var i = await db.WorkflowInstances.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id);
-        if (i is null) return null;
-        var history = await db.WorkflowHistory.Where(h => h.InstanceId == id).OrderBy(h => h.Id)
-            .Select(h => new HistoryItem(h.At, h.ActorName, h.Kind, h.FromState, h.ToState, h.Trigger, h.Comment)).ToListAsync();
+        if (i is null || await Core.Applications.CaseAccess.ForAsync(db, i, actor) is not { } access) return null;
+        var history = Core.Applications.CaseAccess.Filter(await db.WorkflowHistory.AsNoTracking().Where(h => h.InstanceId == id).OrderBy(h => h.Id).ToListAsync(), access, actor)
+            .Select(h => new HistoryItem(h.At, h.ActorName, h.Kind, h.FromState, h.ToState, h.Trigger, h.Comment)).ToList();
         var title = registry.Find(i.DefinitionId, i.DefinitionVersion)?.States.GetValueOrDefault(i.State)?.Title;
         return new InstanceView(i.Id, i.DefinitionId, i.DefinitionVersion, i.SubjectType, i.SubjectId, i.SubjectReference, i.State, title,
             i.CompletedAt is not null, i.Version, history);

@@ -24,16 +24,10 @@ internal static partial class GrantManagerPipeline
             pages.UseExceptionHandler("/Error");
             pages.UseStatusCodePagesWithReExecute("/Error/{0}");
         });
-        app.Use(async (context, next) =>
-        {
-            var headers = context.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "same-origin";
-            await next();
-        });
+        app.UseSecurityHeaders();
         app.UseResponseCompression();
         app.UseStaticFiles();
+        app.UseRateLimiter();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();

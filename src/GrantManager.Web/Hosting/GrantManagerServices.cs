@@ -2,6 +2,7 @@ using GrantManager.Core.Configuration;
 using GrantManager.Core.Data;
 using GrantManager.Core.Email;
 using GrantManager.Core.Workflows;
+using GrantManager.Web.Account;
 using GrantManager.Web.Email;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Authentication.BearerToken;
@@ -40,6 +41,9 @@ internal static class GrantManagerServices
         services.AddOptions<SeedOptions>().Bind(config.GetSection(SeedOptions.Section));
         AddOptions<Core.Applications.AttachmentOptions, AttachmentOptionsValidator>(services, config, Core.Applications.AttachmentOptions.Section);
         AddOptions<Core.OpenData.OpenDataOptions, OpenDataOptionsValidator>(services, config, Core.OpenData.OpenDataOptions.Section);
+        AddOptions<SecurityOptions, SecurityOptionsValidator>(services, config, SecurityOptions.Section);
+        var security = config.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
+        services.AddSecurityHeaders(security);
 
         AddDatabase(services, config, contentRoot);
         AddIdentity(services);
@@ -117,14 +121,22 @@ internal static class GrantManagerServices
                 o.Password.RequiredLength = 10;
                 o.Password.RequireNonAlphanumeric = false;
                 o.Password.RequireUppercase = false;
+                // Wrong passwords never lock an account (GrantManagerSignInManager counts them in SignInThrottle instead);
+                // these apply only to a lockout set on the account directly.
                 o.Lockout.MaxFailedAccessAttempts = 5;
                 o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
                 o.Lockout.AllowedForNewUsers = true;
             })
             .AddEntityFrameworkStores<GrantDbContext>()
             .AddDefaultTokenProviders()
-            .AddApiEndpoints();
-        services.AddAuthentication().AddBearerToken(IdentityConstants.BearerScheme);
+            .AddApiEndpoints()
+            // After AddApiEndpoints, which registers the plain sign-in manager again.
+            .AddSignInManager<GrantManagerSignInManager>();
+        services.AddSingleton<SignInThrottle>();
+        services.AddAddressLimits();
+        // Signing out or a new password ends the account's other sign-ins within this interval (cookies) or at once (bearer tokens).
+        services.AddOptions<SecurityStampValidatorOptions>().Configure<IOptions<SecurityOptions>>((o, security) => o.ValidationInterval = security.Value.SessionCheckInterval);
+        services.AddAuthentication().AddBearerToken(IdentityConstants.BearerScheme, o => o.Events.OnMessageReceived = BearerTokenChecks.OnMessageReceivedAsync);
         services.ConfigureApplicationCookie(o =>
         {
             o.LoginPath = "/Account/Login";

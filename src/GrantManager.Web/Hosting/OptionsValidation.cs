@@ -129,3 +129,22 @@ internal sealed class SessionOptionsValidator : IValidateOptions<SessionTimeoutO
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
+
+internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SecurityOptions o)
+    {
+        var errors = new List<string>();
+        void AtLeastOne(string key, int value) { if (value < 1) errors.Add($"Security:{key} must be 1 or more (was {value})."); }
+        AtLeastOne(nameof(o.RequestsPerAddress), o.RequestsPerAddress);
+        AtLeastOne(nameof(o.FailedSignInsPerAccount), o.FailedSignInsPerAccount);
+        AtLeastOne(nameof(o.FailedSignInsFromNewDevices), o.FailedSignInsFromNewDevices);
+        AtLeastOne(nameof(o.EmailsPerAccount), o.EmailsPerAccount);
+        if (o.HttpsPort is < 1 or > 65535) errors.Add($"Security:HttpsPort must be a port number, such as 443 (was {o.HttpsPort}).");
+        if (o.AddressWindow < TimeSpan.FromSeconds(1) || o.AccountWindow < TimeSpan.FromSeconds(1))
+            errors.Add($"Security:AddressWindow and Security:AccountWindow must be at least 00:00:01, such as 00:01:00 and 00:15:00 (were {o.AddressWindow} and {o.AccountWindow}).");
+        if (o.SessionCheckInterval < TimeSpan.Zero || o.SessionCheckInterval > TimeSpan.FromMinutes(5))
+            errors.Add($"Security:SessionCheckInterval must be between 00:00:00 (every request) and 00:05:00, such as 00:00:30 (was {o.SessionCheckInterval}).");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -12,6 +12,7 @@ public sealed class ErrorModel : PageModel
         404 => "Page not found",
         403 => "You do not have permission to see this page",
         400 => "Sorry, we could not understand that request",
+        429 => "Too many attempts",
         _ => "Sorry, there is a problem with the service",
     };
 

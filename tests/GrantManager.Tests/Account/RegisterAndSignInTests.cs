@@ -93,19 +93,6 @@ public sealed partial class RegisterAndSignInTests(GrantManagerFactory app) : IC
     }
 
     [Fact]
-    public async Task Five_wrong_passwords_lock_the_account()
-    {
-        var client = app.Browser();
-        for (var i = 0; i < 5; i++)
-            await client.PostFormAsync("/Account/Login", new() { ["Input.Email"] = "finance@example.org", ["Input.Password"] = $"wrong-password-{i}" });
-
-        var locked = await client.PostFormAsync("/Account/Login", new() { ["Input.Email"] = "finance@example.org", ["Input.Password"] = DemoData.Password });
-
-        Assert.Equal(HttpStatusCode.OK, locked.StatusCode);
-        Assert.Contains(await locked.ReadPageAsync() is var p ? p.ErrorSummary() : [], e => e.StartsWith("Your account is locked"));
-    }
-
-    [Fact]
     public async Task A_forgotten_password_is_reset_through_the_emailed_link()
     {
         var client = app.Browser();

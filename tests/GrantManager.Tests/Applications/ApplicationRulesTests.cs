@@ -124,8 +124,9 @@ public sealed class ApplicationRulesTests(GrantManagerFactory app) : IClassFixtu
         var officer = await app.ApiClientAsync("officer@example.org");
         Assert.Equal(HttpStatusCode.Forbidden, (await officer.PostAsJsonAsync("/api/applications", Complete(1))).StatusCode);
         var task = (await officer.GetFromJsonAsync<JsonElement>("/api/tasks")).EnumerateArray().First(t => t.GetProperty("applicationId").GetInt32() == id);
-        Assert.Equal(HttpStatusCode.Forbidden, (await other.PostAsJsonAsync($"/api/tasks/{task.GetProperty("id").GetInt64()}/complete", new { outcome = "eligible" })).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await owner.PostAsync($"/api/tasks/{task.GetProperty("id").GetInt64()}/claim", null)).StatusCode);
+        // A staff task is not found for applicants, whoever's application it is about.
+        Assert.Equal(HttpStatusCode.NotFound, (await other.PostAsJsonAsync($"/api/tasks/{task.GetProperty("id").GetInt64()}/complete", new { outcome = "eligible" })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await owner.PostAsync($"/api/tasks/{task.GetProperty("id").GetInt64()}/claim", null)).StatusCode);
     }
 
     private static object Complete(int fundId) => new

@@ -97,4 +97,85 @@ public sealed class AttachmentTests : IAsyncLifetime
         var noKind = await applicant.PostFileAsync(url, new(), "Upload", "accounts.pdf", Pdf);
         Assert.Contains("Choose what kind of document it is", (await noKind.ReadPageAsync()).ErrorSummary());
     }
+
+    [Fact]
+    public async Task A_file_name_loses_its_folders_control_characters_and_right_to_left_overrides()
+    {
+        var id = await DraftAsync();
+        var applicant = await _app.SignedInAsync("applicant@example.org");
+        var url = $"/Applicant/Applications/{id}/Attachments";
+
+        var added = await applicant.PostFileAsync(url, new() { ["Kind"] = "budget" }, "Upload", "..\\..\\..\\Windows\\inv\u202Eoice\u0007 budget.pdf", Pdf);
+        Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+        await applicant.PostFileAsync(url, new() { ["Kind"] = "other" }, "Upload", "../../etc/\u2067notes\u2069.pdf", Pdf);
+
+        var names = await _app.WithDbAsync(db => db.Set<Core.Applications.Attachment>().Where(a => a.ApplicationId == id).OrderBy(a => a.UploadedAt).Select(a => a.FileName).ToListAsync());
+        Assert.Equal(["invoice budget.pdf", "notes.pdf"], names);
+        var page = await applicant.GetPageAsync(url);
+        var link = page.QuerySelectorAll("a").Single(a => a.TextContent == "invoice budget.pdf").GetAttribute("href")!;
+        Assert.Equal("invoice budget.pdf", (await applicant.GetAsync(link)).Content.Headers.ContentDisposition?.FileNameStar);
+    }
+
+    private static byte[] Zip(params (string Name, string Content)[] entries)
+    {
+        using var memory = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(memory, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var (name, content) in entries)
+            {
+                using var writer = new StreamWriter(zip.CreateEntry(name).Open());
+                writer.Write(content);
+            }
+        return memory.ToArray();
+    }
+
+    private static string ContentTypes(string mainPart) =>
+        $"""<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="{mainPart}"/></Types>""";
+
+    [Theory]
+    [InlineData("plain.docx", false, null)]
+    [InlineData("sheet-as-word.docx", true, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml")]
+    [InlineData("word-as-sheet.xlsx", true, "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml")]
+    public async Task A_zip_that_is_not_the_Office_package_its_name_says_is_refused(string name, bool withContentTypes, string? mainPart)
+    {
+        var id = await DraftAsync();
+        var applicant = await _app.SignedInAsync("applicant@example.org");
+        var file = withContentTypes ? Zip(("[Content_Types].xml", ContentTypes(mainPart!)), ("word/document.xml", "<w/>")) : Zip(("payload.js", "alert(1)"));
+
+        var response = await applicant.PostFileAsync($"/Applicant/Applications/{id}/Attachments", new() { ["Kind"] = "other" }, "Upload", name, file);
+
+        Assert.Contains($"The file is not really a {Path.GetExtension(name).TrimStart('.').ToUpperInvariant()} file", (await response.ReadPageAsync()).ErrorSummary());
+        Assert.Equal(0, await _app.WithDbAsync(db => db.Set<Core.Applications.Attachment>().CountAsync(a => a.ApplicationId == id)));
+        Assert.Empty(Directory.Exists(Path.Combine(_app.DataDirectory, "attachments")) ? Directory.GetFiles(Path.Combine(_app.DataDirectory, "attachments")) : []);
+    }
+
+    [Fact]
+    public async Task A_real_Word_package_is_accepted()
+    {
+        var id = await DraftAsync();
+        var applicant = await _app.SignedInAsync("applicant@example.org");
+        var docx = Zip(("[Content_Types].xml", ContentTypes("application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml")), ("word/document.xml", "<w/>"));
+
+        var response = await applicant.PostFileAsync($"/Applicant/Applications/{id}/Attachments", new() { ["Kind"] = "constitution" }, "Upload", "constitution.docx", docx);
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("constitution.docx", await _app.WithDbAsync(db => db.Set<Core.Applications.Attachment>().Where(a => a.ApplicationId == id).Select(a => a.FileName).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task A_PDF_carrying_JavaScript_is_only_ever_downloaded_never_shown_in_the_service()
+    {
+        var id = await DraftAsync();
+        var applicant = await _app.SignedInAsync("applicant@example.org");
+        var url = $"/Applicant/Applications/{id}/Attachments";
+        var scripted = Encoding.ASCII.GetBytes("%PDF-1.7\n1 0 obj << /Type /Catalog /OpenAction 2 0 R >> endobj\n2 0 obj << /S /JavaScript /JS (app.alert(document.cookie)) >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+        await applicant.PostFileAsync(url, new() { ["Kind"] = "accounts" }, "Upload", "accounts.pdf", scripted);
+        var link = (await applicant.GetPageAsync(url)).QuerySelectorAll("a").Single(a => a.TextContent == "accounts.pdf").GetAttribute("href")!;
+
+        var download = await applicant.GetAsync(link);
+
+        Assert.Equal("attachment", download.Content.Headers.ContentDisposition?.DispositionType);
+        Assert.Equal("nosniff", download.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Contains("sandbox", download.Headers.GetValues("Content-Security-Policy").Single());
+        Assert.Equal("no-store", download.Headers.CacheControl?.ToString());
+    }
 }

@@ -34,6 +34,7 @@ public sealed class SettingsDocumentationTests
         Add(SessionTimeoutOptions.Section, typeof(SessionTimeoutOptions));
         Add(GrantManager.Core.Applications.AttachmentOptions.Section, typeof(GrantManager.Core.Applications.AttachmentOptions));
         Add(GrantManager.Core.OpenData.OpenDataOptions.Section, typeof(GrantManager.Core.OpenData.OpenDataOptions));
+        Add(SecurityOptions.Section, typeof(SecurityOptions));
         keys.Add("ConnectionStrings:GrantManager");
         keys.Add("DataProtection:KeysPath");
         return keys;

@@ -54,6 +54,11 @@ public class GrantManagerFactory : WebApplicationFactory<Program>
         Set("Email:From", "grants@kent.example.gov.uk");
         Set("DataProtection:KeysPath", Path.Combine(_directory, "keys"));
         Set("Attachments:Path", Path.Combine(_directory, "attachments"));
+        // The tests sign in from one address many times a second; tests of the limits set their own.
+        Set("Security:RequestsPerAddress", "100000");
+        Set("Security:FailedSignInsPerAccount", "1000");
+        Set("Security:FailedSignInsFromNewDevices", "1000");
+        Set("Security:EmailsPerAccount", "1000");
     }
 
     /// <summary>Sets a configuration value before the application starts.</summary>

@@ -192,7 +192,7 @@ public sealed class WorkflowRuntimeTests : IAsyncLifetime
         Assert.Empty(await _t.RuntimeAsync((rt, _) => rt.AvailableActionsAsync(instance.Id, officer)));
 
         var triage = (await _t.TasksAsync(instance.Id)).Single();
-        await Assert.ThrowsAsync<WorkflowForbiddenException>(() => _t.RuntimeAsync((rt, _) => rt.CompleteTaskAsync(triage.Id, "go", applicant)));
+        await Assert.ThrowsAsync<WorkflowNotFoundException>(() => _t.RuntimeAsync((rt, _) => rt.CompleteTaskAsync(triage.Id, "go", applicant)));
         var wrongOutcome = await Assert.ThrowsAsync<WorkflowInvalidException>(() => _t.RuntimeAsync((rt, _) => rt.CompleteTaskAsync(triage.Id, "maybe", officer)));
         Assert.Equal("Choose an outcome: Go or Stop", wrongOutcome.Message);
     }

@@ -6,10 +6,11 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.WebUtilities;
+using GrantManager.Web.Account;
 
 namespace GrantManager.Web.Pages.Account;
 
-public sealed class ForgotPasswordModel(UserManager<User> users, AccountEmails emails) : PageModel
+public sealed class ForgotPasswordModel(UserManager<User> users, AccountEmails emails, SignInThrottle throttle) : PageModel
 {
     [BindProperty] public EmailInput Input { get; set; } = new();
     public bool Sent { get; private set; }
@@ -25,6 +26,8 @@ public sealed class ForgotPasswordModel(UserManager<User> users, AccountEmails e
     public async Task<IActionResult> OnPostAsync()
     {
         if (!ModelState.IsValid) return Page();
+        try { throttle.EnsureMayEmail(Input.Email!); }
+        catch (TooManyAttemptsException e) { return this.TooMany(e); }
         if (await users.FindByEmailAsync(Input.Email!.Trim()) is { EmailConfirmed: true } user)
             await emails.SendPasswordResetLinkAsync(user, user.Email!, ResetLink(this, users, user, await users.GeneratePasswordResetTokenAsync(user)));
         Sent = true;

@@ -6,10 +6,11 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.WebUtilities;
+using GrantManager.Web.Account;
 
 namespace GrantManager.Web.Pages.Account;
 
-public sealed class LoginModel(SignInManager<User> signIn, UserManager<User> users, GrantDbContext db, Outbox outbox) : PageModel
+public sealed class LoginModel(SignInManager<User> signIn, UserManager<User> users, GrantDbContext db, Outbox outbox, SignInThrottle throttle) : PageModel
 {
     [BindProperty] public LoginInput Input { get; set; } = new();
     [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
@@ -28,20 +29,19 @@ public sealed class LoginModel(SignInManager<User> signIn, UserManager<User> use
     public async Task<IActionResult> OnPostAsync()
     {
         if (!ModelState.IsValid) return Page();
-        var user = await users.FindByEmailAsync(Input.Email!.Trim());
-        if (user is null)
-        {
-            ModelState.AddModelError("Input.Email", "Enter a correct email address and password");
-            return Page();
-        }
-        var result = await signIn.PasswordSignInAsync(user, Input.Password!, isPersistent: false, lockoutOnFailure: true);
+        var email = Input.Email!.Trim();
+        Microsoft.AspNetCore.Identity.SignInResult result;
+        try { result = await signIn.PasswordSignInAsync(email, Input.Password!, isPersistent: false, lockoutOnFailure: false); }
+        catch (TooManyAttemptsException e) { return this.TooMany(e); }
+        // Only the right password hears more than "enter a correct email address and password".
         if (result.Succeeded)
         {
             if (!string.IsNullOrEmpty(ReturnUrl) && Url.IsLocalUrl(ReturnUrl)) return LocalRedirect(ReturnUrl);
+            var user = (await users.FindByEmailAsync(email) ?? await users.FindByNameAsync(email))!;
             return Redirect(await users.IsInRoleAsync(user, Roles.Applicant) ? "/Applicant" : "/Staff");
         }
         if (result.IsLockedOut)
-            ModelState.AddModelError("Input.Email", "Your account is locked after too many attempts to sign in. Try again in 15 minutes, or reset your password");
+            ModelState.AddModelError("Input.Email", "Your account is locked. Reset your password to sign in, or contact us");
         else if (result.IsNotAllowed)
         {
             ModelState.AddModelError("Input.Email", "Confirm your email address before you sign in");
@@ -55,6 +55,8 @@ public sealed class LoginModel(SignInManager<User> signIn, UserManager<User> use
     public async Task<IActionResult> OnPostResendAsync()
     {
         ModelState.Clear();
+        try { if (!string.IsNullOrWhiteSpace(Input.Email)) throttle.EnsureMayEmail(Input.Email); }
+        catch (TooManyAttemptsException e) { return this.TooMany(e); }
         if (!string.IsNullOrWhiteSpace(Input.Email) && await users.FindByEmailAsync(Input.Email.Trim()) is { EmailConfirmed: false } user)
         {
             var token = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(await users.GenerateEmailConfirmationTokenAsync(user)));

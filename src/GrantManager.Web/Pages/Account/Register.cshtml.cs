@@ -7,10 +7,11 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.AspNetCore.WebUtilities;
+using GrantManager.Web.Account;
 
 namespace GrantManager.Web.Pages.Account;
 
-public sealed class RegisterModel(GrantDbContext db, UserManager<User> users, Outbox outbox, TimeProvider time) : PageModel
+public sealed class RegisterModel(GrantDbContext db, UserManager<User> users, Outbox outbox, TimeProvider time, SignInThrottle throttle) : PageModel
 {
     [BindProperty] public RegisterInput Input { get; set; } = new();
 
@@ -38,6 +39,9 @@ public sealed class RegisterModel(GrantDbContext db, UserManager<User> users, Ou
         var email = Input.Email!.Trim();
         var now = time.GetUtcNow().UtcDateTime;
 
+        // Every registration emails the address given, whether or not it has an account: limited the same either way.
+        try { throttle.EnsureMayEmail(email); }
+        catch (TooManyAttemptsException e) { return this.TooMany(e); }
         if (await users.FindByEmailAsync(email) is { } existing)
         {
             // Say the same as for a new account, so the form cannot be used to find out who is registered.

@@ -232,8 +232,9 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     private async Task<IActionResult?> LoadAsync(long id)
     {
         var task = await db.InboxTasks.AsNoTracking().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == id);
-        if (task is null) return NotFound();
         var actor = await actors.ForAsync(User);
+        // A task someone may not see is not found, whatever its state: ids are sequential.
+        if (task is null || !WorkflowRuntime.MaySee(task, actor)) return NotFound();
         MyId = actor.UserId!;
         if (task.Role == Roles.Applicant || !Roles.Staff.Any(actor.HasRole)) return Forbid();
         // Grant officers oversee every task (to assign it); others see the tasks they may do.
@@ -286,7 +287,8 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             Emails = await db.OutboxEmails.AsNoTracking().Where(m => m.SubjectType == task.Instance.SubjectType && m.SubjectId == task.Instance.SubjectId)
                 .OrderBy(m => m.CreatedAt).ToListAsync();
         }
-        History = await db.WorkflowHistory.AsNoTracking().Where(h => h.InstanceId == task.InstanceId).OrderBy(h => h.Id).ToListAsync();
+        History = CaseAccess.Filter(await db.WorkflowHistory.AsNoTracking().Where(h => h.InstanceId == task.InstanceId).OrderBy(h => h.Id).ToListAsync(),
+            await CaseAccess.ForAsync(db, task.Instance, actor) ?? JournalView.Stages, actor);
         if (task.Status == InboxTaskStatus.Open && actor.HasRole(Roles.GrantOfficer))
         {
             var eligibility = await TaskEligibility.ForAsync(db, task);

@@ -1,3 +1,4 @@
+using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Workflows;
 using Microsoft.AspNetCore.Mvc;
@@ -6,7 +7,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace GrantManager.Web.Pages.Staff.Workflows;
 
-public sealed class InstanceModel(GrantDbContext db, WorkflowRegistry registry) : PageModel
+/// <summary>A case's stage, diagram, open tasks and journal, as much as the person's work needs (see <see cref="CaseAccess"/>).</summary>
+public sealed class InstanceModel(GrantDbContext db, WorkflowRegistry registry, GrantManager.Web.Workflows.WorkflowActors actors) : PageModel
 {
     public WorkflowInstance Instance { get; private set; } = null!;
     public WorkflowDefinition Definition { get; private set; } = null!;
@@ -17,10 +19,12 @@ public sealed class InstanceModel(GrantDbContext db, WorkflowRegistry registry) 
     {
         var instance = await db.WorkflowInstances.AsNoTracking().SingleOrDefaultAsync(i => i.Id == id);
         if (instance is null) return NotFound();
+        var actor = await actors.ForAsync(User);
+        if (await CaseAccess.ForAsync(db, instance, actor) is not { } view) return NotFound();
         Instance = instance;
         Definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
         OpenTasks = await db.InboxTasks.AsNoTracking().Where(t => t.InstanceId == id && t.Status == InboxTaskStatus.Open).OrderBy(t => t.Id).ToListAsync();
-        History = await db.WorkflowHistory.AsNoTracking().Where(h => h.InstanceId == id).OrderBy(h => h.Id).ToListAsync();
+        History = CaseAccess.Filter(await db.WorkflowHistory.AsNoTracking().Where(h => h.InstanceId == id).OrderBy(h => h.Id).ToListAsync(), view, actor);
         return Page();
     }
 
@@ -31,12 +35,12 @@ public sealed class InstanceModel(GrantDbContext db, WorkflowRegistry registry) 
         {
             HistoryKinds.Started => $"Started at {Stage(h.ToState)}",
             HistoryKinds.Transition => $"Moved from {Stage(h.FromState)} to {Stage(h.ToState)} ({WorkflowText.Outcome(h.Trigger ?? "")})",
-            HistoryKinds.TaskCompleted => $"Completed a task: {WorkflowText.Outcome(h.Trigger ?? "")}",
+            HistoryKinds.TaskCompleted => h.Trigger is null ? "Completed a task" : $"Completed a task: {WorkflowText.Outcome(h.Trigger)}",
             HistoryKinds.TaskClaimed => "Took a task",
             HistoryKinds.TaskReleased => "Released a task",
             HistoryKinds.TaskAssigned => "Assigned a task",
             HistoryKinds.TaskOverridden => "Set a task aside",
-            HistoryKinds.ConflictDeclared => h.Trigger == "conflict" ? "Declared a conflict of interest" : "Declared no conflict of interest",
+            HistoryKinds.ConflictDeclared => h.Trigger switch { "conflict" => "Declared a conflict of interest", null => "Declared whether they have a conflict of interest", _ => "Declared no conflict of interest" },
             HistoryKinds.Timer => "Timer",
             _ => h.Kind,
         };

@@ -1,0 +1,88 @@
+using System.Security.Cryptography;
+using GrantManager.Core.Data;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace GrantManager.Web.Account;
+
+/// <summary>
+/// A bearer token is good only while its account's security stamp is the one it was issued with:
+/// signing out, a password reset or change ends every token of the account, not only the cookie.
+/// Checked on every request that carries one (a primary-key read), before the token is accepted.
+/// </summary>
+internal static class BearerTokenChecks
+{
+    public static async Task OnMessageReceivedAsync(MessageReceivedContext context)
+    {
+        var header = context.Request.Headers.Authorization.ToString();
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return;
+        var ticket = context.Options.BearerTokenProtector.Unprotect(header[7..].Trim());
+        // A token that does not unprotect is refused by the handler itself.
+        if (ticket?.Principal is null) return;
+        if (await context.HttpContext.RequestServices.GetRequiredService<SignInManager<User>>().ValidateSecurityStampAsync(ticket.Principal) is null)
+            context.Fail("This sign-in has ended: sign in again");
+    }
+}
+
+/// <summary>
+/// The identity API's refresh tokens are single use: each is recorded (as a hash, in the account's
+/// tokens) when it is exchanged. A second use is taken as a sign it was stolen, and ends every sign-in
+/// of the account. The account-email endpoints (reset, resend) share the per-account email limit.
+/// </summary>
+internal static class IdentityApiChecks
+{
+    private const string UsedRefreshTokens = "GrantManager.UsedRefreshToken";
+
+    public static async ValueTask<object?> CheckAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        foreach (var argument in context.Arguments)
+        {
+            switch (argument)
+            {
+                case ForgotPasswordRequest { Email: { Length: > 0 } email }:
+                    http.RequestServices.GetRequiredService<SignInThrottle>().EnsureMayEmail(email);
+                    break;
+                case ResendConfirmationEmailRequest { Email: { Length: > 0 } email }:
+                    http.RequestServices.GetRequiredService<SignInThrottle>().EnsureMayEmail(email);
+                    break;
+                case RefreshRequest { RefreshToken: { Length: > 0 } token } when !await FirstUseAsync(http, token):
+                    return TypedResults.Problem("This refresh token has been used already, so every sign-in of the account has ended. Sign in again.",
+                        statusCode: StatusCodes.Status401Unauthorized, title: "Sign in again");
+            }
+        }
+        return await next(context);
+    }
+
+    /// <summary>Records the token's use; false if it had been used before (then the account's sign-ins all end).</summary>
+    private static async Task<bool> FirstUseAsync(HttpContext http, string token)
+    {
+        var options = http.RequestServices.GetRequiredService<IOptionsMonitor<BearerTokenOptions>>().Get(IdentityConstants.BearerScheme);
+        var ticket = options.RefreshTokenProtector.Unprotect(token);
+        var users = http.RequestServices.GetRequiredService<UserManager<User>>();
+        // A token that does not unprotect, or whose account has gone, is refused by the endpoint itself.
+        if (ticket?.Principal is null || await users.GetUserAsync(ticket.Principal) is not { } user) return true;
+        var db = http.RequestServices.GetRequiredService<GrantDbContext>();
+        var now = DateTime.UtcNow.ToString("O");
+        await db.UserTokens.Where(t => t.UserId == user.Id && t.LoginProvider == UsedRefreshTokens && string.Compare(t.Value, now) < 0).ExecuteDeleteAsync();
+        db.UserTokens.Add(new IdentityUserToken<string>
+        {
+            UserId = user.Id, LoginProvider = UsedRefreshTokens, Name = Convert.ToBase64String(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token))),
+            Value = (ticket.Properties.ExpiresUtc ?? DateTimeOffset.UtcNow.AddDays(14)).UtcDateTime.ToString("O"),
+        });
+        try
+        {
+            await db.SaveChangesAsync();
+            return true;
+        }
+        catch (DbUpdateException)
+        {
+            db.ChangeTracker.Clear();
+            await users.UpdateSecurityStampAsync((await users.FindByIdAsync(user.Id))!);
+            return false;
+        }
+    }
+}
