@@ -73,7 +73,8 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.Property(m => m.Template).HasMaxLength(100);
             e.Property(m => m.SubjectType).HasMaxLength(40);
             e.Property(m => m.SubjectId).HasMaxLength(40);
-            e.HasIndex(m => new { m.Status, m.NextAttemptAt });
+            // The dispatcher's claim: what is pending, account emails first, then by when it is due.
+            e.HasIndex(m => new { m.Status, m.Priority, m.NextAttemptAt });
             e.HasIndex(m => new { m.SubjectType, m.SubjectId });
         });
         b.Entity<WorkflowInstance>(e =>

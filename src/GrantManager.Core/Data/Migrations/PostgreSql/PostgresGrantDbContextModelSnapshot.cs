@@ -307,6 +307,9 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Property<DateTime>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("Priority")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -346,9 +349,9 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Status", "NextAttemptAt");
-
                     b.HasIndex("SubjectType", "SubjectId");
+
+                    b.HasIndex("Status", "Priority", "NextAttemptAt");
 
                     b.ToTable("OutboxEmails");
                 });
