@@ -64,10 +64,11 @@ internal static class GrantManagerServices
         if (OperatingSystem.IsWindows()) keys.ProtectKeysWithDpapi();
         else builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
         services.AddProblemDetails();
+        services.AddExceptionHandler<DatabaseUnavailableProblems>();
         services.AddExceptionHandler<Api.WorkflowProblems>();
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
-        services.AddHealthChecks().AddDbContextCheck<GrantDbContext>("database");
+        services.AddHealthChecks().AddCheck<DatabaseWriteHealthCheck>("database");
     }
 
     private static OptionsBuilder<T> AddOptions<T, TValidator>(IServiceCollection services, IConfiguration config, string section)
