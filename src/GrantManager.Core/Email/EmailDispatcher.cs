@@ -168,12 +168,13 @@ public sealed class EmailDispatcher(
         }
         else
         {
-            var candidates = await Due(db, now).OrderBy(m => m.Priority).ThenBy(m => m.NextAttemptAt).Take(batch).Select(m => m.Id).ToListAsync(ct);
-            if (candidates.Count == 0) return [];
-            // The lease condition is repeated in the UPDATE so that two claims racing for a row cannot both win it.
-            await db.OutboxEmails.Where(m => candidates.Contains(m.Id) && (m.LeaseUntil == null || m.LeaseUntil < now))
+            // One statement, so two claims racing for a row cannot both win it (SQLite runs one writer at a time).
+            var candidates = Due(db, now).OrderBy(m => m.Priority).ThenBy(m => m.NextAttemptAt).Take(batch).Select(m => m.Id);
+            var count = await db.OutboxEmails.Where(m => candidates.Contains(m.Id))
                 .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseUntil, leaseUntil).SetProperty(m => m.LeaseOwner, owner), ct);
-            ids = candidates;
+            if (count == 0) return [];
+            return await db.OutboxEmails.AsNoTracking().Where(m => m.LeaseOwner == owner)
+                .OrderBy(m => m.Priority).ThenBy(m => m.NextAttemptAt).ToListAsync(ct);
         }
         if (ids.Count == 0) return [];
         return await db.OutboxEmails.AsNoTracking().Where(m => ids.Contains(m.Id) && m.LeaseOwner == owner)

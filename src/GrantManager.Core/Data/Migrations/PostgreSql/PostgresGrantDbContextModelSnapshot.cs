@@ -349,6 +349,8 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
+                    b.HasIndex("LeaseOwner");
+
                     b.HasIndex("SubjectType", "SubjectId");
 
                     b.HasIndex("Status", "Priority", "NextAttemptAt");
@@ -1149,6 +1151,8 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .HasColumnType("text");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("LeaseOwner");
 
                     b.HasIndex("TaskId");
 

@@ -338,6 +338,8 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("LeaseOwner");
+
                     b.HasIndex("SubjectType", "SubjectId");
 
                     b.HasIndex("Status", "Priority", "NextAttemptAt");
@@ -1108,6 +1110,8 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("LeaseOwner");
 
                     b.HasIndex("TaskId");
 

@@ -25,6 +25,16 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
             migrationBuilder.Sql("UPDATE \"OutboxEmails\" SET \"Priority\" = 1 WHERE \"Template\" NOT LIKE 'account-%'");
 
             migrationBuilder.CreateIndex(
+                name: "IX_WorkflowTimers_LeaseOwner",
+                table: "WorkflowTimers",
+                column: "LeaseOwner");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_OutboxEmails_LeaseOwner",
+                table: "OutboxEmails",
+                column: "LeaseOwner");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_OutboxEmails_Status_Priority_NextAttemptAt",
                 table: "OutboxEmails",
                 columns: new[] { "Status", "Priority", "NextAttemptAt" });
@@ -33,6 +43,14 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropIndex(
+                name: "IX_WorkflowTimers_LeaseOwner",
+                table: "WorkflowTimers");
+
+            migrationBuilder.DropIndex(
+                name: "IX_OutboxEmails_LeaseOwner",
+                table: "OutboxEmails");
+
             migrationBuilder.DropIndex(
                 name: "IX_OutboxEmails_Status_Priority_NextAttemptAt",
                 table: "OutboxEmails");
