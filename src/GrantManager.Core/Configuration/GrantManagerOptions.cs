@@ -42,6 +42,10 @@ public sealed class EmailOptions
     public bool RunDispatcher { get; set; } = true;
     public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromSeconds(10);
     public int BatchSize { get; set; } = 200;
+    /// <summary>SMTP connections used at once: a connection that hangs holds up only itself.</summary>
+    public int Connections { get; set; } = 4;
+    /// <summary>How long a claimed batch stays with its sender before another may take it; renewed while sending.</summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>Base address used in links inside emails, e.g. https://grants.example.gov.uk.</summary>
     public string? PublicBaseUrl { get; set; }
 }
@@ -53,6 +57,8 @@ public sealed class SmtpOptions
     public string? UserName { get; set; }
     public string? Password { get; set; }
     public bool UseStartTls { get; set; } = true;
+    /// <summary>How long to wait for the server at each step (connect, greeting, each command, the message).</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
     public bool Enabled => !string.IsNullOrWhiteSpace(Host);
 }
 

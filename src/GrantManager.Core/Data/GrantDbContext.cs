@@ -74,7 +74,10 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.Property(m => m.Template).HasMaxLength(100);
             e.Property(m => m.SubjectType).HasMaxLength(40);
             e.Property(m => m.SubjectId).HasMaxLength(40);
-            e.HasIndex(m => new { m.Status, m.NextAttemptAt });
+            // The dispatcher's claim: what is pending, account emails first, then by when it is due.
+            e.HasIndex(m => new { m.Status, m.Priority, m.NextAttemptAt });
+            // A claim reads back what it took by its owner.
+            e.HasIndex(m => m.LeaseOwner);
             e.HasIndex(m => new { m.SubjectType, m.SubjectId });
         });
         b.Entity<WorkflowInstance>(e =>
@@ -106,6 +109,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasOne(t => t.Task).WithMany().HasForeignKey(t => t.TaskId);
             e.HasIndex(t => new { t.Status, t.RunAt });
             e.HasIndex(t => new { t.InstanceId, t.Status });
+            e.HasIndex(t => t.LeaseOwner);
         });
         b.Entity<WorkflowIncident>(e => e.HasIndex(i => i.ResolvedAt));
         b.Entity<Audit.AuditEntry>(e =>

@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using GrantManager.Core.Configuration;
 using GrantManager.Core.Data;
 using Microsoft.EntityFrameworkCore;
@@ -9,9 +10,13 @@ using MimeKit;
 namespace GrantManager.Core.Email;
 
 /// <summary>
-/// Sends what is due in the outbox: claims a batch with a lease (so another node, or this one
-/// after a crash, takes over only when the lease runs out), sends it over one connection,
-/// retries failures with back-off and dead-letters a message after the configured attempts.
+/// Sends what is due in the outbox over up to <c>Email:Connections</c> SMTP connections at once.
+/// Each connection is opened before it takes any email, so one that hangs holds nothing back; it then
+/// claims a batch (account emails first) with a short lease that is renewed while the batch is sent,
+/// so another node, or this one after a crash, takes over within one lease. Every failure counts as an
+/// attempt with its error kept for staff; retries back off, and a message is dead-lettered after the
+/// configured attempts or at once on a permanent (5xx) refusal. Results are written by one writer per
+/// pass, many to a transaction, so the senders never wait for each other at the database.
 /// </summary>
 public sealed class EmailDispatcher(
     IServiceScopeFactory scopes,
@@ -20,97 +25,282 @@ public sealed class EmailDispatcher(
     IOptions<EmailOptions> options,
     ILogger<EmailDispatcher> logger)
 {
-    private static readonly TimeSpan Lease = TimeSpan.FromMinutes(5);
+    private EmailOptions Options => options.Value;
+    private DateTime Now => time.GetUtcNow().UtcDateTime;
+    private ILogger Logger => logger;
 
-    /// <summary>One pass: sends every message due now, in batches. Returns how many were sent.</summary>
+    /// <summary>One pass: sends every message due now. Returns how many were sent.</summary>
     public async Task<int> DispatchDueAsync(CancellationToken ct = default)
     {
-        var sent = 0;
-        while (!ct.IsCancellationRequested)
-        {
-            var (claimed, delivered) = await DispatchBatchAsync(ct);
-            sent += delivered;
-            if (claimed < options.Value.BatchSize) break;
-        }
-        return sent;
-    }
-
-    private async Task<(int Claimed, int Sent)> DispatchBatchAsync(CancellationToken ct)
-    {
-        using var scope = scopes.CreateScope();
-        var db = scope.ServiceProvider.GetRequiredService<GrantDbContext>();
-        var now = time.GetUtcNow().UtcDateTime;
-        var owner = Guid.NewGuid();
-        var leaseUntil = now + Lease;
-        var batch = options.Value.BatchSize;
-
-        var candidates = db.OutboxEmails
-            .Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil < now))
-            .OrderBy(m => m.NextAttemptAt)
-            .Take(batch)
-            .Select(m => m.Id);
-        // The lease condition is repeated in the UPDATE so that two nodes racing for a row cannot both win it.
-        var claimed = await db.OutboxEmails
-            .Where(m => candidates.Contains(m.Id) && (m.LeaseUntil == null || m.LeaseUntil < now))
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseUntil, leaseUntil).SetProperty(m => m.LeaseOwner, owner), ct);
-        if (claimed == 0) return (0, 0);
-
-        var messages = await db.OutboxEmails.Where(m => m.LeaseOwner == owner).OrderBy(m => m.NextAttemptAt).ToListAsync(ct);
-        var from = new MailboxAddress(options.Value.FromName, options.Value.From);
-        var domain = options.Value.From.Split('@').Last();
-        var sent = 0;
-        IEmailSession? session = null;
+        var batch = Options.BatchSize;
+        var due = await WithDbAsync(db => Due(db, time.GetUtcNow().UtcDateTime).Take(Options.Connections * batch).CountAsync(ct));
+        if (due == 0) return 0;
+        var pass = new Pass(this);
+        var writer = pass.WriteAsync();
         try
         {
-            foreach (var message in messages)
+            var connections = Math.Clamp((due + batch - 1) / batch, 1, Options.Connections);
+            await Task.WhenAll(Enumerable.Range(0, connections).Select(_ => Task.Run(() => SendOverOneConnectionAsync(pass, ct), CancellationToken.None)));
+        }
+        finally
+        {
+            pass.Complete();
+            await writer;
+        }
+        return pass.Sent;
+    }
+
+    private static IQueryable<OutboxEmail> Due(GrantDbContext db, DateTime now) =>
+        db.OutboxEmails.Where(m => m.Status == OutboxStatus.Pending && m.NextAttemptAt <= now && (m.LeaseUntil == null || m.LeaseUntil < now));
+
+    /// <summary>One connection's work: open it, then take batch after batch until nothing is due.</summary>
+    private async Task SendOverOneConnectionAsync(Pass pass, CancellationToken ct)
+    {
+        IEmailSession? session = null;
+        var from = new MailboxAddress(Options.FromName, Options.From);
+        var domain = Options.From.Split('@').Last();
+        try
+        {
+            while (!ct.IsCancellationRequested)
             {
-                try
+                if (session is null)
                 {
-                    session ??= await transport.OpenAsync(ct);
-                    await session.SendAsync(ToMime(message, from, domain), ct);
-                    message.Status = OutboxStatus.Sent;
-                    message.SentAt = time.GetUtcNow().UtcDateTime;
-                    message.Attempts++;
-                    message.LastError = null;
-                    sent++;
-                }
-                catch (EmailSendException e)
-                {
-                    Failed(message, e.Message, e.Permanent);
-                    if (e.ConnectionLost && session is not null)
+                    try
                     {
-                        await session.DisposeAsync();
-                        session = null;
+                        session = await transport.OpenAsync(ct);
+                        pass.Connected();
+                    }
+                    catch (Exception e) when (!ct.IsCancellationRequested)
+                    {
+                        var error = e is EmailSendException ? e.Message : $"Could not connect: {e.Message}";
+                        // Other connections are getting through: this one gives up and holds nothing back.
+                        if (pass.AnyConnected)
+                        {
+                            logger.LogWarning("An SMTP connection failed while others are sending; leaving the email to them: {Error}", error);
+                            return;
+                        }
+                        // Nobody can connect: the attempt counts against a batch, so email to a server that stays away is dead-lettered in time.
+                        var failing = await ClaimAsync(Guid.NewGuid(), ct);
+                        foreach (var message in failing) pass.Failed(message, error, permanent: false);
+                        if (failing.Count < Options.BatchSize) return;
+                        continue;
                     }
                 }
-                message.LeaseUntil = null;
-                message.LeaseOwner = null;
-                await db.SaveChangesAsync(CancellationToken.None);
+
+                var owner = Guid.NewGuid();
+                var claimed = await ClaimAsync(owner, ct);
+                if (claimed.Count == 0) return;
+                var lost = false;
+                using (var renewal = new CancellationTokenSource())
+                {
+                    var renewing = RenewAsync(owner, renewal.Token);
+                    try
+                    {
+                        for (var i = 0; i < claimed.Count; i++)
+                        {
+                            var message = claimed[i];
+                            if (ct.IsCancellationRequested)
+                            {
+                                pass.Release(claimed.Skip(i));
+                                break;
+                            }
+                            try
+                            {
+                                await session.SendAsync(ToMime(message, from, domain), ct);
+                                pass.Delivered(message);
+                            }
+                            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                            {
+                                pass.Release(claimed.Skip(i));
+                                break;
+                            }
+                            catch (Exception e)
+                            {
+                                var failure = e as EmailSendException ?? new EmailSendException(e.Message, permanent: false, connectionLost: true, e);
+                                pass.Failed(message, failure.Message, failure.Permanent);
+                                if (failure.ConnectionLost)
+                                {
+                                    // The rest go back to the queue at once, untried, for whichever connection is free first.
+                                    pass.Release(claimed.Skip(i + 1));
+                                    lost = true;
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        await renewal.CancelAsync();
+                        await renewing;
+                    }
+                }
+                if (lost)
+                {
+                    await session.DisposeAsync();
+                    session = null;
+                }
+                else if (claimed.Count < Options.BatchSize) return;
             }
         }
         finally
         {
             if (session is not null) await session.DisposeAsync();
         }
-        return (claimed, sent);
     }
 
-    private void Failed(OutboxEmail message, string error, bool permanent)
+    /// <summary>Takes up to a batch of what is due, account emails first, for <paramref name="owner"/>.</summary>
+    private Task<List<OutboxEmail>> ClaimAsync(Guid owner, CancellationToken ct) => WithDbAsync(async db =>
     {
-        message.Attempts++;
-        message.LastError = error;
-        if (permanent || message.Attempts >= options.Value.MaxAttempts)
+        var now = time.GetUtcNow().UtcDateTime;
+        var leaseUntil = now + Options.Lease;
+        var batch = Options.BatchSize;
+        List<Guid> ids;
+        if (db.Database.IsNpgsql())
         {
-            message.Status = OutboxStatus.DeadLetter;
-            logger.LogWarning("Email {EmailId} ({Template}) dead-lettered after {Attempts} attempts: {Error}",
-                message.Id, message.Template, message.Attempts, error);
+            // Several connections and nodes claim side by side: each skips the rows another is taking.
+            ids = await db.Database.SqlQuery<Guid>($"""
+                UPDATE "OutboxEmails" SET "LeaseUntil" = {leaseUntil}, "LeaseOwner" = {owner}
+                WHERE "Id" IN (SELECT "Id" FROM "OutboxEmails"
+                               WHERE "Status" = 'Pending' AND "NextAttemptAt" <= {now} AND ("LeaseUntil" IS NULL OR "LeaseUntil" < {now})
+                               ORDER BY "Priority", "NextAttemptAt" LIMIT {batch} FOR UPDATE SKIP LOCKED)
+                RETURNING "Id" AS "Value"
+                """).ToListAsync(ct);
         }
         else
         {
-            var delay = Backoff.After(message.Attempts);
-            message.NextAttemptAt = time.GetUtcNow().UtcDateTime + delay;
-            logger.LogInformation("Email {EmailId} ({Template}) failed, attempt {Attempts}; retrying after {Delay}: {Error}",
-                message.Id, message.Template, message.Attempts, delay, error);
+            // One statement, so two claims racing for a row cannot both win it (SQLite runs one writer at a time).
+            var candidates = Due(db, now).OrderBy(m => m.Priority).ThenBy(m => m.NextAttemptAt).Take(batch).Select(m => m.Id);
+            var count = await db.OutboxEmails.Where(m => candidates.Contains(m.Id))
+                .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseUntil, leaseUntil).SetProperty(m => m.LeaseOwner, owner), ct);
+            if (count == 0) return [];
+            return await db.OutboxEmails.AsNoTracking().Where(m => m.LeaseOwner == owner)
+                .OrderBy(m => m.Priority).ThenBy(m => m.NextAttemptAt).ToListAsync(ct);
+        }
+        if (ids.Count == 0) return [];
+        return await db.OutboxEmails.AsNoTracking().Where(m => ids.Contains(m.Id) && m.LeaseOwner == owner)
+            .OrderBy(m => m.Priority).ThenBy(m => m.NextAttemptAt).ToListAsync(ct);
+    });
+
+    /// <summary>Keeps a batch's lease while it is being sent, however slow the server: every third of the lease.</summary>
+    private async Task RenewAsync(Guid owner, CancellationToken stop)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(Options.Lease / 3, time, stop);
+                var until = time.GetUtcNow().UtcDateTime + Options.Lease;
+                await WithDbAsync(db => db.OutboxEmails.Where(m => m.LeaseOwner == owner && m.Status == OutboxStatus.Pending)
+                    .ExecuteUpdateAsync(s => s.SetProperty(m => m.LeaseUntil, until), stop));
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Could not renew an email batch's lease; another sender may take it over when it runs out");
+        }
+    }
+
+    private async Task<T> WithDbAsync<T>(Func<GrantDbContext, Task<T>> use)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await use(scope.ServiceProvider.GetRequiredService<GrantDbContext>());
+    }
+
+    /// <summary>
+    /// One pass's results, written by a single writer: whatever has arrived since the last write goes
+    /// in the next transaction, so under load many results share one commit and when quiet each is
+    /// written at once.
+    /// </summary>
+    private sealed class Pass(EmailDispatcher dispatcher)
+    {
+        private abstract record Outcome;
+        private sealed record DeliveredOutcome(Guid Id) : Outcome;
+        private sealed record ReleasedOutcome(Guid Id, Guid? Owner) : Outcome;
+        private sealed record FailedOutcome(Guid Id, Guid? Owner, int Attempts, OutboxStatus Status, DateTime NextAttemptAt, string Error) : Outcome;
+
+        private readonly Channel<Outcome> _outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
+        private int _sent, _connected;
+
+        public int Sent => Volatile.Read(ref _sent);
+        public bool AnyConnected => Volatile.Read(ref _connected) > 0;
+        public void Connected() => Interlocked.Increment(ref _connected);
+        public void Complete() => _outcomes.Writer.TryComplete();
+
+        public void Delivered(OutboxEmail message)
+        {
+            Interlocked.Increment(ref _sent);
+            _outcomes.Writer.TryWrite(new DeliveredOutcome(message.Id));
+        }
+
+        public void Release(IEnumerable<OutboxEmail> messages)
+        {
+            foreach (var m in messages) _outcomes.Writer.TryWrite(new ReleasedOutcome(m.Id, m.LeaseOwner));
+        }
+
+        public void Failed(OutboxEmail message, string error, bool permanent)
+        {
+            var options = dispatcher.Options;
+            var attempts = message.Attempts + 1;
+            var now = dispatcher.Now;
+            error = error.Length > 2000 ? error[..2000] : error;
+            if (permanent || attempts >= options.MaxAttempts)
+            {
+                dispatcher.Logger.LogWarning("Email {EmailId} ({Template}) dead-lettered after {Attempts} attempts: {Error}",
+                    message.Id, message.Template, attempts, error);
+                _outcomes.Writer.TryWrite(new FailedOutcome(message.Id, message.LeaseOwner, attempts, OutboxStatus.DeadLetter, message.NextAttemptAt, error));
+            }
+            else
+            {
+                var delay = Backoff.After(attempts);
+                dispatcher.Logger.LogInformation("Email {EmailId} ({Template}) failed, attempt {Attempts}; retrying after {Delay}: {Error}",
+                    message.Id, message.Template, attempts, delay, error);
+                _outcomes.Writer.TryWrite(new FailedOutcome(message.Id, message.LeaseOwner, attempts, OutboxStatus.Pending, now + delay, error));
+            }
+        }
+
+        public async Task WriteAsync()
+        {
+            var reader = _outcomes.Reader;
+            var taken = new List<Outcome>();
+            while (await reader.WaitToReadAsync())
+            {
+                taken.Clear();
+                while (taken.Count < 2000 && reader.TryRead(out var outcome)) taken.Add(outcome);
+                try
+                {
+                    await dispatcher.WithDbAsync(db => WriteAsync(db, taken));
+                }
+                catch (Exception e)
+                {
+                    // What cannot be written stays leased and is sent again once the lease runs out (same Message-Id).
+                    dispatcher.Logger.LogError(e, "Could not record the outcome of {Count} emails; they will be sent again after their lease", taken.Count);
+                }
+            }
+        }
+
+        private async Task<int> WriteAsync(GrantDbContext db, List<Outcome> outcomes)
+        {
+            var now = dispatcher.Now;
+            await using var tx = await db.Database.BeginTransactionAsync(CancellationToken.None);
+            var delivered = outcomes.OfType<DeliveredOutcome>().Select(o => o.Id).ToList();
+            if (delivered.Count > 0)
+                await db.OutboxEmails.Where(m => delivered.Contains(m.Id)).ExecuteUpdateAsync(s => s
+                    .SetProperty(m => m.Status, OutboxStatus.Sent).SetProperty(m => m.SentAt, now)
+                    .SetProperty(m => m.Attempts, m => m.Attempts + 1).SetProperty(m => m.LastError, (string?)null)
+                    .SetProperty(m => m.LeaseUntil, (DateTime?)null).SetProperty(m => m.LeaseOwner, (Guid?)null));
+            foreach (var group in outcomes.OfType<ReleasedOutcome>().GroupBy(o => o.Owner))
+            {
+                var released = group.Select(o => o.Id).ToList();
+                await db.OutboxEmails.Where(m => released.Contains(m.Id) && m.Status == OutboxStatus.Pending && m.LeaseOwner == group.Key).ExecuteUpdateAsync(s => s
+                    .SetProperty(m => m.LeaseUntil, (DateTime?)null).SetProperty(m => m.LeaseOwner, (Guid?)null));
+            }
+            foreach (var f in outcomes.OfType<FailedOutcome>())
+                await db.OutboxEmails.Where(m => m.Id == f.Id && m.Status == OutboxStatus.Pending && m.LeaseOwner == f.Owner).ExecuteUpdateAsync(s => s
+                    .SetProperty(m => m.Attempts, f.Attempts).SetProperty(m => m.Status, f.Status).SetProperty(m => m.NextAttemptAt, f.NextAttemptAt)
+                    .SetProperty(m => m.LastError, f.Error).SetProperty(m => m.LeaseUntil, (DateTime?)null).SetProperty(m => m.LeaseOwner, (Guid?)null));
+            await tx.CommitAsync(CancellationToken.None);
+            return outcomes.Count;
         }
     }
 
@@ -120,6 +310,7 @@ public sealed class EmailDispatcher(
         mime.From.Add(from);
         mime.To.Add(new MailboxAddress(message.ToName ?? "", message.ToAddress));
         mime.Subject = message.Subject;
+        // The same on every attempt and every node, so a repeat is recognisable as the same message.
         mime.MessageId = message.MessageId(domain);
         mime.Date = new DateTimeOffset(message.CreatedAt, TimeSpan.Zero);
         mime.Body = new BodyBuilder { TextBody = message.TextBody, HtmlBody = message.HtmlBody }.ToMessageBody();
@@ -128,7 +319,5 @@ public sealed class EmailDispatcher(
 
     /// <summary>Puts a dead-lettered message back in the queue (an officer's retry).</summary>
     public static async Task<bool> RetryAsync(GrantDbContext db, Guid id, DateTime now, CancellationToken ct = default) =>
-        await db.OutboxEmails.Where(m => m.Id == id && m.Status == OutboxStatus.DeadLetter)
-            .ExecuteUpdateAsync(s => s.SetProperty(m => m.Status, OutboxStatus.Pending)
-                .SetProperty(m => m.Attempts, 0).SetProperty(m => m.NextAttemptAt, now), ct) == 1;
+        await DeadLetters.RequeueAsync(db.OutboxEmails.Where(m => m.Id == id), now, ct) == 1;
 }

@@ -29,7 +29,7 @@ public sealed class SmtpEmailTransport(SmtpOptions options) : IEmailTransport
 {
     public async Task<IEmailSession> OpenAsync(CancellationToken ct)
     {
-        var client = new SmtpClient { Timeout = 30_000 };
+        var client = new SmtpClient { Timeout = (int)options.Timeout.TotalMilliseconds };
         try
         {
             var security = options.Port == 465 ? SecureSocketOptions.SslOnConnect
@@ -38,18 +38,26 @@ public sealed class SmtpEmailTransport(SmtpOptions options) : IEmailTransport
             await client.ConnectAsync(options.Host!, options.Port, security, ct);
             if (!string.IsNullOrEmpty(options.UserName))
                 await client.AuthenticateAsync(options.UserName, options.Password ?? "", ct);
-            return new Session(client);
+            return new Session(client, Describe);
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!ct.IsCancellationRequested)
         {
             client.Dispose();
-            throw new EmailSendException($"Could not connect to SMTP server {options.Host}:{options.Port}: {e.Message}",
+            // A 5xx to the greeting or to the credentials will not mend by itself either, but the next message
+            // may go through once someone puts the relay right: each message's attempts still run out in time.
+            throw new EmailSendException($"Could not connect to SMTP server {options.Host}:{options.Port}: {Describe(e)}",
                 permanent: false, connectionLost: true, e);
         }
     }
 
-    private sealed class Session(SmtpClient client) : IEmailSession
+    /// <summary>What went wrong, in words staff can act on (a timeout says so rather than "The operation has timed out").</summary>
+    private string Describe(Exception e) =>
+        e is TimeoutException or OperationCanceledException ? $"no answer within {options.Timeout.TotalSeconds:0.#} s" : e.Message;
+
+    private sealed class Session(SmtpClient client, Func<Exception, string> describe) : IEmailSession
     {
+        private bool _broken;
+
         public async Task SendAsync(MimeMessage message, CancellationToken ct)
         {
             try
@@ -61,9 +69,12 @@ public sealed class SmtpEmailTransport(SmtpOptions options) : IEmailTransport
                 var code = (int)e.StatusCode;
                 throw new EmailSendException($"SMTP {code}: {e.Message}", permanent: code >= 500, connectionLost: false, e);
             }
-            catch (Exception e) when (e is SmtpProtocolException or IOException or System.Net.Sockets.SocketException or MailKit.ServiceNotConnectedException)
+            catch (Exception e) when (!ct.IsCancellationRequested)
             {
-                throw new EmailSendException($"SMTP connection lost: {e.Message}", permanent: false, connectionLost: true, e);
+                // Anything else (a timeout during DATA, a dropped connection, a protocol error) leaves the
+                // connection unusable; whether the server kept the message is unknown, so it is tried again.
+                _broken = true;
+                throw new EmailSendException($"SMTP connection lost: {describe(e)}", permanent: false, connectionLost: true, e);
             }
         }
 
@@ -71,9 +82,10 @@ public sealed class SmtpEmailTransport(SmtpOptions options) : IEmailTransport
         {
             try
             {
-                if (client.IsConnected) await client.DisconnectAsync(true);
+                // After a timeout or a drop, QUIT would only wait for the same silence again.
+                if (client.IsConnected && !_broken) await client.DisconnectAsync(true);
             }
-            catch (Exception e) when (e is IOException or SmtpProtocolException or System.Net.Sockets.SocketException)
+            catch (Exception e) when (e is IOException or SmtpProtocolException or System.Net.Sockets.SocketException or TimeoutException or OperationCanceledException)
             {
                 // The server already went away; nothing left to close politely.
             }

@@ -35,6 +35,7 @@ public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions
             SubjectType = subjectType,
             SubjectId = subjectId,
             Status = OutboxStatus.Pending,
+            Priority = OutboxEmail.PriorityOf(template),
             CreatedAt = now,
             NextAttemptAt = now,
         };

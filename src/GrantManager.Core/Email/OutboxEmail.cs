@@ -18,6 +18,8 @@ public sealed class OutboxEmail
     public string? SubjectType { get; set; }
     public string? SubjectId { get; set; }
     public OutboxStatus Status { get; set; }
+    /// <summary>Lower goes first: <see cref="AccountPriority"/> for account emails (confirm address, reset password), which someone is waiting for.</summary>
+    public int Priority { get; set; } = NormalPriority;
     public int Attempts { get; set; }
     public DateTime CreatedAt { get; set; }
     public DateTime NextAttemptAt { get; set; }
@@ -27,6 +29,12 @@ public sealed class OutboxEmail
     public string? LastError { get; set; }
 
     public string MessageId(string domain) => $"{Id:N}@{domain}";
+
+    public const int AccountPriority = 0;
+    public const int NormalPriority = 1;
+
+    /// <summary>Account emails (templates named account-…) go before everything else waiting.</summary>
+    public static int PriorityOf(string template) => template.StartsWith("account-", StringComparison.Ordinal) ? AccountPriority : NormalPriority;
 }
 
 public enum OutboxStatus

@@ -9,8 +9,10 @@ namespace GrantManager.Core.Workflows;
 
 /// <summary>
 /// Fires due workflow timers. Each pass claims a batch with a lease (so a node that dies
-/// mid-batch hands its timers on when the lease runs out), fires each in its own transaction,
-/// and after repeated failures records an incident for an administrator.
+/// mid-batch hands its timers on when the lease runs out) and fires them in chunks, a chunk to a
+/// transaction. If anything in a chunk fails, none of the chunk is kept and its timers are fired again
+/// one at a time, each in its own transaction, so only the failing timer waits, retries and after
+/// repeated failures becomes an incident for an administrator; the others' work is kept.
 /// On PostgreSQL the claim uses FOR UPDATE SKIP LOCKED, so several nodes share the work.
 /// </summary>
 public sealed class TimerProcessor(IServiceScopeFactory scopes, TimeProvider time, IOptions<WorkflowOptions> options, ILogger<TimerProcessor> logger)
@@ -63,8 +65,8 @@ public sealed class TimerProcessor(IServiceScopeFactory scopes, TimeProvider tim
         var due = db.Set<WorkflowTimer>()
             .Where(t => t.Status == WorkflowTimerStatus.Pending && t.RunAt <= now && (t.LeaseUntil == null || t.LeaseUntil < now))
             .OrderBy(t => t.RunAt).Take(BatchSize).Select(t => t.Id);
-        var count = await db.Set<WorkflowTimer>()
-            .Where(t => due.Contains(t.Id) && (t.LeaseUntil == null || t.LeaseUntil < now))
+        // One statement, so two claims racing for a timer cannot both win it (SQLite runs one writer at a time).
+        var count = await db.Set<WorkflowTimer>().Where(t => due.Contains(t.Id))
             .ExecuteUpdateAsync(s => s.SetProperty(t => t.LeaseUntil, leaseUntil).SetProperty(t => t.LeaseOwner, owner), ct);
         return count == 0 ? [] : await db.Set<WorkflowTimer>().Where(t => t.LeaseOwner == owner).OrderBy(t => t.RunAt).Select(t => t.Id).ToListAsync(ct);
     }
@@ -76,19 +78,7 @@ public sealed class TimerProcessor(IServiceScopeFactory scopes, TimeProvider tim
         try
         {
             await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<GrantDbContext>();
-            var runtime = scope.ServiceProvider.GetRequiredService<WorkflowRuntime>();
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            db.Database.AutoSavepointsEnabled = false;
-            var fired = 0;
-            foreach (var id in ids)
-            {
-                if (await runtime.FireTimerAsync(id, owner, ct)) fired++;
-                // Each timer's changes are saved; the tracker need not keep them for the next.
-                db.ChangeTracker.Clear();
-            }
-            await tx.CommitAsync(ct);
-            return fired;
+            return await scope.ServiceProvider.GetRequiredService<WorkflowRuntime>().FireTimersAsync(ids, owner, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -390,12 +390,37 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
     // ---- Timers --------------------------------------------------------------------------
 
     /// <summary>Fires one claimed timer. Returns false if it was no longer this node's to fire.</summary>
-    public Task<bool> FireTimerAsync(long timerId, Guid leaseOwner, CancellationToken ct = default) =>
+    public async Task<bool> FireTimerAsync(long timerId, Guid leaseOwner, CancellationToken ct = default) =>
+        await FireTimersAsync([timerId], leaseOwner, ct) == 1;
+
+    /// <summary>
+    /// Fires a set of claimed timers in one transaction: their timers and instances read in two queries,
+    /// everything they write (emails, history, tasks) saved together. All or nothing: if one fails,
+    /// none is kept, and the caller fires them again one at a time. Returns how many fired.
+    /// </summary>
+    public Task<int> FireTimersAsync(IReadOnlyCollection<long> timerIds, Guid leaseOwner, CancellationToken ct = default) =>
         InTransactionAsync(async () =>
         {
-            var timer = await db.Set<WorkflowTimer>().SingleOrDefaultAsync(t => t.Id == timerId, ct);
-            if (timer is null || timer.Status != WorkflowTimerStatus.Pending || timer.LeaseOwner != leaseOwner) return false;
-            var instance = await LoadInstanceAsync(timer.InstanceId, ct);
+            var ids = timerIds.ToList();
+            var timers = await db.Set<WorkflowTimer>().Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
+            var instanceIds = timers.Values.Select(t => t.InstanceId).Distinct().ToList();
+            var instances = await db.Set<WorkflowInstance>().Where(i => instanceIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+            var fired = 0;
+            foreach (var id in ids)
+            {
+                if (!timers.TryGetValue(id, out var timer) || timer.Status != WorkflowTimerStatus.Pending || timer.LeaseOwner != leaseOwner) continue;
+                // A timer that moves its case or opens tasks is saved before the next, which may ask about them.
+                if (await FireLoadedTimerAsync(timer, instances.GetValueOrDefault(timer.InstanceId) ?? throw new WorkflowNotFoundException("No such workflow instance"), ct))
+                    await SaveAsync(ct);
+                fired++;
+            }
+            return fired;
+        }, ct);
+
+    /// <summary>Fires a timer read with its instance; true if it did more than send email (moved the case, opened tasks).</summary>
+    private async Task<bool> FireLoadedTimerAsync(WorkflowTimer timer, WorkflowInstance instance, CancellationToken ct)
+    {
+        {
             var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
             timer.Status = WorkflowTimerStatus.Done;
             timer.FiredAt = Now;
@@ -404,7 +429,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             if (instance.State != timer.State || instance.StageEntry != timer.StageEntry)
             {
                 timer.Status = WorkflowTimerStatus.Cancelled;
-                return true;
+                return false;
             }
             var state = definition.State(timer.State);
             var spec = state.Timers.First(t => t.Id == timer.TimerKey);
@@ -427,8 +452,9 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
                 AddHistory(instance, Actor.System, HistoryKinds.Timer, null, null, null, $"Timer {spec.Id}: opened task {spec.Task.Title}");
             }
             Touch(instance);
-            return true;
-        }, ct);
+            return spec.Fire is not null || spec.Task is not null;
+        }
+    }
 
     // ---- The core ------------------------------------------------------------------------
 

@@ -21,7 +21,11 @@ internal static partial class GrantManagerPipeline
         });
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages =>
         {
-            pages.UseExceptionHandler("/Error");
+            pages.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                ExceptionHandlingPath = "/Error",
+                StatusCodeSelector = e => DatabaseWrites.IsUnavailable(e) ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError,
+            });
             pages.UseStatusCodePagesWithReExecute("/Error/{0}");
         });
         app.UseSecurityHeaders();
@@ -59,7 +63,8 @@ internal static partial class GrantManagerPipeline
         using var scope = app.Services.CreateScope();
         var db = scope.ServiceProvider.GetRequiredService<GrantDbContext>();
         await BackUpBeforeMigratingAsync(app, db);
-        await db.Database.MigrateAsync();
+        // Nothing to apply: no need to write (a node over a read-only database still starts, serves reads and reports itself unhealthy).
+        if ((await db.Database.GetPendingMigrationsAsync()).Any()) await db.Database.MigrateAsync();
         if (!OperatingSystem.IsWindows())
             app.Logger.LogInformation("Cookie and token keys are kept in {Path}, not encrypted at rest: only the service's account should be able to read that folder",
                 Path.GetFullPath(app.Configuration["DataProtection:KeysPath"] ?? Path.Combine(app.Environment.ContentRootPath, "App_Data", "keys")));

@@ -68,10 +68,11 @@ internal static class GrantManagerServices
         if (OperatingSystem.IsWindows()) keys.ProtectKeysWithDpapi();
         else builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
         services.AddProblemDetails();
+        services.AddExceptionHandler<DatabaseUnavailableProblems>();
         services.AddExceptionHandler<Api.WorkflowProblems>();
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
-        services.AddHealthChecks().AddDbContextCheck<GrantDbContext>("database");
+        services.AddHealthChecks().AddCheck<DatabaseWriteHealthCheck>("database");
         // Pages, JSON and CSV are compressed by the framework for clients that ask. Not over HTTPS
         // (the default): compressing pages that carry antiforgery tokens there invites BREACH.
         services.AddResponseCompression(o => o.MimeTypes = Microsoft.AspNetCore.ResponseCompression.ResponseCompressionDefaults.MimeTypes.Concat(["text/csv"]));

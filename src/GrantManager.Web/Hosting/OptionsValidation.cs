@@ -34,6 +34,12 @@ internal sealed class EmailOptionsValidator : IValidateOptions<EmailOptions>
             errors.Add($"Email:MaxAttempts must be at least 1 (was {o.MaxAttempts}).");
         if (o.BatchSize < 1)
             errors.Add($"Email:BatchSize must be at least 1 (was {o.BatchSize}).");
+        if (o.Connections is < 1 or > 64)
+            errors.Add($"Email:Connections must be between 1 and 64 (was {o.Connections}).");
+        if (o.Lease < TimeSpan.FromSeconds(3))
+            errors.Add("Email:Lease must be at least 00:00:03: it is renewed every third of itself while a batch is sent.");
+        if (o.Smtp.Timeout <= TimeSpan.Zero)
+            errors.Add("Email:Smtp:Timeout must be a positive time span such as 00:00:30.");
         if (o.DispatchInterval <= TimeSpan.Zero)
             errors.Add("Email:DispatchInterval must be a positive time span such as 00:00:10.");
         if (o.PublicBaseUrl is { Length: > 0 } url && !Uri.TryCreate(url, UriKind.Absolute, out _))

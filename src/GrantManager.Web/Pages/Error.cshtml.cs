@@ -13,6 +13,7 @@ public sealed class ErrorModel : PageModel
         403 => "You do not have permission to see this page",
         400 => "Sorry, we could not understand that request",
         429 => "Too many attempts",
+        503 => "Sorry, the service cannot save changes just now",
         _ => "Sorry, there is a problem with the service",
     };
 
@@ -23,8 +24,10 @@ public sealed class ErrorModel : PageModel
     {
         // Only a real error or status shows here; typing /Error/500 or /Error/999 is just a page that does not exist.
         var reExecuted = HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IStatusCodeReExecuteFeature>() is not null;
-        var failed = HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>() is not null;
-        Code = failed ? 500 : reExecuted && code is >= 400 and <= 599 ? code.Value : 404;
+        var failure = HttpContext.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error;
+        Code = failure is not null ? (Core.Data.DatabaseWrites.IsUnavailable(failure) ? 503 : 500)
+            : reExecuted && code is >= 400 and <= 599 ? code.Value : 404;
         Response.StatusCode = Code;
+        if (Code == 503) Response.Headers.RetryAfter = Core.Data.DatabaseWrites.RetryAfterSeconds.ToString();
     }
 }

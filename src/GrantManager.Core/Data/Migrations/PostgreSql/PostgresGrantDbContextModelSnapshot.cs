@@ -364,6 +364,9 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Property<DateTime>("NextAttemptAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<int>("Priority")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -403,9 +406,11 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Status", "NextAttemptAt");
+                    b.HasIndex("LeaseOwner");
 
                     b.HasIndex("SubjectType", "SubjectId");
+
+                    b.HasIndex("Status", "Priority", "NextAttemptAt");
 
                     b.ToTable("OutboxEmails");
                 });
@@ -1275,6 +1280,8 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .HasColumnType("text");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("LeaseOwner");
 
                     b.HasIndex("TaskId");
 

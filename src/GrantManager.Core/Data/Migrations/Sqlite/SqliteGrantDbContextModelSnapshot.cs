@@ -351,6 +351,9 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Property<DateTime>("NextAttemptAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Priority")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime?>("SentAt")
                         .HasColumnType("TEXT");
 
@@ -390,9 +393,11 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("Status", "NextAttemptAt");
+                    b.HasIndex("LeaseOwner");
 
                     b.HasIndex("SubjectType", "SubjectId");
+
+                    b.HasIndex("Status", "Priority", "NextAttemptAt");
 
                     b.ToTable("OutboxEmails");
                 });
@@ -1230,6 +1235,8 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("LeaseOwner");
 
                     b.HasIndex("TaskId");
 
