@@ -71,15 +71,19 @@ public static class ApplicationsApi
             return TypedResults.Ok(await ViewAsync(db, registry, await service.ForReadingAsync(id, actor), actor));
         }).WithSummary("An application with its status, stage and history; another organisation's answers 404");
 
-        api.MapGet("/applications", async (ApplicationService service, WorkflowActors actors, HttpContext http, GrantDbContext db, WorkflowRegistry registry) =>
+        api.MapGet("/applications", async (ApplicationRegister register, WorkflowActors actors, HttpContext http, string? page, string? pageSize) =>
         {
             var actor = await actors.ForAsync(http.User);
-            if (!actor.HasRole(Roles.Applicant)) throw new WorkflowForbiddenException("Staff find applications through their inbox and the reports");
-            var mine = await service.Query().AsNoTracking().Where(a => a.OrganisationId == actor.OrganisationId).OrderByDescending(a => a.Id).ToListAsync();
-            var views = new List<ApplicationView>();
-            foreach (var a in mine) views.Add(await ViewAsync(db, registry, a, actor));
-            return TypedResults.Ok(views);
-        }).WithSummary("The caller's organisation's applications");
+            var (p, size) = Paging.Check(page, pageSize);
+            var (filter, errors) = Registers.RegisterQuery.Read(http.Request.Query);
+            if (errors.Count > 0) throw new InputException(errors);
+            var result = await register.PageAsync(actor, filter, p, size);
+            Paging.AddHeaders(http, result.Total, p, size);
+            return TypedResults.Ok(result.Rows);
+        }).WithSummary("The applications register: the caller's organisation's applications, or for grant officers, panel members, finance officers and "
+            + "administrators every organisation's; ?q= searches reference, project title, organisation, charity or company number and postcode; "
+            + "?fundId=, roundId, status, stage, district, assignedTo (a user id), amountFrom, amountTo, submittedFrom, submittedTo (yyyy-MM-dd), "
+            + "sort (reference, title, organisation, fund, round, status, amount, submitted) and desc=true; paged like /api/tasks");
 
         api.MapGet("/applications/{id:int}/emails", async (int id, GrantDbContext db, ApplicationService service, WorkflowActors actors, HttpContext http) =>
         {

@@ -186,6 +186,7 @@ internal static class GrantManagerServices
         services.AddSingleton(sp => Core.Grants.SocialValues.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!));
         services.AddScoped<Core.Grants.FundReports>();
         services.AddScoped<Core.Inbox.WorkList>();
+        services.AddScoped<Core.Applications.ApplicationRegister>();
         services.AddScoped<Core.OpenData.ThreeSixtyGiving>();
         services.AddScoped<Core.Funds.FundAdministration>();
         services.AddScoped(sp =>

@@ -22,11 +22,14 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                 column: "CaseId");
 
             migrationBuilder.Sql(RegistersSql.BackfillCaseId);
+            migrationBuilder.Sql(ApplicationSearchSql.PostgresUp);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql(ApplicationSearchSql.PostgresDown);
+
             migrationBuilder.DropIndex(
                 name: "IX_WorkflowInstances_CaseId",
                 table: "WorkflowInstances");

@@ -22,11 +22,14 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                 column: "CaseId");
 
             migrationBuilder.Sql(RegistersSql.BackfillCaseId);
+            migrationBuilder.Sql(ApplicationSearchSql.SqliteUp);
         }
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql(ApplicationSearchSql.SqliteDown);
+
             migrationBuilder.DropIndex(
                 name: "IX_WorkflowInstances_CaseId",
                 table: "WorkflowInstances");
