@@ -92,4 +92,19 @@ public sealed class CaseFileTests(GrantManagerFactory app) : IClassFixture<Grant
         var finance = await app.SignedInAsync("finance@example.org");
         Assert.Contains("Queenborough Quilters", (await finance.GetPageAsync($"/Staff/Applications/{id}")).QuerySelector("main")!.TextContent);
     }
+
+    [Fact]
+    public async Task The_quarterly_report_links_each_award_to_its_case_file()
+    {
+        var email = $"quarter-{Guid.NewGuid():N}@example.org";
+        await NewApplicant.RegisterCharityAsync(app, email, "Eastchurch Growers", "1211004", "ME12 4AA");
+        var grant = await app.AwardAsync(Start, Start.AddMonths(11), 2800m, email);
+        var officer = await app.SignedInAsync("officer@example.org");
+        var fundId = grant.FundId;
+        var quarterly = await officer.GetPageAsync($"/Staff/Funds/{fundId}/Quarterly");
+        var link = quarterly.QuerySelectorAll("main a").First(a => a.TextContent.Trim() == grant.Reference).GetAttribute("href")!;
+        var redirect = await officer.GetAsync(link);
+        Assert.Equal($"/Staff/Applications/{grant.ApplicationId}", redirect.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.NotFound, (await officer.GetAsync("/Staff/Cases/NOPE-0000")).StatusCode);
+    }
 }
