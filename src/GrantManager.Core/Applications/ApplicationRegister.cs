@@ -66,7 +66,7 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
     private static partial Regex Word();
 
     /// <summary>Ids of applications whose indexed words start with every word searched for.</summary>
-    private IQueryable<int> Matching(List<string> words)
+    internal static IQueryable<int> Matching(GrantDbContext db, List<string> words)
     {
         if (db is PostgresGrantDbContext)
         {
@@ -96,7 +96,7 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
         var words = Words(f.Q);
         if (words.Count > 0)
         {
-            var ids = Matching(words);
+            var ids = Matching(db, words);
             query = query.Where(x => ids.Contains(x.A.Id));
         }
         if (f.FundId is int fund) query = query.Where(x => x.A.FundId == fund);
