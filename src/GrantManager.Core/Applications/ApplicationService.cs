@@ -166,6 +166,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
             OrganisationId = application.OrganisationId,
             ContactEmail = contact.Email,
             ContactName = contact.DisplayName,
+            CaseId = application.Id,
         }, actor, ct: ct);
         application.WorkflowInstanceId = instance.Id;
         await db.SaveChangesAsync(ct);

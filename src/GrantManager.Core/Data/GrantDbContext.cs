@@ -89,6 +89,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.Property(i => i.Version).IsConcurrencyToken();
             e.HasIndex(i => new { i.SubjectType, i.SubjectId });
             e.HasIndex(i => new { i.DefinitionId, i.State });
+            e.HasIndex(i => i.CaseId);
         });
         b.Entity<WorkflowHistoryEntry>(e =>
         {

@@ -38,7 +38,7 @@ public static class GrantWorkflows
         var instance = await runtime.StartAsync(settings.Workflow, new WorkflowSubject(ReturnSubject, r.Id.ToString(CultureInfo.InvariantCulture), data)
         {
             Reference = $"{grant.Reference}/R{r.Sequence}", Path = $"/Applicant/Returns/{r.Id}", OrganisationId = grant.OrganisationId,
-            ContactEmail = application.ContactEmail, ContactName = application.ContactName,
+            ContactEmail = application.ContactEmail, ContactName = application.ContactName, CaseId = grant.ApplicationId,
         }, Actor.System, $"{r.Period}, due {DayText(r.DueOn)}", ct);
         r.WorkflowInstanceId = instance.Id;
     }
@@ -57,7 +57,7 @@ public static class GrantWorkflows
         var instance = await runtime.StartAsync(PaymentWorkflow, new WorkflowSubject(InstalmentSubject, instalment.Id.ToString(CultureInfo.InvariantCulture), data)
         {
             Reference = $"{grant.Reference}/P{instalment.Sequence}", Path = $"/Applicant/Applications/{grant.ApplicationId}", OrganisationId = grant.OrganisationId,
-            ContactEmail = about.ContactEmail, ContactName = about.ContactName,
+            ContactEmail = about.ContactEmail, ContactName = about.ContactName, CaseId = grant.ApplicationId,
         }, Actor.System, $"Payment {instalment.Sequence} of {Money.Format(instalment.Amount)} released", ct);
         instalment.WorkflowInstanceId = instance.Id;
     }

@@ -17,6 +17,8 @@ public sealed class WorkflowInstance
     public int? OrganisationId { get; set; }
     public string? ContactEmail { get; set; }
     public string? ContactName { get; set; }
+    /// <summary>The case the subject belongs to (an application, for its returns and payments too): what work lists filter by.</summary>
+    public int? CaseId { get; set; }
     public string State { get; set; } = "";
     /// <summary>Counts the stages entered, so tasks and timers belong to one visit of a stage.</summary>
     public int StageEntry { get; set; }

@@ -15,6 +15,8 @@ public sealed record WorkflowSubject(string Type, string Id, IReadOnlyDictionary
     public int? OrganisationId { get; init; }
     public string? ContactEmail { get; init; }
     public string? ContactName { get; init; }
+    /// <summary>The case the subject belongs to (for grants, the application), so work lists can be filtered by it.</summary>
+    public int? CaseId { get; init; }
 }
 
 public sealed record TransitionResult(Guid InstanceId, string FromState, string ToState, bool Moved, int Version);
@@ -70,6 +72,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
                 OrganisationId = subject.OrganisationId,
                 ContactEmail = subject.ContactEmail,
                 ContactName = subject.ContactName,
+                CaseId = subject.CaseId,
                 Data = JsonSerializer.Serialize(subject.Data, DataJson),
                 CreatedAt = now,
                 UpdatedAt = now,

@@ -20,7 +20,8 @@ public static class GrantsApi
     public sealed record EvidenceView(Guid Id, string FileName, long Size);
     public sealed record ReturnDetail(int Id, int GrantId, string GrantReference, string Period, DateOnly PeriodStart, DateOnly PeriodEnd, DateOnly DueOn,
         DateTime DueAt, string Status, bool IsFinal, DateOnly? ChangesDueOn, string? ChangesRequested, string? Progress, List<SpendView> Spend,
-        List<ActualView> Actuals, int? BeneficiariesReached, string? CaseStudy, List<EvidenceView> Evidence, DateTime? SubmittedAt, DateTime? AcceptedAt, int Version);
+        List<ActualView> Actuals, int? BeneficiariesReached, string? CaseStudy, List<EvidenceView> Evidence, DateTime? SubmittedAt, DateTime? AcceptedAt, int Version,
+        Guid? WorkflowInstanceId);
 
     public static void Map(RouteGroupBuilder api)
     {
@@ -76,7 +77,7 @@ public static class GrantsApi
         new(r.Id, r.GrantId, grant.Reference, r.Period, r.PeriodStart, r.PeriodEnd, r.DueOn, r.DueAt, Status(r.Status), r.IsFinal, r.ChangesDueOn, r.ChangesRequested,
             r.Progress, r.Spend.Select(s => new SpendView(s.Item, s.Budgeted, s.Spent)).ToList(), r.Actuals.Select(a => new ActualView(a.MeasureCode, a.Target, a.Actual)).ToList(),
             r.BeneficiariesReached, r.CaseStudy, (await store.ForReturnAsync(r.Id)).Select(e => new EvidenceView(e.Id, e.FileName, e.Size)).ToList(),
-            r.SubmittedAt, r.AcceptedAt, r.Version);
+            r.SubmittedAt, r.AcceptedAt, r.Version, r.WorkflowInstanceId);
 
     private static IQueryable<Grant> Include(IQueryable<Grant> grants) => grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Targets);
 

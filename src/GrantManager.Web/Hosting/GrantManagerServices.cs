@@ -214,6 +214,9 @@ internal static class GrantManagerServices
         services.AddScoped<Core.SocialValue.SocialValueProxies>();
         services.AddScoped<Core.SocialValue.SocialValueReports>();
         services.AddScoped<Core.Grants.FundReports>();
+        services.AddScoped<Core.Inbox.WorkList>();
+        services.AddScoped<Core.Applications.ApplicationRegister>();
+        services.AddScoped<Core.Grants.GrantRegister>();
         services.AddScoped<Core.OpenData.ThreeSixtyGiving>();
         services.AddScoped<Core.Funds.FundAdministration>();
         services.AddScoped(sp =>

@@ -43,6 +43,29 @@ public sealed class PostgresTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_register_searches_through_the_tsvector_index_on_PostgreSQL()
+    {
+        await using var app = App();
+        var email = $"pg-{Guid.NewGuid():N}@example.org";
+        await NewApplicant.RegisterCharityAsync(app, email, "Whitstable Oyster Singers", "1209911", "CT5 1AB");
+        var start = DateOnly.FromDateTime(DateTime.UtcNow).AddMonths(2);
+        var id = await app.SubmitApplicationAsync(start, start.AddMonths(11), 2200m, email);
+        var reference = await app.WithDbAsync(db => db.Applications.Where(a => a.Id == id).Select(a => a.Reference).SingleAsync());
+        var officer = await app.ApiClientAsync("officer@example.org");
+        foreach (var q in new[] { reference, "oyster sing", "1209911", "CT5 1AB", "ct51ab" })
+        {
+            var rows = (await officer.GetFromJsonAsync<JsonElement>($"/api/applications?q={Uri.EscapeDataString(q)}")).EnumerateArray().ToList();
+            Assert.Equal([id], rows.Select(r => r.GetProperty("id").GetInt32()));
+        }
+        var applicant = await app.SignedInAsync(email, NewApplicant.Password);
+        await applicant.SubmitFormAsync("/Applicant/Organisation", new() { ["Input.Name"] = "Seasalter Shanty Choir" });
+        Assert.Single((await officer.GetFromJsonAsync<JsonElement>("/api/applications?q=shanty")).EnumerateArray());
+        Assert.Empty((await officer.GetFromJsonAsync<JsonElement>("/api/applications?q=oyster")).EnumerateArray());
+        var tasks = await officer.GetAsync($"/api/tasks?applicationId={id}");
+        Assert.Equal("1", tasks.Headers.GetValues("X-Total-Count").Single());
+    }
+
+    [Fact]
     public async Task The_application_migrates_seeds_and_runs_a_grant_journey_on_PostgreSQL()
     {
         await using var app = App();

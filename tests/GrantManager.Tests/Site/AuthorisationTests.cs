@@ -64,10 +64,11 @@ public sealed class AuthorisationTests(GrantManagerFactory app) : IClassFixture<
     }
 
     [Fact]
-    public async Task Staff_are_refused_the_applicants_list_and_drafts()
+    public async Task Staff_are_refused_drafts_and_assessors_the_register()
     {
         var officer = await app.ApiClientAsync("officer@example.org");
-        Assert.Equal(HttpStatusCode.Forbidden, (await officer.GetAsync("/api/applications")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await officer.GetAsync("/api/applications")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await app.ApiClientAsync("assessor@example.org")).GetAsync("/api/applications")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await officer.PostAsync("/api/applications", JsonContent.Create(new { fundId = 1 }))).StatusCode);
     }
 

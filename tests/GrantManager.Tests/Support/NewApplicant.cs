@@ -28,6 +28,21 @@ public static partial class NewApplicant
         return client;
     }
 
+    /// <summary>Registers a charity and completes its profile through the rendered form, ready to apply; the client is signed in.</summary>
+    public static async Task<HttpClient> RegisterCharityAsync(GrantManagerFactory app, string email, string organisation, string charityNumber, string postcode,
+        string town = "Ashford")
+    {
+        var client = await RegisterAsync(app, email, organisation, type: "Charity");
+        var saved = await client.SubmitFormAsync("/Applicant/Organisation", new()
+        {
+            ["Input.Name"] = organisation, ["Input.OrganisationType"] = "Charity", ["Input.CharityNumber"] = charityNumber,
+            ["Input.AddressLine1"] = "1 High Street", ["Input.Town"] = town, ["Input.Postcode"] = postcode,
+            ["Input.ContactName"] = "Priya Newcomer", ["Input.ContactEmail"] = email, ["Input.ContactPhone"] = "01233 123456",
+        });
+        Assert.True(saved.StatusCode == HttpStatusCode.Redirect, $"Saving {organisation}'s profile failed: {saved.StatusCode}");
+        return client;
+    }
+
     [GeneratedRegex(@"https?://\S+/Account/ConfirmEmail\?\S+")]
     private static partial Regex Link();
 }

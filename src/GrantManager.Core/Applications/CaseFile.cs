@@ -1,0 +1,100 @@
+using GrantManager.Core.Data;
+using GrantManager.Core.Email;
+using GrantManager.Core.Grants;
+using GrantManager.Core.Workflows;
+using Microsoft.EntityFrameworkCore;
+
+namespace GrantManager.Core.Applications;
+
+/// <summary>A completed eligibility check, assessment or decision: who, what, why and (for assessments) the weighted score.</summary>
+public sealed record CaseJudgement(string Title, string Form, string? By, string Outcome, string? Comment, decimal? WeightedScore, DateTime? At);
+
+public sealed record CaseTask(long Id, string Title, string Role, string? Assignee, DateTime? DueAt, string Reference, string State);
+
+public sealed record CaseTimer(string Reference, string State, string TimerKey, DateTime DueAt);
+
+public sealed record CaseHistory(DateTime At, string Reference, string Actor, string Kind, string? From, string? To, string? Trigger, string? Comment);
+
+/// <summary>
+/// Everything about one case in one place: the application, its documents, the judgements made on it,
+/// its grant with payments and progress reports, every email, the whole history and the workflow's
+/// open tasks and pending timers (its returns' and payments' too). Who may open it is
+/// <see cref="ApplicationService.ForReadingAsync"/>'s rule (an assessor only once they have declared no
+/// conflict); an assessor sees other assessors' judgements and the notes in the history only once they
+/// have completed their own assessment, as on the task page.
+/// </summary>
+public sealed class CaseFile
+{
+    public required Application Application { get; init; }
+    public required WorkflowInstance? Instance { get; init; }
+    public required string Status { get; init; }
+    public required string? StageTitle { get; init; }
+    public required List<Attachment> Documents { get; init; }
+    public required List<CaseJudgement> Judgements { get; init; }
+    /// <summary>False for an assessor who has not yet completed their own assessment: others' judgements and notes are held back.</summary>
+    public required bool SeesOthersJudgements { get; init; }
+    public required Grant? Grant { get; init; }
+    public required List<OutboxEmail> Emails { get; init; }
+    public required List<CaseHistory> History { get; init; }
+    public required List<CaseTask> OpenTasks { get; init; }
+    public required List<CaseTimer> Timers { get; init; }
+
+    public static async Task<CaseFile> LoadAsync(GrantDbContext db, ApplicationService applications, AttachmentStore store, WorkflowRegistry registry,
+        int id, Actor actor, CancellationToken ct = default)
+    {
+        if (!Roles.Staff.Any(actor.HasRole)) throw new WorkflowForbiddenException("The case file is for council staff");
+        var application = await applications.ForReadingAsync(id, actor, ct);
+        var instance = application.WorkflowInstanceId is Guid iid ? await db.WorkflowInstances.AsNoTracking().SingleAsync(i => i.Id == iid, ct) : null;
+        var instances = await db.WorkflowInstances.AsNoTracking().Where(i => i.CaseId == id || i.Id == application.WorkflowInstanceId).ToListAsync(ct);
+        var instanceIds = instances.Select(i => i.Id).ToList();
+        var references = instances.ToDictionary(i => i.Id, i => i.SubjectReference ?? application.Reference);
+        string Title(WorkflowInstance i, string? state) =>
+            state is null ? "" : registry.Find(i.DefinitionId, i.DefinitionVersion)?.States.GetValueOrDefault(state)?.Title ?? state;
+        var byId = instances.ToDictionary(i => i.Id);
+
+        var tasks = await db.InboxTasks.AsNoTracking().Where(t => instanceIds.Contains(t.InstanceId)).OrderBy(t => t.Id).ToListAsync(ct);
+        var onlyOwn = actor.HasRole(Roles.Assessor) && !ApplicationRegister.SeesEveryOrganisation(actor)
+            && !tasks.Any(t => t.Form == "assessment" && t.Status == InboxTaskStatus.Completed && t.CompletedById == actor.UserId);
+        var judgements = tasks.Where(t => t.Status is InboxTaskStatus.Completed or InboxTaskStatus.SetAside && t.Role != Roles.Applicant)
+            .Where(t => t.Form is "eligibility" or "assessment" or "decision" || t.InstanceId == application.WorkflowInstanceId)
+            .Where(t => !onlyOwn || t.CompletedById == actor.UserId || t.Form != "assessment")
+            .Select(t => new CaseJudgement(t.Title, t.Form ?? "", t.CompletedByName, t.Outcome ?? (t.Status == InboxTaskStatus.SetAside ? "set aside" : ""),
+                !onlyOwn || t.CompletedById == actor.UserId ? t.Comment : null, WeightedScore(t.Data), t.CompletedAt))
+            .ToList();
+
+        var grant = await db.Grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Returns).SingleOrDefaultAsync(g => g.ApplicationId == id, ct);
+        var key = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var returnKeys = grant?.Returns.Select(r => r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList() ?? [];
+        var instalmentKeys = grant?.Instalments.Select(i => i.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList() ?? [];
+        var emails = await db.OutboxEmails.AsNoTracking()
+            .Where(m => (m.SubjectType == ApplicationService.SubjectType && m.SubjectId == key)
+                || (m.SubjectType == GrantWorkflows.ReturnSubject && returnKeys.Contains(m.SubjectId!))
+                || (m.SubjectType == GrantWorkflows.InstalmentSubject && instalmentKeys.Contains(m.SubjectId!)))
+            .OrderBy(m => m.CreatedAt).ToListAsync(ct);
+
+        var history = (await db.WorkflowHistory.AsNoTracking().Where(h => instanceIds.Contains(h.InstanceId)).OrderBy(h => h.At).ThenBy(h => h.Id).ToListAsync(ct))
+            .Select(h => new CaseHistory(h.At, references[h.InstanceId], h.ActorName, h.Kind, Title(byId[h.InstanceId], h.FromState), Title(byId[h.InstanceId], h.ToState),
+                h.Trigger, onlyOwn && h.ActorId != actor.UserId ? null : h.Comment))
+            .ToList();
+        var open = tasks.Where(t => t.Status == InboxTaskStatus.Open)
+            .Select(t => new CaseTask(t.Id, t.Title, t.Role, t.AssigneeName, t.DueAt, references[t.InstanceId], Title(byId[t.InstanceId], t.State))).ToList();
+        var timers = await db.WorkflowTimers.AsNoTracking().Where(t => instanceIds.Contains(t.InstanceId) && t.Status == WorkflowTimerStatus.Pending)
+            .OrderBy(t => t.DueAt).ToListAsync(ct);
+
+        return new CaseFile
+        {
+            Application = application, Instance = instance, Status = ApplicationService.StatusOf(application, instance, registry),
+            StageTitle = instance is null ? null : Title(instance, instance.State), Documents = await store.ForApplicationAsync(id, ct),
+            Judgements = judgements, SeesOthersJudgements = !onlyOwn, Grant = grant, Emails = emails, History = history, OpenTasks = open,
+            Timers = timers.Select(t => new CaseTimer(references[t.InstanceId], Title(byId[t.InstanceId], t.State), t.TimerKey, t.DueAt)).ToList(),
+        };
+    }
+
+    private static decimal? WeightedScore(string? data)
+    {
+        if (data is null) return null;
+        using var json = System.Text.Json.JsonDocument.Parse(data);
+        return json.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && json.RootElement.TryGetProperty("weightedScore", out var w)
+            && w.ValueKind == System.Text.Json.JsonValueKind.Number ? w.GetDecimal() : null;
+    }
+}

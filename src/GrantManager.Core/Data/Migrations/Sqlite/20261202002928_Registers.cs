@@ -1,0 +1,42 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace GrantManager.Core.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class Registers : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<int>(
+                name: "CaseId",
+                table: "WorkflowInstances",
+                type: "INTEGER",
+                nullable: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WorkflowInstances_CaseId",
+                table: "WorkflowInstances",
+                column: "CaseId");
+
+            migrationBuilder.Sql(RegistersSql.BackfillCaseId);
+            migrationBuilder.Sql(ApplicationSearchSql.SqliteUp);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql(ApplicationSearchSql.SqliteDown);
+
+            migrationBuilder.DropIndex(
+                name: "IX_WorkflowInstances_CaseId",
+                table: "WorkflowInstances");
+
+            migrationBuilder.DropColumn(
+                name: "CaseId",
+                table: "WorkflowInstances");
+        }
+    }
+}

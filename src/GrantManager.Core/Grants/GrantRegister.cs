@@ -1,0 +1,130 @@
+using GrantManager.Core.Applications;
+using GrantManager.Core.Configuration;
+using GrantManager.Core.Data;
+using GrantManager.Core.Workflows;
+using Microsoft.EntityFrameworkCore;
+
+namespace GrantManager.Core.Grants;
+
+public sealed record GrantFilter
+{
+    /// <summary>Searched through the applications' index: reference, project title, organisation, charity or company number, postcode.</summary>
+    public string? Q { get; init; }
+    public int? FundId { get; init; }
+    /// <summary>active or closed.</summary>
+    public string? Status { get; init; }
+    public string? District { get; init; }
+    /// <summary>Only grants with a progress report past its last day.</summary>
+    public bool Late { get; init; }
+    public decimal? AmountFrom { get; init; }
+    public decimal? AmountTo { get; init; }
+    public string? Sort { get; init; }
+    public bool? Descending { get; init; }
+}
+
+public sealed record GrantRow(int Id, int ApplicationId, string Reference, string? ProjectTitle, string Organisation, string Fund, string Status, decimal Amount,
+    decimal Paid, string? NextReturn, DateOnly? NextReturnDue, int LateReturns, decimal? NextPayment, string? NextPaymentStatus, DateTime AwardedAt);
+
+public sealed record GrantPage(List<GrantRow> Rows, int Total, int Page, int PageSize, IReadOnlyDictionary<string, int> StatusCounts)
+{
+    public int Pages => Math.Max(1, (Total + PageSize - 1) / PageSize);
+}
+
+/// <summary>
+/// The grants register: every grant with what it has been paid, its next progress report and
+/// payment and how many reports are late, filtered, sorted, counted and paged in the database.
+/// Staff who oversee grants (<see cref="ReturnService.SeesAllGrants"/>) see every organisation's.
+/// </summary>
+public sealed class GrantRegister(GrantDbContext db, TimeProvider time)
+{
+    public const int PageSize = 50;
+    public static readonly string[] SortColumns = ["reference", "organisation", "amount", "paid", "next-report", "late", "awarded"];
+    public static readonly string[] Statuses = ["active", "closed"];
+
+    private sealed class Item
+    {
+        public Grant G { get; init; } = null!;
+        public string Reference { get; init; } = "";
+        public string? ProjectTitle { get; init; }
+        public string Organisation { get; init; } = "";
+        public string Fund { get; init; } = "";
+        public string Districts { get; init; } = "";
+        public decimal Paid { get; init; }
+        public DateOnly? NextReturnDue { get; init; }
+        public int Late { get; init; }
+    }
+
+    private IQueryable<Item> Query(Actor actor, GrantFilter f, DateOnly today, bool withStatus = true)
+    {
+        if (!ReturnService.SeesAllGrants(actor)) throw new WorkflowForbiddenException("The grants register is for staff who look after grants");
+        var query = from g in db.Grants.AsNoTracking()
+                    join a in db.Applications on g.ApplicationId equals a.Id
+                    select new Item
+                    {
+                        G = g, Reference = g.Reference, ProjectTitle = a.ProjectTitle, Organisation = a.Organisation!.Name, Fund = a.Fund!.Name, Districts = a.Districts,
+                        Paid = g.Instalments.Where(i => i.Status == InstalmentStatus.Paid).Sum(i => i.Amount),
+                        NextReturnDue = g.Returns.Where(r => r.Status != ReturnStatus.Accepted && r.Status != ReturnStatus.Submitted)
+                            .OrderBy(r => r.Sequence).Select(r => (DateOnly?)(r.ChangesDueOn ?? r.DueOn)).FirstOrDefault(),
+                        Late = g.Returns.Count(r => (r.Status == ReturnStatus.Due || r.Status == ReturnStatus.ChangesRequested) && (r.ChangesDueOn ?? r.DueOn) < today),
+                    };
+        var words = ApplicationRegister.Words(f.Q);
+        if (words.Count > 0)
+        {
+            var ids = ApplicationRegister.Matching(db, words);
+            query = query.Where(x => ids.Contains(x.G.ApplicationId));
+        }
+        if (f.FundId is int fund) query = query.Where(x => x.G.FundId == fund);
+        if (!string.IsNullOrEmpty(f.District))
+        {
+            var district = "|" + f.District + "|";
+            query = query.Where(x => ("|" + x.Districts + "|").Contains(district));
+        }
+        if (f.Late) query = query.Where(x => x.Late > 0);
+        if (f.AmountFrom is decimal from) query = query.Where(x => x.G.Amount >= from);
+        if (f.AmountTo is decimal to) query = query.Where(x => x.G.Amount <= to);
+        if (withStatus && f.Status is "active") query = query.Where(x => x.G.Status == GrantStatus.Active);
+        if (withStatus && f.Status is "closed") query = query.Where(x => x.G.Status == GrantStatus.Closed);
+        return query;
+    }
+
+    private static IQueryable<Item> Sorted(IQueryable<Item> q, GrantFilter f)
+    {
+        var sort = SortColumns.Contains(f.Sort) ? f.Sort : "awarded";
+        var desc = f.Descending ?? sort == "awarded";
+        IOrderedQueryable<Item> o = (sort, desc) switch
+        {
+            ("reference", false) => q.OrderBy(x => x.Reference), ("reference", true) => q.OrderByDescending(x => x.Reference),
+            ("organisation", false) => q.OrderBy(x => x.Organisation), ("organisation", true) => q.OrderByDescending(x => x.Organisation),
+            ("amount", false) => q.OrderBy(x => x.G.Amount), ("amount", true) => q.OrderByDescending(x => x.G.Amount),
+            ("paid", false) => q.OrderBy(x => x.Paid), ("paid", true) => q.OrderByDescending(x => x.Paid),
+            ("next-report", false) => q.OrderBy(x => x.NextReturnDue == null).ThenBy(x => x.NextReturnDue),
+            ("next-report", true) => q.OrderByDescending(x => x.NextReturnDue),
+            ("late", false) => q.OrderBy(x => x.Late), ("late", true) => q.OrderByDescending(x => x.Late),
+            (_, false) => q.OrderBy(x => x.G.AwardedAt),
+            _ => q.OrderByDescending(x => x.G.AwardedAt),
+        };
+        return desc ? o.ThenByDescending(x => x.G.Id) : o.ThenBy(x => x.G.Id);
+    }
+
+    public async Task<GrantPage> PageAsync(Actor actor, GrantFilter filter, int page, int pageSize = PageSize, CancellationToken ct = default)
+    {
+        var today = UkTime.DayOf(time.GetUtcNow().UtcDateTime);
+        var query = Query(actor, filter, today);
+        var total = await query.CountAsync(ct);
+        var counts = await Query(actor, filter, today, withStatus: false).GroupBy(x => x.G.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
+        var rows = await RowsAsync(Sorted(query, filter).Skip((page - 1) * pageSize).Take(pageSize), ct);
+        return new GrantPage(rows, total, page, pageSize, counts.ToDictionary(c => c.Key.ToString().ToLowerInvariant(), c => c.Count));
+    }
+
+    private async Task<List<GrantRow>> RowsAsync(IQueryable<Item> query, CancellationToken ct)
+    {
+        var items = await query.Select(x => new
+        {
+            x.G.Id, x.G.ApplicationId, x.Reference, x.ProjectTitle, x.Organisation, x.Fund, x.G.Status, x.G.Amount, x.Paid, x.NextReturnDue, x.Late, x.G.AwardedAt,
+            NextReturn = x.G.Returns.Where(r => r.Status != ReturnStatus.Accepted && r.Status != ReturnStatus.Submitted).OrderBy(r => r.Sequence).Select(r => r.Period).FirstOrDefault(),
+            NextPayment = x.G.Instalments.Where(i => i.Status != InstalmentStatus.Paid).OrderBy(i => i.Sequence).Select(i => new { i.Amount, i.Status }).FirstOrDefault(),
+        }).ToListAsync(ct);
+        return items.Select(i => new GrantRow(i.Id, i.ApplicationId, i.Reference, i.ProjectTitle, i.Organisation, i.Fund, i.Status.ToString().ToLowerInvariant(), i.Amount,
+            i.Paid, i.NextReturn, i.NextReturnDue, i.Late, i.NextPayment?.Amount, i.NextPayment?.Status.ToString().ToLowerInvariant(), i.AwardedAt)).ToList();
+    }
+}

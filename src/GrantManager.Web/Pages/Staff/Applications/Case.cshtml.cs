@@ -1,0 +1,36 @@
+using GrantManager.Core.Applications;
+using GrantManager.Core.Data;
+using GrantManager.Core.Workflows;
+using GrantManager.Web.Pages.Shared;
+using GrantManager.Web.Workflows;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+
+namespace GrantManager.Web.Pages.Staff.Applications;
+
+/// <summary>The case file: one page with everything about an application and its grant, as far as the reader's role allows.</summary>
+public sealed class CaseModel(GrantDbContext db, ApplicationService applications, AttachmentStore store, WorkflowRegistry registry, WorkflowActors actors) : PageModel
+{
+    public CaseFile Case { get; private set; } = null!;
+    public ApplicationSummaryView Summary { get; private set; } = null!;
+    public bool MustDeclare { get; private set; }
+
+    public async Task<IActionResult> OnGetAsync(int id)
+    {
+        var actor = await actors.ForAsync(User);
+        try
+        {
+            Case = await CaseFile.LoadAsync(db, applications, store, registry, id, actor);
+        }
+        catch (WorkflowNotFoundException) { return NotFound(); }
+        catch (WorkflowForbiddenException) when (actor.HasRole(Roles.Assessor))
+        {
+            // An assessor declares on the task first; the file opens once they have.
+            MustDeclare = true;
+            return Page();
+        }
+        catch (WorkflowForbiddenException) { return Forbid(); }
+        Summary = ApplicationSummaryView.From(Case.Application, headingLevel: 3) with { Documents = Case.Documents };
+        return Page();
+    }
+}

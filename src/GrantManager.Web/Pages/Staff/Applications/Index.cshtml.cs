@@ -1,0 +1,53 @@
+using GrantManager.Core.Applications;
+using GrantManager.Core.Data;
+using GrantManager.Core.Workflows;
+using GrantManager.Web.Registers;
+using GrantManager.Web.Workflows;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace GrantManager.Web.Pages.Staff.Applications;
+
+/// <summary>The applications register: search, filters, sort and pages, all in the address.</summary>
+public sealed class IndexModel(GrantDbContext db, ApplicationRegister register, WorkflowActors actors, WorkflowRegistry registry, Core.Places.Districts districts) : PageModel
+{
+    public RegisterFilter Filter { get; private set; } = new();
+    public RegisterPage Result { get; private set; } = new([], 0, 1, ApplicationRegister.PageSize, new Dictionary<string, int>());
+    public List<(int Id, string Name)> Funds { get; private set; } = [];
+    public List<(int Id, string Name)> Rounds { get; private set; } = [];
+    public List<(string Value, string Text)> Stages { get; private set; } = [];
+    public List<(string Id, string Name)> People { get; private set; } = [];
+    public IEnumerable<string> DistrictNames => districts.Names;
+    /// <summary>Raw text of the filter fields, so a value that could not be read is shown back as typed.</summary>
+    public string? Raw(string name) => Request.Query[name].ToString() is { Length: > 0 } v ? v : null;
+
+    public string PageUrl(int page) => RegisterQuery.Url("/Staff/Applications", Filter, ("pageNumber", page == 1 ? null : page.ToString()));
+    public string SortUrl(string column) => RegisterQuery.Url("/Staff/Applications", Filter with
+    {
+        Sort = column, Descending = (Filter.Sort ?? "submitted") == column ? !(Filter.Descending ?? column == "submitted") : column == "submitted",
+    });
+    public string? AriaSort(string column) => (Filter.Sort ?? "submitted") != column ? "none" : (Filter.Descending ?? column == "submitted") ? "descending" : "ascending";
+    public string StatusUrl(string? status) => RegisterQuery.Url("/Staff/Applications", Filter with { Status = status });
+
+    public async Task<IActionResult> OnGetAsync(int pageNumber = 1)
+    {
+        var actor = await actors.ForAsync(User);
+        if (!ApplicationRegister.SeesEveryOrganisation(actor)) return Forbid();
+        var (filter, errors) = RegisterQuery.Read(Request.Query);
+        Filter = filter;
+        foreach (var (key, messages) in errors)
+            foreach (var message in messages) ModelState.AddModelError(key, message);
+        Result = await register.PageAsync(actor, filter, Math.Max(1, pageNumber));
+        Funds = (await db.Funds.AsNoTracking().OrderBy(f => f.Name).Select(f => new { f.Id, f.Name }).ToListAsync()).Select(f => (f.Id, f.Name)).ToList();
+        Rounds = (await db.Rounds.AsNoTracking().Where(r => filter.FundId == null || r.FundId == filter.FundId).OrderByDescending(r => r.OpensAt)
+            .Select(r => new { r.Id, r.Name }).ToListAsync()).Select(r => (r.Id, r.Name)).ToList();
+        var workflows = await db.Funds.AsNoTracking().Select(f => f.WorkflowId).Distinct().ToListAsync();
+        Stages = registry.Newest.Where(d => workflows.Contains(d.Id)).SelectMany(d => d.States.Select(s => (s.Key, s.Value.Title ?? s.Key)))
+            .DistinctBy(s => s.Key).ToList();
+        People = (await (from u in db.Users join ur in db.UserRoles on u.Id equals ur.UserId join r in db.Roles on ur.RoleId equals r.Id
+                         where r.Name != Roles.Applicant select new { u.Id, u.DisplayName }).Distinct().ToListAsync())
+            .OrderBy(p => p.DisplayName).Select(p => (p.Id, p.DisplayName)).ToList();
+        return Page();
+    }
+}

@@ -1,0 +1,40 @@
+using GrantManager.Core.Data;
+using GrantManager.Core.Grants;
+using GrantManager.Web.Registers;
+using GrantManager.Web.Workflows;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.EntityFrameworkCore;
+
+namespace GrantManager.Web.Pages.Staff.Grants;
+
+/// <summary>The grants register: search, filters, sort and pages in the address, like the applications register.</summary>
+public sealed class IndexModel(GrantDbContext db, GrantRegister register, WorkflowActors actors, Core.Places.Districts districts) : PageModel
+{
+    public GrantFilter Filter { get; private set; } = new();
+    public GrantPage Result { get; private set; } = new([], 0, 1, GrantRegister.PageSize, new Dictionary<string, int>());
+    public List<(int Id, string Name)> Funds { get; private set; } = [];
+    public IEnumerable<string> DistrictNames => districts.Names;
+    public string? Raw(string name) => Request.Query[name].ToString() is { Length: > 0 } v ? v : null;
+
+    public string PageUrl(int page) => RegisterQuery.Url("/Staff/Grants", Filter, ("pageNumber", page == 1 ? null : page.ToString()));
+    public string SortUrl(string column) => RegisterQuery.Url("/Staff/Grants", Filter with
+    {
+        Sort = column, Descending = (Filter.Sort ?? "awarded") == column ? !(Filter.Descending ?? column == "awarded") : column == "awarded",
+    });
+    public string AriaSort(string column) => (Filter.Sort ?? "awarded") != column ? "none" : (Filter.Descending ?? column == "awarded") ? "descending" : "ascending";
+    public string StatusUrl(string status) => RegisterQuery.Url("/Staff/Grants", Filter with { Status = status });
+
+    public async Task<IActionResult> OnGetAsync(int pageNumber = 1)
+    {
+        var actor = await actors.ForAsync(User);
+        if (!ReturnService.SeesAllGrants(actor)) return Forbid();
+        var (filter, errors) = RegisterQuery.ReadGrants(Request.Query);
+        Filter = filter;
+        foreach (var (key, messages) in errors)
+            foreach (var message in messages) ModelState.AddModelError(key, message);
+        Result = await register.PageAsync(actor, filter, Math.Max(1, pageNumber));
+        Funds = (await db.Funds.AsNoTracking().OrderBy(f => f.Name).Select(f => new { f.Id, f.Name }).ToListAsync()).Select(f => (f.Id, f.Name)).ToList();
+        return Page();
+    }
+}

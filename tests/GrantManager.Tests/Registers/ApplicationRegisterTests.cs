@@ -1,0 +1,130 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using GrantManager.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+
+namespace GrantManager.Tests.Registers;
+
+/// <summary>The applications register: search through the text index, filters in the address, sorting, paging and who may see it.</summary>
+public sealed class ApplicationRegisterTests(GrantManagerFactory app) : IClassFixture<GrantManagerFactory>
+{
+    private static readonly DateOnly Start = DateOnly.FromDateTime(DateTime.UtcNow).AddMonths(2);
+
+    private async Task<(string Email, int Id, string Reference)> ApplyAsync(string organisation, string charityNumber, string postcode, decimal amount)
+    {
+        var email = $"reg-{Guid.NewGuid():N}@example.org";
+        await NewApplicant.RegisterCharityAsync(app, email, organisation, charityNumber, postcode);
+        var id = await app.SubmitApplicationAsync(Start, Start.AddMonths(11), amount, email);
+        var reference = await app.WithDbAsync(db => db.Applications.Where(a => a.Id == id).Select(a => a.Reference).SingleAsync());
+        return (email, id, reference);
+    }
+
+    private static List<int> Ids(JsonElement rows) => rows.EnumerateArray().Select(r => r.GetProperty("id").GetInt32()).ToList();
+
+    [Fact]
+    public async Task An_officer_finds_an_application_by_reference_organisation_charity_number_or_postcode()
+    {
+        var tenterden = await ApplyAsync("Tenterden Tea Dance Friends", "1203344", "TN30 6AB", 2400m);
+        var dymchurch = await ApplyAsync("Dymchurch Dune Walkers", "1205566", "TN29 0NX", 3600m);
+        var officer = await app.ApiClientAsync("officer@example.org");
+
+        foreach (var q in new[] { tenterden.Reference, "Tenterden", "tea dance", "1203344", "TN30 6AB", "tn306ab", "tenter" })
+        {
+            var found = Ids(await officer.GetFromJsonAsync<JsonElement>($"/api/applications?q={Uri.EscapeDataString(q)}"));
+            Assert.Contains(tenterden.Id, found);
+            Assert.DoesNotContain(dymchurch.Id, found);
+        }
+        Assert.Empty(Ids(await officer.GetFromJsonAsync<JsonElement>("/api/applications?q=Nowhere%20Whistling%20Society")));
+
+        // The index follows the organisation's profile as it changes.
+        var applicant = await app.SignedInAsync(dymchurch.Email, NewApplicant.Password);
+        await applicant.SubmitFormAsync("/Applicant/Organisation", new() { ["Input.Name"] = "Romney Marsh Ramblers" });
+        Assert.Equal([dymchurch.Id], Ids(await officer.GetFromJsonAsync<JsonElement>("/api/applications?q=Romney%20Ramblers")));
+        Assert.Empty(Ids(await officer.GetFromJsonAsync<JsonElement>("/api/applications?q=Dymchurch")));
+
+        var page = await (await app.SignedInAsync("officer@example.org")).GetPageAsync($"/Staff/Applications?q={Uri.EscapeDataString(tenterden.Reference)}");
+        var row = Assert.Single(page.QuerySelectorAll("#applications tbody tr"));
+        Assert.Contains("Tenterden Tea Dance Friends", row.TextContent);
+        Assert.Contains("£2,400", row.TextContent);
+        Assert.Equal($"/Staff/Applications/{tenterden.Id}", row.QuerySelector("a")!.GetAttribute("href"));
+    }
+
+    [Fact]
+    public async Task Filters_sort_and_counts_are_worked_out_over_the_whole_register_and_kept_in_the_address()
+    {
+        var small = await ApplyAsync("Hythe Knitting Circle", "1207001", "CT21 5AA", 1501m);
+        var middle = await ApplyAsync("Hythe Men in Sheds", "1207002", "CT21 5AB", 2502m);
+        var large = await ApplyAsync("Hythe Carers Hub", "1207003", "CT21 5AC", 4503m);
+        var officer = await app.ApiClientAsync("officer@example.org");
+
+        var ascending = Ids(await officer.GetFromJsonAsync<JsonElement>("/api/applications?q=hythe&sort=amount"));
+        Assert.Equal([small.Id, middle.Id, large.Id], ascending);
+        var descending = Ids(await officer.GetFromJsonAsync<JsonElement>("/api/applications?q=hythe&sort=amount&desc=true"));
+        Assert.Equal([large.Id, middle.Id, small.Id], descending);
+        Assert.Equal([middle.Id], Ids(await officer.GetFromJsonAsync<JsonElement>("/api/applications?q=hythe&amountFrom=2000&amountTo=3000")));
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        Assert.Equal(3, Ids(await officer.GetFromJsonAsync<JsonElement>($"/api/applications?q=hythe&submittedFrom={today}&district=Swale&status=submitted&stage=eligibility")).Count);
+        Assert.Empty(Ids(await officer.GetFromJsonAsync<JsonElement>("/api/applications?q=hythe&district=Dover")));
+        Assert.Empty(Ids(await officer.GetFromJsonAsync<JsonElement>("/api/applications?q=hythe&status=awarded")));
+
+        var paged = await officer.GetAsync("/api/applications?q=hythe&sort=amount&pageSize=2");
+        Assert.Equal("3", paged.Headers.GetValues("X-Total-Count").Single());
+        Assert.Contains("rel=\"next\"", string.Join(",", paged.Headers.GetValues("Link")));
+        Assert.Contains("q=hythe", string.Join(",", paged.Headers.GetValues("Link")));
+
+        var browser = await app.SignedInAsync("officer@example.org");
+        var page = await browser.GetPageAsync("/Staff/Applications?q=hythe&sort=amount&desc=true");
+        Assert.Equal("3 applications", page.QuerySelector("#register-total")!.TextContent.Trim());
+        Assert.Equal(["Hythe Carers Hub", "Hythe Men in Sheds", "Hythe Knitting Circle"],
+            page.QuerySelectorAll("#applications tbody tr").Select(r => r.Children[2].TextContent.Trim()));
+        Assert.Equal("Submitted: 3", page.QuerySelector("#status-counts a[data-status=submitted]")!.TextContent.Trim());
+        // The filter form carries the search and the sort, so applying another filter keeps them.
+        Assert.Equal("hythe", page.QuerySelector("input[name=q]")!.GetAttribute("value"));
+        var resort = page.QuerySelectorAll("th a.app-sort").First(a => a.TextContent.StartsWith("Requested")).GetAttribute("href")!;
+        var resorted = await browser.GetPageAsync(resort);
+        Assert.Equal("Hythe Knitting Circle", resorted.QuerySelectorAll("#applications tbody tr")[0].Children[2].TextContent.Trim());
+    }
+
+    [Fact]
+    public async Task A_filter_that_cannot_be_read_is_named()
+    {
+        var browser = await app.SignedInAsync("officer@example.org");
+        var page = await browser.GetPageAsync("/Staff/Applications?amountFrom=lots&submittedTo=someday");
+        Assert.Equal(["Amount from must be an amount in pounds, like 2500", "Submitted to must be a date, like 31/3/2027"], page.ErrorSummary());
+        Assert.Equal("lots", page.QuerySelector("#amountFrom")!.GetAttribute("value"));
+
+        var api = await app.ApiClientAsync("officer@example.org");
+        var response = await api.GetAsync("/api/applications?amountFrom=lots&sort=colour");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("amountFrom", out _));
+        Assert.True(errors.TryGetProperty("sort", out _));
+    }
+
+    [Fact]
+    public async Task Applicants_see_only_their_own_organisation_and_assessors_are_refused()
+    {
+        var mine = await ApplyAsync("Lydd Lunch Club", "1208001", "TN29 9AA", 2000m);
+        var theirs = await ApplyAsync("Lydd Litter Pickers", "1208002", "TN29 9AB", 2000m);
+        var applicant = await app.ApiClientAsync(mine.Email, NewApplicant.Password);
+        Assert.Equal([mine.Id], Ids(await applicant.GetFromJsonAsync<JsonElement>("/api/applications")));
+        Assert.Empty(Ids(await applicant.GetFromJsonAsync<JsonElement>("/api/applications?q=Litter")));
+        Assert.DoesNotContain(theirs.Id, Ids(await applicant.GetFromJsonAsync<JsonElement>("/api/applications?q=lydd")));
+
+        var applicantPages = await app.SignedInAsync(mine.Email, NewApplicant.Password);
+        Assert.StartsWith("/Account/AccessDenied", (await applicantPages.GetAsync("/Staff/Applications")).Headers.Location!.PathAndQuery);
+
+        var assessor = await app.ApiClientAsync("assessor@example.org");
+        Assert.Equal(HttpStatusCode.Forbidden, (await assessor.GetAsync("/api/applications")).StatusCode);
+        var assessorPages = await app.SignedInAsync("assessor@example.org");
+        Assert.StartsWith("/Account/AccessDenied", (await assessorPages.GetAsync("/Staff/Applications")).Headers.Location!.PathAndQuery);
+
+        foreach (var staff in new[] { "finance@example.org", "panel@example.org" })
+        {
+            var found = Ids(await (await app.ApiClientAsync(staff)).GetFromJsonAsync<JsonElement>("/api/applications?q=lydd"));
+            Assert.Contains(mine.Id, found);
+            Assert.Contains(theirs.Id, found);
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using GrantManager.Core.Applications;
+using GrantManager.Tests.Support;
+
+namespace GrantManager.Tests.Registers;
+
+/// <summary>The inbox and GET /api/tasks are paged and counted in the database, and filter to one case.</summary>
+public sealed class WorkListTests(GrantManagerFactory app) : IClassFixture<GrantManagerFactory>
+{
+    private static readonly DateOnly Start = DateOnly.FromDateTime(DateTime.UtcNow).AddMonths(2);
+
+    private static List<long> Ids(JsonElement tasks) => tasks.EnumerateArray().Select(t => t.GetProperty("id").GetInt64()).ToList();
+
+    private static string? Next(HttpResponseMessage response) =>
+        response.Headers.TryGetValues("Link", out var values)
+            ? string.Join(",", values).Split(',').Select(l => l.Trim()).FirstOrDefault(l => l.EndsWith("rel=\"next\""))?.Split(';')[0].Trim('<', '>', ' ')
+            : null;
+
+    [Fact]
+    public async Task Tasks_come_a_page_at_a_time_with_the_total_and_a_link_to_the_next_page()
+    {
+        var email = $"paging-{Guid.NewGuid():N}@example.org";
+        await NewApplicant.RegisterCharityAsync(app, email, "Paging Community Trust", "1190001", "TN23 1AA");
+        for (var i = 0; i < 5; i++) await app.SubmitApplicationAsync(Start, Start.AddMonths(11), 2000m + i, email);
+
+        var officer = await app.ApiClientAsync("officer@example.org");
+        var everything = await officer.GetAsync("/api/tasks?pageSize=200");
+        var all = Ids(await everything.Content.ReadFromJsonAsync<JsonElement>());
+        var total = int.Parse(everything.Headers.GetValues("X-Total-Count").Single());
+        Assert.Equal(all.Count, total);
+        Assert.True(total >= 5);
+        Assert.Null(Next(everything));
+
+        var seen = new List<long>();
+        var url = "/api/tasks?pageSize=2";
+        var pages = 0;
+        while (url is not null)
+        {
+            var response = await officer.GetAsync(url);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(total, int.Parse(response.Headers.GetValues("X-Total-Count").Single()));
+            var page = Ids(await response.Content.ReadFromJsonAsync<JsonElement>());
+            Assert.InRange(page.Count, 1, 2);
+            seen.AddRange(page);
+            url = Next(response);
+            pages++;
+        }
+        Assert.Equal((total + 1) / 2, pages);
+        Assert.Equal(all, seen);
+    }
+
+    [Theory]
+    [InlineData("pageSize=201", "pageSize")]
+    [InlineData("pageSize=0", "pageSize")]
+    [InlineData("page=0", "page")]
+    [InlineData("page=first", "page")]
+    public async Task A_page_out_of_range_is_refused_naming_the_field(string query, string field)
+    {
+        var officer = await app.ApiClientAsync("officer@example.org");
+        var response = await officer.GetAsync($"/api/tasks?{query}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
+    }
+
+    [Fact]
+    public async Task One_applications_tasks_include_its_grants_payment_and_another_organisation_sees_none_of_them()
+    {
+        var email = $"case-{Guid.NewGuid():N}@example.org";
+        await NewApplicant.RegisterCharityAsync(app, email, "Case Filter Carers", "1190002", "TN23 1AB");
+        var other = await app.SubmitApplicationAsync(Start, Start.AddMonths(11), 1500m, email);
+        var grant = await app.AwardAsync(Start, Start.AddMonths(11), 4000m, email);
+
+        var finance = await app.ApiClientAsync("finance@example.org");
+        var tasks = await finance.GetFromJsonAsync<JsonElement>($"/api/tasks?applicationId={grant.ApplicationId}");
+        var payment = Assert.Single(tasks.EnumerateArray());
+        Assert.Equal(grant.ApplicationId, payment.GetProperty("applicationId").GetInt32());
+        Assert.Equal($"{grant.Reference}/P1", payment.GetProperty("reference").GetString());
+
+        var officer = await app.ApiClientAsync("officer@example.org");
+        var check = Assert.Single((await officer.GetFromJsonAsync<JsonElement>($"/api/tasks?applicationId={other}")).EnumerateArray());
+        Assert.Equal(other, check.GetProperty("applicationId").GetInt32());
+        Assert.Empty((await officer.GetFromJsonAsync<JsonElement>($"/api/tasks?applicationId={grant.ApplicationId}")).EnumerateArray());
+
+        var stranger = $"stranger-{Guid.NewGuid():N}@example.org";
+        await NewApplicant.RegisterAsync(app, stranger, "Unrelated Allotment Society");
+        var strangerApi = await app.ApiClientAsync(stranger, NewApplicant.Password);
+        Assert.Empty((await strangerApi.GetFromJsonAsync<JsonElement>($"/api/tasks?applicationId={other}")).EnumerateArray());
+        Assert.Equal(HttpStatusCode.NotFound, (await strangerApi.GetAsync($"/api/applications/{other}")).StatusCode);
+
+        var own = await app.ApiClientAsync(email, NewApplicant.Password);
+        var view = await own.GetFromJsonAsync<JsonElement>($"/api/applications/{other}");
+        var instanceId = view.GetProperty("workflowInstanceId").GetGuid();
+        Assert.Equal(instanceId, check.GetProperty("workflowInstanceId").GetGuid());
+        var returnId = grant.Returns.OrderBy(r => r.Sequence).First().Id;
+        var returnView = await own.GetFromJsonAsync<JsonElement>($"/api/returns/{returnId}");
+        Assert.Equal(grant.Returns.First(r => r.Id == returnId).WorkflowInstanceId, returnView.GetProperty("workflowInstanceId").GetGuid());
+    }
+
+    [Fact]
+    public async Task The_inbox_shows_fifty_tasks_a_page_with_counts_over_them_all()
+    {
+        var email = $"inbox-{Guid.NewGuid():N}@example.org";
+        await NewApplicant.RegisterCharityAsync(app, email, "Fifty One Projects", "1190003", "TN23 1AC");
+        for (var i = 0; i < 51; i++) await app.SubmitApplicationAsync(Start, Start.AddMonths(11), 2000m + i, email);
+
+        var api = await app.ApiClientAsync("officer@example.org");
+        var response = await api.GetAsync("/api/tasks?pageSize=1");
+        var total = int.Parse(response.Headers.GetValues("X-Total-Count").Single());
+        Assert.True(total > 50);
+
+        var officer = await app.SignedInAsync("officer@example.org");
+        var first = await officer.GetPageAsync("/Staff/Inbox");
+        Assert.StartsWith($"{total} tasks", first.QuerySelector("#inbox-counts")!.TextContent.Trim());
+        Assert.Equal(50, first.QuerySelectorAll("main table:first-of-type tbody tr").Length);
+        var next = first.QuerySelector(".govuk-pagination__next a")!.GetAttribute("href")!;
+        var last = await officer.GetPageAsync(next);
+        var pages = (total + 49) / 50;
+        Assert.Equal(pages == 2 ? total - 50 : 50, last.QuerySelectorAll("main table:first-of-type tbody tr").Length);
+        var firstLinks = first.QuerySelectorAll("main table:first-of-type tbody a").Select(a => a.GetAttribute("href")).ToHashSet();
+        Assert.DoesNotContain(last.QuerySelectorAll("main table:first-of-type tbody a").Select(a => a.GetAttribute("href")), firstLinks.Contains);
+    }
+}
