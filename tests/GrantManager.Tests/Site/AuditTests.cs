@@ -43,8 +43,15 @@ public sealed class AuditTests(GrantManagerFactory app) : IClassFixture<GrantMan
         var page = await admin.GetPageAsync("/Admin/Audit?kind=application");
         var row = page.QuerySelectorAll("tbody tr").First(r => r.TextContent.Contains("Tea dances for carers"));
         Assert.Contains("Maggie Audited", row.TextContent);
-        Assert.Contains("Project title: Tea dances → Tea dances for carers", row.TextContent.Replace("\n", " ").Replace("  ", " "));
+        Assert.Contains("Project title: Tea dances → Tea dances for carers", Squash(row.TextContent));
+
+        // The case file shows the same changes to the officer.
+        var officer = await app.SignedInAsync("officer@example.org");
+        var file = await officer.GetPageAsync($"/Staff/Applications/{id}");
+        Assert.Contains("Project title: Tea dances → Tea dances for carers", Squash(file.QuerySelector("#changes + .app-table-scroll, #changes ~ .app-table-scroll")!.TextContent));
     }
+
+    private static string Squash(string text) => System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
 
     [Fact]
     public async Task Fund_changes_and_roles_given_are_recorded_and_no_secret_ever_is()

@@ -14,6 +14,8 @@ public sealed class CaseModel(GrantDbContext db, ApplicationService applications
     public CaseFile Case { get; private set; } = null!;
     public ApplicationSummaryView Summary { get; private set; } = null!;
     public bool MustDeclare { get; private set; }
+    /// <summary>Changes people made to the application and its organisation outside the workflow (a draft's edits, a profile's updates).</summary>
+    public List<Core.Audit.AuditLine> Changes { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(int id)
     {
@@ -31,6 +33,9 @@ public sealed class CaseModel(GrantDbContext db, ApplicationService applications
         }
         catch (WorkflowForbiddenException) { return Forbid(); }
         Summary = ApplicationSummaryView.From(Case.Application, headingLevel: 3) with { Documents = Case.Documents };
+        Changes = (await Core.Audit.AuditTrail.ForSubjectAsync(db, "application", id.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .Concat(await Core.Audit.AuditTrail.ForSubjectAsync(db, "organisation", Case.Application.OrganisationId.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+            .OrderByDescending(l => l.Id).ToList();
         return Page();
     }
 }
