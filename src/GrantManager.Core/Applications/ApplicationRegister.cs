@@ -93,6 +93,14 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
             var own = actor.OrganisationId ?? -1;
             query = query.Where(x => x.A.OrganisationId == own);
         }
+        else if (!actor.HasRole(Roles.GrantOfficer) && !actor.HasRole(Roles.Administrator))
+        {
+            // The same rule as the case file: a panel member sees what has come to the panel, finance what became a grant.
+            var panel = actor.HasRole(Roles.PanelMember);
+            var finance = actor.HasRole(Roles.FinanceOfficer);
+            query = query.Where(x => (panel && x.I != null && db.InboxTasks.Any(t => t.InstanceId == x.I.Id && t.Role == Roles.PanelMember))
+                || (finance && db.Grants.Any(g => g.ApplicationId == x.A.Id)));
+        }
         var words = Words(f.Q);
         if (words.Count > 0)
         {

@@ -156,13 +156,13 @@ public sealed class AuditInterceptor(AuditPerson person, TimeProvider time) : Sa
                 var name = db.Roles.AsNoTracking().Where(r => r.Id == role.RoleId).Select(r => r.Name).FirstOrDefault() ?? role.RoleId;
                 changes.Add(new AuditChange("Role", entry.State == EntityState.Deleted ? name : null, entry.State == EntityState.Added ? name : null));
             }
-            else foreach (var p in entry.Properties.Where(p => !Ignored.Contains(p.Metadata.Name) && !p.Metadata.IsShadowProperty()))
+            else foreach (var p in entry.Properties.Where(p => !Ignored.Contains(p.Metadata.Name) && !p.Metadata.IsShadowProperty() && !p.Metadata.IsForeignKey()))
             {
                 var (from, to) = entry.State switch
                 {
-                    EntityState.Added => (null, Text(p.CurrentValue)),
-                    EntityState.Deleted => (Text(p.OriginalValue), null),
-                    _ => p.IsModified ? (Text(p.OriginalValue), Text(p.CurrentValue)) : (null, null),
+                    EntityState.Added => (null, Text(p.CurrentValue, p.Metadata)),
+                    EntityState.Deleted => (Text(p.OriginalValue, p.Metadata), null),
+                    _ => p.IsModified ? (Text(p.OriginalValue, p.Metadata), Text(p.CurrentValue, p.Metadata)) : (null, null),
                 };
                 if (from != to) changes.Add(new AuditChange(Label(p.Metadata.Name), from, to));
             }
@@ -220,6 +220,18 @@ public sealed class AuditInterceptor(AuditPerson person, TimeProvider time) : Sa
     private static string KeyOf(EntityEntry entry) =>
         string.Join("/", entry.Metadata.FindPrimaryKey()!.Properties.Select(p => Text(entry.Property(p.Name).CurrentValue)));
 
+    /// <summary>A value as the pages show it: money in pounds, dates in UK time, yes or no, a list with commas.</summary>
+    private static string? Text(object? value, Microsoft.EntityFrameworkCore.Metadata.IProperty property) => value switch
+    {
+        decimal d when property.GetValueConverter()?.ProviderClrType == typeof(long) => Money.Format(d),
+        string s when s.Contains('|') => string.Join(", ", s.Split('|', StringSplitOptions.RemoveEmptyEntries)),
+        bool b => b ? "Yes" : "No",
+        DateTime t => Configuration.UkTime.DateAndTime(t),
+        DateOnly d => d.ToString("d MMMM yyyy", CultureInfo.GetCultureInfo("en-GB")),
+        Enum e => Label(e.ToString()),
+        _ => Text(value),
+    };
+
     private static string? Text(object? value) => value switch
     {
         null => null,
@@ -234,5 +246,5 @@ public sealed class AuditInterceptor(AuditPerson person, TimeProvider time) : Sa
 
     /// <summary>ProjectTitle → "Project title".</summary>
     private static string Label(string name) =>
-        string.Concat(name.Select((c, i) => i > 0 && char.IsUpper(c) ? " " + char.ToLowerInvariant(c) : c.ToString()));
+        string.Concat(name.Select((c, i) => i > 0 && (char.IsUpper(c) || char.IsDigit(c) && !char.IsDigit(name[i - 1])) ? " " + char.ToLowerInvariant(c) : c.ToString()));
 }

@@ -24,7 +24,7 @@ public sealed class TaskService(GrantDbContext db, WorkflowRuntime runtime, Task
         var errors = new Errors();
         if (string.IsNullOrWhiteSpace(outcome)) errors.Add("outcome", $"Choose an outcome: {WorkflowText.Choices(task.OutcomeList)}");
         else if (!task.OutcomeList.Contains(outcome)) errors.Add("outcome", $"'{outcome}' is not an outcome of this task; choose {WorkflowText.Choices(task.OutcomeList)}");
-        if (comment is { Length: > 5000 }) errors.Add("comment", "The comment must be 5,000 characters or fewer");
+        if (comment is { Length: > 5000 }) errors.Add("comment", "The note for the file must be 5,000 characters or fewer");
 
         // The note for the file stays with staff; the message is what the applicant reads.
         var message = string.IsNullOrWhiteSpace(completion.MessageToApplicant) ? null : completion.MessageToApplicant.Trim();

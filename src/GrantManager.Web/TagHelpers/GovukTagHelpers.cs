@@ -14,6 +14,11 @@ namespace GrantManager.Web.TagHelpers;
 public sealed class GovukErrorSummaryTagHelper : TagHelper
 {
     [ViewContext, HtmlAttributeNotBound] public ViewContext ViewContext { get; set; } = null!;
+    /// <summary>
+    /// The fields in the order the page asks them, where the model cannot say: a question list or a
+    /// dictionary's entries (scores per criterion, targets per measure), or fields named by the query string.
+    /// </summary>
+    [HtmlAttributeName("order")] public IEnumerable<string>? FieldsInOrder { get; set; }
 
     public override void Process(TagHelperContext context, TagHelperOutput output)
     {
@@ -22,11 +27,17 @@ public sealed class GovukErrorSummaryTagHelper : TagHelper
         if (state.IsValid) { output.SuppressOutput(); return; }
         var enc = HtmlEncoder.Default;
         var items = new System.Text.StringBuilder();
-        // GOV.UK lists errors in the order the fields appear: the model's declaration order, which
-        // each page model keeps in the order its page asks the questions.
+        // GOV.UK lists errors in the order the fields appear: the page's own list where it gives one,
+        // then the model's declaration order, which each page model keeps in the order its page asks.
         var model = ViewContext.ViewData.Model?.GetType();
         var links = ViewContext.ViewData["ErrorLinks"] as IReadOnlyDictionary<string, string>;
-        foreach (var (key, entry) in state.OrderBy(e => FieldOrder(model, e.Key), StringComparer.Ordinal))
+        var order = FieldsInOrder?.ToList() ?? [];
+        string Position(string key)
+        {
+            var at = order.IndexOf(key);
+            return at >= 0 ? $"0{at:D4}" : "1" + FieldOrder(model, key);
+        }
+        foreach (var (key, entry) in state.OrderBy(e => e.Key.Length == 0 ? "" : Position(e.Key), StringComparer.Ordinal))
         {
             foreach (var error in entry?.Errors ?? [])
             {

@@ -130,6 +130,30 @@ public sealed class ApplicationFormTests(GrantManagerFactory app) : IClassFixtur
     }
 
     [Fact]
+    public async Task Every_field_wrong_on_the_outcomes_and_eligibility_pages_is_listed_in_the_order_the_page_asks()
+    {
+        var client = await NewApplicant.RegisterAsync(app, NewEmail(), "Whitstable Wellbeing Walks");
+        var eligibility = await (await client.SubmitFormAsync($"/Applicant/Apply?fund={await FundIdAsync()}", new())).ReadPageAsync();
+        AssertInPageOrder(eligibility, 4);
+
+        var draft = await StartAsync(client);
+        var form = await client.GetPageAsync($"{draft}/Outcomes");
+        var fields = form.QuerySelectorAll("main form input[type=text]").Select(i => i.GetAttribute("name")!).ToList();
+        var page = await (await client.SubmitFormAsync($"{draft}/Outcomes", fields.ToDictionary(f => f, _ => "lots"))).ReadPageAsync();
+        AssertInPageOrder(page, fields.Count);
+    }
+
+    /// <summary>The error summary's links go down the page: each field it names comes after the one before.</summary>
+    private static void AssertInPageOrder(AngleSharp.Html.Dom.IHtmlDocument page, int expected)
+    {
+        var targets = page.QuerySelectorAll(".govuk-error-summary__list a").Select(a => a.GetAttribute("href")![1..]).ToList();
+        Assert.Equal(expected, targets.Count);
+        var all = page.All.ToList();
+        var positions = targets.Select(id => all.IndexOf(page.GetElementById(id) ?? throw new Xunit.Sdk.XunitException($"No field #{id} on the page"))).ToList();
+        Assert.Equal(positions.Order(), positions);
+    }
+
+    [Fact]
     public async Task The_budget_reads_pounds_as_typed_warns_rather_than_congratulates_and_refuses_impossible_amounts()
     {
         var client = await NewApplicant.RegisterAsync(app, NewEmail(), "Herne Bay Cuppa Club");

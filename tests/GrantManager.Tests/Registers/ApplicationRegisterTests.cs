@@ -120,11 +120,16 @@ public sealed class ApplicationRegisterTests(GrantManagerFactory app) : IClassFi
         var assessorPages = await app.SignedInAsync("assessor@example.org");
         Assert.StartsWith("/Account/AccessDenied", (await assessorPages.GetAsync("/Staff/Applications")).Headers.Location!.PathAndQuery);
 
+        var officer = Ids(await (await app.ApiClientAsync("officer@example.org")).GetFromJsonAsync<JsonElement>("/api/applications?q=lydd"));
+        Assert.Contains(mine.Id, officer);
+        Assert.Contains(theirs.Id, officer);
+        // Finance and the panel see what their work needs, as on the case file: not applications still being assessed.
         foreach (var staff in new[] { "finance@example.org", "panel@example.org" })
-        {
-            var found = Ids(await (await app.ApiClientAsync(staff)).GetFromJsonAsync<JsonElement>("/api/applications?q=lydd"));
-            Assert.Contains(mine.Id, found);
-            Assert.Contains(theirs.Id, found);
-        }
+            Assert.Empty(Ids(await (await app.ApiClientAsync(staff)).GetFromJsonAsync<JsonElement>("/api/applications?q=lydd")));
+        // Once it is a grant, finance finds it.
+        var grant = await app.AwardAsync(Start, Start.AddMonths(11), 2000m, mine.Email);
+        var finance = Ids(await (await app.ApiClientAsync("finance@example.org")).GetFromJsonAsync<JsonElement>("/api/applications"));
+        Assert.Contains(grant.ApplicationId, finance);
+        Assert.DoesNotContain(theirs.Id, finance);
     }
 }

@@ -41,7 +41,8 @@ public sealed class AuditTests(GrantManagerFactory app) : IClassFixture<GrantMan
         // An administrator reads it by name on the audit page.
         var admin = await app.SignedInAsync("admin@example.org");
         var page = await admin.GetPageAsync("/Admin/Audit?kind=application");
-        var row = page.QuerySelectorAll("tbody tr").First(r => r.TextContent.Contains("Tea dances for carers"));
+        var row = page.QuerySelectorAll("tbody tr").First(r => Squash(r.TextContent).Contains("Project title: Tea dances →"));
+        Assert.Contains($"LWK-", row.QuerySelector($"a[href=\"/Staff/Applications/{id}\"]")!.TextContent);
         Assert.Contains("Maggie Audited", row.TextContent);
         Assert.Contains("Project title: Tea dances → Tea dances for carers", Squash(row.TextContent));
 
@@ -67,7 +68,7 @@ public sealed class AuditTests(GrantManagerFactory app) : IClassFixture<GrantMan
 
         var entries = await app.WithDbAsync(db => db.AuditEntries.OrderBy(a => a.Id).ToListAsync());
         var fund = Assert.Single(entries, e => e.EntityType == "Fund" && e.Action == "changed" && e.SubjectId == fundId.ToString() && e.ChangeList.Any(c => c.Field == "Budget"));
-        Assert.Equal(("changed", before.ToString("0.##"), "250000"), (fund.Action, fund.ChangeList.Single(c => c.Field == "Budget").From, fund.ChangeList.Single(c => c.Field == "Budget").To));
+        Assert.Equal(("changed", Money.Format(before), "£250,000"), (fund.Action, fund.ChangeList.Single(c => c.Field == "Budget").From, fund.ChangeList.Single(c => c.Field == "Budget").To));
         var adminId = await app.WithDbAsync(db => db.Users.Where(u => u.Email == "admin@example.org").Select(u => u.Id).SingleAsync());
         Assert.Equal(adminId, fund.UserId);
         var newUserId = await app.WithDbAsync(db => db.Users.Where(u => u.Email == email).Select(u => u.Id).SingleAsync());

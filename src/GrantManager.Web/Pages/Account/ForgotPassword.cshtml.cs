@@ -12,7 +12,7 @@ namespace GrantManager.Web.Pages.Account;
 
 public sealed class ForgotPasswordModel(UserManager<User> users, AccountEmails emails, SignInThrottle throttle) : PageModel
 {
-    [BindProperty] public EmailInput Input { get; set; } = new();
+    [BindProperty(Name = "Input")] public EmailInput Input { get; set; } = new();
     public bool Sent { get; private set; }
 
     public sealed class EmailInput

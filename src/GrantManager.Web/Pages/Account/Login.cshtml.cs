@@ -12,7 +12,7 @@ namespace GrantManager.Web.Pages.Account;
 
 public sealed class LoginModel(SignInManager<User> signIn, UserManager<User> users, GrantDbContext db, Outbox outbox, SignInThrottle throttle) : PageModel
 {
-    [BindProperty] public LoginInput Input { get; set; } = new();
+    [BindProperty(Name = "Input")] public LoginInput Input { get; set; } = new();
     [BindProperty(SupportsGet = true)] public string? ReturnUrl { get; set; }
     public bool OfferResend { get; private set; }
     /// <summary>Arrived here because the timeout warning ran out.</summary>

@@ -13,7 +13,7 @@ namespace GrantManager.Web.Pages.Account;
 
 public sealed class RegisterModel(GrantDbContext db, UserManager<User> users, Outbox outbox, TimeProvider time, SignInThrottle throttle) : PageModel
 {
-    [BindProperty] public RegisterInput Input { get; set; } = new();
+    [BindProperty(Name = "Input")] public RegisterInput Input { get; set; } = new();
 
     public sealed class RegisterInput
     {

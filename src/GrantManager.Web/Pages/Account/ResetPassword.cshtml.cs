@@ -10,7 +10,7 @@ namespace GrantManager.Web.Pages.Account;
 
 public sealed class ResetPasswordModel(UserManager<User> users) : PageModel
 {
-    [BindProperty] public ResetInput Input { get; set; } = new();
+    [BindProperty(Name = "Input")] public ResetInput Input { get; set; } = new();
 
     public sealed class ResetInput
     {

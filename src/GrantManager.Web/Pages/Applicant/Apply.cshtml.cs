@@ -21,7 +21,7 @@ public sealed class ApplyModel(GrantDbContext db, ApplicationService application
     }
 
     [BindProperty(SupportsGet = true)] public int Fund { get; set; }
-    [BindProperty] public EligibilityInput Input { get; set; } = new();
+    [BindProperty(Name = "Input")] public EligibilityInput Input { get; set; } = new();
     public string FundName { get; private set; } = "";
     public string? Ineligible { get; private set; }
 

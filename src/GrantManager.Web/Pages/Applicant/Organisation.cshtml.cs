@@ -25,7 +25,7 @@ public sealed class OrganisationModel(GrantDbContext db, WorkflowActors actors) 
         public string? ContactPhone { get; set; }
     }
 
-    [BindProperty] public ProfileInput Input { get; set; } = new();
+    [BindProperty(Name = "Input")] public ProfileInput Input { get; set; } = new();
     /// <summary>The application to go back to, when the profile was opened from its task list.</summary>
     [BindProperty(SupportsGet = true)] public int? Application { get; set; }
 

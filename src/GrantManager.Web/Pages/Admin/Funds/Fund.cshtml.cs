@@ -54,7 +54,7 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
         public string? Unit { get; set; }
     }
 
-    [BindProperty] public DetailsInput Input { get; set; } = new();
+    [BindProperty(Name = "Input")] public DetailsInput Input { get; set; } = new();
     [BindProperty] public RoundInput NewRound { get; set; } = new();
     [BindProperty] public CriterionInput NewCriterion { get; set; } = new();
     [BindProperty] public MeasureInput NewMeasure { get; set; } = new();

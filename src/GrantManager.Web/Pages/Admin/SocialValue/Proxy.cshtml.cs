@@ -27,7 +27,7 @@ public sealed class ProxyModel(SocialValueProxies proxies, ShippedProxies shippe
     }
 
     [BindProperty(SupportsGet = true)] public string? Code { get; set; }
-    [BindProperty] public ProxyForm Input { get; set; } = new();
+    [BindProperty(Name = "Input")] public ProxyForm Input { get; set; } = new();
     public string Name { get; private set; } = "";
     public List<ProxyVersion> Versions { get; private set; } = [];
     public ProxyVersion? InForce { get; private set; }

@@ -10,7 +10,7 @@ namespace GrantManager.Web.Pages.Admin.Users;
 
 public sealed class CreateModel(GrantDbContext db, UserManager<User> users, AccountEmails emails, TimeProvider time) : PageModel
 {
-    [BindProperty] public StaffInput Input { get; set; } = new();
+    [BindProperty(Name = "Input")] public StaffInput Input { get; set; } = new();
 
     public sealed class StaffInput
     {

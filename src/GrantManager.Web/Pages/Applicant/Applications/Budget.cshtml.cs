@@ -22,7 +22,7 @@ public sealed class BudgetModel(ApplicationService applications, WorkflowActors 
         public List<Line> Lines { get; set; } = [];
     }
 
-    [BindProperty] public BudgetInput Input { get; set; } = new();
+    [BindProperty(Name = "Input")] public BudgetInput Input { get; set; } = new();
 
     /// <summary>Saved, but the lines do not add up to the amount asked for: a warning, not a success.</summary>
     public string? Mismatch { get; private set; }

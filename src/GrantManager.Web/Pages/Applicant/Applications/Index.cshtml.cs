@@ -22,7 +22,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
         public string? Comment { get; set; }
     }
 
-    [BindProperty] public RespondInput Input { get; set; } = new();
+    [BindProperty(Name = "Input")] public RespondInput Input { get; set; } = new();
     /// <summary>A document for the answer to a request for more information.</summary>
     [BindProperty] public IFormFile? Upload { get; set; }
     public string ContactEmail => council.Value.ContactEmail;

@@ -13,7 +13,7 @@ public sealed class OutcomesModel(ApplicationService applications, WorkflowActor
         public Dictionary<string, string?> Targets { get; set; } = new();
     }
 
-    [BindProperty] public OutcomesInput Input { get; set; } = new();
+    [BindProperty(Name = "Input")] public OutcomesInput Input { get; set; } = new();
     public List<OutcomeMeasure> Measures => Application.Fund!.Measures.OrderBy(m => m.Order).ToList();
 
     public async Task<IActionResult> OnGetAsync(int id)

@@ -25,7 +25,7 @@ public sealed class ProjectModel(ApplicationService applications, WorkflowActors
         public string? EndYear { get; set; }
     }
 
-    [BindProperty] public ProjectInput Input { get; set; } = new();
+    [BindProperty(Name = "Input")] public ProjectInput Input { get; set; } = new();
 
     public async Task<IActionResult> OnGetAsync(int id)
     {

@@ -26,7 +26,7 @@ public sealed class CheckModel(GrantDbContext db, ReturnService returns, Attachm
         public bool ConfirmSpend { get; set; }
     }
 
-    [BindProperty] public SendForm Input { get; set; } = new();
+    [BindProperty(Name = "Input")] public SendForm Input { get; set; } = new();
     public MonitoringReturn Return { get; private set; } = null!;
     public Grant Grant { get; private set; } = null!;
     public Dictionary<string, string> MeasureNames { get; private set; } = new();

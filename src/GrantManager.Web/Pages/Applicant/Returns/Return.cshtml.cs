@@ -37,7 +37,7 @@ public sealed class ReturnModel(GrantDbContext db, ReturnService returns, Attach
         public string? CaseStudy { get; set; }
     }
 
-    [BindProperty] public ReturnForm Input { get; set; } = new();
+    [BindProperty(Name = "Input")] public ReturnForm Input { get; set; } = new();
     [BindProperty] public IFormFile? Upload { get; set; }
     public MonitoringReturn Return { get; private set; } = null!;
     public Grant Grant { get; private set; } = null!;

@@ -36,7 +36,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         public string? Comment { get; set; }
     }
 
-    [BindProperty] public TaskInput Input { get; set; } = new();
+    [BindProperty(Name = "Input")] public TaskInput Input { get; set; } = new();
     public InboxTask Task { get; private set; } = null!;
     public Application? Application { get; private set; }
     public ApplicationSummaryView? Summary { get; private set; }
