@@ -103,6 +103,39 @@ public sealed class ApplicationRegisterTests(GrantManagerFactory app) : IClassFi
     }
 
     [Fact]
+    public async Task The_register_downloads_exactly_the_filtered_list_as_CSV_and_XLSX_with_formulas_neutralised()
+    {
+        var risky = await ApplyAsync("=HYPERLINK(\"http://x\") Sandgate Singers", "1209001", "CT20 3AA", 1750m);
+        var other = await ApplyAsync("Sandgate Surf Lifesavers", "1209002", "CT20 3AB", 2250m);
+        var officer = await app.SignedInAsync("officer@example.org");
+        var page = await officer.GetPageAsync("/Staff/Applications?q=singers");
+        var csvLink = page.QuerySelector("#register-export a[href*='handler=Csv']")!.GetAttribute("href")!;
+        Assert.Contains("q=singers", csvLink);
+
+        var csv = await officer.GetAsync(csvLink);
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
+        var lines = (await csv.Content.ReadAsStringAsync()).TrimStart('\uFEFF').Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        Assert.Equal(string.Join(",", GrantManager.Core.Applications.RegisterExport.Columns), lines[0]);
+        var row = Assert.Single(lines.Skip(1));
+        Assert.StartsWith(risky.Reference + ",", row);
+        Assert.Contains("\"'=HYPERLINK(\"\"http://x\"\") Sandgate Singers\"", row);
+        Assert.Contains(",1750.00,", row);
+        Assert.DoesNotContain(other.Reference, row);
+
+        var xlsx = await officer.GetAsync(page.QuerySelector("#register-export a[href*='handler=Xlsx']")!.GetAttribute("href")!);
+        Assert.Equal("attachment; filename=\"applications.xlsx\"", xlsx.Content.Headers.ContentDisposition!.ToString());
+        using var zip = new System.IO.Compression.ZipArchive(await xlsx.Content.ReadAsStreamAsync());
+        var sheet = await new StreamReader(zip.Entries.Single(e => e.FullName.StartsWith("xl/worksheets/")).Open()).ReadToEndAsync();
+        Assert.Contains(risky.Reference, sheet);
+        Assert.Contains("'=HYPERLINK", System.Net.WebUtility.HtmlDecode(sheet));
+        Assert.DoesNotContain(other.Reference, sheet);
+
+        // Nobody else's list: an applicant is refused the download as they are the register.
+        var applicant = await app.SignedInAsync(risky.Email, NewApplicant.Password);
+        Assert.StartsWith("/Account/AccessDenied", (await applicant.GetAsync("/Staff/Applications?handler=Csv")).Headers.Location!.PathAndQuery);
+    }
+
+    [Fact]
     public async Task Applicants_see_only_their_own_organisation_and_assessors_are_refused()
     {
         var mine = await ApplyAsync("Lydd Lunch Club", "1208001", "TN29 9AA", 2000m);

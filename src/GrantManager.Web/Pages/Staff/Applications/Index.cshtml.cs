@@ -30,6 +30,34 @@ public sealed class IndexModel(GrantDbContext db, ApplicationRegister register, 
     public string? AriaSort(string column) => (Filter.Sort ?? "submitted") != column ? "none" : (Filter.Descending ?? column == "submitted") ? "descending" : "ascending";
     public string StatusUrl(string? status) => RegisterQuery.Url("/Staff/Applications", Filter with { Status = status });
 
+    /// <summary>This list, filtered and sorted as shown, as a download.</summary>
+    public string ExportUrl(string handler) => RegisterQuery.Url("/Staff/Applications", Filter, ("handler", handler));
+
+    /// <summary>The register exactly as filtered, every page of it, as CSV.</summary>
+    public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct)
+    {
+        var actor = await actors.ForAsync(User);
+        if (!ApplicationRegister.SeesEveryOrganisation(actor)) return Forbid();
+        var (filter, errors) = RegisterQuery.Read(Request.Query);
+        if (errors.Count > 0) return await OnGetAsync();
+        Response.ContentType = "text/csv; charset=utf-8";
+        Response.Headers.ContentDisposition = "attachment; filename=\"applications.csv\"";
+        await Core.Applications.RegisterExport.WriteCsvAsync(register.AllAsync(actor, filter, ct), Response.Body, ct);
+        return new EmptyResult();
+    }
+
+    /// <summary>The register exactly as filtered as an Excel workbook, amounts as numbers.</summary>
+    public async Task<IActionResult> OnGetXlsxAsync(CancellationToken ct)
+    {
+        var actor = await actors.ForAsync(User);
+        if (!ApplicationRegister.SeesEveryOrganisation(actor)) return Forbid();
+        var (filter, errors) = RegisterQuery.Read(Request.Query);
+        if (errors.Count > 0) return await OnGetAsync();
+        await Api.SpreadsheetResponse.SendAsync(HttpContext, "applications.xlsx",
+            (file, token) => Core.Applications.RegisterExport.WriteXlsxAsync(register.AllAsync(actor, filter, token), file, token), ct);
+        return new EmptyResult();
+    }
+
     public async Task<IActionResult> OnGetAsync(int pageNumber = 1)
     {
         var actor = await actors.ForAsync(User);
