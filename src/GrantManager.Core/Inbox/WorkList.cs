@@ -14,6 +14,9 @@ public sealed record TaskView(long Id, int? ApplicationId, string? Reference, st
     public bool NobodyEligible { get; init; }
     public string? ProjectTitle { get; init; }
     public Guid WorkflowInstanceId { get; init; }
+    /// <summary>The definition version the case runs on, whose words name its stage.</summary>
+    public string DefinitionId { get; init; } = "";
+    public int DefinitionVersion { get; init; }
 }
 
 /// <param name="Everyone">Every open staff task, whoever holds it (a grant officer sharing out the work).</param>
@@ -126,6 +129,8 @@ public sealed class WorkList(GrantDbContext db)
                 NobodyEligible = t.AssigneeId is null && eligibility.TryGetValue(t.Id, out var e) && e.NobodyEligible,
                 ProjectTitle = application?.ProjectTitle,
                 WorkflowInstanceId = t.InstanceId,
+                DefinitionId = t.Instance.DefinitionId,
+                DefinitionVersion = t.Instance.DefinitionVersion,
             };
         }).ToList();
     }

@@ -93,7 +93,7 @@ public static class ApplicationsApi
             var key = id.ToString();
             return TypedResults.Ok(await db.OutboxEmails.AsNoTracking().Where(m => m.SubjectType == ApplicationService.SubjectType && m.SubjectId == key)
                 .OrderBy(m => m.CreatedAt)
-                .Select(m => new EmailView(m.Id, m.ToAddress, m.Subject, m.Template, m.Status.ToString(), m.Attempts, m.CreatedAt, m.SentAt, m.LastError))
+                .ProjectToView()
                 .ToListAsync());
         }).WithSummary("Every email about the application and its delivery (staff)");
 
@@ -173,7 +173,7 @@ public static class ApplicationsApi
         return new ApplicationView(a.Id, a.Reference, ApplicationService.StatusOf(a, instance, registry), instance?.State, instance is null ? null : Title(instance.State),
             a.FundId, a.Fund!.Name, a.OrganisationId, a.Organisation!.Name, a.ProjectTitle, a.ProjectSummary, a.Innovation, a.Beneficiaries,
             a.DistrictList, a.StartDate, a.EndDate, a.AmountRequested,
-            a.Budget.Select(l => new BudgetLineView(l.Item, l.Amount)).ToList(), a.Outcomes.Select(o => new OutcomeView(o.MeasureCode, o.Target)).ToList(),
+            a.Budget.Select(l => l.ToView()).ToList(), a.Outcomes.Select(o => o.ToView()).ToList(),
             a.SubmittedAt, a.Version, history, a.WorkflowInstanceId);
     }
 }

@@ -84,5 +84,5 @@ public static class GrantsApi
     private static GrantView View(Grant g) => new(g.Id, g.Reference, g.ApplicationId, g.FundId, g.OrganisationId, g.Amount, g.StartDate, g.EndDate,
         g.Conditions, g.Status.ToString().ToLowerInvariant(), g.AwardedAt, g.ClosedAt,
         g.Instalments.OrderBy(i => i.Sequence).Select(i => new InstalmentView(i.Sequence, i.Percent, i.Amount, i.ReleasedBy, i.Status.ToString().ToLowerInvariant(), i.DueAt, i.PaidAt, i.PaymentReference)).ToList(),
-        g.Targets.OrderBy(t => t.Id).Select(t => new TargetView(t.MeasureCode, t.Target)).ToList());
+        g.Targets.OrderBy(t => t.Id).Select(t => t.ToView()).ToList());
 }

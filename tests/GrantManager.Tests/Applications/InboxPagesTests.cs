@@ -86,6 +86,12 @@ public sealed class InboxPagesTests(GrantManagerFactory app) : IClassFixture<Gra
 
         var inbox = await officer.GetPageAsync("/Staff/Inbox");
         Assert.Contains("Task completed. It is now at the stage: Assessment", inbox.QuerySelector(".govuk-notification-banner")!.TextContent);
+        // Its assessment tasks in the inbox name the stage the same way.
+        var reference = await versioned.WithDbAsync(db => db.Applications.Where(a => a.Id == id).Select(a => a.Reference).SingleAsync());
+        var everyone = await officer.GetPageAsync("/Staff/Inbox?All=true");
+        var row = everyone.QuerySelectorAll("tbody tr").First(r => r.TextContent.Contains(reference));
+        Assert.Contains("Assessment", row.TextContent);
+        Assert.DoesNotContain("Scoring by two assessors", row.TextContent);
     }
 
     [Fact]

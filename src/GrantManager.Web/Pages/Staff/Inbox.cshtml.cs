@@ -23,8 +23,13 @@ public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, Workflo
     /// <summary>Progress reports past their last day, for those who look after grants.</summary>
     public List<Core.Grants.LateReturn> LateReturns { get; private set; } = [];
 
+    /// <summary>A stage's title for the stage filter, from the newest definitions (the list spans every version).</summary>
     public string StageTitle(string state) =>
         registry.Newest.Select(d => d.States.GetValueOrDefault(state)?.Title).FirstOrDefault(t => t is not null) ?? state;
+
+    /// <summary>A task's stage in the words of the definition version its case runs on.</summary>
+    public string StageTitle(TaskView task) =>
+        registry.Find(task.DefinitionId, task.DefinitionVersion)?.States.GetValueOrDefault(task.Stage)?.Title ?? StageTitle(task.Stage);
 
     /// <summary>This list's address on another page, its filters kept.</summary>
     public string PageUrl(int page) => Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/Staff/Inbox",

@@ -1,0 +1,28 @@
+using GrantManager.Core.Applications;
+using GrantManager.Core.Email;
+using GrantManager.Core.Grants;
+using Riok.Mapperly.Abstractions;
+
+namespace GrantManager.Web.Api;
+
+/// <summary>
+/// Entity → API view mappings, generated at compile time: every member of a view must be mapped
+/// (a view member with no source is a build error), and queries project to the view in SQL.
+/// </summary>
+[Mapper(RequiredMappingStrategy = RequiredMappingStrategy.Target, EnumMappingStrategy = EnumMappingStrategy.ByName)]
+public static partial class ApiMappings
+{
+    public static partial ApplicationsApi.BudgetLineView ToView(this BudgetLine line);
+
+    [MapProperty(nameof(OutcomeTarget.MeasureCode), nameof(ApplicationsApi.OutcomeView.Measure))]
+    public static partial ApplicationsApi.OutcomeView ToView(this OutcomeTarget target);
+
+    [MapProperty(nameof(GrantTarget.MeasureCode), nameof(GrantsApi.TargetView.Measure))]
+    public static partial GrantsApi.TargetView ToView(this GrantTarget target);
+
+    [MapProperty(nameof(OutboxEmail.ToAddress), nameof(ApplicationsApi.EmailView.To))]
+    public static partial ApplicationsApi.EmailView ToView(this OutboxEmail email);
+
+    /// <summary>The email log as a query: the mapping above, run by the database.</summary>
+    public static partial IQueryable<ApplicationsApi.EmailView> ProjectToView(this IQueryable<OutboxEmail> emails);
+}
