@@ -40,11 +40,8 @@ public static class RegisterExport
             var cells = Cells(row);
             // Amounts as numbers a spreadsheet can add up; text neutralised as in the CSV.
             await book.AddRowAsync(cells.Select((c, i) => i == 7 && row.AmountRequested is decimal amount
-                ? new SpreadCheetah.Cell(amount) : new SpreadCheetah.Cell(Neutral(c))).ToList(), ct);
+                ? new SpreadCheetah.Cell(amount) : new SpreadCheetah.Cell(Csv.Neutral(c))).ToList(), ct);
         }
         await book.FinishAsync(ct);
     }
-
-    private static string Neutral(string? value) =>
-        value is { Length: > 0 } && "=+-@\t\r".Contains(value[0]) ? "'" + value : value ?? "";
 }

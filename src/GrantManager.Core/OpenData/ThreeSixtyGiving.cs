@@ -253,10 +253,16 @@ public static class Csv
 {
     public static string Cell(string? value)
     {
-        value ??= "";
-        if (value.Length > 0 && "=+-@\t\r".Contains(value[0]) && !decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out _))
-            value = "'" + value;
+        value = Neutral(value);
         return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{value.Replace("\"", "\"\"")}\"" : value;
+    }
+
+    /// <summary>Text a spreadsheet would run as a formula, made plain with a leading apostrophe (numbers such as -5 stay numbers).</summary>
+    public static string Neutral(string? value)
+    {
+        value ??= "";
+        return value.Length > 0 && "=+-@\t\r".Contains(value[0]) && !decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out _)
+            ? "'" + value : value;
     }
 }
 

@@ -40,7 +40,11 @@ public sealed class AuditTests(GrantManagerFactory app) : IClassFixture<GrantMan
 
         // An administrator reads it by name on the audit page.
         var admin = await app.SignedInAsync("admin@example.org");
-        var page = await admin.GetPageAsync("/Admin/Audit?kind=application");
+        var filtered = await admin.SubmitFormAsync("/Admin/Audit", new() { ["kind"] = "application" }, "main form");
+        Assert.Equal(HttpStatusCode.OK, filtered.StatusCode);
+        Assert.Equal("?kind=application", filtered.RequestMessage!.RequestUri!.Query);
+        var page = await filtered.ReadPageAsync();
+        Assert.Equal("application", page.QuerySelector("#kind option[selected]")!.GetAttribute("value"));
         var row = page.QuerySelectorAll("tbody tr").First(r => Squash(r.TextContent).Contains("Project title: Tea dances →"));
         Assert.Contains($"LWK-", row.QuerySelector($"a[href=\"/Staff/Applications/{id}\"]")!.TextContent);
         Assert.Contains("Maggie Audited", row.TextContent);

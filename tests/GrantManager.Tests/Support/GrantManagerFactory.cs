@@ -242,6 +242,9 @@ public static class RenderedForms
             return client.PostAsync(url, multipart);
         }
         if (file is not null) throw new InvalidOperationException($"The form posting to {url} is not multipart, so it cannot send a file");
+        // A filter form (method="get") goes in the address, as a browser sends it.
+        if (string.Equals(form.Method, "get", StringComparison.OrdinalIgnoreCase))
+            return client.GetAsync(Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(url.Split('?')[0], fields.Select(f => new KeyValuePair<string, string?>(f.Key, f.Value))));
         return client.PostAsync(url, new FormUrlEncodedContent(fields));
     }
 
