@@ -130,6 +130,25 @@ public sealed class ApplicationFormTests(GrantManagerFactory app) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_target_counted_in_pounds_has_a_pound_sign_takes_pounds_as_typed_and_asks_for_an_amount()
+    {
+        var client = await NewApplicant.RegisterAsync(app, NewEmail(), "Deal Repair Cafe");
+        var draft = await StartAsync(client);
+        var form = await client.GetPageAsync($"{draft}/Outcomes");
+        var label = form.QuerySelectorAll("main form label").Single(l => l.TextContent.Contains("(pounds)"));
+        var field = form.GetElementById(label.GetAttribute("for")!)!;
+        Assert.Equal("£", field.ParentElement!.QuerySelector(".govuk-input__prefix")?.TextContent);
+
+        var wrong = await (await client.SubmitFormAsync($"{draft}/Outcomes", new() { [field.GetAttribute("name")!] = "lots" })).ReadPageAsync();
+        Assert.Equal([$"{label.TextContent.Replace(" (pounds)", "")}: enter an amount in pounds more than 0, like £1,500.50, or leave it blank"], wrong.ErrorSummary());
+
+        var saved = await client.SubmitFormAsync($"{draft}/Outcomes", new() { [field.GetAttribute("name")!] = "£1,500.50" });
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var id = int.Parse(draft.Split('/').Last());
+        Assert.Equal(1500.50m, await app.WithDbAsync(db => db.Applications.Where(a => a.Id == id).SelectMany(a => a.Outcomes).Select(o => o.Target).SingleAsync()));
+    }
+
+    [Fact]
     public async Task Every_field_wrong_on_the_outcomes_and_eligibility_pages_is_listed_in_the_order_the_page_asks()
     {
         var client = await NewApplicant.RegisterAsync(app, NewEmail(), "Whitstable Wellbeing Walks");
