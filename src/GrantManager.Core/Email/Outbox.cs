@@ -12,16 +12,23 @@ public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions
     EmailLinks? links = null)
 {
     public OutboxEmail Add(GrantDbContext db, string template, EmailRecipient to, IDictionary<string, object?> model,
-        string? subjectType = null, string? subjectId = null)
-    {
-        var values = new Dictionary<string, object?>(model, StringComparer.Ordinal)
+        string? subjectType = null, string? subjectId = null) =>
+        AddRendered(db, template, templates.Render(template, Values(to, model)), to, subjectType, subjectId);
+
+    /// <summary>The values every email has beside its own: the council, its contact address, the recipient's name and the service's address.</summary>
+    public Dictionary<string, object?> Values(EmailRecipient to, IDictionary<string, object?> model) =>
+        new(model, StringComparer.Ordinal)
         {
             ["council"] = council.Value.Name,
             ["contact_email"] = council.Value.ContactEmail,
             ["recipient_name"] = to.Name,
             ["base_url"] = links?.BaseUrl ?? (email.Value.PublicBaseUrl ?? "").TrimEnd('/'),
         };
-        var rendered = templates.Render(template, values);
+
+    /// <summary>Adds an email already rendered (a test of a template not yet published).</summary>
+    public OutboxEmail AddRendered(GrantDbContext db, string template, RenderedEmail rendered, EmailRecipient to,
+        string? subjectType = null, string? subjectId = null)
+    {
         var now = time.GetUtcNow().UtcDateTime;
         var message = new OutboxEmail
         {
