@@ -45,11 +45,8 @@ public sealed class EmailTemplates
     /// <summary>The versions published in the browser, newest of each name; templates not in it come from their files.</summary>
     public void Use(IReadOnlyDictionary<string, EmailTemplateVersion> published)
     {
-        var before = _published;
+        // The cache is keyed by name and version, so a render racing this swap can never keep an old version.
         _published = published;
-        foreach (var name in before.Keys.Union(published.Keys))
-            if (!before.TryGetValue(name, out var b) || !published.TryGetValue(name, out var a) || a.Version != b.Version)
-                _cache.TryRemove(name, out _);
     }
 
     /// <summary>The version in use: 0 for the shipped file, or the number published in the browser.</summary>
@@ -113,15 +110,21 @@ public sealed class EmailTemplates
         return new RenderedEmail(subject, body + "\n", WrapHtml(subject, html));
     }
 
-    private ParsedTemplate Get(string name) => _cache.GetOrAdd(name, n =>
+    private ParsedTemplate Get(string name)
     {
-        if (_published.TryGetValue(n, out var v))
-            return new ParsedTemplate(Parse($"{n} version {v.Version}", v.Text), v.Html is null ? null : Parse($"{n} version {v.Version} (HTML)", v.Html));
+        var published = _published.GetValueOrDefault(name);
+        return _cache.GetOrAdd($"{name}#{published?.Version ?? 0}", _ => published is { } v
+            ? new ParsedTemplate(Parse($"{name} version {v.Version}", v.Text), v.Html is null ? null : Parse($"{name} version {v.Version} (HTML)", v.Html))
+            : FromFiles(name));
+    }
+
+    private ParsedTemplate FromFiles(string n)
+    {
         var textPath = TextPath(n);
         if (!File.Exists(textPath)) throw new EmailTemplateException($"{textPath}: no such email template");
         var htmlPath = Path.Combine(_directory, n + ".html.liquid");
         return new ParsedTemplate(Parse(textPath), File.Exists(htmlPath) ? Parse(htmlPath) : null);
-    });
+    }
 
     private static IFluidTemplate Parse(string path) => Parse(path, File.ReadAllText(path));
 
