@@ -1,10 +1,6 @@
-using GrantManager.Core.Applications;
-using GrantManager.Core.Data;
 using GrantManager.Core.Grants;
 using GrantManager.Core.Workflows;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace GrantManager.BrowserTests;
@@ -56,71 +52,17 @@ public sealed class GrantConditionPagesTests(BrowserFixture browser)
     /// <summary>An awarded grant whose first payment is held by a condition, and a second application waiting for the officer's decision.</summary>
     private async Task<(int ApplicationId, long DecisionId, int ConditionId)> GrantWithConditionAsync()
     {
-        var first = await ToDecisionAsync("Weekly walks with a condition");
-        await CompleteAsync((await OpenTaskAsync(first)).Id, "officer@example.org", new TaskCompletion("approve", null)
+        var first = await browser.SubmitAsync("Weekly walks with a condition", 3000m);
+        await browser.AssessAsync(first);
+        await browser.CompleteAsync((await browser.OpenTaskAsync(first)).Id, "officer@example.org", new TaskCompletion("approve", null)
         {
             ConditionList = [new OfferCondition("Send us your safeguarding policy", ConditionKinds.BeforeFirstPayment), new OfferCondition("Credit the fund", ConditionKinds.Ongoing)],
         });
-        await CompleteAsync((await OpenTaskAsync(first)).Id, "applicant@example.org", new TaskCompletion("accept", null));
-        var conditionId = await WithDbAsync(db => db.Set<GrantCondition>().Where(c => db.Grants.Any(g => g.Id == c.GrantId && g.ApplicationId == first))
+        await browser.CompleteAsync((await browser.OpenTaskAsync(first)).Id, "applicant@example.org", new TaskCompletion("accept", null));
+        var conditionId = await browser.WithDbAsync(db => db.Set<GrantCondition>().Where(c => db.Grants.Any(g => g.Id == c.GrantId && g.ApplicationId == first))
             .OrderBy(c => c.Sequence).Select(c => c.Id).FirstAsync());
-        var second = await ToDecisionAsync("Singing with conditions");
-        return (first, (await OpenTaskAsync(second)).Id, conditionId);
+        var second = await browser.SubmitAsync("Singing with conditions", 3000m);
+        await browser.AssessAsync(second);
+        return (first, (await browser.OpenTaskAsync(second)).Id, conditionId);
     }
-
-    private async Task<int> ToDecisionAsync(string title)
-    {
-        var applicant = await ActorAsync("applicant@example.org");
-        var id = await WithAsync(async sp =>
-        {
-            var service = sp.GetRequiredService<ApplicationService>();
-            var fundId = await sp.GetRequiredService<GrantDbContext>().Funds.Where(f => f.Code == "LWK").Select(f => f.Id).SingleAsync();
-            var year = DateTime.UtcNow.Year + 1;
-            var draft = await service.CreateDraftAsync(applicant, new ApplicationInput
-            {
-                FundId = fundId, ProjectTitle = title, ProjectSummary = "Weekly walks.", Innovation = "Led by walkers.",
-                Beneficiaries = "Isolated older people", Districts = ["Ashford"], StartDate = new DateOnly(year, 4, 1), EndDate = new DateOnly(year + 1, 3, 31),
-                AmountRequested = 3000m, Budget = [new BudgetLineInput("Leaders", 2000m), new BudgetLineInput("Transport", 1000m)],
-                Outcomes = [new OutcomeInput("people-supported", 50m), new OutcomeInput("volunteer-hours", 400m)],
-            });
-            await service.SubmitAsync(draft.Id, applicant, declaration: true);
-            return draft.Id;
-        });
-        await CompleteAsync((await OpenTaskAsync(id)).Id, "officer@example.org", new TaskCompletion("eligible", null));
-        var criteria = await WithDbAsync(db => db.Criteria.Select(c => c.Id).ToListAsync());
-        foreach (var email in new[] { "assessor@example.org", "assessor2@example.org" })
-        {
-            var assessor = await ActorAsync(email);
-            var task = await WithDbAsync(db => db.InboxTasks.Include(t => t.Instance)
-                .FirstAsync(t => t.Status == InboxTaskStatus.Open && t.AssigneeId == null && t.Instance!.SubjectId == id.ToString()));
-            await WithAsync(async sp => { await sp.GetRequiredService<WorkflowRuntime>().DeclareConflictAsync(task.Id, false, null, assessor); return 0; });
-            await CompleteAsync(task.Id, email, new TaskCompletion("fund", "Good", criteria.ToDictionary(c => c.ToString(), _ => 4)));
-        }
-        return id;
-    }
-
-    private Task<T> WithDbAsync<T>(Func<GrantDbContext, Task<T>> use) => WithAsync(sp => use(sp.GetRequiredService<GrantDbContext>()));
-
-    private async Task<T> WithAsync<T>(Func<IServiceProvider, Task<T>> use)
-    {
-        await using var scope = browser.Services.CreateAsyncScope();
-        return await use(scope.ServiceProvider);
-    }
-
-    private Task<Actor> ActorAsync(string email) => WithAsync(async sp =>
-    {
-        var users = sp.GetRequiredService<UserManager<User>>();
-        var user = (await users.FindByEmailAsync(email))!;
-        return new Actor(user.Id, user.DisplayName, (await users.GetRolesAsync(user)).ToHashSet(), user.OrganisationId);
-    });
-
-    private async Task CompleteAsync(long taskId, string email, TaskCompletion completion)
-    {
-        var actor = await ActorAsync(email);
-        await WithAsync(async sp => await sp.GetRequiredService<Core.Tasks.TaskService>().CompleteAsync(taskId, actor, completion));
-    }
-
-    private Task<InboxTask> OpenTaskAsync(int applicationId) => WithDbAsync(db => db.InboxTasks.Include(t => t.Instance)
-        .Where(t => t.Status == InboxTaskStatus.Open && t.Instance!.SubjectType == ApplicationService.SubjectType && t.Instance.SubjectId == applicationId.ToString())
-        .OrderBy(t => t.Id).FirstAsync());
 }

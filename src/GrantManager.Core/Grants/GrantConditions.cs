@@ -150,7 +150,7 @@ public sealed record OfferCondition(string Text, string Kind, int? Payment = nul
 /// The grant holder's evidence for a condition and a grant officer's judgement of it. Meeting the last
 /// condition that holds a payment releases that payment to finance in the same transaction.
 /// </summary>
-public sealed class GrantConditionService(GrantDbContext db, WorkflowRuntime runtime, ReturnService returns, TimeProvider time)
+public sealed class GrantConditionService(GrantDbContext db, WorkflowRuntime runtime, ReturnService returns, Email.Outbox outbox, TimeProvider time)
 {
     public const int MaxNote = 3000;
 
@@ -181,6 +181,14 @@ public sealed class GrantConditionService(GrantDbContext db, WorkflowRuntime run
         condition.EvidenceSentAt = time.GetUtcNow().UtcDateTime;
         condition.Status = ConditionStatus.EvidenceSent;
         condition.Version++;
+        // Grant officers are told, with the link; the evidence itself stays on the page.
+        var organisation = await db.Organisations.Where(o => o.Id == grant.OrganisationId).Select(o => o.Name).SingleAsync(ct);
+        var officers = await (from u in db.Users join ur in db.UserRoles on u.Id equals ur.UserId join r in db.Roles on ur.RoleId equals r.Id
+                              where r.Name == Roles.GrantOfficer && u.EmailConfirmed orderby u.Email
+                              select new Email.EmailRecipient(u.Email!, u.DisplayName)).ToListAsync(ct);
+        foreach (var officer in officers)
+            outbox.Add(db, "condition-evidence-staff", officer, Model(condition, grant, new() { ["organisationName"] = organisation }),
+                ApplicationService.SubjectType, grant.ApplicationId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await SaveAsync(ct);
         return condition;
     }
@@ -210,21 +218,38 @@ public sealed class GrantConditionService(GrantDbContext db, WorkflowRuntime run
         condition.DecidedAt = time.GetUtcNow().UtcDateTime;
         condition.DecidedByName = actor.Name;
         condition.Version++;
+        var releases = false;
+        var application = await db.Applications.AsNoTracking().Where(a => a.Id == grant.ApplicationId).Select(a => a.WorkflowInstanceId).SingleAsync(ct);
+        var about = await db.WorkflowInstances.AsNoTracking().SingleAsync(i => i.Id == application, ct);
         foreach (var held in grant.Instalments.Where(i => i.Status == InstalmentStatus.Held && i.WorkflowInstanceId is null && i.Sequence == condition.HoldsPayment))
         {
             // Two conditions on one payment met at the same moment both touch the payment: one of them waits or is refused, never neither releasing it.
             held.Version++;
             if (condition.Status == ConditionStatus.Met && !grant.ConditionList.Any(c => c.Holds(held)))
             {
-                var application = await db.Applications.AsNoTracking().Where(a => a.Id == grant.ApplicationId).Select(a => a.WorkflowInstanceId).SingleAsync(ct);
-                var about = await db.WorkflowInstances.AsNoTracking().SingleAsync(i => i.Id == application, ct);
                 await GrantWorkflows.ReleaseInstalmentAsync(runtime, grant, held, about, time.GetUtcNow().UtcDateTime, ct,
                     because: $"Condition {condition.Sequence} met");
+                releases = true;
             }
         }
+        if (about.ContactEmail is { } contact)
+            outbox.Add(db, "condition-decided", new Email.EmailRecipient(contact, about.ContactName), Model(condition, grant, new()
+            {
+                ["met"] = condition.Status == ConditionStatus.Met, ["outcome"] = condition.Status == ConditionStatus.Met ? "met" : "not met yet",
+                ["reason"] = condition.Reason, ["releasesPayment"] = releases, ["paymentNumber"] = condition.HoldsPayment,
+            }), ApplicationService.SubjectType, grant.ApplicationId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await SaveAsync(ct);
         await tx.CommitAsync(ct);
         return condition;
+    }
+
+    private static Dictionary<string, object?> Model(GrantCondition condition, Grant grant, Dictionary<string, object?> more)
+    {
+        more["sequence"] = condition.Sequence;
+        more["conditionId"] = condition.Id;
+        more["conditionText"] = condition.Text;
+        more["grantReference"] = grant.Reference;
+        return more;
     }
 
     private async Task SaveAsync(CancellationToken ct)

@@ -122,6 +122,9 @@ public sealed class GrantConditionsTests : IAsyncLifetime
             (withEvidence.Status, withEvidence.EvidenceNote, withEvidence.EvidenceSentAt!.Value));
         var document = await _app.WithDbAsync(db => db.Set<Attachment>().SingleAsync(a => a.ConditionId == first));
         Assert.Equal("safeguarding.pdf", document.FileName);
+        var told = await _app.Smtp.WaitForAsync("officer@example.org", $"Evidence sent for condition 1 on grant {reference}");
+        Assert.Contains($"/Staff/Grants/Conditions/{first}", told.TextBody);
+        Assert.DoesNotContain("trustees adopted", told.TextBody);
 
         // Another organisation's applicant finds nothing; finance and assessors may not decide a condition.
         var otherEmail = $"other-{Guid.NewGuid():N}@example.org";
@@ -148,8 +151,9 @@ public sealed class GrantConditionsTests : IAsyncLifetime
         Assert.Equal(["Enter the reason the condition is not met; the grant holder is shown it"], (await noReason.ReadPageAsync()).ErrorSummary());
         var notMet = await officer.SubmitFormAsync($"/Staff/Grants/Conditions/{first}", new() { ["Status"] = "not-met", ["Reason"] = "The policy is not signed." });
         Assert.Equal(HttpStatusCode.Redirect, notMet.StatusCode);
-        var told = await holder.GetPageAsync($"/Applicant/Conditions/{first}");
-        Assert.Equal(("Not met", "The policy is not signed."), (told.QuerySelector("#condition-status")!.TextContent.Trim(), told.QuerySelector("#condition-reason")!.TextContent.Trim()));
+        var shown = await holder.GetPageAsync($"/Applicant/Conditions/{first}");
+        Assert.Equal(("Not met", "The policy is not signed."), (shown.QuerySelector("#condition-status")!.TextContent.Trim(), shown.QuerySelector("#condition-reason")!.TextContent.Trim()));
+        Assert.Contains("The policy is not signed.", (await _app.Smtp.WaitForAsync(email, $"Condition 1 of your grant {reference}: not met yet")).TextBody);
         Assert.Equal(InstalmentStatus.Held, (await _app.WithDbAsync(db => db.Set<Instalment>().SingleAsync(i => i.Id == instalment1.Id))).Status);
 
         // Met, over the API: the payment is released to finance at that moment, with its task.
@@ -162,6 +166,7 @@ public sealed class GrantConditionsTests : IAsyncLifetime
         Assert.Equal("met", (await met.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("status").GetString());
         var released = await _app.WithDbAsync(db => db.Set<Instalment>().SingleAsync(i => i.Id == instalment1.Id));
         Assert.Equal((InstalmentStatus.Due, _clock.GetUtcNow().UtcDateTime.AddDays(-3)), (released.Status, released.DueAt!.Value));
+        Assert.Contains("Payment 1 has gone to our finance team to pay.", (await _app.Smtp.WaitForAsync(email, $"Condition 1 of your grant {reference}: met")).TextBody);
         var payTask = await _app.OpenTaskAsync(GrantWorkflows.InstalmentSubject, instalment1.Id, "pay-instalment");
         Assert.NotNull(payTask);
         Assert.Equal(_clock.GetUtcNow().UtcDateTime.AddDays(10), payTask.DueAt);
