@@ -11,6 +11,8 @@ public sealed class Attachment
     public int ApplicationId { get; set; }
     /// <summary>Set for evidence sent with a progress report on the grant.</summary>
     public int? ReturnId { get; set; }
+    /// <summary>Set for evidence that a condition of the grant is met.</summary>
+    public int? ConditionId { get; set; }
     /// <summary>budget, constitution, accounts, other, or evidence (with a return).</summary>
     public string Kind { get; set; } = "";
     public string FileName { get; set; } = "";
@@ -122,6 +124,20 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
         await db.SaveChangesAsync(ct);
         File.Delete(PathOf(id));
     }
+
+    /// <summary>A document showing a condition of the grant is met, from the grant holder, until the condition is met.</summary>
+    public async Task<Attachment> AddConditionEvidenceAsync(int conditionId, Actor actor, string? fileName, long length, Stream content, CancellationToken ct = default)
+    {
+        if (!actor.HasRole(Roles.Applicant)) throw new WorkflowForbiddenException("Only the grant holder can add evidence");
+        var condition = await db.Set<Grants.GrantCondition>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == conditionId, ct) ?? throw new WorkflowNotFoundException("No such condition");
+        var grant = await db.Grants.AsNoTracking().SingleAsync(g => g.Id == condition.GrantId, ct);
+        if (grant.OrganisationId != actor.OrganisationId) throw new WorkflowNotFoundException("No such condition");
+        if (condition.Status == Grants.ConditionStatus.Met) throw new WorkflowConflictException("This condition has been met, so it needs no more evidence");
+        return await StoreAsync(new Attachment { ApplicationId = grant.ApplicationId, ConditionId = conditionId, Kind = "condition" }, actor, fileName, length, content, ct);
+    }
+
+    public Task<List<Attachment>> ForConditionAsync(int conditionId, CancellationToken ct = default) =>
+        db.Set<Attachment>().AsNoTracking().Where(a => a.ConditionId == conditionId).OrderBy(a => a.UploadedAt).ToListAsync(ct);
 
     public Task<List<Attachment>> ForReturnAsync(int returnId, CancellationToken ct = default) =>
         db.Set<Attachment>().AsNoTracking().Where(a => a.ReturnId == returnId).OrderBy(a => a.UploadedAt).ToListAsync(ct);

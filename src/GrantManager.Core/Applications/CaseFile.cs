@@ -62,7 +62,7 @@ public sealed class CaseFile
                 !onlyOwn || t.CompletedById == actor.UserId ? t.Comment : null, WeightedScore(t.Data), t.CompletedAt))
             .ToList();
 
-        var grant = await db.Grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Returns).SingleOrDefaultAsync(g => g.ApplicationId == id, ct);
+        var grant = await db.Grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Returns).Include(g => g.ConditionList).SingleOrDefaultAsync(g => g.ApplicationId == id, ct);
         var key = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var returnKeys = grant?.Returns.Select(r => r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList() ?? [];
         var instalmentKeys = grant?.Instalments.Select(i => i.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList() ?? [];

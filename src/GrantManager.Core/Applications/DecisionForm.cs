@@ -27,11 +27,16 @@ public sealed class DecisionForm(GrantDbContext db, Grants.MonitoringSchedules s
         var awarded = completion.AmountAwarded ?? requested;
         if (awarded <= 0 || awarded > requested || decimal.Round(awarded, 2) != awarded)
             errors.Add("amountAwarded", $"The amount awarded must be more than £0 and no more than the {Money.Format(requested)} requested");
-        if (completion.Conditions is { Length: > 3000 }) errors.Add("conditions", "Conditions must be 3,000 characters or fewer");
+        // Conditions come with kinds; plain words (older callers) are one condition for the life of the grant.
+        var given = completion.ConditionList
+            ?? (string.IsNullOrWhiteSpace(completion.Conditions) ? [] : [new Grants.OfferCondition(completion.Conditions.Trim(), Grants.ConditionKinds.Ongoing)]);
+        var plan = await db.Applications.Where(a => a.Id == applicationId).Select(a => a.Fund!.PaymentPlan).SingleAsync(ct);
+        var conditions = Grants.OfferCondition.Check(given, Grants.PaymentPlan.Parse(plan).Count, errors);
         var terms = new Dictionary<string, object?>
         {
             ["amountAwarded"] = awarded,
-            ["conditions"] = string.IsNullOrWhiteSpace(completion.Conditions) ? null : completion.Conditions.Trim(),
+            ["conditions"] = Grants.OfferCondition.Words(conditions),
+            [Grants.OfferCondition.CaseField] = JsonSerializer.Serialize(conditions, Grants.OfferCondition.Json),
         };
         if (completion.Targets is { Count: > 0 } changed)
         {

@@ -131,6 +131,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.Property(a => a.FileName).HasMaxLength(200);
             e.Property(a => a.Kind).HasMaxLength(20);
             e.HasOne<Grants.MonitoringReturn>().WithMany().HasForeignKey(a => a.ReturnId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Grants.GrantCondition>().WithMany().HasForeignKey(a => a.ConditionId).OnDelete(DeleteBehavior.Cascade);
         });
         b.Entity<Grants.Grant>(e =>
         {
@@ -141,6 +142,24 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasMany(g => g.Instalments).WithOne().HasForeignKey(i => i.GrantId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(g => g.Targets).WithOne().HasForeignKey(t => t.GrantId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(g => g.Returns).WithOne().HasForeignKey(r => r.GrantId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(g => g.ConditionList).WithOne().HasForeignKey(c => c.GrantId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<Grants.Instalment>(e =>
+        {
+            e.Property(i => i.Version).IsConcurrencyToken();
+            e.Property(i => i.HeldReason).HasMaxLength(3000);
+            e.Property(i => i.FailureReason).HasMaxLength(3000);
+        });
+        b.Entity<Grants.GrantCondition>(e =>
+        {
+            e.ToTable("GrantConditions");
+            e.Property(c => c.Kind).HasMaxLength(30);
+            e.Property(c => c.Text).HasMaxLength(1000);
+            e.Property(c => c.EvidenceNote).HasMaxLength(3000);
+            e.Property(c => c.Reason).HasMaxLength(3000);
+            e.Property(c => c.DecidedByName).HasMaxLength(256);
+            e.Property(c => c.Version).IsConcurrencyToken();
+            e.HasIndex(c => new { c.GrantId, c.Sequence }).IsUnique();
         });
         b.Entity<Grants.MonitoringReturn>(e =>
         {

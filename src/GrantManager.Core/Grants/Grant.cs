@@ -18,6 +18,7 @@ public sealed class Grant
     public decimal Amount { get; set; }
     public DateOnly StartDate { get; set; }
     public DateOnly EndDate { get; set; }
+    /// <summary>The conditions in the words of the offer letter.</summary>
     public string? Conditions { get; set; }
     public GrantStatus Status { get; set; }
     public DateTime AwardedAt { get; set; }
@@ -26,6 +27,8 @@ public sealed class Grant
     public List<Instalment> Instalments { get; set; } = [];
     public List<GrantTarget> Targets { get; set; } = [];
     public List<MonitoringReturn> Returns { get; set; } = [];
+    /// <summary>The offer's conditions, each with its kind and whether it is met.</summary>
+    public List<GrantCondition> ConditionList { get; set; } = [];
 }
 
 public enum GrantStatus { Active, Closed }
@@ -47,9 +50,15 @@ public sealed class Instalment
     public string? PaidByName { get; set; }
     /// <summary>The payment workflow started when the instalment was released.</summary>
     public Guid? WorkflowInstanceId { get; set; }
+    /// <summary>Why finance is holding it (a payment held for a condition has no reason here: its conditions say why).</summary>
+    public string? HeldReason { get; set; }
+    /// <summary>Why the last attempt to pay it failed, until it is paid.</summary>
+    public string? FailureReason { get; set; }
+    public int Version { get; set; }
 }
 
-public enum InstalmentStatus { Scheduled, Due, Paid }
+/// <summary>Held: released but waiting, for a condition to be met (no payment task yet) or because finance put it on hold.</summary>
+public enum InstalmentStatus { Scheduled, Due, Held, Paid }
 
 /// <summary>An outcome target the grant commits to, copied from the application.</summary>
 public sealed class GrantTarget

@@ -43,12 +43,23 @@ public static class GrantWorkflows
         r.WorkflowInstanceId = instance.Id;
     }
 
-    /// <summary>Releases an instalment: it is due now, and a finance officer's payment task opens.</summary>
-    public static async Task ReleaseInstalmentAsync(WorkflowRuntime runtime, Grant grant, Instalment instalment, WorkflowInstance about, DateTime now, CancellationToken ct)
+    /// <summary>
+    /// Releases an instalment: it is due now, and a finance officer's payment task opens; unless a condition
+    /// not yet met holds it (the grant's <see cref="Grant.ConditionList"/> must be loaded), when it waits as
+    /// held, with no task, until <see cref="GrantConditionService.RecordOutcomeAsync"/> meets the last such condition.
+    /// The one place a payment is released.
+    /// </summary>
+    public static async Task ReleaseInstalmentAsync(WorkflowRuntime runtime, Grant grant, Instalment instalment, WorkflowInstance about, DateTime now, CancellationToken ct,
+        string? because = null)
     {
         if (instalment.WorkflowInstanceId is not null) return;
-        instalment.Status = InstalmentStatus.Due;
         instalment.DueAt ??= now;
+        if (grant.ConditionList.Any(c => c.Holds(instalment)))
+        {
+            instalment.Status = InstalmentStatus.Held;
+            return;
+        }
+        instalment.Status = InstalmentStatus.Due;
         var data = Common(about);
         data["grantReference"] = grant.Reference;
         data["amount"] = instalment.Amount;
@@ -58,7 +69,7 @@ public static class GrantWorkflows
         {
             Reference = $"{grant.Reference}/P{instalment.Sequence}", Path = $"/Applicant/Applications/{grant.ApplicationId}", OrganisationId = grant.OrganisationId,
             ContactEmail = about.ContactEmail, ContactName = about.ContactName, CaseId = grant.ApplicationId,
-        }, Actor.System, $"Payment {instalment.Sequence} of {Money.Format(instalment.Amount)} released", ct);
+        }, Actor.System, $"Payment {instalment.Sequence} of {Money.Format(instalment.Amount)} released" + (because is null ? "" : $": {because}"), ct);
         instalment.WorkflowInstanceId = instance.Id;
     }
 
@@ -112,6 +123,10 @@ public sealed class AwardGrantHandler(TimeProvider time, MonitoringSchedules sch
             Instalments = instalments,
             Targets = terms.Targets.ToList(),
             Returns = returns,
+            ConditionList = terms.ConditionList.Select((c, i) => new GrantCondition
+            {
+                Sequence = i + 1, Text = c.Text, Kind = c.Kind, PaymentNumber = c.Payment, Status = ConditionStatus.Open,
+            }).ToList(),
         };
         // The confirmation email lists the payments and report dates.
         var fields = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
@@ -168,7 +183,7 @@ public sealed class AcceptReturnHandler(TimeProvider time) : IStateHandler
         var r = await db.Set<MonitoringReturn>().SingleAsync(x => x.Id == id, ct);
         r.Status = ReturnStatus.Accepted;
         r.AcceptedAt = now;
-        var grant = await db.Grants.Include(g => g.Instalments).SingleAsync(g => g.Id == r.GrantId, ct);
+        var grant = await db.Grants.Include(g => g.Instalments).Include(g => g.ConditionList).SingleAsync(g => g.Id == r.GrantId, ct);
         if (r.ReleasesInstalment is int seq && grant.Instalments.FirstOrDefault(i => i.Sequence == seq) is { Status: InstalmentStatus.Scheduled } instalment)
             await GrantWorkflows.ReleaseInstalmentAsync(context.Runtime, grant, instalment, context.Instance, now, ct);
         if (r.IsFinal && grant.Status != GrantStatus.Closed)
@@ -179,6 +194,41 @@ public sealed class AcceptReturnHandler(TimeProvider time) : IStateHandler
     }
 }
 
+/// <summary>
+/// Where a payment's status changes once released: paid, held by finance, or back with finance after a
+/// failed attempt. The payment workflow's handlers call these; nothing else sets them.
+/// </summary>
+public static class PaymentStates
+{
+    public static void Paid(Instalment instalment, DateTime now, string? reference, string paidBy)
+    {
+        instalment.Status = InstalmentStatus.Paid;
+        instalment.PaidAt = now;
+        instalment.PaymentReference = reference;
+        instalment.PaidByName = paidBy;
+        instalment.HeldReason = null;
+        instalment.FailureReason = null;
+    }
+
+    public static void HeldByFinance(Instalment instalment, string? reason)
+    {
+        instalment.Status = InstalmentStatus.Held;
+        instalment.HeldReason = reason;
+    }
+
+    /// <summary>To pay: on release, after a hold, or again after the bank rejected it (with why).</summary>
+    public static void ToPay(Instalment instalment, string? failure)
+    {
+        instalment.Status = InstalmentStatus.Due;
+        instalment.HeldReason = null;
+        instalment.FailureReason = failure;
+    }
+
+    public static async Task<Instalment?> OfAsync(StateHandlerContext context, CancellationToken ct) =>
+        GrantWorkflows.SubjectId(context.Instance, GrantWorkflows.InstalmentSubject) is int id
+            ? await context.Db.Set<Instalment>().SingleAsync(i => i.Id == id, ct) : null;
+}
+
 /// <summary>"record-payment": the finance officer's payment reference and the date, on the instalment.</summary>
 public sealed class RecordPaymentHandler(TimeProvider time) : IStateHandler
 {
@@ -186,11 +236,31 @@ public sealed class RecordPaymentHandler(TimeProvider time) : IStateHandler
 
     public async Task OnEnterAsync(StateHandlerContext context, CancellationToken ct)
     {
-        if (GrantWorkflows.SubjectId(context.Instance, GrantWorkflows.InstalmentSubject) is not int id) return;
-        var instalment = await context.Db.Set<Instalment>().SingleAsync(i => i.Id == id, ct);
-        instalment.Status = InstalmentStatus.Paid;
-        instalment.PaidAt = time.GetUtcNow().UtcDateTime;
-        instalment.PaymentReference = GrantWorkflows.Text(context.Instance, "paymentReference");
-        instalment.PaidByName = context.Actor.Name;
+        if (await PaymentStates.OfAsync(context, ct) is { } instalment)
+            PaymentStates.Paid(instalment, time.GetUtcNow().UtcDateTime, GrantWorkflows.Text(context.Instance, "paymentReference"), context.Actor.Name);
+    }
+}
+
+/// <summary>"payment-held": finance put the payment on hold, with their reason.</summary>
+public sealed class PaymentHeldHandler : IStateHandler
+{
+    public string Name => "payment-held";
+
+    public async Task OnEnterAsync(StateHandlerContext context, CancellationToken ct)
+    {
+        if (await PaymentStates.OfAsync(context, ct) is { } instalment)
+            PaymentStates.HeldByFinance(instalment, GrantWorkflows.Text(context.Instance, "holdReason"));
+    }
+}
+
+/// <summary>"payment-due": the payment is with finance to pay, first time, after a hold or after a failed attempt.</summary>
+public sealed class PaymentDueHandler : IStateHandler
+{
+    public string Name => "payment-due";
+
+    public async Task OnEnterAsync(StateHandlerContext context, CancellationToken ct)
+    {
+        if (await PaymentStates.OfAsync(context, ct) is { } instalment)
+            PaymentStates.ToPay(instalment, GrantWorkflows.Text(context.Instance, "failureReason"));
     }
 }

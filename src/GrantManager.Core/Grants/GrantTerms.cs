@@ -12,6 +12,9 @@ namespace GrantManager.Core.Grants;
 public sealed record GrantTerms(decimal Amount, string? Conditions, IReadOnlyList<GrantTarget> Targets, DateOnly Start, DateOnly End,
     List<Instalment> Instalments, List<MonitoringReturn> Returns)
 {
+    /// <summary>The conditions with their kinds; an older decision's plain words are one condition for the life of the grant.</summary>
+    public IReadOnlyList<OfferCondition> ConditionList { get; init; } = [];
+
     /// <param name="application">With its outcomes and fund.</param>
     /// <param name="instanceData">The application workflow's data, where the decision put the amount, conditions and any adjusted targets.</param>
     public static GrantTerms For(Application application, string instanceData, MonitoringSettings settings, DateTime now)
@@ -30,7 +33,7 @@ public sealed record GrantTerms(decimal Amount, string? Conditions, IReadOnlyLis
         var returns = MonitoringSchedules.Plan(start, end, settings, instalments);
         var grantTargets = application.Outcomes.OrderBy(o => o.Id)
             .Select(o => new GrantTarget { MeasureCode = o.MeasureCode, Target = targets.GetValueOrDefault(o.MeasureCode, o.Target) }).ToList();
-        return new GrantTerms(amount, conditions, grantTargets, start, end, instalments, returns);
+        return new GrantTerms(amount, conditions, grantTargets, start, end, instalments, returns) { ConditionList = OfferCondition.FromCase(data) };
     }
 
     /// <summary>When a payment is made, in words: on acceptance, or when the report that releases it is accepted.</summary>

@@ -24,6 +24,8 @@ public sealed record TaskCompletion(string? Outcome, string? Comment, IReadOnlyD
     /// is sent. The task page, which asks for the two separately, turns this off.
     /// </summary>
     public bool CommentStandsInForMessage { get; init; } = true;
+    /// <summary>An approval: the conditions with their kinds (when given, in place of <see cref="TaskCompletion.Conditions"/>).</summary>
+    public IReadOnlyList<Grants.OfferCondition>? ConditionList { get; init; }
     /// <summary>An applicant's answer: the documents they added to it.</summary>
     public IReadOnlyList<Guid>? Documents { get; init; }
 }

@@ -24,7 +24,8 @@ public static class ApplicationsApi
     public sealed record SubmitRequest(bool Declaration);
     public sealed record WithdrawRequest(string? Reason);
     public sealed record DeclareRequest(bool HasConflict, string? Details);
-    public sealed record CompleteRequest(string? Outcome, string? Comment, Dictionary<string, int>? Scores, decimal? AmountAwarded, string? Conditions,
+    /// <param name="Conditions">Plain words (one condition for the life of the grant) or a list of {text, kind, payment}.</param>
+    public sealed record CompleteRequest(string? Outcome, string? Comment, Dictionary<string, int>? Scores, decimal? AmountAwarded, System.Text.Json.JsonElement? Conditions,
         DateOnly? NewDueOn = null, string? PaymentReference = null, Dictionary<string, decimal>? Targets = null, string? MessageToApplicant = null);
     public sealed record AssignRequest(string? UserId);
     public sealed record OverrideRequest(string? Reason);
@@ -146,13 +147,14 @@ public static class ApplicationsApi
         api.MapPost("/tasks/{id:long}/complete", async (long id, CompleteRequest body, Core.Tasks.TaskService tasks, WorkflowActors actors, HttpContext http) =>
         {
             var result = await tasks.CompleteAsync(id, await actors.ForAsync(http.User),
-                new TaskCompletion(body.Outcome, body.Comment, body.Scores, body.AmountAwarded, body.Conditions)
+                new TaskCompletion(body.Outcome, body.Comment, body.Scores, body.AmountAwarded)
                 {
+                    ConditionList = Core.Grants.OfferCondition.FromJson(body.Conditions),
                     NewDueOn = body.NewDueOn, PaymentReference = body.PaymentReference, Targets = body.Targets,
                     MessageToApplicant = body.MessageToApplicant,
                 });
             return TypedResults.Ok(new { result.InstanceId, stage = result.ToState, moved = result.Moved });
-        }).WithSummary("Complete with {outcome, comment (note for the file), messageToApplicant, scores, amountAwarded, conditions, targets, newDueOn, paymentReference}; 409 if already completed or the application moved on");
+        }).WithSummary("Complete with {outcome, comment (note for the file), messageToApplicant, scores, amountAwarded, conditions (text, or [{text, kind: before-first-payment | before-payment | ongoing, payment}]), targets, newDueOn, paymentReference}; 409 if already completed or the application moved on");
     }
 
     public static async Task<ApplicationView> ViewAsync(GrantDbContext db, WorkflowRegistry registry, Application a, Actor actor)

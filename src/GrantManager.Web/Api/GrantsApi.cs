@@ -10,11 +10,15 @@ namespace GrantManager.Web.Api;
 /// <summary>Awarded grants and their progress reports: the caller's own, or for staff all they may see.</summary>
 public static class GrantsApi
 {
-    public sealed record InstalmentView(int Sequence, int Percent, decimal Amount, string ReleasedBy, string Status, DateTime? DueAt, DateTime? PaidAt, string? PaymentReference);
+    public sealed record InstalmentView(int Sequence, int Percent, decimal Amount, string ReleasedBy, string Status, DateTime? DueAt, DateTime? PaidAt, string? PaymentReference,
+        string? HeldReason, List<int> HeldFor, string? FailureReason);
+    public sealed record ConditionView(int Id, int Sequence, string Text, string Kind, int? Payment, string Status, string? EvidenceNote, DateTime? EvidenceSentAt,
+        string? Reason, DateTime? DecidedAt);
+    public sealed record ConditionOutcome(string? Status, string? Reason);
     public sealed record TargetView(string Measure, decimal Target);
     public sealed record ReturnView(int Id, string Period, DateOnly DueOn, DateTime DueAt, string Status, bool IsFinal, int? ReleasesInstalment);
     public sealed record GrantView(int Id, string Reference, int ApplicationId, int FundId, int OrganisationId, decimal Amount, DateOnly StartDate,
-        DateOnly EndDate, string? Conditions, string Status, DateTime AwardedAt, DateTime? ClosedAt, List<InstalmentView> Instalments, List<TargetView> Targets);
+        DateOnly EndDate, string? ConditionsText, List<ConditionView> Conditions, string Status, DateTime AwardedAt, DateTime? ClosedAt, List<InstalmentView> Instalments, List<TargetView> Targets);
     public sealed record SpendView(string Item, decimal Budgeted, decimal? Spent);
     public sealed record ActualView(string Measure, decimal Target, decimal? Actual);
     public sealed record EvidenceView(Guid Id, string FileName, long Size);
@@ -37,7 +41,15 @@ public static class GrantsApi
             var actor = await actors.ForAsync(http.User);
             var grant = await Include(returns.VisibleGrants(actor)).SingleOrDefaultAsync(g => g.Id == id) ?? throw new WorkflowNotFoundException("No such grant");
             return TypedResults.Ok(View(grant));
-        }).WithSummary("A grant with its payment schedule and outcome targets; another organisation's answers 404");
+        }).WithSummary("A grant with its conditions, payment schedule and outcome targets; another organisation's answers 404");
+
+        api.MapPost("/grants/{id:int}/conditions/{conditionId:int}", async (int id, int conditionId, ConditionOutcome body, GrantConditionService conditions,
+            WorkflowActors actors, HttpContext http) =>
+        {
+            var actor = await actors.ForAsync(http.User);
+            var condition = await conditions.RecordOutcomeAsync(id, conditionId, actor, body.Status, body.Reason);
+            return TypedResults.Ok(ConditionViewOf(condition));
+        }).WithSummary("Record a condition {status: met | not-met, reason} (grant officers; a reason is needed for not-met); meeting the last condition on a held payment releases it to finance");
 
         api.MapGet("/grants/{id:int}/returns", async (int id, GrantDbContext db, ReturnService returns, WorkflowActors actors, HttpContext http) =>
         {
@@ -79,10 +91,15 @@ public static class GrantsApi
             r.BeneficiariesReached, r.CaseStudy, (await store.ForReturnAsync(r.Id)).Select(e => new EvidenceView(e.Id, e.FileName, e.Size)).ToList(),
             r.SubmittedAt, r.AcceptedAt, r.Version, r.WorkflowInstanceId);
 
-    private static IQueryable<Grant> Include(IQueryable<Grant> grants) => grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Targets);
+    private static IQueryable<Grant> Include(IQueryable<Grant> grants) =>
+        grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Targets).Include(g => g.ConditionList);
+
+    public static ConditionView ConditionViewOf(GrantCondition c) => new(c.Id, c.Sequence, c.Text, c.Kind, c.HoldsPayment, ConditionKinds.Status(c.Status),
+        c.EvidenceNote, c.EvidenceSentAt, c.Reason, c.DecidedAt);
 
     private static GrantView View(Grant g) => new(g.Id, g.Reference, g.ApplicationId, g.FundId, g.OrganisationId, g.Amount, g.StartDate, g.EndDate,
-        g.Conditions, g.Status.ToString().ToLowerInvariant(), g.AwardedAt, g.ClosedAt,
-        g.Instalments.OrderBy(i => i.Sequence).Select(i => new InstalmentView(i.Sequence, i.Percent, i.Amount, i.ReleasedBy, i.Status.ToString().ToLowerInvariant(), i.DueAt, i.PaidAt, i.PaymentReference)).ToList(),
+        g.Conditions, g.ConditionList.OrderBy(c => c.Sequence).Select(ConditionViewOf).ToList(), g.Status.ToString().ToLowerInvariant(), g.AwardedAt, g.ClosedAt,
+        g.Instalments.OrderBy(i => i.Sequence).Select(i => new InstalmentView(i.Sequence, i.Percent, i.Amount, i.ReleasedBy, i.Status.ToString().ToLowerInvariant(), i.DueAt, i.PaidAt,
+            i.PaymentReference, i.HeldReason, g.ConditionList.Where(c => c.Holds(i)).Select(c => c.Id).ToList(), i.FailureReason)).ToList(),
         g.Targets.OrderBy(t => t.Id).Select(t => t.ToView()).ToList());
 }

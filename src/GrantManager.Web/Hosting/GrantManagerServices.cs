@@ -187,6 +187,8 @@ internal static class GrantManagerServices
         services.AddSingleton<IStateHandler, Core.Grants.ReturnStatusHandler>();
         services.AddSingleton<IStateHandler, Core.Grants.AcceptReturnHandler>();
         services.AddSingleton<IStateHandler, Core.Grants.RecordPaymentHandler>();
+        services.AddSingleton<IStateHandler, Core.Grants.PaymentHeldHandler>();
+        services.AddSingleton<IStateHandler, Core.Grants.PaymentDueHandler>();
         // Task forms: what a task asks beyond its outcome, registered by the name definitions use.
         var forms = Core.Tasks.GrantTaskForms.Catalog();
         services.AddSingleton(forms);
@@ -209,6 +211,7 @@ internal static class GrantManagerServices
         services.AddScoped<WorkflowActors>();
         services.AddScoped<Core.Applications.ApplicationService>();
         services.AddScoped<Core.Grants.ReturnService>();
+        services.AddScoped<Core.Grants.GrantConditionService>();
         services.AddSingleton(sp => Core.Places.Districts.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!));
         services.AddSingleton(sp => Core.SocialValue.ShippedProxies.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!));
         services.AddScoped<Core.SocialValue.SocialValueProxies>();

@@ -143,7 +143,7 @@ public sealed class AfterSubmissionTests : IAsyncLifetime
         var officer = await _app.SignedInAsync("officer@example.org");
         var approved = await officer.SubmitFormAsync($"/Staff/Tasks/{decide.Id}", new()
         {
-            ["Input.Outcome"] = "approve", ["Input.AmountAwarded"] = "2500", ["Input.Conditions"] = "Send us your safeguarding policy before the first payment.",
+            ["Input.Outcome"] = "approve", ["Input.AmountAwarded"] = "2500", ["Input.ConditionRows[0].Text"] = "Send us your safeguarding policy before the first payment.",
             ["Input.Targets[people-supported]"] = "40",
             ["Input.MessageToApplicant"] = "Congratulations: the assessors liked the befriending model.",
             ["Input.Comment"] = "Borderline on deliverability; watch the first report.",

@@ -149,7 +149,10 @@ public sealed class ApplicationJourneyTests : IAsyncLifetime
         var grants = await _applicant.GetFromJsonAsync<JsonElement>("/api/grants");
         var grant = grants.EnumerateArray().Single(g => g.GetProperty("applicationId").GetInt32() == id);
         Assert.Equal((reference, 4000m, "active"), (grant.GetProperty("reference").GetString(), grant.GetProperty("amount").GetDecimal(), grant.GetProperty("status").GetString()));
-        Assert.Equal("Send us your safeguarding policy before the first payment.", grant.GetProperty("conditions").GetString());
+        // Plain words are one condition for the life of the grant, holding no payment.
+        var condition = Assert.Single(grant.GetProperty("conditions").EnumerateArray());
+        Assert.Equal(("Send us your safeguarding policy before the first payment.", "ongoing", "open"),
+            (condition.GetProperty("text").GetString(), condition.GetProperty("kind").GetString(), condition.GetProperty("status").GetString()));
         Assert.Equal([(2000m, "acceptance", "due"), (1000m, "midpoint", "scheduled"), (1000m, "final", "scheduled")],
             grant.GetProperty("instalments").EnumerateArray().Select(i => (i.GetProperty("amount").GetDecimal(), i.GetProperty("releasedBy").GetString(), i.GetProperty("status").GetString())));
         Assert.Equal([("people-supported", 120m), ("volunteer-hours", 600m)],

@@ -71,7 +71,7 @@ public sealed class WorkflowLoaderTests : IDisposable
     {
         var registry = WorkflowLoader.Load(WorkflowFolder.FindRepositoryWorkflows(),
             new EmailTemplates(Path.Combine(WorkflowFolder.FindRepositoryWorkflows(), "templates")),
-            ["award-grant", "return-status", "accept-return", "record-payment"], Core.Tasks.GrantTaskForms.Catalog());
+            ["award-grant", "return-status", "accept-return", "record-payment", "payment-held", "payment-due"], Core.Tasks.GrantTaskForms.Catalog());
         Assert.NotNull(registry.Find("grant-application"));
         Assert.NotNull(registry.Find("monitoring-return"));
         Assert.NotNull(registry.Find("instalment-payment"));

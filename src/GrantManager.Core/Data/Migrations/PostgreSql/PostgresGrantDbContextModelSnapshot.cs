@@ -116,6 +116,9 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Property<int>("ApplicationId")
                         .HasColumnType("integer");
 
+                    b.Property<int?>("ConditionId")
+                        .HasColumnType("integer");
+
                     b.Property<string>("ContentType")
                         .IsRequired()
                         .HasColumnType("text");
@@ -146,6 +149,8 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.HasKey("Id");
 
                     b.HasIndex("ApplicationId");
+
+                    b.HasIndex("ConditionId");
 
                     b.HasIndex("ReturnId");
 
@@ -679,6 +684,68 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.ToTable("Grants");
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Grants.GrantCondition", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DecidedByName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("EvidenceNote")
+                        .HasMaxLength(3000)
+                        .HasColumnType("character varying(3000)");
+
+                    b.Property<DateTime?>("EvidenceSentAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("GrantId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)");
+
+                    b.Property<int?>("PaymentNumber")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(3000)
+                        .HasColumnType("character varying(3000)");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GrantId", "Sequence")
+                        .IsUnique();
+
+                    b.ToTable("GrantConditions", (string)null);
+                });
+
             modelBuilder.Entity("GrantManager.Core.Grants.GrantTarget", b =>
                 {
                     b.Property<int>("Id")
@@ -718,8 +785,16 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Property<DateTime?>("DueAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(3000)
+                        .HasColumnType("character varying(3000)");
+
                     b.Property<int>("GrantId")
                         .HasColumnType("integer");
+
+                    b.Property<string>("HeldReason")
+                        .HasMaxLength(3000)
+                        .HasColumnType("character varying(3000)");
 
                     b.Property<DateTime?>("PaidAt")
                         .HasColumnType("timestamp with time zone");
@@ -744,6 +819,10 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
 
                     b.Property<Guid?>("WorkflowInstanceId")
                         .HasColumnType("uuid");
@@ -1510,6 +1589,11 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("GrantManager.Core.Grants.GrantCondition", null)
+                        .WithMany()
+                        .HasForeignKey("ConditionId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
                     b.HasOne("GrantManager.Core.Grants.MonitoringReturn", null)
                         .WithMany()
                         .HasForeignKey("ReturnId")
@@ -1579,6 +1663,15 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .WithMany()
                         .HasForeignKey("ApplicationId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.GrantCondition", b =>
+                {
+                    b.HasOne("GrantManager.Core.Grants.Grant", null)
+                        .WithMany("ConditionList")
+                        .HasForeignKey("GrantId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
@@ -1731,6 +1824,8 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
 
             modelBuilder.Entity("GrantManager.Core.Grants.Grant", b =>
                 {
+                    b.Navigation("ConditionList");
+
                     b.Navigation("Instalments");
 
                     b.Navigation("Returns");

@@ -109,6 +109,9 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Property<int>("ApplicationId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("ConditionId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("ContentType")
                         .IsRequired()
                         .HasColumnType("TEXT");
@@ -139,6 +142,8 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("ApplicationId");
+
+                    b.HasIndex("ConditionId");
 
                     b.HasIndex("ReturnId");
 
@@ -654,6 +659,66 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.ToTable("Grants");
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Grants.GrantCondition", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DecidedByName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EvidenceNote")
+                        .HasMaxLength(3000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EvidenceSentAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("GrantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("PaymentNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(3000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GrantId", "Sequence")
+                        .IsUnique();
+
+                    b.ToTable("GrantConditions", (string)null);
+                });
+
             modelBuilder.Entity("GrantManager.Core.Grants.GrantTarget", b =>
                 {
                     b.Property<int>("Id")
@@ -689,8 +754,16 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Property<DateTime?>("DueAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("FailureReason")
+                        .HasMaxLength(3000)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("GrantId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("HeldReason")
+                        .HasMaxLength(3000)
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime?>("PaidAt")
                         .HasColumnType("TEXT");
@@ -715,6 +788,10 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
 
                     b.Property<Guid?>("WorkflowInstanceId")
                         .HasColumnType("TEXT");
@@ -1459,6 +1536,11 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
 
+                    b.HasOne("GrantManager.Core.Grants.GrantCondition", null)
+                        .WithMany()
+                        .HasForeignKey("ConditionId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
                     b.HasOne("GrantManager.Core.Grants.MonitoringReturn", null)
                         .WithMany()
                         .HasForeignKey("ReturnId")
@@ -1528,6 +1610,15 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("ApplicationId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Grants.GrantCondition", b =>
+                {
+                    b.HasOne("GrantManager.Core.Grants.Grant", null)
+                        .WithMany("ConditionList")
+                        .HasForeignKey("GrantId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
@@ -1680,6 +1771,8 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
 
             modelBuilder.Entity("GrantManager.Core.Grants.Grant", b =>
                 {
+                    b.Navigation("ConditionList");
+
                     b.Navigation("Instalments");
 
                     b.Navigation("Returns");

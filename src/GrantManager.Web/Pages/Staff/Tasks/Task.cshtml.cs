@@ -24,7 +24,8 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         public Dictionary<int, int?> Scores { get; set; } = new();
         public string? Outcome { get; set; }
         [Forms.Pounds, System.ComponentModel.DataAnnotations.Display(Name = "The amount to award")] public decimal? AmountAwarded { get; set; }
-        public string? Conditions { get; set; }
+        /// <summary>An approval's conditions, a row each; blank rows are left out.</summary>
+        public List<ConditionRow> ConditionRows { get; set; } = [];
         /// <summary>An approval's outcome targets by measure code, starting from the applicant's.</summary>
         public Dictionary<string, string?> Targets { get; set; } = new();
         public string? NewDueDay { get; set; }
@@ -35,6 +36,16 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         public string? MessageToApplicant { get; set; }
         public string? Comment { get; set; }
     }
+
+    public sealed class ConditionRow
+    {
+        public string? Text { get; set; }
+        public string? Kind { get; set; }
+        public string? Payment { get; set; }
+    }
+
+    /// <summary>How many condition rows an approval offers when none are typed yet.</summary>
+    public const int ConditionRowsShown = 3;
 
     [BindProperty(Name = "Input")] public TaskInput Input { get; set; } = new();
     public InboxTask Task { get; private set; } = null!;
@@ -186,14 +197,29 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                 else ModelState.AddModelError($"Input.Targets[{code}]", "Enter the target as a number, like 40");
             }
             if (!ModelState.IsValid) return await LoadAsync(id) ?? Page();
+            // Rows typed in, remembered by their place on the page so an error finds its row.
+            var rows = Input.ConditionRows.Select((r, i) => (Row: r, Index: i)).Where(r => !string.IsNullOrWhiteSpace(r.Row.Text)).ToList();
+            var conditions = new List<Core.Grants.OfferCondition>();
+            foreach (var (row, index) in rows)
+            {
+                int? payment = null;
+                if (!string.IsNullOrWhiteSpace(row.Payment))
+                {
+                    if (int.TryParse(row.Payment.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var p)) payment = p;
+                    else ModelState.AddModelError($"Input.ConditionRows[{index}].Payment", $"Enter the payment's number, like 2");
+                }
+                conditions.Add(new Core.Grants.OfferCondition(row.Text!, row.Kind ?? "", payment));
+            }
+            if (!ModelState.IsValid) return await LoadAsync(id) ?? Page();
             var (given, newDue) = DateInputView.Parse(Input.NewDueDay, Input.NewDueMonth, Input.NewDueYear);
             if (given && newDue is null)
             {
                 ModelState.AddModelError("Input.NewDueDay", "Enter the new due date as a real date, like 30 7 2027");
                 return await LoadAsync(id) ?? Page();
             }
-            var result = await tasks.CompleteAsync(id, actor, new TaskCompletion(Input.Outcome, Input.Comment, scores, awarded, Input.Conditions)
+            var result = await tasks.CompleteAsync(id, actor, new TaskCompletion(Input.Outcome, Input.Comment, scores, awarded)
             {
+                ConditionList = conditions,
                 NewDueOn = newDue, PaymentReference = Input.PaymentReference, Targets = targets.Count == 0 ? null : targets,
                 MessageToApplicant = Input.MessageToApplicant, CommentStandsInForMessage = false,
             });
@@ -206,11 +232,22 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             foreach (var (field, messages) in e.Errors)
                 foreach (var message in messages)
                     ModelState.AddModelError(field.StartsWith("scores.") ? $"Input.Scores[{field[7..]}]" : field.StartsWith("targets.") ? $"Input.Targets[{field[8..]}]" : field == "newDueOn" ? "Input.NewDueDay"
-                        : $"Input.{char.ToUpperInvariant(field[0])}{field[1..]}", message);
+                        : ConditionField(field) ?? $"Input.{char.ToUpperInvariant(field[0])}{field[1..]}", message);
         }
         catch (WorkflowForbiddenException) { return Forbid(); }
         catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
         return await LoadAsync(id) ?? Page();
+    }
+
+    /// <summary>The page's field for a decision's "conditions[i].text": the i-th row typed in, wherever it is on the page.</summary>
+    private string? ConditionField(string field)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(field, @"^conditions\[(\d+)\]\.(text|kind|payment)$");
+        if (!match.Success) return field == "conditions" ? "Input.ConditionRows[0].Text" : null;
+        var typed = Input.ConditionRows.Select((r, i) => (r, i)).Where(r => !string.IsNullOrWhiteSpace(r.r.Text)).Select(r => r.i).ToList();
+        var n = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var index = n < typed.Count ? typed[n] : n;
+        return $"Input.ConditionRows[{index}].{char.ToUpperInvariant(match.Groups[2].Value[0])}{match.Groups[2].Value[1..]}";
     }
 
     private async Task<IActionResult> ActAsync(long id, Func<Actor, Task> act, string done, bool toInbox = false)
@@ -279,7 +316,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         if (Core.Grants.GrantWorkflows.SubjectId(task.Instance, Core.Grants.GrantWorkflows.InstalmentSubject) is int instalmentId)
         {
             Instalment = await db.Set<Core.Grants.Instalment>().AsNoTracking().SingleAsync(i => i.Id == instalmentId);
-            Grant = await db.Grants.AsNoTracking().SingleAsync(g => g.Id == Instalment.GrantId);
+            Grant = await db.Grants.AsNoTracking().Include(g => g.ConditionList).SingleAsync(g => g.Id == Instalment.GrantId);
         }
         if (Grant is not null)
         {
