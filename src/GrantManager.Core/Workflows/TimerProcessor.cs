@@ -17,9 +17,9 @@ namespace GrantManager.Core.Workflows;
 /// </summary>
 public sealed class TimerProcessor(IServiceScopeFactory scopes, TimeProvider time, IOptions<WorkflowOptions> options, ILogger<TimerProcessor> logger)
 {
-    private const int BatchSize = 500;
+    private const int BatchSize = 1000;
     /// <summary>Timers fired together in one transaction: one commit (one fsync) for many reminders.</summary>
-    private const int ChunkSize = 100;
+    private const int ChunkSize = 500;
 
     /// <summary>Fires everything due now. Returns how many timers fired.</summary>
     public async Task<int> RunDueAsync(CancellationToken ct = default)

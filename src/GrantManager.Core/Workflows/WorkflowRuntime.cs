@@ -392,16 +392,24 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
 
     // ---- Timers --------------------------------------------------------------------------
 
-    /// <summary>Fires one claimed timer. Returns false if it was no longer this node's to fire.</summary>
+    /// <summary>
+    /// Fires one claimed timer, saved as any other change (not in sets), so a timer that failed among
+    /// others is tried alone on the ordinary path. Returns false if it was no longer this node's to fire.
+    /// </summary>
     public async Task<bool> FireTimerAsync(long timerId, Guid leaseOwner, CancellationToken ct = default) =>
-        await FireTimersAsync([timerId], leaseOwner, ct) == 1;
+        await FireTimersAsync([timerId], leaseOwner, inSets: false, ct) == 1;
 
     /// <summary>
     /// Fires a set of claimed timers in one transaction: their timers and instances read in two queries,
-    /// everything they write (emails, history, tasks) saved together. All or nothing: if one fails,
-    /// none is kept, and the caller fires them again one at a time. Returns how many fired.
+    /// everything they write (emails, history, tasks) saved together, and what the timers that only
+    /// send email write (the timer done, the instance's version, the email, the journal entry) saved in
+    /// sets, a statement prepared once per kind of row. All or nothing: if one fails, none is kept, and
+    /// the caller fires them again one at a time. Returns how many fired.
     /// </summary>
     public Task<int> FireTimersAsync(IReadOnlyCollection<long> timerIds, Guid leaseOwner, CancellationToken ct = default) =>
+        FireTimersAsync(timerIds, leaseOwner, inSets: true, ct);
+
+    private Task<int> FireTimersAsync(IReadOnlyCollection<long> timerIds, Guid leaseOwner, bool inSets, CancellationToken ct) =>
         InTransactionAsync(async () =>
         {
             var ids = timerIds.ToList();
@@ -417,8 +425,26 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
                     await SaveAsync(ct);
                 fired++;
             }
+            if (inSets) await SaveInSetsAsync(ct);
             return fired;
         }, ct);
+
+    /// <summary>What timers that only send email write, in the order a row follows those it refers to.</summary>
+    private static readonly Type[] TimerRows = [typeof(WorkflowTimer), typeof(WorkflowInstance), typeof(OutboxEmail), typeof(WorkflowHistoryEntry)];
+
+    /// <summary>Saves the unit of work in sets when it is only what such timers write (see <see cref="SaveInSets"/>), otherwise as usual.</summary>
+    private async Task SaveInSetsAsync(CancellationToken ct)
+    {
+        try
+        {
+            if (await SaveInSets.TryWriteAsync(db, TimerRows, ct)) return;
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new WorkflowConflictException("Someone else changed this at the same moment. Reload to see what they did.");
+        }
+        await SaveAsync(ct);
+    }
 
     /// <summary>Fires a timer read with its instance; true if it did more than send email (moved the case, opened tasks).</summary>
     private async Task<bool> FireLoadedTimerAsync(WorkflowTimer timer, WorkflowInstance instance, CancellationToken ct)
@@ -788,9 +814,10 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
 
     private void Touch(WorkflowInstance instance)
     {
-        if (db.Entry(instance).State == EntityState.Added) return;
+        var entry = db.Entry(instance);
+        if (entry.State == EntityState.Added) return;
         // Bump once per unit of work: the concurrency check compares with the version we read.
-        if (db.Entry(instance).Property(i => i.Version).IsModified) return;
+        if (entry.Property(i => i.Version).IsModified) return;
         instance.Version++;
         instance.UpdatedAt = Now;
     }

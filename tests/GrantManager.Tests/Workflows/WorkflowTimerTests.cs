@@ -118,6 +118,82 @@ public sealed class WorkflowTimerTests : IAsyncLifetime
         Assert.Equal(1, await _t.RunTimersAsync());
         Assert.Empty((await admin.GetFromJsonAsync<JsonElement>("/api/workflow-incidents")).EnumerateArray());
     }
+
+    /// <summary>
+    /// Reminders due together are written in sets; one due alone is saved the ordinary way. Every stored
+    /// value of the email, the journal entry, the timer and the case must come out the same either way.
+    /// </summary>
+    [Fact]
+    public async Task Reminders_fired_together_are_stored_exactly_as_one_fired_alone()
+    {
+        var alone = await _t.StartEverythingAsync();
+        _t.Clock.Advance(TimeSpan.FromMinutes(1));
+        var together = new List<WorkflowInstance>();
+        for (var i = 0; i < 12; i++) together.Add(await _t.StartEverythingAsync());
+
+        _t.Clock.Advance(TimeSpan.FromDays(4) - TimeSpan.FromMinutes(1));
+        var aloneAt = _t.Now;
+        Assert.Equal(1, await _t.RunTimersAsync());
+        _t.Clock.Advance(TimeSpan.FromMinutes(1));
+        var togetherAt = _t.Now;
+        Assert.Equal(12, await _t.RunTimersAsync());
+
+        var expected = await StoredReminderAsync(alone, aloneAt);
+        Assert.Contains("Dear Olivia Officer,", expected.Email);
+        Assert.Contains($"is due {WorkflowTestApp.Start.AddDays(5):d MMMM yyyy}", expected.Email);
+        foreach (var instance in together)
+            Assert.Equal(expected, await StoredReminderAsync(instance, togetherAt));
+    }
+
+    /// <summary>One reminder whose email cannot be stored, or whose case changed meanwhile, fails alone; the others are sent.</summary>
+    [Theory]
+    [InlineData("CREATE TRIGGER refuse BEFORE INSERT ON OutboxEmails WHEN NEW.SubjectId = '{0}' BEGIN SELECT RAISE(ABORT, 'mail store offline'); END", "mail store offline")]
+    [InlineData("CREATE TRIGGER refuse BEFORE UPDATE ON WorkflowInstances WHEN OLD.SubjectId = '{0}' BEGIN SELECT RAISE(IGNORE); END", "Someone else changed this")]
+    public async Task A_reminder_that_fails_among_many_fails_alone(string trigger, string error)
+    {
+        var instances = new List<WorkflowInstance>();
+        for (var i = 0; i < 8; i++) instances.Add(await _t.StartEverythingAsync());
+        var failing = instances[3];
+        var versionBefore = (await _t.InstanceAsync(failing.Id)).Version;
+        await _t.App.WithDbAsync(db => db.Database.ExecuteSqlRawAsync(string.Format(trigger, failing.SubjectId)));
+        _t.Clock.Advance(TimeSpan.FromDays(4));
+
+        Assert.Equal(7, await _t.RunTimersAsync());
+
+        var nudge = (await _t.TimersAsync(failing.Id)).Single(t => t.TimerKey == "nudge");
+        Assert.Equal((WorkflowTimerStatus.Pending, 1), (nudge.Status, nudge.Attempts));
+        Assert.Contains(error, nudge.LastError);
+        Assert.DoesNotContain(await _t.OutboxAsync(failing.SubjectId), e => e.CreatedAt == _t.Now);
+        Assert.Equal(versionBefore, (await _t.InstanceAsync(failing.Id)).Version);
+        foreach (var other in instances.Where(i => i != failing))
+        {
+            Assert.Single(await _t.OutboxAsync(other.SubjectId), e => e.CreatedAt == _t.Now && e.Subject.StartsWith("Task Triage"));
+            Assert.Equal(WorkflowTimerStatus.Done, (await _t.TimersAsync(other.Id)).Single(t => t.TimerKey == "nudge").Status);
+        }
+    }
+
+    private sealed record StoredReminder(string Email, string Journal, string Timer, string Case);
+
+    /// <summary>What a reminder left in the database, with the case's own reference, ids and the moment it fired written generically.</summary>
+    private async Task<StoredReminder> StoredReminderAsync(WorkflowInstance started, DateTime firedAt)
+    {
+        var instance = await _t.InstanceAsync(started.Id);
+        var emails = (await _t.OutboxAsync(started.SubjectId)).Where(e => e.CreatedAt == firedAt).ToList();
+        var journal = (await _t.HistoryAsync(started.Id)).Last();
+        var timer = (await _t.TimersAsync(started.Id)).Single(t => t.TimerKey == "nudge");
+        string Generic(string text) => text.Replace(instance.SubjectReference!, "REF").Replace(instance.SubjectId, "SUBJECT")
+            .Replace(started.Id.ToString(), "INSTANCE").Replace(JsonSerializer.Serialize(firedAt).Trim('"'), "FIRED");
+        string Row(object row) => Generic(JsonSerializer.Serialize(row));
+        return new StoredReminder(
+            Row(emails.Select(e => new
+            {
+                e.ToAddress, e.ToName, e.Subject, e.TextBody, e.HtmlBody, e.Template, e.SubjectType, e.SubjectId, e.Status, e.Priority,
+                e.Attempts, e.CreatedAt, e.NextAttemptAt, e.LeaseUntil, e.LeaseOwner, e.SentAt, e.LastError,
+            })),
+            Row(new { journal.InstanceId, journal.At, journal.ActorId, journal.ActorName, journal.Kind, journal.FromState, journal.ToState, journal.Trigger, journal.Comment }),
+            Row(new { timer.InstanceId, timer.State, timer.StageEntry, timer.Status, timer.Attempts, timer.FiredAt, timer.LeaseOwner, timer.LeaseUntil, timer.LastError, Task = timer.TaskId is null ? "none" : "its task" }),
+            Row(new { instance.State, VersionAfterStart = instance.Version - started.Version, instance.UpdatedAt, instance.CompletedAt }));
+    }
 }
 
 /// <summary>A timer set by one host fires in a new host over the same database, once.</summary>
