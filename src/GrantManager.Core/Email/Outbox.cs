@@ -12,16 +12,28 @@ public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions
     EmailLinks? links = null)
 {
     public OutboxEmail Add(GrantDbContext db, string template, EmailRecipient to, IDictionary<string, object?> model,
-        string? subjectType = null, string? subjectId = null)
+        string? subjectType = null, string? subjectId = null) =>
+        Add(db, template, to, templates.Render(template, Values(to, model)), subjectType, subjectId);
+
+    /// <summary>A message an officer wrote in Liquid, filled in for one recipient with the same values the file templates get.</summary>
+    public OutboxEmail AddWritten(GrantDbContext db, string label, string subject, string body, EmailRecipient to, IDictionary<string, object?> model,
+        string? subjectType = null, string? subjectId = null) =>
+        Add(db, label, to, RenderWritten(subject, body, to, model), subjectType, subjectId);
+
+    /// <summary>What <see cref="AddWritten"/> would send, without sending it (for a preview).</summary>
+    public RenderedEmail RenderWritten(string subject, string body, EmailRecipient to, IDictionary<string, object?> model) =>
+        templates.RenderWritten(subject, body, Values(to, model));
+
+    private Dictionary<string, object?> Values(EmailRecipient to, IDictionary<string, object?> model) => new(model, StringComparer.Ordinal)
     {
-        var values = new Dictionary<string, object?>(model, StringComparer.Ordinal)
-        {
-            ["council"] = council.Value.Name,
-            ["contact_email"] = council.Value.ContactEmail,
-            ["recipient_name"] = to.Name,
-            ["base_url"] = links?.BaseUrl ?? (email.Value.PublicBaseUrl ?? "").TrimEnd('/'),
-        };
-        var rendered = templates.Render(template, values);
+        ["council"] = council.Value.Name,
+        ["contact_email"] = council.Value.ContactEmail,
+        ["recipient_name"] = to.Name,
+        ["base_url"] = links?.BaseUrl ?? (email.Value.PublicBaseUrl ?? "").TrimEnd('/'),
+    };
+
+    private OutboxEmail Add(GrantDbContext db, string template, EmailRecipient to, RenderedEmail rendered, string? subjectType, string? subjectId)
+    {
         var now = time.GetUtcNow().UtcDateTime;
         var message = new OutboxEmail
         {

@@ -19,6 +19,8 @@ public sealed class IndexModel(GrantDbContext db, ApplicationRegister register, 
     public List<(string Value, string Text)> Stages { get; private set; } = [];
     public List<(string Id, string Name)> People { get; private set; } = [];
     public IEnumerable<string> DistrictNames => districts.Names;
+    /// <summary>Grant officers tick rows to act on several applications at once.</summary>
+    public bool MayActOnSeveral { get; private set; }
     /// <summary>Raw text of the filter fields, so a value that could not be read is shown back as typed.</summary>
     public string? Raw(string name) => Request.Query[name].ToString() is { Length: > 0 } v ? v : null;
 
@@ -64,6 +66,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationRegister register, 
         if (!ApplicationRegister.SeesEveryOrganisation(actor)) return Forbid();
         var (filter, errors) = RegisterQuery.Read(Request.Query);
         Filter = filter;
+        MayActOnSeveral = BulkActions.MayAct(actor);
         foreach (var (key, messages) in errors)
             foreach (var message in messages) ModelState.AddModelError(key, message);
         Result = await register.PageAsync(actor, filter, Math.Max(1, pageNumber));
