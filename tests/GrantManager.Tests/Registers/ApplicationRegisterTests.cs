@@ -77,13 +77,13 @@ public sealed class ApplicationRegisterTests(GrantManagerFactory app) : IClassFi
         var page = await browser.GetPageAsync("/Staff/Applications?q=hythe&sort=amount&desc=true");
         Assert.Equal("3 applications", page.QuerySelector("#register-total")!.TextContent.Trim());
         Assert.Equal(["Hythe Carers Hub", "Hythe Men in Sheds", "Hythe Knitting Circle"],
-            page.QuerySelectorAll("#applications tbody tr").Select(r => r.Children[2].TextContent.Trim()));
+            page.QuerySelectorAll("#applications tbody tr").Select(r => r.Children[3].TextContent.Trim()));
         Assert.Equal("Submitted: 3", page.QuerySelector("#status-counts a[data-status=submitted]")!.TextContent.Trim());
         // The filter form carries the search and the sort, so applying another filter keeps them.
         Assert.Equal("hythe", page.QuerySelector("input[name=q]")!.GetAttribute("value"));
         var resort = page.QuerySelectorAll("th a.app-sort").First(a => a.TextContent.StartsWith("Requested")).GetAttribute("href")!;
         var resorted = await browser.GetPageAsync(resort);
-        Assert.Equal("Hythe Knitting Circle", resorted.QuerySelectorAll("#applications tbody tr")[0].Children[2].TextContent.Trim());
+        Assert.Equal("Hythe Knitting Circle", resorted.QuerySelectorAll("#applications tbody tr")[0].Children[3].TextContent.Trim());
     }
 
     [Fact]
