@@ -53,7 +53,7 @@ public sealed class IndexModel(GrantDbContext db, GrantRegister register, Workfl
         return new EmptyResult();
     }
 
-    public async Task<IActionResult> OnGetAsync(int pageNumber = 1)
+    public async Task<IActionResult> OnGetAsync()
     {
         var actor = await actors.ForAsync(User);
         if (!ReturnService.SeesAllGrants(actor)) return Forbid();
@@ -61,7 +61,14 @@ public sealed class IndexModel(GrantDbContext db, GrantRegister register, Workfl
         Filter = filter;
         foreach (var (key, messages) in errors)
             foreach (var message in messages) ModelState.AddModelError(key, message);
-        Result = await register.PageAsync(actor, filter, Math.Max(1, pageNumber));
+        var (pageNumber, pageError) = Shared.PageNumber.Read(Request.Query);
+        if (pageError is not null) ModelState.AddModelError("", pageError);
+        Result = await register.PageAsync(actor, filter, pageNumber);
+        if (pageNumber > Result.Pages)
+        {
+            ModelState.AddModelError("", Shared.PageNumber.PastTheEnd(pageNumber, Result.Pages));
+            Result = await register.PageAsync(actor, filter, Result.Pages);
+        }
         Funds = (await db.Funds.AsNoTracking().OrderBy(f => f.Name).Select(f => new { f.Id, f.Name }).ToListAsync()).Select(f => (f.Id, f.Name)).ToList();
         return Page();
     }
