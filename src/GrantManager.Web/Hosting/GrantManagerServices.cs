@@ -217,6 +217,7 @@ internal static class GrantManagerServices
         services.AddScoped<Core.Inbox.WorkList>();
         services.AddScoped<Core.Applications.ApplicationRegister>();
         services.AddScoped<Core.Applications.BulkActions>();
+        services.AddScoped<Core.Grants.FundPipelines>();
         services.AddScoped<Core.Grants.GrantRegister>();
         services.AddScoped<Core.OpenData.ThreeSixtyGiving>();
         services.AddScoped<Core.Funds.FundAdministration>();
