@@ -61,14 +61,7 @@ public sealed class IndexModel(GrantDbContext db, GrantRegister register, Workfl
         Filter = filter;
         foreach (var (key, messages) in errors)
             foreach (var message in messages) ModelState.AddModelError(key, message);
-        var (pageNumber, pageError) = Shared.PageNumber.Read(Request.Query);
-        if (pageError is not null) ModelState.AddModelError("", pageError);
-        Result = await register.PageAsync(actor, filter, pageNumber);
-        if (pageNumber > Result.Pages)
-        {
-            ModelState.AddModelError("", Shared.PageNumber.PastTheEnd(pageNumber, Result.Pages));
-            Result = await register.PageAsync(actor, filter, Result.Pages);
-        }
+        Result = await Shared.PageNumber.LoadAsync(ModelState, Request.Query, page => register.PageAsync(actor, filter, page), r => r.Pages);
         Funds = (await db.Funds.AsNoTracking().OrderBy(f => f.Name).Select(f => new { f.Id, f.Name }).ToListAsync()).Select(f => (f.Id, f.Name)).ToList();
         return Page();
     }
