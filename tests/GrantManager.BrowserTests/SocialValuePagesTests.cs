@@ -49,6 +49,12 @@ public sealed class SocialValuePagesTests(BrowserFixture browser)
         await officer.Locator("h1").WaitForAsync();
         Assert.Contains("as at", await officer.Locator("h1").TextContentAsync());
         await Check(officer, $"social-value-report-{width}");
+
+        // Printed, the report is the report: no header, menu, footer or filter.
+        await officer.EmulateMediaAsync(new() { Media = Media.Print });
+        foreach (var part in new[] { ".govuk-header", ".govuk-service-navigation", ".govuk-footer", "form[method='get']" })
+            Assert.False(await officer.Locator(part).First.IsVisibleAsync(), $"{part} is printed");
+        Assert.True(await officer.Locator("h1").IsVisibleAsync());
     }
 
     private async Task Check(IPage page, string name)

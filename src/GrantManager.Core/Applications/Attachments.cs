@@ -99,9 +99,10 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
             throw new WorkflowForbiddenException("Only the applicant can add documents");
         if (application.WorkflowInstanceId is not null)
             throw new WorkflowConflictException("This application has been submitted, so documents can no longer be added");
-        if (kind is null || !Kinds.ContainsKey(kind))
-            throw new InputException(new Dictionary<string, string[]> { ["kind"] = ["Choose what kind of document it is"] });
-        return await StoreAsync(new Attachment { ApplicationId = applicationId, Kind = kind }, actor, fileName, length, content, ct);
+        // The kind and the file are checked together, so every problem is listed at once.
+        var errors = new Errors();
+        if (kind is null || !Kinds.ContainsKey(kind)) errors.Add("kind", "Choose what kind of document it is");
+        return await StoreAsync(new Attachment { ApplicationId = applicationId, Kind = kind ?? "" }, actor, fileName, length, content, ct, errors);
     }
 
     /// <summary>Evidence for a progress report, while the grant holder can still change it.</summary>
@@ -134,9 +135,9 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
         return (r, grant);
     }
 
-    private async Task<Attachment> StoreAsync(Attachment attachment, Actor actor, string? fileName, long length, Stream content, CancellationToken ct)
+    private async Task<Attachment> StoreAsync(Attachment attachment, Actor actor, string? fileName, long length, Stream content, CancellationToken ct, Errors? errors = null)
     {
-        var errors = new Errors();
+        errors ??= new Errors();
         var name = SafeFileName(fileName);
         var type = Types.FirstOrDefault(t => name.EndsWith(t.Extension, StringComparison.OrdinalIgnoreCase));
         if (name.Length == 0 || length == 0) errors.Add("file", "Choose a file to upload");

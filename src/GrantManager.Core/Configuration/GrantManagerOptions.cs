@@ -46,6 +46,8 @@ public sealed class EmailOptions
     public int Connections { get; set; } = 4;
     /// <summary>How long a claimed batch stays with its sender before another may take it; renewed while sending.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>How often each node looks for email templates published in the browser on another node.</summary>
+    public TimeSpan TemplateRefresh { get; set; } = TimeSpan.FromSeconds(5);
     /// <summary>Base address used in links inside emails, e.g. https://grants.example.gov.uk.</summary>
     public string? PublicBaseUrl { get; set; }
 }

@@ -150,6 +150,14 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasMany(r => r.Spend).WithOne().HasForeignKey(x => x.ReturnId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(r => r.Actuals).WithOne().HasForeignKey(x => x.ReturnId).OnDelete(DeleteBehavior.Cascade);
         });
+        b.Entity<Email.EmailTemplateVersion>(e =>
+        {
+            e.ToTable("EmailTemplateVersions");
+            e.Property(v => v.Name).HasMaxLength(100);
+            e.HasIndex(v => new { v.Name, v.Version }).IsUnique();
+            e.Property(v => v.RecordedBy).HasMaxLength(200);
+            e.Property(v => v.Reason).HasMaxLength(500);
+        });
         b.Entity<SocialValue.ProxyVersion>(e =>
         {
             e.ToTable("SocialValueProxies");

@@ -12,7 +12,8 @@ namespace GrantManager.Core.Email;
 /// <summary>
 /// Liquid email templates from <c>workflows/templates</c>. A template is <c>NAME.txt.liquid</c>,
 /// whose first line is <c>Subject: …</c>, and optionally <c>NAME.html.liquid</c>; without the
-/// HTML file the HTML body is made from the text, paragraph by paragraph.
+/// HTML file the HTML body is made from the text, paragraph by paragraph. A version published in the
+/// browser (<see cref="EmailTemplateVersion"/>) replaces its file once <see cref="Use"/> has been given it.
 /// </summary>
 public sealed class EmailTemplates
 {
@@ -21,6 +22,7 @@ public sealed class EmailTemplates
     private readonly string _directory;
     private readonly TemplateOptions _options;
     private readonly ConcurrentDictionary<string, ParsedTemplate> _cache = new();
+    private volatile IReadOnlyDictionary<string, EmailTemplateVersion> _published = new Dictionary<string, EmailTemplateVersion>();
 
     public EmailTemplates(string directory)
     {
@@ -39,6 +41,60 @@ public sealed class EmailTemplates
     }
 
     public string Directory => _directory;
+
+    /// <summary>The versions published in the browser, newest of each name; templates not in it come from their files.</summary>
+    public void Use(IReadOnlyDictionary<string, EmailTemplateVersion> published)
+    {
+        // The cache is keyed by name and version, so a render racing this swap can never keep an old version.
+        _published = published;
+    }
+
+    /// <summary>The version in use: 0 for the shipped file, or the number published in the browser.</summary>
+    public int VersionOf(string name) => _published.TryGetValue(name, out var v) ? v.Version : 0;
+
+    /// <summary>The template's source as it is in use now.</summary>
+    public (string Text, string? Html) Source(string name)
+    {
+        if (_published.TryGetValue(name, out var v)) return (v.Text, v.Html);
+        var htmlPath = Path.Combine(_directory, name + ".html.liquid");
+        return (EmailTemplateVersions.Normalise(File.ReadAllText(TextPath(name))),
+            File.Exists(htmlPath) ? EmailTemplateVersions.Normalise(File.ReadAllText(htmlPath)) : null);
+    }
+
+    /// <summary>Why a Liquid template does not parse, with its line and column; null when it does.</summary>
+    public static string? ParseProblem(string source) =>
+        Parser.TryParse(source, out _, out var error) ? null : Describe(error);
+
+    /// <summary>Renders a draft that has not been published, for a preview.</summary>
+    public RenderedEmail RenderDraft(string text, string? html, object model)
+    {
+        if (!Parser.TryParse(text, out var t, out var error)) throw new EmailTemplateException(Describe(error));
+        IFluidTemplate? h = null;
+        if (!string.IsNullOrEmpty(html) && !Parser.TryParse(html, out h, out error)) throw new EmailTemplateException("HTML: " + Describe(error));
+        return Render("draft", new ParsedTemplate(t, h), model);
+    }
+
+    /// <summary>
+    /// Renders a message an officer wrote (a subject and a body in Liquid) as the file templates are
+    /// rendered: the same filters, the HTML made from the text. A part that does not parse is named by
+    /// its field (<c>subject</c>, <c>body</c>) in the <see cref="InputException"/>.
+    /// </summary>
+    public RenderedEmail RenderWritten(string subject, string body, object model)
+    {
+        var errors = new Dictionary<string, string[]>();
+        IFluidTemplate? Parsed(string field, string label, string source)
+        {
+            if (Parser.TryParse(source, out var template, out var error)) return template;
+            errors[field] = [$"{label} is not a template that can be filled in: {Describe(error)}"];
+            return null;
+        }
+        var s = Parsed("subject", "The subject", subject);
+        var b = Parsed("body", "The message", body);
+        if (s is null || b is null) throw new InputException(errors);
+        var renderedSubject = s.Render(new TemplateContext(model, _options)).ReplaceLineEndings(" ").Trim();
+        var text = b.Render(new TemplateContext(model, _options)).ReplaceLineEndings("\n").Trim('\n');
+        return new RenderedEmail(renderedSubject, text + "\n", WrapHtml(renderedSubject, ParagraphsToHtml(text)));
+    }
 
     public bool Exists(string name) => File.Exists(TextPath(name));
 
@@ -59,9 +115,10 @@ public sealed class EmailTemplates
         return problems;
     }
 
-    public RenderedEmail Render(string name, object model)
+    public RenderedEmail Render(string name, object model) => Render(name, Get(name), model);
+
+    private RenderedEmail Render(string name, ParsedTemplate t, object model)
     {
-        var t = Get(name);
         var text = t.Text.Render(new TemplateContext(model, _options)).Replace("\r\n", "\n");
         var newline = text.IndexOf('\n');
         var firstLine = newline < 0 ? text : text[..newline];
@@ -75,41 +132,36 @@ public sealed class EmailTemplates
         return new RenderedEmail(subject, body + "\n", WrapHtml(subject, html));
     }
 
-    /// <summary>
-    /// Renders a message an officer wrote (a subject and a body in Liquid) as the file templates are
-    /// rendered: the same filters, the HTML made from the text. A part that does not parse is named by
-    /// its field (<c>subject</c>, <c>body</c>) in the <see cref="InputException"/>.
-    /// </summary>
-    public RenderedEmail RenderWritten(string subject, string body, object model)
+    private ParsedTemplate Get(string name)
     {
-        var errors = new Dictionary<string, string[]>();
-        IFluidTemplate? Parsed(string field, string label, string source)
-        {
-            if (Parser.TryParse(source, out var template, out var error)) return template;
-            errors[field] = [$"{label} is not a template that can be filled in: {error}"];
-            return null;
-        }
-        var s = Parsed("subject", "The subject", subject);
-        var b = Parsed("body", "The message", body);
-        if (s is null || b is null) throw new InputException(errors);
-        var renderedSubject = s.Render(new TemplateContext(model, _options)).ReplaceLineEndings(" ").Trim();
-        var text = b.Render(new TemplateContext(model, _options)).ReplaceLineEndings("\n").Trim('\n');
-        return new RenderedEmail(renderedSubject, text + "\n", WrapHtml(renderedSubject, ParagraphsToHtml(text)));
+        var published = _published.GetValueOrDefault(name);
+        return _cache.GetOrAdd($"{name}#{published?.Version ?? 0}", _ => published is { } v
+            ? new ParsedTemplate(Parse($"{name} version {v.Version}", v.Text), v.Html is null ? null : Parse($"{name} version {v.Version} (HTML)", v.Html))
+            : FromFiles(name));
     }
 
-    private ParsedTemplate Get(string name) => _cache.GetOrAdd(name, n =>
+    private ParsedTemplate FromFiles(string n)
     {
         var textPath = TextPath(n);
         if (!File.Exists(textPath)) throw new EmailTemplateException($"{textPath}: no such email template");
         var htmlPath = Path.Combine(_directory, n + ".html.liquid");
         return new ParsedTemplate(Parse(textPath), File.Exists(htmlPath) ? Parse(htmlPath) : null);
-    });
+    }
 
-    private static IFluidTemplate Parse(string path)
+    private static IFluidTemplate Parse(string path) => Parse(path, File.ReadAllText(path));
+
+    private static IFluidTemplate Parse(string where, string source)
     {
-        if (!Parser.TryParse(File.ReadAllText(path), out var template, out var error))
-            throw new EmailTemplateException($"{path}: {error}");
+        if (!Parser.TryParse(source, out var template, out var error))
+            throw new EmailTemplateException($"{where}: {Describe(error)}");
         return template;
+    }
+
+    /// <summary>Fluid's message says "… at (line:column)" and then quotes the source; say where in words.</summary>
+    private static string Describe(string error)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(error.Split('\n')[0], @"^(.*?)\s*at \((\d+):(\d+)\)");
+        return m.Success ? $"Line {m.Groups[2].Value}, column {m.Groups[3].Value}: {m.Groups[1].Value.TrimEnd('.', ',', ' ')}" : error;
     }
 
     private string TextPath(string name) => Path.Combine(_directory, name + ".txt.liquid");

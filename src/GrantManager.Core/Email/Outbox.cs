@@ -13,26 +13,30 @@ public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions
 {
     public OutboxEmail Add(GrantDbContext db, string template, EmailRecipient to, IDictionary<string, object?> model,
         string? subjectType = null, string? subjectId = null) =>
-        Add(db, template, to, templates.Render(template, Values(to, model)), subjectType, subjectId);
+        AddRendered(db, template, templates.Render(template, Values(to, model)), to, subjectType, subjectId);
+
+    /// <summary>The values every email has beside its own: the council, its contact address, the recipient's name and the service's address.</summary>
+    public Dictionary<string, object?> Values(EmailRecipient to, IDictionary<string, object?> model) =>
+        new(model, StringComparer.Ordinal)
+        {
+            ["council"] = council.Value.Name,
+            ["contact_email"] = council.Value.ContactEmail,
+            ["recipient_name"] = to.Name,
+            ["base_url"] = links?.BaseUrl ?? (email.Value.PublicBaseUrl ?? "").TrimEnd('/'),
+        };
 
     /// <summary>A message an officer wrote in Liquid, filled in for one recipient with the same values the file templates get.</summary>
     public OutboxEmail AddWritten(GrantDbContext db, string label, string subject, string body, EmailRecipient to, IDictionary<string, object?> model,
         string? subjectType = null, string? subjectId = null) =>
-        Add(db, label, to, RenderWritten(subject, body, to, model), subjectType, subjectId);
+        AddRendered(db, label, RenderWritten(subject, body, to, model), to, subjectType, subjectId);
 
     /// <summary>What <see cref="AddWritten"/> would send, without sending it (for a preview).</summary>
     public RenderedEmail RenderWritten(string subject, string body, EmailRecipient to, IDictionary<string, object?> model) =>
         templates.RenderWritten(subject, body, Values(to, model));
 
-    private Dictionary<string, object?> Values(EmailRecipient to, IDictionary<string, object?> model) => new(model, StringComparer.Ordinal)
-    {
-        ["council"] = council.Value.Name,
-        ["contact_email"] = council.Value.ContactEmail,
-        ["recipient_name"] = to.Name,
-        ["base_url"] = links?.BaseUrl ?? (email.Value.PublicBaseUrl ?? "").TrimEnd('/'),
-    };
-
-    private OutboxEmail Add(GrantDbContext db, string template, EmailRecipient to, RenderedEmail rendered, string? subjectType, string? subjectId)
+    /// <summary>Adds an email already rendered (a test of a template not yet published).</summary>
+    public OutboxEmail AddRendered(GrantDbContext db, string template, RenderedEmail rendered, EmailRecipient to,
+        string? subjectType = null, string? subjectId = null)
     {
         var now = time.GetUtcNow().UtcDateTime;
         var message = new OutboxEmail

@@ -84,4 +84,7 @@ public sealed class OutcomeMeasure
     public string Name { get; set; } = "";
     public string Unit { get; set; } = "";
     public int Order { get; set; }
+
+    /// <summary>A measure counted in money (its unit is pounds): its targets and actuals are amounts.</summary>
+    public bool InPounds => Unit.Trim() is var u && (u.Equals("pounds", StringComparison.OrdinalIgnoreCase) || u == "£");
 }

@@ -47,10 +47,12 @@ public sealed class ProxyVersion
     /// Whether a new version with these figures would change anything. Sending a shipped placeholder back unchanged
     /// does not make it the council's own figure: it stays illustrative until a figure changes.
     /// </summary>
-    public bool SameFiguresAs(ProxyVersion other) =>
+    public bool SameFiguresAs(ProxyVersion other) => SameValueAs(other) && AppliesFrom == other.AppliesFrom;
+
+    /// <summary>The same figures, whatever day each applies from.</summary>
+    public bool SameValueAs(ProxyVersion other) =>
         PoundsPerUnit == other.PoundsPerUnit && Unit == other.Unit && Source == other.Source && Licence == other.Licence
-        && PriceYear == other.PriceYear && DeadweightPercent == other.DeadweightPercent && AttributionPercent == other.AttributionPercent
-        && AppliesFrom == other.AppliesFrom;
+        && PriceYear == other.PriceYear && DeadweightPercent == other.DeadweightPercent && AttributionPercent == other.AttributionPercent;
 
     private static decimal Pence(decimal pounds) => decimal.Round(pounds, 2, MidpointRounding.AwayFromZero);
 }

@@ -54,7 +54,9 @@ public sealed class SocialValueProxies(GrantDbContext db, TimeProvider time)
         var known = (await MeasuresAsync(ct)).Select(m => m.Code).ToHashSet();
         var (proxy, errors) = Check(input, known, Today);
         var book = await BookAsync(ct);
-        if (proxy is not null && book.Latest(proxy.MeasureCode) is { } latest && latest.SameFiguresAs(proxy))
+        // Nothing changes if the newest version is the same, or the version already valuing that day gives the same figures.
+        if (proxy is not null && (book.Latest(proxy.MeasureCode) is { } latest && latest.SameFiguresAs(proxy)
+            || book.InForce(proxy.MeasureCode, proxy.AppliesFrom) is { } inForce && inForce.SameValueAs(proxy)))
             errors["poundsPerUnit"] = ["Nothing has changed: change a figure to record a new version"];
         if (errors.Count > 0 || proxy is null) throw new InputException(errors.ToDictionary(e => e.Key, e => e.Value));
         Stamp(proxy, actor, (book.Latest(proxy.MeasureCode)?.Version ?? 0) + 1);

@@ -713,7 +713,8 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         return list;
     }
 
-    private static Dictionary<string, object?> TemplateModel(WorkflowDefinition definition, WorkflowInstance instance, InboxTask? task)
+    /// <summary>What a case's emails are rendered with: its data, reference, stage and, for a task's email, the task.</summary>
+    public static Dictionary<string, object?> TemplateModel(WorkflowDefinition definition, WorkflowInstance instance, InboxTask? task)
     {
         var model = new Dictionary<string, object?>(StringComparer.Ordinal);
         var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();

@@ -1,5 +1,6 @@
 using GrantManager.Core.Configuration;
 using GrantManager.Core.Data;
+using GrantManager.Core.Email;
 using GrantManager.Core.Workflows;
 using GrantManager.Web.Api;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -68,6 +69,8 @@ internal static partial class GrantManagerPipeline
         if (!OperatingSystem.IsWindows())
             app.Logger.LogInformation("Cookie and token keys are kept in {Path}, not encrypted at rest: only the service's account should be able to read that folder",
                 Path.GetFullPath(app.Configuration["DataProtection:KeysPath"] ?? Path.Combine(app.Environment.ContentRootPath, "App_Data", "keys")));
+        // Email templates published in the browser replace their files from the first request.
+        app.Services.GetRequiredService<EmailTemplates>().Use(await EmailTemplateVersions.LatestAsync(db));
         await DemoData.EnsureRolesAsync(scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>());
         await scope.ServiceProvider.GetRequiredService<Core.SocialValue.SocialValueProxies>()
             .EnsureShippedAsync(scope.ServiceProvider.GetRequiredService<Core.SocialValue.ShippedProxies>());

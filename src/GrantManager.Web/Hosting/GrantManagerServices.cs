@@ -261,6 +261,8 @@ internal static class GrantManagerServices
         });
         services.AddSingleton<EmailDispatcher>();
         services.AddHostedService<EmailDispatchService>();
+        services.AddScoped<EmailTemplateVersions>();
+        services.AddHostedService<Email.TemplateRefreshService>();
         services.AddScoped<AccountEmails>();
         services.AddSingleton<IEmailSender<User>, ScopedAccountEmailSender>();
     }

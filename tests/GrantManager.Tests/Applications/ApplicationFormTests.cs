@@ -130,6 +130,42 @@ public sealed class ApplicationFormTests(GrantManagerFactory app) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_project_page_sent_empty_says_so_and_a_saved_page_says_it_was_saved()
+    {
+        var client = await NewApplicant.RegisterAsync(app, NewEmail(), "Sandwich Sing Along");
+        var draft = await StartAsync(client);
+        var empty = await (await client.SubmitFormAsync($"{draft}/Project")).ReadPageAsync();
+        Assert.Equal(["Answer at least one question to save this page, starting with the project title, or go back to your application to answer later"], empty.ErrorSummary());
+
+        var saved = await client.SubmitFormAsync($"{draft}/Project", new() { ["Input.ProjectTitle"] = "Singing for breath" });
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var list = await client.GetPageAsync(saved.Headers.Location!.OriginalString);
+        Assert.Equal("Your project answers have been saved", list.QuerySelector(".govuk-notification-banner__heading")?.TextContent.Trim());
+        Assert.Contains("In progress", list.GetElementById(list.QuerySelectorAll(".govuk-task-list__link").First(l => l.TextContent.Contains("Your project")).GetAttribute("aria-describedby")!.Split(' ').Last())?.TextContent);
+        var id = int.Parse(draft.Split('/').Last());
+        Assert.Equal("Singing for breath", await app.WithDbAsync(db => db.Applications.Where(a => a.Id == id).Select(a => a.ProjectTitle).SingleAsync()));
+    }
+
+    [Fact]
+    public async Task A_target_counted_in_pounds_has_a_pound_sign_takes_pounds_as_typed_and_asks_for_an_amount()
+    {
+        var client = await NewApplicant.RegisterAsync(app, NewEmail(), "Deal Repair Cafe");
+        var draft = await StartAsync(client);
+        var form = await client.GetPageAsync($"{draft}/Outcomes");
+        var label = form.QuerySelectorAll("main form label").Single(l => l.TextContent.Contains("(pounds)"));
+        var field = form.GetElementById(label.GetAttribute("for")!)!;
+        Assert.Equal("£", field.ParentElement!.QuerySelector(".govuk-input__prefix")?.TextContent);
+
+        var wrong = await (await client.SubmitFormAsync($"{draft}/Outcomes", new() { [field.GetAttribute("name")!] = "lots" })).ReadPageAsync();
+        Assert.Equal([$"{label.TextContent.Replace(" (pounds)", "")}: enter an amount in pounds more than 0, like £1,500.50, or leave it blank"], wrong.ErrorSummary());
+
+        var saved = await client.SubmitFormAsync($"{draft}/Outcomes", new() { [field.GetAttribute("name")!] = "£1,500.50" });
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var id = int.Parse(draft.Split('/').Last());
+        Assert.Equal(1500.50m, await app.WithDbAsync(db => db.Applications.Where(a => a.Id == id).SelectMany(a => a.Outcomes).Select(o => o.Target).SingleAsync()));
+    }
+
+    [Fact]
     public async Task Every_field_wrong_on_the_outcomes_and_eligibility_pages_is_listed_in_the_order_the_page_asks()
     {
         var client = await NewApplicant.RegisterAsync(app, NewEmail(), "Whitstable Wellbeing Walks");

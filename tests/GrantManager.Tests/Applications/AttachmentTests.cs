@@ -96,6 +96,10 @@ public sealed class AttachmentTests : IAsyncLifetime
         Assert.Contains("The file must be smaller than 1 MB", (await tooBig.ReadPageAsync()).ErrorSummary());
         var noKind = await applicant.PostFileAsync(url, new(), "Upload", "accounts.pdf", Pdf);
         Assert.Contains("Choose what kind of document it is", (await noKind.ReadPageAsync()).ErrorSummary());
+        // Sent as rendered with nothing chosen, both problems are listed at once.
+        var nothing = await applicant.SubmitFormAsync(url);
+        Assert.Equal(["Choose what kind of document it is", "Choose a file to upload"], (await nothing.ReadPageAsync()).ErrorSummary());
+        Assert.Equal(0, await _app.WithDbAsync(db => db.Set<Core.Applications.Attachment>().CountAsync(a => a.ApplicationId == id)));
     }
 
     [Fact]

@@ -191,3 +191,33 @@ public sealed class SocialValueProxiesTests(GrantManagerFactory app) : IClassFix
         Assert.StartsWith("/Account/AccessDenied", (await newcomer.GetAsync("/Admin/SocialValue")).Headers.Location!.PathAndQuery);
     }
 }
+
+/// <summary>The proxy form values from today unless told otherwise (its own host: it changes a measure the award journey values).</summary>
+public sealed class SocialValueProxyDateTests(GrantManagerFactory app) : IClassFixture<GrantManagerFactory>
+{
+    private Task<List<ProxyVersion>> VersionsAsync(string code) =>
+        app.WithDbAsync(db => db.Set<ProxyVersion>().Where(v => v.MeasureCode == code).OrderBy(v => v.Version).ToListAsync());
+
+    [Fact]
+    public async Task A_figure_changed_on_the_form_as_rendered_values_from_today_and_leaves_earlier_days_as_they_were()
+    {
+        var admin = await app.SignedInAsync("admin@example.org");
+        const string url = "/Admin/SocialValue/Proxy?code=people-supported";
+        var before = Assert.Single(await VersionsAsync("people-supported"));
+        var form = await admin.GetPageAsync(url);
+        Assert.Equal("", ((AngleSharp.Html.Dom.IHtmlInputElement)form.QuerySelector("[name='Input.AppliesFromYear']")!).Value);
+
+        var saved = await admin.SubmitFormAsync(url, new() { ["Input.PoundsPerUnit"] = (before.PoundsPerUnit + 5).ToString() });
+        Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
+        var today = GrantManager.Core.Configuration.UkTime.DayOf(DateTime.UtcNow);
+        var added = (await VersionsAsync("people-supported")).Last();
+        Assert.Equal((2, before.PoundsPerUnit + 5, today), (added.Version, added.PoundsPerUnit, added.AppliesFrom));
+        var book = await app.WithDbAsync(db => new SocialValueProxies(db, TimeProvider.System).BookAsync());
+        Assert.Equal(before.PoundsPerUnit, book.InForce("people-supported", today.AddDays(-1))!.PoundsPerUnit);
+
+        // Sending the same figures again from today records nothing more.
+        var again = await admin.SubmitFormAsync(url);
+        Assert.Equal(["Nothing has changed: change a figure to record a new version"], (await again.ReadPageAsync()).ErrorSummary());
+        Assert.Equal(2, (await VersionsAsync("people-supported")).Count);
+    }
+}

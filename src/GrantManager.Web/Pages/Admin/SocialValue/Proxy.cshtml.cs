@@ -32,17 +32,21 @@ public sealed class ProxyModel(SocialValueProxies proxies, ShippedProxies shippe
     public List<ProxyVersion> Versions { get; private set; } = [];
     public ProxyVersion? InForce { get; private set; }
     public string? ShippedNotice => shipped.Notice;
+    public string AppliesFromHint =>
+        $"The first day this version values, for example 1 4 {Today.Year}. Leave it empty for today: earlier days keep the value they had."
+        + (InForce is { } f ? $" To correct the version in force instead, give its date, {f.AppliesFrom.Day} {f.AppliesFrom.Month} {f.AppliesFrom.Year}." : "");
     public DateOnly Today => Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime);
 
     public async Task<IActionResult> OnGetAsync()
     {
         if (!await LoadAsync()) return NotFound();
-        if (Versions.FirstOrDefault() is { } p)
+        // The figures start from the version in force today; the date starts empty (today), so changing a figure
+        // values from now on and never silently revalues the past.
+        if ((InForce ?? Versions.FirstOrDefault()) is { } p)
             Input = new ProxyForm
             {
                 PoundsPerUnit = p.PoundsPerUnit.ToString("0.##", Formats.EnGb), Unit = p.Unit, Source = p.Source, Licence = p.Licence,
                 PriceYear = p.PriceYear.ToString(), DeadweightPercent = p.DeadweightPercent.ToString("0.##"), AttributionPercent = p.AttributionPercent.ToString("0.##"),
-                AppliesFromDay = p.AppliesFrom.Day.ToString(), AppliesFromMonth = p.AppliesFrom.Month.ToString(), AppliesFromYear = p.AppliesFrom.Year.ToString(),
             };
         else Input = new ProxyForm { DeadweightPercent = "0", AttributionPercent = "100" };
         return Page();

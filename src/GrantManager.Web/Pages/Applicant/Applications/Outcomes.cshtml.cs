@@ -33,9 +33,12 @@ public sealed class OutcomesModel(ApplicationService applications, WorkflowActor
         foreach (var m in Measures)
         {
             var text = Input.Targets.GetValueOrDefault(m.Code)?.Replace(",", "").Trim();
+            if (m.InPounds) text = text?.TrimStart('£').Trim();
             if (string.IsNullOrEmpty(text)) continue;
             if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var target) || target <= 0)
-                ModelState.AddModelError($"Input.Targets[{m.Code}]", $"{m.Name}: enter a number more than 0, like 120, or leave it blank");
+                ModelState.AddModelError($"Input.Targets[{m.Code}]", m.InPounds
+                    ? $"{m.Name}: enter an amount in pounds more than 0, like £1,500.50, or leave it blank"
+                    : $"{m.Name}: enter a number more than 0, like 120, or leave it blank");
             else chosen.Add(new OutcomeInput(m.Code, target));
         }
         if (ModelState.IsValid && chosen.Count == 0)

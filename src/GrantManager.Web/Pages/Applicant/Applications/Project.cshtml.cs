@@ -56,6 +56,16 @@ public sealed class ProjectModel(ApplicationService applications, WorkflowActors
             ProjectTitle = Input.ProjectTitle ?? "", ProjectSummary = Input.ProjectSummary ?? "", Innovation = Input.Innovation ?? "",
             Beneficiaries = Input.Beneficiaries ?? "", Districts = Input.Districts, StartDate = start.Date, EndDate = end.Date,
         };
+        var nothingTyped = new[] { Input.ProjectTitle, Input.ProjectSummary, Input.Innovation, Input.Beneficiaries }.All(string.IsNullOrWhiteSpace)
+            && Input.Districts.Count == 0 && !start.Given && !end.Given;
+        var nothingBefore = new[] { Application.ProjectTitle, Application.ProjectSummary, Application.Innovation, Application.Beneficiaries }.All(x => x is null)
+            && Application.DistrictList.Count == 0 && Application.StartDate is null && Application.EndDate is null;
+        if (nothingTyped && nothingBefore)
+        {
+            // Saving an empty page would change nothing and say nothing: tell the person instead.
+            ModelState.AddModelError("Input.ProjectTitle", "Answer at least one question to save this page, starting with the project title, or go back to your application to answer later");
+            return Page();
+        }
         try
         {
             // Every field is checked at once, so every problem shows together.
@@ -70,6 +80,7 @@ public sealed class ProjectModel(ApplicationService applications, WorkflowActors
             try
             {
                 await Applications.UpdateDraftAsync(id, Actor, input);
+                TempData["Success"] = "Your project answers have been saved";
                 return Redirect($"/Applicant/Applications/{id}");
             }
             catch (InputException e) { ModelState.AddServiceErrors(e, Field); }
