@@ -3,7 +3,7 @@ using System.Text.Json;
 
 namespace GrantManager.BrowserTests;
 
-/// <summary>The applications register, the case file and the paged inbox pass axe at desktop width and at 375 pixels, and fit the phone.</summary>
+/// <summary>The applications and grants registers, the bulk action pages, the case file and the paged inbox pass axe at desktop width and at 375 pixels, and fit the phone.</summary>
 [Collection(BrowserCollection.Name)]
 public sealed class RegisterPagesTests(BrowserFixture browser)
 {
@@ -22,7 +22,7 @@ public sealed class RegisterPagesTests(BrowserFixture browser)
         var id = created.GetProperty("id").GetInt32();
         (await applicant.PostAsJsonAsync($"/api/applications/{id}/submit", new { declaration = true })).EnsureSuccessStatusCode();
 
-        var urls = new[] { "/Staff/Applications", "/Staff/Applications?q=walking&amountFrom=lots", $"/Staff/Applications/{id}", "/Staff/Inbox" };
+        var urls = new[] { "/Staff/Applications", "/Staff/Applications?q=walking&amountFrom=lots", $"/Staff/Applications/{id}", "/Staff/Inbox", "/Staff/Grants", "/Staff/Grants?amountFrom=lots" };
         foreach (var width in new[] { 1280, 375 })
         {
             var page = await browser.NewPageAsync(width);
@@ -35,6 +35,23 @@ public sealed class RegisterPagesTests(BrowserFixture browser)
                 await browser.AssertAccessibleAsync(page, name);
                 if (width == 375) await BrowserFixture.AssertFitsAsync(page, name);
             }
+
+            // The bulk action pages, reached by ticking a row and pressing a button, as an officer would.
+            async Task CheckAsync(string step)
+            {
+                var name = $"register-{width}-bulk-{step}";
+                await browser.AssertAccessibleAsync(page, name);
+                if (width == 375) await BrowserFixture.AssertFitsAsync(page, name);
+            }
+            foreach (var button in new[] { "Give the selected tasks to someone", "Message the selected applicants" })
+            {
+                await page.GotoAsync("/Staff/Applications?q=walking");
+                await page.Locator($"#select-{id}").CheckAsync();
+                await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = button }).ClickAsync();
+                await CheckAsync(button.Split(' ')[0].ToLowerInvariant());
+            }
+            await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Preview the message" }).ClickAsync();
+            await CheckAsync("preview");
         }
     }
 }

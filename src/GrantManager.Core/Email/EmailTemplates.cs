@@ -74,6 +74,28 @@ public sealed class EmailTemplates
         return Render("draft", new ParsedTemplate(t, h), model);
     }
 
+    /// <summary>
+    /// Renders a message an officer wrote (a subject and a body in Liquid) as the file templates are
+    /// rendered: the same filters, the HTML made from the text. A part that does not parse is named by
+    /// its field (<c>subject</c>, <c>body</c>) in the <see cref="InputException"/>.
+    /// </summary>
+    public RenderedEmail RenderWritten(string subject, string body, object model)
+    {
+        var errors = new Dictionary<string, string[]>();
+        IFluidTemplate? Parsed(string field, string label, string source)
+        {
+            if (Parser.TryParse(source, out var template, out var error)) return template;
+            errors[field] = [$"{label} is not a template that can be filled in: {Describe(error)}"];
+            return null;
+        }
+        var s = Parsed("subject", "The subject", subject);
+        var b = Parsed("body", "The message", body);
+        if (s is null || b is null) throw new InputException(errors);
+        var renderedSubject = s.Render(new TemplateContext(model, _options)).ReplaceLineEndings(" ").Trim();
+        var text = b.Render(new TemplateContext(model, _options)).ReplaceLineEndings("\n").Trim('\n');
+        return new RenderedEmail(renderedSubject, text + "\n", WrapHtml(renderedSubject, ParagraphsToHtml(text)));
+    }
+
     public bool Exists(string name) => File.Exists(TextPath(name));
 
     public IEnumerable<string> Names() =>

@@ -25,6 +25,15 @@ public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions
             ["base_url"] = links?.BaseUrl ?? (email.Value.PublicBaseUrl ?? "").TrimEnd('/'),
         };
 
+    /// <summary>A message an officer wrote in Liquid, filled in for one recipient with the same values the file templates get.</summary>
+    public OutboxEmail AddWritten(GrantDbContext db, string label, string subject, string body, EmailRecipient to, IDictionary<string, object?> model,
+        string? subjectType = null, string? subjectId = null) =>
+        AddRendered(db, label, RenderWritten(subject, body, to, model), to, subjectType, subjectId);
+
+    /// <summary>What <see cref="AddWritten"/> would send, without sending it (for a preview).</summary>
+    public RenderedEmail RenderWritten(string subject, string body, EmailRecipient to, IDictionary<string, object?> model) =>
+        templates.RenderWritten(subject, body, Values(to, model));
+
     /// <summary>Adds an email already rendered (a test of a template not yet published).</summary>
     public OutboxEmail AddRendered(GrantDbContext db, string template, RenderedEmail rendered, EmailRecipient to,
         string? subjectType = null, string? subjectId = null)

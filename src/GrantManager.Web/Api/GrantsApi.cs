@@ -1,3 +1,4 @@
+using GrantManager.Core;
 using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Grants;
@@ -29,12 +30,21 @@ public static class GrantsApi
 
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapGet("/grants", async (ReturnService returns, WorkflowActors actors, HttpContext http) =>
+        api.MapGet("/grants", async (GrantRegister register, ReturnService returns, WorkflowActors actors, HttpContext http, string? page, string? pageSize) =>
         {
             var actor = await actors.ForAsync(http.User);
-            var grants = await Include(returns.VisibleGrants(actor)).OrderByDescending(g => g.Id).ToListAsync();
-            return TypedResults.Ok(grants.Select(View).ToList());
-        }).WithSummary("The caller's grants; for staff, every grant");
+            var (p, size) = Paging.Check(page, pageSize);
+            var (filter, errors) = Registers.RegisterQuery.ReadGrants(http.Request.Query);
+            if (errors.Count > 0) throw new InputException(errors);
+            // The register chooses and orders the page; the grants are then read in full for those ids.
+            var result = await register.PageAsync(actor, filter, p, size);
+            var ids = result.Rows.Select(r => r.Id).ToList();
+            var grants = (await Include(returns.VisibleGrants(actor)).Where(g => ids.Contains(g.Id)).ToListAsync()).ToDictionary(g => g.Id);
+            Paging.AddHeaders(http, result.Total, p, size);
+            return TypedResults.Ok(ids.Where(grants.ContainsKey).Select(id => View(grants[id])).ToList());
+        }).WithSummary("The caller's grants; for staff, every grant. Takes the grants register's ?q= (reference, project title, organisation, charity or "
+            + "company number, postcode), fundId, status (active, closed), district, late=true, amountFrom, amountTo, sort (reference, organisation, amount, "
+            + "paid, next-report, late, awarded) and desc=true; newest award first; paged like /api/tasks");
 
         api.MapGet("/grants/{id:int}", async (int id, ReturnService returns, WorkflowActors actors, HttpContext http) =>
         {

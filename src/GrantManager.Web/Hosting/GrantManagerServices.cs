@@ -219,6 +219,8 @@ internal static class GrantManagerServices
         services.AddScoped<Core.Grants.FundReports>();
         services.AddScoped<Core.Inbox.WorkList>();
         services.AddScoped<Core.Applications.ApplicationRegister>();
+        services.AddScoped<Core.Applications.BulkActions>();
+        services.AddScoped<Core.Grants.FundPipelines>();
         services.AddScoped<Core.Grants.GrantRegister>();
         services.AddScoped<Core.OpenData.ThreeSixtyGiving>();
         services.AddScoped<Core.Funds.FundAdministration>();

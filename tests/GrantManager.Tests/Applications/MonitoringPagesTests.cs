@@ -98,7 +98,8 @@ public sealed class MonitoringPagesTests : IAsyncLifetime
         var officer = await _app.SignedInAsync("officer@example.org");
         var dashboard = await officer.GetPageAsync($"/Staff/Funds/{_grant.FundId}/Dashboard");
         var text = dashboard.Body!.TextContent;
-        Assert.Contains("£6,000 in 1 grant (1 active)", text);
+        Assert.Contains("Committed in 1 grant (1 active)", text);
+        Assert.Contains("£6,000", dashboard.QuerySelector("#money-table tr[data-figure=committed]")!.TextContent);
         Assert.Contains("illustrative proxy values", text);
         Assert.Contains("Maidstone", text);
         // The header's Funds link takes staff to their list of funds, which leads to the reports.

@@ -77,13 +77,13 @@ public sealed class ApplicationRegisterTests(GrantManagerFactory app) : IClassFi
         var page = await browser.GetPageAsync("/Staff/Applications?q=hythe&sort=amount&desc=true");
         Assert.Equal("3 applications", page.QuerySelector("#register-total")!.TextContent.Trim());
         Assert.Equal(["Hythe Carers Hub", "Hythe Men in Sheds", "Hythe Knitting Circle"],
-            page.QuerySelectorAll("#applications tbody tr").Select(r => r.Children[2].TextContent.Trim()));
+            page.QuerySelectorAll("#applications tbody tr").Select(r => r.Children[3].TextContent.Trim()));
         Assert.Equal("Submitted: 3", page.QuerySelector("#status-counts a[data-status=submitted]")!.TextContent.Trim());
         // The filter form carries the search and the sort, so applying another filter keeps them.
         Assert.Equal("hythe", page.QuerySelector("input[name=q]")!.GetAttribute("value"));
         var resort = page.QuerySelectorAll("th a.app-sort").First(a => a.TextContent.StartsWith("Requested")).GetAttribute("href")!;
         var resorted = await browser.GetPageAsync(resort);
-        Assert.Equal("Hythe Knitting Circle", resorted.QuerySelectorAll("#applications tbody tr")[0].Children[2].TextContent.Trim());
+        Assert.Equal("Hythe Knitting Circle", resorted.QuerySelectorAll("#applications tbody tr")[0].Children[3].TextContent.Trim());
     }
 
     [Fact]
@@ -164,5 +164,32 @@ public sealed class ApplicationRegisterTests(GrantManagerFactory app) : IClassFi
         var finance = Ids(await (await app.ApiClientAsync("finance@example.org")).GetFromJsonAsync<JsonElement>("/api/applications"));
         Assert.Contains(grant.ApplicationId, finance);
         Assert.DoesNotContain(theirs.Id, finance);
+    }
+
+    [Fact]
+    public async Task A_page_number_that_is_not_a_page_is_named_not_quietly_replaced()
+    {
+        await ApplyAsync("Folkestone Fiddlers", "1209101", "CT20 1AA", 1200m);
+        var browser = await app.SignedInAsync("officer@example.org");
+        foreach (var list in new[] { "/Staff/Applications", "/Staff/Grants", "/Staff/Inbox" })
+        {
+            foreach (var bad in new[] { "0", "-1", "two", "1.5" })
+                Assert.Equal([$"‘{bad}’ is not a page number: showing page 1"], (await browser.GetPageAsync($"{list}?pageNumber={bad}")).ErrorSummary());
+            var past = await browser.GetPageAsync($"{list}?pageNumber=100000");
+            Assert.Single(past.ErrorSummary(), e => e.StartsWith("There is no page 100000: there ") && e.EndsWith(", so the last is shown"));
+            Assert.Empty((await browser.GetPageAsync(list)).ErrorSummary());
+        }
+    }
+
+    [Fact]
+    public async Task Staff_read_the_applicants_answers_under_headings_that_do_not_say_your()
+    {
+        var (email, id, _) = await ApplyAsync("Cheriton Chess Club", "1209102", "CT19 4AA", 1300m);
+        var file = await (await app.SignedInAsync("officer@example.org")).GetPageAsync($"/Staff/Applications/{id}");
+        var headings = file.QuerySelectorAll("h2, h3").Select(h => h.TextContent.Trim()).ToList();
+        Assert.Contains("The organisation", headings);
+        Assert.DoesNotContain("Your organisation", headings);
+        var own = await (await app.SignedInAsync(email, NewApplicant.Password)).GetPageAsync($"/Applicant/Applications/{id}");
+        Assert.Contains("Your organisation", own.QuerySelectorAll("h2, h3").Select(h => h.TextContent.Trim()));
     }
 }

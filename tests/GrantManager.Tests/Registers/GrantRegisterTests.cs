@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
 using GrantManager.Tests.Support;
 
 namespace GrantManager.Tests.Registers;
@@ -51,5 +54,62 @@ public sealed class GrantRegisterTests(GrantManagerFactory app) : IClassFixture<
         Assert.StartsWith("/Account/AccessDenied", (await applicant.GetAsync("/Staff/Grants")).Headers.Location!.PathAndQuery);
         var assessor = await app.SignedInAsync("assessor@example.org");
         Assert.StartsWith("/Account/AccessDenied", (await assessor.GetAsync("/Staff/Grants")).Headers.Location!.PathAndQuery);
+    }
+
+    [Fact]
+    public async Task The_register_downloads_exactly_the_filtered_grants_and_the_API_pages_them_with_the_same_filters()
+    {
+        var risky = $"grant-{Guid.NewGuid():N}@example.org";
+        await NewApplicant.RegisterCharityAsync(app, risky, "=SUM(A1) Hawkinge Harmonica Band", "1212011", "CT18 7AA");
+        var small = await app.AwardAsync(Start, Start.AddMonths(11), 2100m, risky);
+        var other = $"grant-{Guid.NewGuid():N}@example.org";
+        await NewApplicant.RegisterCharityAsync(app, other, "Hawkinge Hedge Layers", "1212012", "CT18 7AB");
+        var large = await app.AwardAsync(Start, Start.AddMonths(11), 4100m, other);
+
+        var officer = await app.SignedInAsync("officer@example.org");
+        var page = await officer.GetPageAsync("/Staff/Grants?q=hawkinge&amountTo=3000");
+        var csvLink = page.QuerySelector("#register-export a[href*='handler=Csv']")!.GetAttribute("href")!;
+        Assert.Contains("amountTo=3000", csvLink);
+        var csv = await officer.GetAsync(csvLink);
+        Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
+        var lines = (await csv.Content.ReadAsStringAsync()).TrimStart('\uFEFF').Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
+        Assert.Equal(string.Join(",", Core.Grants.GrantRegister.ExportColumns), lines[0]);
+        var row = Assert.Single(lines.Skip(1));
+        Assert.StartsWith(small.Reference + ",", row);
+        Assert.Contains("'=SUM(A1) Hawkinge Harmonica Band", row);
+        Assert.Contains(",2100.00,0.00,", row);
+        Assert.DoesNotContain(large.Reference, row);
+
+        var xlsx = await officer.GetAsync(page.QuerySelector("#register-export a[href*='handler=Xlsx']")!.GetAttribute("href")!);
+        Assert.Equal("attachment; filename=\"grants.xlsx\"", xlsx.Content.Headers.ContentDisposition!.ToString());
+        using (var zip = new System.IO.Compression.ZipArchive(await xlsx.Content.ReadAsStreamAsync()))
+        {
+            var sheet = await new StreamReader(zip.Entries.Single(e => e.FullName.StartsWith("xl/worksheets/")).Open()).ReadToEndAsync();
+            Assert.Contains(small.Reference, sheet);
+            Assert.Contains("'=SUM(A1)", WebUtility.HtmlDecode(sheet));
+            Assert.Contains("<v>2100</v>", sheet);
+            Assert.DoesNotContain(large.Reference, sheet);
+        }
+
+        var api = await app.ApiClientAsync("officer@example.org");
+        var paged = await api.GetAsync("/api/grants?q=hawkinge&sort=amount&pageSize=1");
+        Assert.Equal("2", paged.Headers.GetValues("X-Total-Count").Single());
+        Assert.Contains("rel=\"next\"", string.Join(",", paged.Headers.GetValues("Link")));
+        Assert.Equal([small.Id], (await paged.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray().Select(g => g.GetProperty("id").GetInt32()));
+        var next = await api.GetFromJsonAsync<JsonElement>("/api/grants?q=hawkinge&sort=amount&pageSize=1&page=2");
+        Assert.Equal([large.Id], next.EnumerateArray().Select(g => g.GetProperty("id").GetInt32()));
+        Assert.Equal(HttpStatusCode.BadRequest, (await api.GetAsync("/api/grants?pageSize=201")).StatusCode);
+        var bad = await api.GetAsync("/api/grants?amountFrom=lots");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.True((await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("amountFrom", out _));
+
+        // An applicant gets only their own organisation's grant, whatever they search for; an assessor none; neither the download.
+        var holder = await app.ApiClientAsync(other, NewApplicant.Password);
+        Assert.Equal([large.Id], (await holder.GetFromJsonAsync<JsonElement>("/api/grants?q=hawkinge")).EnumerateArray().Select(g => g.GetProperty("id").GetInt32()));
+        Assert.Equal(HttpStatusCode.Forbidden, (await (await app.ApiClientAsync("assessor@example.org")).GetAsync("/api/grants")).StatusCode);
+        var browser = await app.SignedInAsync(other, NewApplicant.Password);
+        Assert.StartsWith("/Account/AccessDenied", (await browser.GetAsync("/Staff/Grants?handler=Csv")).Headers.Location!.PathAndQuery);
+        var assessor = await app.SignedInAsync("assessor@example.org");
+        Assert.StartsWith("/Account/AccessDenied", (await assessor.GetAsync("/Staff/Grants?handler=Xlsx")).Headers.Location!.PathAndQuery);
     }
 }

@@ -142,7 +142,7 @@ public sealed class SocialValueReportTests : IAsyncLifetime
         var page = await officer.GetPageAsync(url);
         string Text(string selector) => System.Text.RegularExpressions.Regex.Replace(page.QuerySelector(selector)!.TextContent, @"\s+", " ").Trim();
         Assert.Contains("£6,300 net, £10,500 gross", Text("#summary"));
-        Assert.Contains("£1 committed, £0.70 achieved (net)", Text("#summary"));
+        Assert.Contains("Each £1 granted is expected to return £1 of social value; £0.70 has been achieved so far (net)", Text("#summary"));
         var hours = Text("#by-measure tr[data-measure='volunteer-hours']");
         Assert.Contains("280", hours);
         Assert.Contains("No proxy: counted, not valued", hours);

@@ -6,6 +6,8 @@ namespace GrantManager.Web.Pages.Shared;
 public sealed record ApplicationSummaryView(Application Application, bool CanChange, IReadOnlyDictionary<string, string> MeasureNames, int HeadingLevel)
 {
     public IReadOnlyList<Attachment> Documents { get; init; } = [];
+    /// <summary>Staff read it about someone else's organisation, so its headings do not say "your".</summary>
+    public bool ForStaff { get; init; }
 
     /// <param name="headingLevel">The level of the section headings, one below the page's heading above them.</param>
     public static ApplicationSummaryView From(Application a, bool canChange = false, int headingLevel = 3) =>

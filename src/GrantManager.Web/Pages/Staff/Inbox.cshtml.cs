@@ -15,7 +15,7 @@ public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, Workflo
     /// <summary>Grant officers can see every open task, to share out the work.</summary>
     [BindProperty(SupportsGet = true)] public bool All { get; set; }
     /// <summary>"page" is Razor Pages' own route value, so the list's page travels as pageNumber.</summary>
-    [BindProperty(SupportsGet = true)] public int PageNumber { get; set; } = 1;
+    public int PageNumber { get; private set; } = 1;
     public bool CanSeeAll { get; private set; }
     public WorkListPage Result { get; private set; } = new([], 0, 0, 0, 1, WorkList.DefaultPageSize);
     public List<(int Id, string Name)> Funds { get; private set; } = [];
@@ -42,12 +42,15 @@ public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, Workflo
     {
         var actor = await actors.ForAsync(User);
         CanSeeAll = actor.HasRole(Roles.GrantOfficer);
-        if (PageNumber < 1) PageNumber = 1;
+        var (pageNumber, pageError) = Shared.PageNumber.Read(Request.Query);
+        PageNumber = pageNumber;
+        if (pageError is not null) ModelState.AddModelError("", pageError);
         var filter = new WorkListFilter(Fund, Stage, CanSeeAll && All);
         var now = time.GetUtcNow().UtcDateTime;
         Result = await workList.PageAsync(actor, filter, PageNumber, WorkList.DefaultPageSize, now);
         if (Result.Tasks.Count == 0 && PageNumber > Result.Pages)
         {
+            ModelState.AddModelError("", Shared.PageNumber.PastTheEnd(PageNumber, Result.Pages));
             PageNumber = Result.Pages;
             Result = await workList.PageAsync(actor, filter, PageNumber, WorkList.DefaultPageSize, now);
         }

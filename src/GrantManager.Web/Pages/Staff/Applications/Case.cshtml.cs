@@ -32,7 +32,7 @@ public sealed class CaseModel(GrantDbContext db, ApplicationService applications
             return Page();
         }
         catch (WorkflowForbiddenException) { return Forbid(); }
-        Summary = ApplicationSummaryView.From(Case.Application, headingLevel: 3) with { Documents = Case.Documents };
+        Summary = ApplicationSummaryView.From(Case.Application, headingLevel: 3) with { Documents = Case.Documents, ForStaff = true };
         Changes = (await Core.Audit.AuditTrail.ForSubjectAsync(db, "application", id.ToString(System.Globalization.CultureInfo.InvariantCulture)))
             .Concat(await Core.Audit.AuditTrail.ForSubjectAsync(db, "organisation", Case.Application.OrganisationId.ToString(System.Globalization.CultureInfo.InvariantCulture)))
             .OrderByDescending(l => l.Id).ToList();

@@ -19,6 +19,8 @@ public sealed class IndexModel(GrantDbContext db, ApplicationRegister register, 
     public List<(string Value, string Text)> Stages { get; private set; } = [];
     public List<(string Id, string Name)> People { get; private set; } = [];
     public IEnumerable<string> DistrictNames => districts.Names;
+    /// <summary>Grant officers tick rows to act on several applications at once.</summary>
+    public bool MayActOnSeveral { get; private set; }
     /// <summary>Raw text of the filter fields, so a value that could not be read is shown back as typed.</summary>
     public string? Raw(string name) => Request.Query[name].ToString() is { Length: > 0 } v ? v : null;
 
@@ -58,15 +60,16 @@ public sealed class IndexModel(GrantDbContext db, ApplicationRegister register, 
         return new EmptyResult();
     }
 
-    public async Task<IActionResult> OnGetAsync(int pageNumber = 1)
+    public async Task<IActionResult> OnGetAsync()
     {
         var actor = await actors.ForAsync(User);
         if (!ApplicationRegister.SeesEveryOrganisation(actor)) return Forbid();
         var (filter, errors) = RegisterQuery.Read(Request.Query);
         Filter = filter;
+        MayActOnSeveral = BulkActions.MayAct(actor);
         foreach (var (key, messages) in errors)
             foreach (var message in messages) ModelState.AddModelError(key, message);
-        Result = await register.PageAsync(actor, filter, Math.Max(1, pageNumber));
+        Result = await Shared.PageNumber.LoadAsync(ModelState, Request.Query, page => register.PageAsync(actor, filter, page), r => r.Pages);
         Funds = (await db.Funds.AsNoTracking().OrderBy(f => f.Name).Select(f => new { f.Id, f.Name }).ToListAsync()).Select(f => (f.Id, f.Name)).ToList();
         Rounds = (await db.Rounds.AsNoTracking().Where(r => filter.FundId == null || r.FundId == filter.FundId).OrderByDescending(r => r.OpensAt)
             .Select(r => new { r.Id, r.Name }).ToListAsync()).Select(r => (r.Id, r.Name)).ToList();

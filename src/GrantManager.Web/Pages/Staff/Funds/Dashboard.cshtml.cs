@@ -5,10 +5,26 @@ using Microsoft.AspNetCore.Mvc;
 namespace GrantManager.Web.Pages.Staff.Funds;
 
 /// <summary>A fund at a glance: money, where it went, returns, and outcomes and social value against the targets.</summary>
-public sealed class DashboardModel(FundReports reports, Core.SocialValue.SocialValueReports socialValue, WorkflowActors actors, TimeProvider time) : FundReportPage(actors)
+public sealed class DashboardModel(FundReports reports, FundPipelines pipelines, Core.SocialValue.SocialValueReports socialValue, WorkflowActors actors, TimeProvider time) : FundReportPage(actors)
 {
     public FundDashboard Dashboard { get; private set; } = null!;
     public Core.SocialValue.SocialValueReport SocialValue { get; private set; } = null!;
+    public FundPipeline Pipeline { get; private set; } = null!;
+
+    /// <summary>The applications register filtered to exactly what a figure counts.</summary>
+    public string Applications(params (string Key, string? Value)[] filter) =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/Staff/Applications",
+            filter.Prepend((Key: "fundId", Value: (string?)Dashboard.Fund.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                .Where(f => f.Value is not null).Select(f => new KeyValuePair<string, string?>(f.Key, f.Value)));
+
+    /// <summary>The grants register filtered to exactly what a figure counts.</summary>
+    public string Grants(params (string Key, string? Value)[] filter) =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/Staff/Grants",
+            filter.Prepend((Key: "fundId", Value: (string?)Dashboard.Fund.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)))
+                .Where(f => f.Value is not null).Select(f => new KeyValuePair<string, string?>(f.Key, f.Value)));
+
+    /// <summary>A bar's length: the share of the whole, 0 to 100.</summary>
+    public static int Percent(decimal part, decimal whole) => whole <= 0 ? 0 : (int)Math.Clamp(decimal.Round(part * 100 / whole), 0, 100);
 
     public async Task<IActionResult> OnGetAsync(int id)
     {
@@ -16,6 +32,7 @@ public sealed class DashboardModel(FundReports reports, Core.SocialValue.SocialV
         var dashboard = await reports.DashboardAsync(id, time.GetUtcNow().UtcDateTime);
         if (dashboard is null) return NotFound();
         Dashboard = dashboard;
+        Pipeline = await pipelines.ForFundAsync(id);
         SocialValue = (await socialValue.ForFundAsync(id, Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime)))!;
         return Page();
     }

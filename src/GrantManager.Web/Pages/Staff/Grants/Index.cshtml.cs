@@ -25,7 +25,35 @@ public sealed class IndexModel(GrantDbContext db, GrantRegister register, Workfl
     public string AriaSort(string column) => (Filter.Sort ?? "awarded") != column ? "none" : (Filter.Descending ?? column == "awarded") ? "descending" : "ascending";
     public string StatusUrl(string status) => RegisterQuery.Url("/Staff/Grants", Filter with { Status = status });
 
-    public async Task<IActionResult> OnGetAsync(int pageNumber = 1)
+    /// <summary>This list, filtered and sorted as shown, as a download.</summary>
+    public string ExportUrl(string handler) => RegisterQuery.Url("/Staff/Grants", Filter, ("handler", handler));
+
+    /// <summary>The register exactly as filtered, every page of it, as CSV.</summary>
+    public async Task<IActionResult> OnGetCsvAsync(CancellationToken ct)
+    {
+        var actor = await actors.ForAsync(User);
+        if (!ReturnService.SeesAllGrants(actor)) return Forbid();
+        var (filter, errors) = RegisterQuery.ReadGrants(Request.Query);
+        if (errors.Count > 0) return await OnGetAsync();
+        Response.ContentType = "text/csv; charset=utf-8";
+        Response.Headers.ContentDisposition = "attachment; filename=\"grants.csv\"";
+        await Core.Applications.RegisterExport.WriteCsvAsync(register.AllAsync(actor, filter, ct), GrantRegister.ExportColumns, GrantRegister.ExportCells, Response.Body, ct);
+        return new EmptyResult();
+    }
+
+    /// <summary>The register exactly as filtered as an Excel workbook, amounts as numbers.</summary>
+    public async Task<IActionResult> OnGetXlsxAsync(CancellationToken ct)
+    {
+        var actor = await actors.ForAsync(User);
+        if (!ReturnService.SeesAllGrants(actor)) return Forbid();
+        var (filter, errors) = RegisterQuery.ReadGrants(Request.Query);
+        if (errors.Count > 0) return await OnGetAsync();
+        await Api.SpreadsheetResponse.SendAsync(HttpContext, "grants.xlsx", (file, token) => Core.Applications.RegisterExport.WriteXlsxAsync(
+            register.AllAsync(actor, filter, token), "Grants", GrantRegister.ExportColumns, GrantRegister.ExportCells, GrantRegister.ExportNumber, file, token), ct);
+        return new EmptyResult();
+    }
+
+    public async Task<IActionResult> OnGetAsync()
     {
         var actor = await actors.ForAsync(User);
         if (!ReturnService.SeesAllGrants(actor)) return Forbid();
@@ -33,7 +61,7 @@ public sealed class IndexModel(GrantDbContext db, GrantRegister register, Workfl
         Filter = filter;
         foreach (var (key, messages) in errors)
             foreach (var message in messages) ModelState.AddModelError(key, message);
-        Result = await register.PageAsync(actor, filter, Math.Max(1, pageNumber));
+        Result = await Shared.PageNumber.LoadAsync(ModelState, Request.Query, page => register.PageAsync(actor, filter, page), r => r.Pages);
         Funds = (await db.Funds.AsNoTracking().OrderBy(f => f.Name).Select(f => new { f.Id, f.Name }).ToListAsync()).Select(f => (f.Id, f.Name)).ToList();
         return Page();
     }

@@ -297,7 +297,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             OrganisationName = await db.Applications.Where(a => a.Id == applicationId).Select(a => a.Organisation!.Name).SingleOrDefaultAsync();
             if (Application is not null)
             {
-                Summary = ApplicationSummaryView.From(Application) with { Documents = await store.ForApplicationAsync(applicationId) };
+                Summary = ApplicationSummaryView.From(Application) with { Documents = await store.ForApplicationAsync(applicationId), ForStaff = true };
                 Information = await InformationRequests.LoadAsync(db, store, applicationId, task.InstanceId);
                 var key = applicationId.ToString();
                 Emails = await db.OutboxEmails.AsNoTracking().Where(m => m.SubjectType == ApplicationService.SubjectType && m.SubjectId == key).OrderBy(m => m.CreatedAt).ToListAsync();
