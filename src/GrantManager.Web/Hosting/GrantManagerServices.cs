@@ -71,7 +71,7 @@ internal static class GrantManagerServices
         services.AddExceptionHandler<DatabaseUnavailableProblems>();
         services.AddExceptionHandler<Api.WorkflowProblems>();
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddOpenApi();
+        services.AddOpenApi(Api.OpenApiDocumentation.Configure);
         services.AddHealthChecks().AddCheck<DatabaseWriteHealthCheck>("database");
         // Pages, JSON and CSV are compressed by the framework for clients that ask. Not over HTTPS
         // (the default): compressing pages that carry antiforgery tokens there invites BREACH.
