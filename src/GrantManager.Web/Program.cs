@@ -6,7 +6,7 @@ builder.AddGrantManager();
 var app = builder.Build();
 app.UseGrantManager();
 // The build writes the OpenAPI document by starting the host without serving (GetDocument.Insider): no database then.
-if (System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name != "GetDocument.Insider") await app.InitialiseDatabaseAsync();
+if (!GrantManagerServices.WritingOpenApiDocument) await app.InitialiseDatabaseAsync();
 app.Run();
 
 /// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>

@@ -77,7 +77,14 @@ internal static class GrantManagerServices
         // Pages, JSON and CSV are compressed by the framework for clients that ask. Not over HTTPS
         // (the default): compressing pages that carry antiforgery tokens there invites BREACH.
         services.AddResponseCompression(o => o.MimeTypes = Microsoft.AspNetCore.ResponseCompression.ResponseCompressionDefaults.MimeTypes.Concat(["text/csv"]));
+        // The build starts the host only to write the OpenAPI document: no database then, so no background work.
+        if (WritingOpenApiDocument)
+            foreach (var worker in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Assembly == typeof(GrantManagerServices).Assembly).ToList())
+                services.Remove(worker);
     }
+
+    /// <summary>True when the build's document tool (GetDocument.Insider) is running the host to write the OpenAPI document.</summary>
+    public static bool WritingOpenApiDocument => System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "GetDocument.Insider";
 
     private static OptionsBuilder<T> AddOptions<T, TValidator>(IServiceCollection services, IConfiguration config, string section)
         where T : class where TValidator : class, IValidateOptions<T>
