@@ -142,7 +142,7 @@ internal static class OpenApiDocumentation
         operation.Responses ??= new OpenApiResponses();
         var hasInput = operation.RequestBody is not null || operation.Parameters?.Any(p => p.In == ParameterLocation.Query) == true;
         var changes = !HttpMethods.IsGet(method);
-        if (hasInput || (changes && path.StartsWith("/api/", StringComparison.Ordinal)))
+        if (hasInput || (changes && !HttpMethods.IsDelete(method) && path.StartsWith("/api/", StringComparison.Ordinal)))
             AddProblem(operation, document, "400", "Some input needs correcting: `errors` names each field");
         if (signedIn)
         {
