@@ -5,7 +5,8 @@ builder.AddGrantManager();
 
 var app = builder.Build();
 app.UseGrantManager();
-await app.InitialiseDatabaseAsync();
+// The build writes the OpenAPI document by starting the host without serving (GetDocument.Insider): no database then.
+if (!GrantManagerServices.WritingOpenApiDocument) await app.InitialiseDatabaseAsync();
 app.Run();
 
 /// <summary>Entry point, visible to the integration tests' WebApplicationFactory.</summary>

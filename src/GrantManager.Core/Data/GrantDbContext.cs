@@ -31,6 +31,8 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<InboxTask> InboxTasks => Set<InboxTask>();
     public DbSet<WorkflowTimer> WorkflowTimers => Set<WorkflowTimer>();
     public DbSet<WorkflowIncident> WorkflowIncidents => Set<WorkflowIncident>();
+    public DbSet<Webhooks.WebhookEndpoint> WebhookEndpoints => Set<Webhooks.WebhookEndpoint>();
+    public DbSet<Webhooks.WebhookDelivery> WebhookDeliveries => Set<Webhooks.WebhookDelivery>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder builder)
     {
@@ -67,6 +69,26 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
         {
             e.HasOne(r => r.Fund).WithMany(f => f.Rounds).HasForeignKey(r => r.FundId);
             e.HasIndex(r => new { r.FundId, r.OpensAt });
+        });
+        b.Entity<Webhooks.WebhookEndpoint>(e =>
+        {
+            e.Property(w => w.Url).HasMaxLength(2000);
+            e.Property(w => w.Events).HasMaxLength(400);
+            e.Property(w => w.Secret).HasMaxLength(100);
+            e.Property(w => w.Description).HasMaxLength(200);
+            e.Property(w => w.CreatedBy).HasMaxLength(256);
+            e.Ignore(w => w.EventList);
+        });
+        b.Entity<Webhooks.WebhookDelivery>(e =>
+        {
+            e.Property(d => d.EventType).HasMaxLength(40);
+            e.Property(d => d.LastError).HasMaxLength(2000);
+            e.Ignore(d => d.MessageId);
+            e.HasOne<Webhooks.WebhookEndpoint>().WithMany().HasForeignKey(d => d.EndpointId).OnDelete(DeleteBehavior.Cascade);
+            // The dispatcher's claim, and each endpoint's list newest first.
+            e.HasIndex(d => new { d.Status, d.NextAttemptAt });
+            e.HasIndex(d => d.LeaseOwner);
+            e.HasIndex(d => new { d.EndpointId, d.CreatedAt });
         });
         b.Entity<OutboxEmail>(e =>
         {

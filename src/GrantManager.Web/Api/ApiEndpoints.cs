@@ -24,6 +24,7 @@ internal static class ApiEndpoints
         ApplicationsApi.Map(api);
         GrantsApi.Map(api);
         SocialValueApi.Map(api);
+        WebhooksApi.Map(api);
     }
 }
 

@@ -28,6 +28,8 @@ public static class ApplicationsApi
     public sealed record CompleteRequest(string? Outcome, string? Comment, Dictionary<string, int>? Scores, decimal? AmountAwarded, System.Text.Json.JsonElement? Conditions,
         DateOnly? NewDueOn = null, string? PaymentReference = null, Dictionary<string, decimal>? Targets = null, string? MessageToApplicant = null);
     public sealed record AssignRequest(string? UserId);
+    /// <summary>Where a task's case stands afterwards: its stage, and whether this moved it there.</summary>
+    public sealed record TaskResult(Guid InstanceId, string Stage, bool Moved);
     public sealed record OverrideRequest(string? Reason);
     public sealed record EmailView(Guid Id, string To, string Subject, string Template, string Status, int Attempts, DateTime CreatedAt, DateTime? SentAt, string? LastError);
 
@@ -37,40 +39,40 @@ public static class ApplicationsApi
         {
             var application = await service.CreateDraftAsync(await actors.ForAsync(http.User), input);
             return TypedResults.Created($"/api/applications/{application.Id}", new Created(application.Id, application.Reference, ApplicationStatus.Draft));
-        }).WithSummary("Start a draft for the caller's organisation");
+        }).WithName("CreateApplication").WithSummary("Start a draft for the caller's organisation");
 
         api.MapPut("/applications/{id:int}", async (int id, ApplicationInput input, int? version, ApplicationService service, WorkflowActors actors, HttpContext http, GrantDbContext db, WorkflowRegistry registry) =>
         {
             var actor = await actors.ForAsync(http.User);
             await service.UpdateDraftAsync(id, actor, input, version);
             return TypedResults.Ok(await ViewAsync(db, registry, await service.ForReadingAsync(id, actor), actor));
-        }).WithSummary("Change a draft (only before it is submitted); ?version= guards against overwriting");
+        }).WithName("UpdateApplication").WithSummary("Change a draft (only before it is submitted); ?version= guards against overwriting");
 
         api.MapDelete("/applications/{id:int}", async (int id, ApplicationService service, AttachmentStore store, WorkflowActors actors, HttpContext http) =>
         {
             store.DeleteFiles(await service.DeleteDraftAsync(id, await actors.ForAsync(http.User)));
             return TypedResults.NoContent();
-        }).WithSummary("Delete a draft (only before it is submitted) with its answers and documents");
+        }).WithName("DeleteApplication").WithSummary("Delete a draft (only before it is submitted) with its answers and documents");
 
         api.MapPost("/applications/{id:int}/submit", async (int id, SubmitRequest? body, ApplicationService service, WorkflowActors actors, HttpContext http, GrantDbContext db, WorkflowRegistry registry) =>
         {
             var actor = await actors.ForAsync(http.User);
             await service.SubmitAsync(id, actor, body?.Declaration == true);
             return TypedResults.Ok(await ViewAsync(db, registry, await service.ForReadingAsync(id, actor), actor));
-        }).WithSummary("Submit with {declaration: true}; 400 lists whatever is missing");
+        }).WithName("SubmitApplication").WithSummary("Submit with {declaration: true}; 400 lists whatever is missing");
 
         api.MapPost("/applications/{id:int}/withdraw", async (int id, WithdrawRequest? body, ApplicationService service, WorkflowActors actors, HttpContext http, GrantDbContext db, WorkflowRegistry registry) =>
         {
             var actor = await actors.ForAsync(http.User);
             await service.WithdrawAsync(id, actor, body?.Reason);
             return TypedResults.Ok(await ViewAsync(db, registry, await service.ForReadingAsync(id, actor), actor));
-        }).WithSummary("Withdraw a submitted application, any time before the decision");
+        }).WithName("WithdrawApplication").WithSummary("Withdraw a submitted application, any time before the decision");
 
         api.MapGet("/applications/{id:int}", async (int id, ApplicationService service, WorkflowActors actors, HttpContext http, GrantDbContext db, WorkflowRegistry registry) =>
         {
             var actor = await actors.ForAsync(http.User);
             return TypedResults.Ok(await ViewAsync(db, registry, await service.ForReadingAsync(id, actor), actor));
-        }).WithSummary("An application with its status, stage and history; another organisation's answers 404");
+        }).WithName("GetApplication").WithSummary("An application with its status, stage and history; another organisation's answers 404");
 
         api.MapGet("/applications", async (ApplicationRegister register, WorkflowActors actors, HttpContext http, string? page, string? pageSize) =>
         {
@@ -81,7 +83,7 @@ public static class ApplicationsApi
             var result = await register.PageAsync(actor, filter, p, size);
             Paging.AddHeaders(http, result.Total, p, size);
             return TypedResults.Ok(result.Rows);
-        }).WithSummary("The applications register: the caller's organisation's applications, or for grant officers, panel members, finance officers and "
+        }).WithName("ListApplications").WithSummary("The applications register: the caller's organisation's applications, or for grant officers, panel members, finance officers and "
             + "administrators every organisation's; ?q= searches reference, project title, organisation, charity or company number and postcode; "
             + "?fundId=, roundId, status, stage, district, assignedTo (a user id), amountFrom, amountTo, submittedFrom, submittedTo (yyyy-MM-dd), "
             + "sort (reference, title, organisation, fund, round, status, amount, submitted) and desc=true; paged like /api/tasks");
@@ -96,7 +98,7 @@ public static class ApplicationsApi
                 .OrderBy(m => m.CreatedAt)
                 .ProjectToView()
                 .ToListAsync());
-        }).WithSummary("Every email about the application and its delivery (staff)");
+        }).WithName("ListApplicationEmails").WithSummary("Every email about the application and its delivery (staff)");
 
         api.MapGet("/tasks", async (WorkList list, WorkflowActors actors, HttpContext http, TimeProvider time, string? page, string? pageSize,
             int? applicationId, int? fundId, string? stage, bool? everyone) =>
@@ -106,7 +108,7 @@ public static class ApplicationsApi
             var result = await list.PageAsync(actor, new WorkListFilter(fundId, stage, everyone == true, applicationId), p, size, time.GetUtcNow().UtcDateTime);
             Paging.AddHeaders(http, result.Total, p, size);
             return TypedResults.Ok(result.Tasks);
-        }).WithSummary("The caller's inbox, overdue and soonest due first: tasks for their roles, assigned to them, or (applicants) for their organisation; "
+        }).WithName("ListTasks").WithSummary("The caller's inbox, overdue and soonest due first: tasks for their roles, assigned to them, or (applicants) for their organisation; "
             + "?applicationId= (with its grant's returns and payments), ?fundId=, ?stage=, ?everyone=true (grant officers); paged by ?page= and ?pageSize= (50, at most 200) "
             + "with X-Total-Count and a Link rel=\"next\" header");
 
@@ -114,13 +116,13 @@ public static class ApplicationsApi
         {
             await runtime.ClaimTaskAsync(id, await actors.ForAsync(http.User));
             return TypedResults.NoContent();
-        }).WithSummary("Take a task");
+        }).WithName("ClaimTask").WithSummary("Take a task");
 
         api.MapPost("/tasks/{id:long}/release", async (long id, WorkflowRuntime runtime, WorkflowActors actors, HttpContext http) =>
         {
             await runtime.ReleaseTaskAsync(id, await actors.ForAsync(http.User));
             return TypedResults.NoContent();
-        }).WithSummary("Put a task back in the pool");
+        }).WithName("ReleaseTask").WithSummary("Put a task back in the pool");
 
         api.MapPost("/tasks/{id:long}/assign", async (long id, AssignRequest body, WorkflowRuntime runtime, WorkflowActors actors, HttpContext http) =>
         {
@@ -128,13 +130,13 @@ public static class ApplicationsApi
                 throw new WorkflowInvalidException("Choose someone to assign the task to", "userId");
             await runtime.AssignTaskAsync(id, body.UserId, await actors.ForAsync(http.User));
             return TypedResults.NoContent();
-        }).WithSummary("Give a task to a named person (grant officers)");
+        }).WithName("AssignTask").WithSummary("Give a task to a named person (grant officers)");
 
         api.MapPost("/tasks/{id:long}/override", async (long id, OverrideRequest? body, WorkflowRuntime runtime, WorkflowActors actors, HttpContext http) =>
         {
             var result = await runtime.OverrideTaskAsync(id, body?.Reason, await actors.ForAsync(http.User));
-            return TypedResults.Ok(new { result.InstanceId, stage = result.ToState, moved = result.Moved });
-        }).WithSummary("Set aside a task nobody may take, with {reason} (grant officers); the stage goes on with the outcomes already given; 409 if someone can still take it");
+            return TypedResults.Ok(new TaskResult(result.InstanceId, result.ToState, result.Moved));
+        }).WithName("OverrideTask").WithSummary("Set aside a task nobody may take, with {reason} (grant officers); the stage goes on with the outcomes already given; 409 if someone can still take it");
 
         api.MapPost("/tasks/{id:long}/declare", async (long id, DeclareRequest body, WorkflowRuntime runtime, WorkflowActors actors, HttpContext http) =>
         {
@@ -142,7 +144,7 @@ public static class ApplicationsApi
                 throw new WorkflowInvalidException("Describe the conflict of interest", "details");
             await runtime.DeclareConflictAsync(id, body.HasConflict, body.Details?.Trim(), await actors.ForAsync(http.User));
             return TypedResults.NoContent();
-        }).WithSummary("Declare whether you have a conflict of interest; with one, the task goes back to the pool");
+        }).WithName("DeclareConflict").WithSummary("Declare whether you have a conflict of interest; with one, the task goes back to the pool");
 
         api.MapPost("/tasks/{id:long}/complete", async (long id, CompleteRequest body, Core.Tasks.TaskService tasks, WorkflowActors actors, HttpContext http) =>
         {
@@ -153,8 +155,8 @@ public static class ApplicationsApi
                     NewDueOn = body.NewDueOn, PaymentReference = body.PaymentReference, Targets = body.Targets,
                     MessageToApplicant = body.MessageToApplicant,
                 });
-            return TypedResults.Ok(new { result.InstanceId, stage = result.ToState, moved = result.Moved });
-        }).WithSummary("Complete with {outcome, comment (note for the file), messageToApplicant, scores, amountAwarded, conditions (text, or [{text, kind: before-first-payment | before-payment | ongoing, payment}]), targets, newDueOn, paymentReference}; 409 if already completed or the application moved on");
+            return TypedResults.Ok(new TaskResult(result.InstanceId, result.ToState, result.Moved));
+        }).WithName("CompleteTask").WithSummary("Complete with {outcome, comment (note for the file), messageToApplicant, scores, amountAwarded, conditions (text, or [{text, kind: before-first-payment | before-payment | ongoing, payment}]), targets, newDueOn, paymentReference}; 409 if already completed or the application moved on");
     }
 
     public static async Task<ApplicationView> ViewAsync(GrantDbContext db, WorkflowRegistry registry, Application a, Actor actor)

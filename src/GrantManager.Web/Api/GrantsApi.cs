@@ -42,7 +42,7 @@ public static class GrantsApi
             var grants = (await Include(returns.VisibleGrants(actor)).Where(g => ids.Contains(g.Id)).ToListAsync()).ToDictionary(g => g.Id);
             Paging.AddHeaders(http, result.Total, p, size);
             return TypedResults.Ok(ids.Where(grants.ContainsKey).Select(id => View(grants[id])).ToList());
-        }).WithSummary("The caller's grants; for staff, every grant. Takes the grants register's ?q= (reference, project title, organisation, charity or "
+        }).WithName("ListGrants").WithSummary("The caller's grants; for staff, every grant. Takes the grants register's ?q= (reference, project title, organisation, charity or "
             + "company number, postcode), fundId, status (active, closed), district, late=true, amountFrom, amountTo, sort (reference, organisation, amount, "
             + "paid, next-report, late, awarded) and desc=true; newest award first; paged like /api/tasks");
 
@@ -51,7 +51,7 @@ public static class GrantsApi
             var actor = await actors.ForAsync(http.User);
             var grant = await Include(returns.VisibleGrants(actor)).SingleOrDefaultAsync(g => g.Id == id) ?? throw new WorkflowNotFoundException("No such grant");
             return TypedResults.Ok(View(grant));
-        }).WithSummary("A grant with its conditions, payment schedule and outcome targets; another organisation's answers 404");
+        }).WithName("GetGrant").WithSummary("A grant with its conditions, payment schedule and outcome targets; another organisation's answers 404");
 
         api.MapPost("/grants/{id:int}/conditions/{conditionId:int}", async (int id, int conditionId, ConditionOutcome body, GrantConditionService conditions,
             WorkflowActors actors, HttpContext http) =>
@@ -59,7 +59,7 @@ public static class GrantsApi
             var actor = await actors.ForAsync(http.User);
             var condition = await conditions.RecordOutcomeAsync(id, conditionId, actor, body.Status, body.Reason);
             return TypedResults.Ok(ConditionViewOf(condition));
-        }).WithSummary("Record a condition {status: met | not-met, reason} (grant officers; a reason is needed for not-met); meeting the last condition on a held payment releases it to finance");
+        }).WithName("RecordGrantCondition").WithSummary("Record a condition {status: met | not-met, reason} (grant officers; a reason is needed for not-met); meeting the last condition on a held payment releases it to finance");
 
         api.MapGet("/grants/{id:int}/returns", async (int id, GrantDbContext db, ReturnService returns, WorkflowActors actors, HttpContext http) =>
         {
@@ -67,14 +67,14 @@ public static class GrantsApi
             var grant = await returns.VisibleGrants(actor).AsNoTracking().SingleOrDefaultAsync(g => g.Id == id) ?? throw new WorkflowNotFoundException("No such grant");
             var list = await db.Set<MonitoringReturn>().AsNoTracking().Where(r => r.GrantId == grant.Id).OrderBy(r => r.Sequence).ToListAsync();
             return TypedResults.Ok(list.Select(r => new ReturnView(r.Id, r.Period, r.DueOn, r.DueAt, Status(r.Status), r.IsFinal, r.ReleasesInstalment)).ToList());
-        }).WithSummary("The grant's progress reports: period, due date and status");
+        }).WithName("ListGrantReturns").WithSummary("The grant's progress reports: period, due date and status");
 
         api.MapGet("/returns/{id:int}", async (int id, ReturnService returns, AttachmentStore store, WorkflowActors actors, HttpContext http) =>
         {
             var actor = await actors.ForAsync(http.User);
             var (r, grant) = await returns.ForReadingAsync(id, actor);
             return TypedResults.Ok(await DetailAsync(r, grant, store));
-        }).WithSummary("A progress report with what it says so far");
+        }).WithName("GetReturn").WithSummary("A progress report with what it says so far");
 
         api.MapPut("/returns/{id:int}", async (int id, ReturnInput input, int? version, ReturnService returns, AttachmentStore store, WorkflowActors actors, HttpContext http) =>
         {
@@ -82,7 +82,7 @@ public static class GrantsApi
             await returns.SaveDraftAsync(id, actor, input, version);
             var (r, grant) = await returns.ForReadingAsync(id, actor);
             return TypedResults.Ok(await DetailAsync(r, grant, store));
-        }).WithSummary("Save a draft of a progress report (the grant holder, until it is sent); ?version= guards against overwriting");
+        }).WithName("UpdateReturn").WithSummary("Save a draft of a progress report (the grant holder, until it is sent); ?version= guards against overwriting");
 
         api.MapPost("/returns/{id:int}/submit", async (int id, ReturnInput? input, ReturnService returns, AttachmentStore store, WorkflowActors actors, HttpContext http) =>
         {
@@ -90,7 +90,7 @@ public static class GrantsApi
             await returns.SubmitAsync(id, actor, input);
             var (r, grant) = await returns.ForReadingAsync(id, actor);
             return TypedResults.Ok(await DetailAsync(r, grant, store));
-        }).WithSummary("Send a progress report for review; 400 lists whatever is missing");
+        }).WithName("SubmitReturn").WithSummary("Send a progress report for review; 400 lists whatever is missing");
     }
 
     public static string Status(ReturnStatus status) => status == ReturnStatus.ChangesRequested ? "changes-requested" : status.ToString().ToLowerInvariant();

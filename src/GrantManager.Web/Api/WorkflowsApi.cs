@@ -24,17 +24,17 @@ internal static class WorkflowsApi
     {
         var staff = api.MapGroup("").RequireAuthorization(GrantManagerServices.ApiStaffPolicy);
         staff.MapGet("/workflows", (WorkflowRegistry registry) => registry.All.Select(Summary).ToList())
-            .WithSummary("Every loaded workflow definition, each version");
+            .WithName("ListWorkflows").WithSummary("Every loaded workflow definition, each version");
         staff.MapGet("/workflows/{id}", Results<Ok<WorkflowDefinition>, ProblemHttpResult> (string id, int? version, WorkflowRegistry registry) =>
                 registry.Find(id, version) is { } d ? TypedResults.Ok(d) : NotFound(id, version))
-            .WithSummary("One definition: the newest, or ?version=");
+            .WithName("GetWorkflow").WithSummary("One definition: the newest, or ?version=");
         staff.MapGet("/workflows/{id}/diagram", Results<ContentHttpResult, ProblemHttpResult> (string id, int? version, WorkflowRegistry registry) =>
                 registry.Find(id, version) is { } d ? TypedResults.Text(WorkflowDiagram.Mermaid(d), "text/plain") : NotFound(id, version))
-            .WithSummary("The definition as a Mermaid stateDiagram-v2");
+            .WithName("GetWorkflowDiagram").WithSummary("The definition as a Mermaid stateDiagram-v2");
         staff.MapGet("/workflow-instances/{id:guid}", async Task<Results<Ok<InstanceView>, ProblemHttpResult>> (Guid id, GrantDbContext db, WorkflowRegistry registry, WorkflowActors actors, HttpContext http) =>
                 await InstanceAsync(db, registry, id, await actors.ForAsync(http.User)) is { } view ? TypedResults.Ok(view)
                     : TypedResults.Problem("No such workflow instance", statusCode: 404))
-            .WithSummary("An instance and its journal, as much as the caller's work needs; 404 for a case that is not theirs");
+            .WithName("GetWorkflowInstance").WithSummary("An instance and its journal, as much as the caller's work needs; 404 for a case that is not theirs");
 
         // Direct actions (withdraw, and the like): the runtime checks the caller's roles and organisation.
         api.MapPost("/workflow-instances/{id:guid}/actions/{trigger}", async (Guid id, string trigger, ActionRequest? body, WorkflowRuntime runtime, WorkflowActors actors, HttpContext http) =>
@@ -42,18 +42,18 @@ internal static class WorkflowsApi
                 var result = await runtime.FireAsync(id, trigger, await actors.ForAsync(http.User), body?.Comment, body?.Version);
                 return TypedResults.Ok(new ActionResult(result.InstanceId, result.FromState, result.ToState, result.Version));
             })
-            .WithSummary("Take an action on an instance; 409 if it changed since the version given");
+            .WithName("FireWorkflowAction").WithSummary("Take an action on an instance; 409 if it changed since the version given");
 
         var admin = api.MapGroup("").RequireAuthorization(GrantManagerServices.ApiAdministratorPolicy);
         admin.MapGet("/workflow-incidents", async (GrantDbContext db, bool? all) =>
                 await db.WorkflowIncidents.Where(i => all == true || i.ResolvedAt == null).OrderByDescending(i => i.Id)
                     .Select(i => new IncidentView(i.Id, i.TimerId, i.InstanceId, i.Description, i.Error, i.CreatedAt, i.ResolvedAt, i.ResolvedBy)).ToListAsync())
-            .WithSummary("Timers that kept failing (unresolved, or ?all=true)");
+            .WithName("ListWorkflowIncidents").WithSummary("Timers that kept failing (unresolved, or ?all=true)");
         admin.MapPost("/workflow-incidents/{id:long}/retry", async Task<Results<NoContent, ProblemHttpResult>> (long id, GrantDbContext db, TimeProvider time, HttpContext http) =>
                 await TimerProcessor.RetryIncidentAsync(db, id, http.User.Identity?.Name ?? "administrator", time.GetUtcNow().UtcDateTime)
                     ? TypedResults.NoContent()
                     : TypedResults.Problem("No unresolved incident with that id", statusCode: 404))
-            .WithSummary("Put the incident's timer back in the queue");
+            .WithName("RetryWorkflowIncident").WithSummary("Put the incident's timer back in the queue");
     }
 
     private static ProblemHttpResult NotFound(string id, int? version) =>

@@ -42,6 +42,7 @@ internal static class GrantManagerServices
         AddOptions<Core.Applications.AttachmentOptions, AttachmentOptionsValidator>(services, config, Core.Applications.AttachmentOptions.Section);
         AddOptions<Core.OpenData.OpenDataOptions, OpenDataOptionsValidator>(services, config, Core.OpenData.OpenDataOptions.Section);
         AddOptions<SecurityOptions, SecurityOptionsValidator>(services, config, SecurityOptions.Section);
+        AddOptions<Core.Webhooks.WebhookOptions, WebhookOptionsValidator>(services, config, Core.Webhooks.WebhookOptions.Section);
         var security = config.GetSection(SecurityOptions.Section).Get<SecurityOptions>() ?? new SecurityOptions();
         services.AddSecurityHeaders(security);
 
@@ -71,12 +72,19 @@ internal static class GrantManagerServices
         services.AddExceptionHandler<DatabaseUnavailableProblems>();
         services.AddExceptionHandler<Api.WorkflowProblems>();
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
-        services.AddOpenApi();
+        services.AddOpenApi(Api.OpenApiDocumentation.Configure);
         services.AddHealthChecks().AddCheck<DatabaseWriteHealthCheck>("database");
         // Pages, JSON and CSV are compressed by the framework for clients that ask. Not over HTTPS
         // (the default): compressing pages that carry antiforgery tokens there invites BREACH.
         services.AddResponseCompression(o => o.MimeTypes = Microsoft.AspNetCore.ResponseCompression.ResponseCompressionDefaults.MimeTypes.Concat(["text/csv"]));
+        // The build starts the host only to write the OpenAPI document: no database then, so no background work.
+        if (WritingOpenApiDocument)
+            foreach (var worker in services.Where(d => d.ServiceType == typeof(IHostedService) && d.ImplementationType?.Assembly == typeof(GrantManagerServices).Assembly).ToList())
+                services.Remove(worker);
     }
+
+    /// <summary>True when the build's document tool (GetDocument.Insider) is running the host to write the OpenAPI document.</summary>
+    public static bool WritingOpenApiDocument => System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "GetDocument.Insider";
 
     private static OptionsBuilder<T> AddOptions<T, TValidator>(IServiceCollection services, IConfiguration config, string section)
         where T : class where TValidator : class, IValidateOptions<T>
@@ -93,7 +101,7 @@ internal static class GrantManagerServices
         {
             // One query per load: one consistent snapshot, and the collections loaded together are small.
             services.AddDbContextPool<PostgresGrantDbContext>((sp, o) => o.UseNpgsql(connection, n => n.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery))
-                .AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>(), sp.GetRequiredService<Core.Audit.AuditInterceptor>()));
+                .AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>(), sp.GetRequiredService<Core.Audit.AuditInterceptor>(), sp.GetRequiredService<Core.Webhooks.WebhookEvents>()));
             services.AddScoped<GrantDbContext>(sp => sp.GetRequiredService<PostgresGrantDbContext>());
         }
         else
@@ -105,7 +113,7 @@ internal static class GrantManagerServices
                 connection = $"Data Source={Path.Combine(dataDir, "grantmanager.db")}";
             }
             services.AddDbContextPool<SqliteGrantDbContext>((sp, o) => o.UseSqlite(connection, q => q.UseQuerySplittingBehavior(QuerySplittingBehavior.SingleQuery))
-                .AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>(), sp.GetRequiredService<Core.Audit.AuditInterceptor>())
+                .AddInterceptors(sp.GetRequiredService<OutboxSignalInterceptor>(), sp.GetRequiredService<Core.Audit.AuditInterceptor>(), sp.GetRequiredService<Core.Webhooks.WebhookEvents>())
                 // A table rebuild turns foreign keys off, which SQLite allows only outside a transaction; the database
                 // is backed up before any migration (InitialiseDatabaseAsync), so the warning is kept for the log file.
                 .ConfigureWarnings(w => w.Log((Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.NonTransactionalMigrationOperationWarning, LogLevel.Debug))));
@@ -266,6 +274,13 @@ internal static class GrantManagerServices
         services.AddHostedService<EmailDispatchService>();
         services.AddScoped<EmailTemplateVersions>();
         services.AddHostedService<Email.TemplateRefreshService>();
+        // Webhooks share the outbox's way of working (written with the change, leased, retried, dead-lettered) with a dispatcher of their own.
+        services.AddKeyedSingleton<OutboxSignal>(Core.Webhooks.WebhookEvents.SignalKey);
+        services.AddSingleton(sp => new Core.Webhooks.WebhookEvents(sp.GetRequiredService<WorkflowRegistry>, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredKeyedService<OutboxSignal>(Core.Webhooks.WebhookEvents.SignalKey)));
+        services.AddSingleton<Core.Webhooks.WebhookDispatcher>();
+        services.AddHostedService<Webhooks.WebhookDispatchService>();
+        services.AddScoped<Core.Webhooks.WebhookRegistrations>();
         services.AddScoped<AccountEmails>();
         services.AddSingleton<IEmailSender<User>, ScopedAccountEmailSender>();
     }

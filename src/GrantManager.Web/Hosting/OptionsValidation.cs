@@ -154,3 +154,17 @@ internal sealed class SecurityOptionsValidator : IValidateOptions<SecurityOption
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }
+
+internal sealed class WebhookOptionsValidator : IValidateOptions<Core.Webhooks.WebhookOptions>
+{
+    public ValidateOptionsResult Validate(string? name, Core.Webhooks.WebhookOptions o)
+    {
+        var errors = new List<string>();
+        if (o.Timeout < TimeSpan.FromSeconds(1) || o.Timeout > TimeSpan.FromMinutes(5))
+            errors.Add($"Webhooks:Timeout must be between 00:00:01 and 00:05:00, such as 00:00:10 (was {o.Timeout}).");
+        if (o.MaxAttempts < 1) errors.Add($"Webhooks:MaxAttempts must be at least 1 (was {o.MaxAttempts}).");
+        if (o.Concurrency is < 1 or > 256) errors.Add($"Webhooks:Concurrency must be between 1 and 256 (was {o.Concurrency}).");
+        if (o.DispatchInterval <= TimeSpan.Zero) errors.Add("Webhooks:DispatchInterval must be a positive time span such as 00:00:05.");
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -35,6 +35,7 @@ public sealed class SettingsDocumentationTests
         Add(GrantManager.Core.Applications.AttachmentOptions.Section, typeof(GrantManager.Core.Applications.AttachmentOptions));
         Add(GrantManager.Core.OpenData.OpenDataOptions.Section, typeof(GrantManager.Core.OpenData.OpenDataOptions));
         Add(SecurityOptions.Section, typeof(SecurityOptions));
+        Add(GrantManager.Core.Webhooks.WebhookOptions.Section, typeof(GrantManager.Core.Webhooks.WebhookOptions));
         keys.Add("ConnectionStrings:GrantManager");
         keys.Add("DataProtection:KeysPath");
         return keys;

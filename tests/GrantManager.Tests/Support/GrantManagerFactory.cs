@@ -59,6 +59,8 @@ public class GrantManagerFactory : WebApplicationFactory<Program>
         Set("Security:FailedSignInsPerAccount", "1000");
         Set("Security:FailedSignInsFromNewDevices", "1000");
         Set("Security:EmailsPerAccount", "1000");
+        // Webhook receivers in the tests listen on this machine, over http.
+        Set("Webhooks:AllowInsecure", "true");
     }
 
     /// <summary>Sets a configuration value before the application starts.</summary>
