@@ -11,7 +11,7 @@ namespace GrantManager.Core.Email;
 public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions<CouncilOptions> council, IOptions<EmailOptions> email,
     EmailLinks? links = null)
 {
-    public OutboxEmail Add(GrantDbContext db, string template, EmailRecipient to, IDictionary<string, object?> model,
+    public OutboxEmail Add(Microsoft.EntityFrameworkCore.DbContext db, string template, EmailRecipient to, IDictionary<string, object?> model,
         string? subjectType = null, string? subjectId = null)
     {
         var values = new Dictionary<string, object?>(model, StringComparer.Ordinal)
@@ -39,7 +39,7 @@ public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions
             CreatedAt = now,
             NextAttemptAt = now,
         };
-        db.OutboxEmails.Add(message);
+        db.Set<OutboxEmail>().Add(message);
         return message;
     }
 }

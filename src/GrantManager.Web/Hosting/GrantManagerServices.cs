@@ -201,11 +201,13 @@ internal static class GrantManagerServices
         services.AddSingleton(sp =>
         {
             var registry = WorkflowLoader.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, sp.GetRequiredService<EmailTemplates>(),
-                sp.GetServices<IStateHandler>().Select(h => h.Name).ToList(), forms);
+                Core.Data.Roles.All, sp.GetServices<IStateHandler>().Select(h => h.Name).ToList(), forms);
             sp.GetRequiredService<Core.Grants.MonitoringSchedules>().CheckWorkflows(registry);
             return registry;
         });
-        services.AddScoped<WorkflowRuntime>();
+        // The runtime asks the grant service for its people and words, and works in the service's own unit of work.
+        services.AddScoped<IWorkflowParticipants, Core.Tasks.GrantParticipants>();
+        services.AddScoped(sp => ActivatorUtilities.CreateInstance<WorkflowRuntime>(sp, (Microsoft.EntityFrameworkCore.DbContext)sp.GetRequiredService<Core.Data.GrantDbContext>()));
         services.AddScoped<WorkflowActors>();
         services.AddScoped<Core.Applications.ApplicationService>();
         services.AddScoped<Core.Grants.ReturnService>();
