@@ -37,7 +37,8 @@ internal sealed class BenchHost : IAsyncDisposable
         services.AddScoped<Outbox>();
         services.AddSingleton(sp => WorkflowLoader.Load(workflowFolder, sp.GetRequiredService<EmailTemplates>(), Roles.All, handlerNames, Core.Tasks.GrantTaskForms.Catalog()));
         services.AddScoped<IWorkflowParticipants, Core.Tasks.GrantParticipants>();
-        services.AddScoped(sp => ActivatorUtilities.CreateInstance<WorkflowRuntime>(sp, (DbContext)sp.GetRequiredService<GrantDbContext>()));
+        services.AddScoped<DbContext>(sp => sp.GetRequiredService<GrantDbContext>());
+        services.AddScoped<WorkflowRuntime>();
         services.AddSingleton<TimerProcessor>();
         more?.Invoke(services);
         Services = services.BuildServiceProvider();

@@ -207,7 +207,8 @@ internal static class GrantManagerServices
         });
         // The runtime asks the grant service for its people and words, and works in the service's own unit of work.
         services.AddScoped<IWorkflowParticipants, Core.Tasks.GrantParticipants>();
-        services.AddScoped(sp => ActivatorUtilities.CreateInstance<WorkflowRuntime>(sp, (Microsoft.EntityFrameworkCore.DbContext)sp.GetRequiredService<Core.Data.GrantDbContext>()));
+        services.AddScoped<Microsoft.EntityFrameworkCore.DbContext>(sp => sp.GetRequiredService<Core.Data.GrantDbContext>());
+        services.AddScoped<WorkflowRuntime>();
         services.AddScoped<WorkflowActors>();
         services.AddScoped<Core.Applications.ApplicationService>();
         services.AddScoped<Core.Grants.ReturnService>();
