@@ -35,7 +35,9 @@ internal sealed class BenchHost : IAsyncDisposable
         services.AddSingleton(new EmailTemplates(Path.Combine(workflowFolder, "templates")));
         services.AddSingleton<OutboxSignal>();
         services.AddScoped<Outbox>();
-        services.AddSingleton(sp => WorkflowLoader.Load(workflowFolder, sp.GetRequiredService<EmailTemplates>(), handlerNames, Core.Tasks.GrantTaskForms.Catalog()));
+        services.AddSingleton(sp => WorkflowLoader.Load(workflowFolder, sp.GetRequiredService<EmailTemplates>(), Roles.All, handlerNames, Core.Tasks.GrantTaskForms.Catalog()));
+        services.AddScoped<IWorkflowParticipants, Core.Tasks.GrantParticipants>();
+        services.AddScoped<DbContext>(sp => sp.GetRequiredService<GrantDbContext>());
         services.AddScoped<WorkflowRuntime>();
         services.AddSingleton<TimerProcessor>();
         more?.Invoke(services);

@@ -4,6 +4,7 @@ using GrantManager.Bench;
 //   dotnet run -c Release --project bench/GrantManager.Bench -- transitions [seconds]
 //   dotnet run -c Release --project bench/GrantManager.Bench -- reminders [grants]
 //   dotnet run -c Release --project bench/GrantManager.Bench -- export [grants]
+//   dotnet run -c Release --project bench/GrantManager.Bench -- choose [transitions]
 var what = args.FirstOrDefault() ?? "transitions";
 var seconds = args.Length > 1 && int.TryParse(args[1], out var s) ? s : 5;
 switch (what)
@@ -17,8 +18,11 @@ switch (what)
     case "export":
         await ExportBench.RunAsync(args.Length > 1 && int.TryParse(args[1], out var exported) ? exported : 100_000);
         break;
+    case "choose":
+        await ChooseBench.RunAsync(args.Length > 1 && int.TryParse(args[1], out var n) ? n : 200_000);
+        break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'. Choose: transitions, reminders, export");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'. Choose: transitions, reminders, export, choose");
         return 2;
 }
 return Environment.ExitCode;

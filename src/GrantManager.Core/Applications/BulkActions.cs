@@ -1,5 +1,6 @@
 using System.Globalization;
 using GrantManager.Core.Data;
+using GrantManager.Core.Tasks;
 using GrantManager.Core.Email;
 using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;

@@ -23,10 +23,19 @@ namespace GrantManager.Core.Data;
 public static class SaveInSets
 {
     /// <summary>
+    /// A save interceptor that must see some changes (a webhook raised by a timer, say) says so here; a unit of
+    /// work holding such a change is left to SaveChanges, which runs the interceptors, instead of written in sets.
+    /// </summary>
+    public interface IWatchesChanges
+    {
+        bool Watches(EntityEntry entry);
+    }
+
+    /// <summary>
     /// Writes every pending row, kind by kind in the order given (so a row comes after those it refers
     /// to), then stops tracking them. False, having written nothing, when the unit of work does not suit.
     /// </summary>
-    public static async Task<bool> TryWriteAsync(GrantDbContext db, IReadOnlyList<Type> kinds, CancellationToken ct)
+    public static async Task<bool> TryWriteAsync(DbContext db, IReadOnlyList<Type> kinds, CancellationToken ct)
     {
         if (!db.Database.IsSqlite()) return false;
         var pending = db.ChangeTracker.Entries().Where(e => e.State is not (EntityState.Unchanged or EntityState.Detached)).ToList();
@@ -34,6 +43,8 @@ public static class SaveInSets
                 || e.Metadata.GetForeignKeys().SelectMany(f => f.Properties).Any(p => e.Property(p).IsTemporary)))
             return false;
         if (pending.Count == 0) return true;
+        var watchers = db.GetService<IDbContextOptions>().FindExtension<CoreOptionsExtension>()?.Interceptors?.OfType<IWatchesChanges>().ToList() ?? [];
+        if (watchers.Count > 0 && pending.Any(e => watchers.Any(w => w.Watches(e)))) return false;
 
         await db.Database.OpenConnectionAsync(ct);
         try
@@ -50,12 +61,12 @@ public static class SaveInSets
         {
             await db.Database.CloseConnectionAsync();
         }
-        if (pending.Any(e => e.Entity is OutboxEmail)) db.OutboxPending = true;
+        if (pending.Any(e => e.Entity is OutboxEmail) && db is GrantDbContext grants) grants.OutboxPending = true;
         db.ChangeTracker.Clear();
         return true;
     }
 
-    private static async Task WriteAsync(GrantDbContext db, DbCommand command, IEntityType entityType, List<EntityEntry> entries, CancellationToken ct)
+    private static async Task WriteAsync(DbContext db, DbCommand command, IEntityType entityType, List<EntityEntry> entries, CancellationToken ct)
     {
         var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
         var sql = db.GetService<ISqlGenerationHelper>();

@@ -11,7 +11,7 @@ namespace GrantManager.Core.Email;
 public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions<CouncilOptions> council, IOptions<EmailOptions> email,
     EmailLinks? links = null)
 {
-    public OutboxEmail Add(GrantDbContext db, string template, EmailRecipient to, IDictionary<string, object?> model,
+    public OutboxEmail Add(Microsoft.EntityFrameworkCore.DbContext db, string template, EmailRecipient to, IDictionary<string, object?> model,
         string? subjectType = null, string? subjectId = null) =>
         AddRendered(db, template, templates.Render(template, Values(to, model)), to, subjectType, subjectId);
 
@@ -26,7 +26,7 @@ public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions
         };
 
     /// <summary>A message an officer wrote in Liquid, filled in for one recipient with the same values the file templates get.</summary>
-    public OutboxEmail AddWritten(GrantDbContext db, string label, string subject, string body, EmailRecipient to, IDictionary<string, object?> model,
+    public OutboxEmail AddWritten(Microsoft.EntityFrameworkCore.DbContext db, string label, string subject, string body, EmailRecipient to, IDictionary<string, object?> model,
         string? subjectType = null, string? subjectId = null) =>
         AddRendered(db, label, RenderWritten(subject, body, to, model), to, subjectType, subjectId);
 
@@ -35,7 +35,7 @@ public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions
         templates.RenderWritten(subject, body, Values(to, model));
 
     /// <summary>Adds an email already rendered (a test of a template not yet published).</summary>
-    public OutboxEmail AddRendered(GrantDbContext db, string template, RenderedEmail rendered, EmailRecipient to,
+    public OutboxEmail AddRendered(Microsoft.EntityFrameworkCore.DbContext db, string template, RenderedEmail rendered, EmailRecipient to,
         string? subjectType = null, string? subjectId = null)
     {
         var now = time.GetUtcNow().UtcDateTime;
@@ -55,7 +55,7 @@ public sealed class Outbox(EmailTemplates templates, TimeProvider time, IOptions
             CreatedAt = now,
             NextAttemptAt = now,
         };
-        db.OutboxEmails.Add(message);
+        db.Set<OutboxEmail>().Add(message);
         return message;
     }
 }

@@ -227,7 +227,7 @@ public sealed class GrantConditionService(GrantDbContext db, WorkflowRuntime run
             held.Version++;
             if (condition.Status == ConditionStatus.Met && !grant.ConditionList.Any(c => c.Holds(held)))
             {
-                await GrantWorkflows.ReleaseInstalmentAsync(runtime, grant, held, about, time.GetUtcNow().UtcDateTime, ct,
+                await GrantWorkflows.ReleaseInstalmentAsync((id, subject, comment, c) => runtime.StartAsync(id, subject, Actor.System, comment, c), grant, held, about, time.GetUtcNow().UtcDateTime, ct,
                     because: $"Condition {condition.Sequence} met");
                 releases = true;
             }

@@ -21,8 +21,8 @@ public static class GrantWorkflows
     public static DateTime RemindFrom(DateOnly dueOn, MonitoringSettings settings) =>
         TimeZoneInfo.ConvertTimeToUtc(dueOn.ToDateTime(settings.ReminderTime), UkTime.London);
 
-    /// <summary>Starts a return's workflow: it waits, opens for the applicant, reminds and escalates by the durations in its definition.</summary>
-    public static async Task StartReturnAsync(WorkflowRuntime runtime, Grant grant, MonitoringReturn r, MonitoringSettings settings,
+    /// <summary>Starts a return's workflow (as the system, in the transition that awards the grant): it waits, opens for the applicant, reminds and escalates by the durations in its definition.</summary>
+    public static async Task StartReturnAsync(StartWorkflow start, Grant grant, MonitoringReturn r, MonitoringSettings settings,
         WorkflowInstance application, CancellationToken ct)
     {
         var instalment = r.ReleasesInstalment is int seq ? grant.Instalments.FirstOrDefault(i => i.Sequence == seq) : null;
@@ -35,11 +35,11 @@ public static class GrantWorkflows
         data["isFinal"] = r.IsFinal;
         data["releasesInstalment"] = instalment is not null;
         data["instalmentAmount"] = instalment?.Amount;
-        var instance = await runtime.StartAsync(settings.Workflow, new WorkflowSubject(ReturnSubject, r.Id.ToString(CultureInfo.InvariantCulture), data)
+        var instance = await start(settings.Workflow, new WorkflowSubject(ReturnSubject, r.Id.ToString(CultureInfo.InvariantCulture), data)
         {
             Reference = $"{grant.Reference}/R{r.Sequence}", Path = $"/Applicant/Returns/{r.Id}", OrganisationId = grant.OrganisationId,
             ContactEmail = application.ContactEmail, ContactName = application.ContactName, CaseId = grant.ApplicationId,
-        }, Actor.System, $"{r.Period}, due {DayText(r.DueOn)}", ct);
+        }, $"{r.Period}, due {DayText(r.DueOn)}", ct);
         r.WorkflowInstanceId = instance.Id;
     }
 
@@ -49,7 +49,7 @@ public static class GrantWorkflows
     /// held, with no task, until <see cref="GrantConditionService.RecordOutcomeAsync"/> meets the last such condition.
     /// The one place a payment is released.
     /// </summary>
-    public static async Task ReleaseInstalmentAsync(WorkflowRuntime runtime, Grant grant, Instalment instalment, WorkflowInstance about, DateTime now, CancellationToken ct,
+    public static async Task ReleaseInstalmentAsync(StartWorkflow start, Grant grant, Instalment instalment, WorkflowInstance about, DateTime now, CancellationToken ct,
         string? because = null)
     {
         if (instalment.WorkflowInstanceId is not null) return;
@@ -65,11 +65,11 @@ public static class GrantWorkflows
         data["amount"] = instalment.Amount;
         data["paymentNumber"] = instalment.Sequence;
         data["releasedBy"] = instalment.ReleasedBy;
-        var instance = await runtime.StartAsync(PaymentWorkflow, new WorkflowSubject(InstalmentSubject, instalment.Id.ToString(CultureInfo.InvariantCulture), data)
+        var instance = await start(PaymentWorkflow, new WorkflowSubject(InstalmentSubject, instalment.Id.ToString(CultureInfo.InvariantCulture), data)
         {
             Reference = $"{grant.Reference}/P{instalment.Sequence}", Path = $"/Applicant/Applications/{grant.ApplicationId}", OrganisationId = grant.OrganisationId,
             ContactEmail = about.ContactEmail, ContactName = about.ContactName, CaseId = grant.ApplicationId,
-        }, Actor.System, $"Payment {instalment.Sequence} of {Money.Format(instalment.Amount)} released" + (because is null ? "" : $": {because}"), ct);
+        }, $"Payment {instalment.Sequence} of {Money.Format(instalment.Amount)} released" + (because is null ? "" : $": {because}"), ct);
         instalment.WorkflowInstanceId = instance.Id;
     }
 
@@ -103,7 +103,7 @@ public sealed class AwardGrantHandler(TimeProvider time, MonitoringSchedules sch
 
     public async Task OnEnterAsync(StateHandlerContext context, CancellationToken ct)
     {
-        var (db, instance) = (context.Db, context.Instance);
+        var (db, instance) = ((GrantDbContext)context.Db, context.Instance);
         if (instance.SubjectType != ApplicationService.SubjectType || !int.TryParse(instance.SubjectId, out var applicationId)) return;
         if (await db.Grants.AnyAsync(g => g.ApplicationId == applicationId, ct)) return;
         var application = await db.Applications.Include(a => a.Outcomes).Include(a => a.Budget).Include(a => a.Fund).SingleAsync(a => a.Id == applicationId, ct);
@@ -137,9 +137,9 @@ public sealed class AwardGrantHandler(TimeProvider time, MonitoringSchedules sch
         // The returns and instalments need their ids before their workflows can name them.
         await db.SaveChangesAsync(ct);
         foreach (var i in instalments.Where(i => i.ReleasedBy == "acceptance"))
-            await GrantWorkflows.ReleaseInstalmentAsync(context.Runtime, grant, i, instance, now, ct);
+            await GrantWorkflows.ReleaseInstalmentAsync(context.StartWorkflowAsync, grant, i, instance, now, ct);
         foreach (var r in returns)
-            await GrantWorkflows.StartReturnAsync(context.Runtime, grant, r, settings, instance, ct);
+            await GrantWorkflows.StartReturnAsync(context.StartWorkflowAsync, grant, r, settings, instance, ct);
     }
 }
 
@@ -154,8 +154,7 @@ public sealed class ReturnStatusHandler : IStateHandler
     public async Task OnEnterAsync(StateHandlerContext context, CancellationToken ct)
     {
         if (GrantWorkflows.SubjectId(context.Instance, GrantWorkflows.ReturnSubject) is not int id) return;
-        var definition = context.Runtime.Registry.Get(context.Instance.DefinitionId, context.Instance.DefinitionVersion);
-        var status = definition.State(context.Instance.State).Status?.Replace("-", "");
+        var status = context.State.Status?.Replace("-", "");
         if (!Enum.TryParse<ReturnStatus>(status, ignoreCase: true, out var value)) return;
         var r = await context.Db.Set<MonitoringReturn>().SingleAsync(x => x.Id == id, ct);
         r.Status = value;
@@ -178,14 +177,14 @@ public sealed class AcceptReturnHandler(TimeProvider time) : IStateHandler
     public async Task OnEnterAsync(StateHandlerContext context, CancellationToken ct)
     {
         if (GrantWorkflows.SubjectId(context.Instance, GrantWorkflows.ReturnSubject) is not int id) return;
-        var db = context.Db;
+        var db = (GrantDbContext)context.Db;
         var now = time.GetUtcNow().UtcDateTime;
         var r = await db.Set<MonitoringReturn>().SingleAsync(x => x.Id == id, ct);
         r.Status = ReturnStatus.Accepted;
         r.AcceptedAt = now;
         var grant = await db.Grants.Include(g => g.Instalments).Include(g => g.ConditionList).SingleAsync(g => g.Id == r.GrantId, ct);
         if (r.ReleasesInstalment is int seq && grant.Instalments.FirstOrDefault(i => i.Sequence == seq) is { Status: InstalmentStatus.Scheduled } instalment)
-            await GrantWorkflows.ReleaseInstalmentAsync(context.Runtime, grant, instalment, context.Instance, now, ct);
+            await GrantWorkflows.ReleaseInstalmentAsync(context.StartWorkflowAsync, grant, instalment, context.Instance, now, ct);
         if (r.IsFinal && grant.Status != GrantStatus.Closed)
         {
             grant.Status = GrantStatus.Closed;

@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using GrantManager.Core.Data;
+using GrantManager.Core.Tasks;
 using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
 

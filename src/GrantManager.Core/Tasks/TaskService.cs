@@ -19,8 +19,8 @@ public sealed class TaskService(GrantDbContext db, WorkflowRuntime runtime, Task
         var task = await db.InboxTasks.AsNoTracking().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == taskId, ct)
             ?? throw new WorkflowNotFoundException("No such task");
         // Who may see the task comes before its state, and who may act before what they typed.
-        if (!WorkflowRuntime.MaySee(task, actor)) throw new WorkflowNotFoundException("No such task");
-        if (task.Status == InboxTaskStatus.Open) WorkflowRuntime.EnsureMayWork(task, actor);
+        if (!runtime.MaySee(task, actor)) throw new WorkflowNotFoundException("No such task");
+        if (task.Status == InboxTaskStatus.Open) runtime.EnsureMayWork(task, actor);
         var errors = new Errors();
         if (string.IsNullOrWhiteSpace(outcome)) errors.Add("outcome", $"Choose an outcome: {WorkflowText.Choices(task.OutcomeList)}");
         else if (!task.OutcomeList.Contains(outcome)) errors.Add("outcome", $"'{outcome}' is not an outcome of this task; choose {WorkflowText.Choices(task.OutcomeList)}");

@@ -22,8 +22,12 @@ namespace GrantManager.Core.Webhooks;
 /// Services and workflow handlers raise nothing themselves.
 /// </summary>
 public sealed class WebhookEvents(Func<WorkflowRegistry> registry, TimeProvider time, OutboxSignal signal)
-    : SaveChangesInterceptor, IDbTransactionInterceptor
+    : SaveChangesInterceptor, IDbTransactionInterceptor, Data.SaveInSets.IWatchesChanges
 {
+    /// <summary>An overdue reminder firing raises <c>return.overdue</c>, so its save must come through here, not in sets.</summary>
+    public bool Watches(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry entry) =>
+        entry.Entity is WorkflowTimer { TimerKey: OverdueTimer } && entry.State == EntityState.Modified;
+
     /// <summary>The key of the signal that wakes the webhook dispatcher (an <see cref="OutboxSignal"/> of its own).</summary>
     public const string SignalKey = "webhooks";
 

@@ -28,7 +28,8 @@ public static class WorkflowLoader
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    public static WorkflowRegistry Load(string folder, EmailTemplates templates, IReadOnlyCollection<string>? handlers = null, TaskFormCatalog? forms = null)
+    /// <param name="roles">The roles definitions may name, from the host (see <see cref="IWorkflowParticipants.Roles"/>).</param>
+    public static WorkflowRegistry Load(string folder, EmailTemplates templates, IReadOnlyCollection<string> roles, IReadOnlyCollection<string>? handlers = null, TaskFormCatalog? forms = null)
     {
         handlers ??= [];
         forms ??= new TaskFormCatalog();
@@ -47,7 +48,7 @@ public static class WorkflowLoader
             var file = Path.GetFileName(path);
             var fileProblems = new List<WorkflowProblem>();
             var definition = Read(path, file, schema, schemaNode, fileProblems);
-            if (definition is not null) Check(definition, file, templates, handlers, forms, fileProblems);
+            if (definition is not null) Check(definition, file, templates, roles, handlers, forms, fileProblems);
             problems.AddRange(fileProblems);
             if (definition is not null && fileProblems.Count == 0) definitions.Add(definition);
         }
@@ -148,11 +149,12 @@ public static class WorkflowLoader
         return path;
     }
 
-    private static void Check(WorkflowDefinition d, string file, EmailTemplates templates, IReadOnlyCollection<string> handlers, TaskFormCatalog forms, List<WorkflowProblem> problems)
+    private static void Check(WorkflowDefinition d, string file, EmailTemplates templates, IReadOnlyCollection<string> roles, IReadOnlyCollection<string> handlers, TaskFormCatalog forms, List<WorkflowProblem> problems)
     {
         void Problem(string path, string message) => problems.Add(new WorkflowProblem(file, path, message));
         var fieldsOfType = (string type) => d.Fields.Where(f => f.Value.Type == type).Select(f => f.Key).ToHashSet();
         var dateFields = fieldsOfType("date");
+        var conditions = new Dictionary<string, CompiledCondition>(StringComparer.Ordinal);
 
         if (!d.States.ContainsKey(d.InitialState))
             Problem("$.initialState", $"initial state '{d.InitialState}' is not one of the states ({string.Join(", ", d.States.Keys)})");
@@ -198,15 +200,17 @@ public static class WorkflowLoader
                 var tat = $"{at}.transitions[{i}]";
                 if (!d.States.ContainsKey(t.To))
                     Problem($"{tat}.to", $"target state '{t.To}' does not exist");
-                foreach (var role in t.Roles.Where(r => !Roles.All.Contains(r)))
-                    Problem($"{tat}.roles", $"unknown role '{role}' (known: {string.Join(", ", Roles.All)})");
+                foreach (var role in t.Roles.Where(r => !roles.Contains(r)))
+                    Problem($"{tat}.roles", $"unknown role '{role}' (known: {string.Join(", ", roles)})");
                 if (t.When is not null)
                 {
-                    try { d.Conditions[t.When] = ConditionCompiler.Compile(t.When, d.Fields); }
+                    try { conditions[t.When] = ConditionCompiler.Compile(t.When, d.Fields); }
                     catch (ConditionException e) { Problem($"{tat}.when", e.Message); }
                 }
             }
         }
+
+        d.Conditions = conditions;
 
         // Every state must be reachable from the initial one.
         if (d.States.ContainsKey(d.InitialState))
@@ -222,8 +226,8 @@ public static class WorkflowLoader
 
         void CheckTask(TaskDefinition task, string tat, HashSet<string> triggers, bool requireTriggers)
         {
-            if (!Roles.All.Contains(task.Role))
-                Problem($"{tat}.role", $"unknown role '{task.Role}' (known: {string.Join(", ", Roles.All)})");
+            if (!roles.Contains(task.Role))
+                Problem($"{tat}.role", $"unknown role '{task.Role}' (known: {string.Join(", ", roles)})");
             if (task.Due is not null && !WorkflowDuration.TryParse(task.Due, out _))
                 Problem($"{tat}.due", $"'{task.Due}' is not an ISO 8601 duration such as P14D");
             if (task.DueFrom != "entered" && !dateFields.Contains(task.DueFrom))
@@ -248,27 +252,10 @@ public static class WorkflowLoader
         {
             if (!templates.Exists(email.Template))
                 Problem($"{eat}.template", $"no email template '{email.Template}' in {templates.Directory} (expected {email.Template}.txt.liquid)");
-            if (email.To.StartsWith("role:") && !Roles.All.Contains(email.To[5..]))
-                Problem($"{eat}.to", $"unknown role '{email.To[5..]}' (known: {string.Join(", ", Roles.All)})");
+            if (email.To.StartsWith("role:") && !roles.Contains(email.To[5..]))
+                Problem($"{eat}.to", $"unknown role '{email.To[5..]}' (known: {string.Join(", ", roles)})");
             if (email.To == "assignee" && !allowAssignee)
                 Problem($"{eat}.to", "'assignee' is only known for a task's emails and taskDue timers");
         }
     }
-}
-
-/// <summary>The loaded definitions, every version of each.</summary>
-public sealed class WorkflowRegistry(IEnumerable<WorkflowDefinition> definitions)
-{
-    private readonly Dictionary<(string, int), WorkflowDefinition> _byVersion = definitions.ToDictionary(d => (d.Id, d.Version));
-
-    public IEnumerable<WorkflowDefinition> All => _byVersion.Values.OrderBy(d => d.Id, StringComparer.Ordinal).ThenBy(d => d.Version);
-
-    public IEnumerable<WorkflowDefinition> Newest => All.GroupBy(d => d.Id).Select(g => g.MaxBy(d => d.Version)!);
-
-    public WorkflowDefinition? Find(string id, int? version = null) => version is int v
-        ? _byVersion.GetValueOrDefault((id, v))
-        : _byVersion.Values.Where(d => d.Id == id).MaxBy(d => d.Version);
-
-    public WorkflowDefinition Get(string id, int version) =>
-        Find(id, version) ?? throw new InvalidOperationException($"Workflow {id} version {version} is not loaded");
 }

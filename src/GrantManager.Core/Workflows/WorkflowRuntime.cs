@@ -1,9 +1,7 @@
 using System.Text.Json;
-using GrantManager.Core.Data;
 using GrantManager.Core.Email;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
-using Stateless;
 
 namespace GrantManager.Core.Workflows;
 
@@ -22,33 +20,32 @@ public sealed record WorkflowSubject(string Type, string Id, IReadOnlyDictionary
 public sealed record TransitionResult(Guid InstanceId, string FromState, string ToState, bool Moved, int Version);
 
 /// <summary>
-/// Runs workflow definitions on Stateless with the state on our own <see cref="WorkflowInstance"/>
-/// row. Every change is one database transaction: the new state, its history entry, the tasks
-/// opened and closed, the timers scheduled and cancelled and the emails written to the outbox
-/// commit together or not at all. A change that loses a race gets a <see cref="WorkflowConflictException"/>.
-/// When the caller already has a transaction open, the runtime works inside it and leaves the commit to the caller.
+/// Runs workflow definitions with the state on our own <see cref="WorkflowInstance"/> row. Every change
+/// is one database transaction: the new state, its history entry, the tasks opened and closed, the timers
+/// scheduled and cancelled and the emails written to the outbox commit together or not at all. A change
+/// that loses a race gets a <see cref="WorkflowConflictException"/>. When the caller already has a
+/// transaction open, the runtime works inside it and leaves the commit to the caller.
+/// <para>
+/// Each change is described by an immutable <see cref="TransitionContext"/> handed down every call that
+/// makes it; the runtime keeps nothing of a change in its fields. A trigger takes the transition
+/// <see cref="WorkflowDefinition.Choose"/> picks (the first whose condition holds, each evaluated once).
+/// Roles, who may do what, who may take a task and the words for cases and people come from the host
+/// (<see cref="IWorkflowParticipants"/>); handlers get the context, not the runtime.
+/// </para>
 /// </summary>
-public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry, Outbox outbox,
+public sealed class WorkflowRuntime(DbContext db, WorkflowRegistry registry, Outbox outbox, IWorkflowParticipants people,
     TimeProvider time, ILogger<WorkflowRuntime> logger, IEnumerable<IStateHandler>? handlers = null)
 {
     private readonly Dictionary<string, IStateHandler> _handlers = (handlers ?? []).ToDictionary(h => h.Name);
 
     private static readonly JsonSerializerOptions DataJson = new() { PropertyNamingPolicy = null };
-    private readonly Dictionary<string, List<EmailRecipient>> _roleRecipients = new();
-    /// <summary>The trigger and comment that caused the stage being entered, for its emails (e.g. reasons for a rejection).</summary>
-    private (string Trigger, string? Comment)? _because;
-    /// <summary>Who caused the stage being entered, for handlers.</summary>
-    private Actor? _actor;
-    /// <summary>
-    /// What the applicant may read about the change being made (the decider's message to them, or the
-    /// applicant's own words): emails to the applicant get it as both message and comment, never the note for the file.
-    /// </summary>
-    private string? _message, _becauseMessage;
 
-    /// <summary>The key in a task's data that holds the message to the applicant.</summary>
+    /// <summary>The key in a task's data that holds the message to the subject's party (the applicant).</summary>
     public const string MessageKey = "messageToApplicant";
 
     public WorkflowRegistry Registry => registry;
+
+    private WorkflowWording Words => people.Wording;
 
     private DateTime Now => time.GetUtcNow().UtcDateTime;
 
@@ -56,8 +53,10 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
 
     /// <summary>Starts the newest version of a definition for a subject and enters its initial state.</summary>
     public Task<WorkflowInstance> StartAsync(string definitionId, WorkflowSubject subject, Actor actor, string? comment = null, CancellationToken ct = default) =>
-        InTransactionAsync(async () =>
-        {
+        InTransactionAsync(work => StartCoreAsync(work, definitionId, subject, actor, comment, ct), ct);
+
+    private async Task<WorkflowInstance> StartCoreAsync(WorkflowUnitOfWork work, string definitionId, WorkflowSubject subject, Actor actor, string? comment, CancellationToken ct)
+    {
             var definition = registry.Find(definitionId) ?? throw new WorkflowNotFoundException($"No workflow '{definitionId}' is loaded");
             var now = Now;
             var instance = new WorkflowInstance
@@ -78,40 +77,39 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
                 UpdatedAt = now,
                 Version = 1,
             };
-            db.Add(instance);
-            AddHistory(instance, actor, HistoryKinds.Started, null, definition.InitialState, null, comment);
-            // A start may happen inside another instance's transition (a handler starting a return): its emails are its own.
-            var (because, outerActor, outerMessage) = (_because, _actor, _becauseMessage);
-            (_because, _actor, _becauseMessage) = (null, actor, null);
-            try { await EnterAsync(definition, instance, definition.InitialState, ct); }
-            finally { (_because, _actor, _becauseMessage) = (because, outerActor, outerMessage); }
+            work.Db.Add(instance);
+            AddHistory(work.Db, instance, actor, HistoryKinds.Started, null, definition.InitialState, null, comment);
+            // A start inside another instance's transition (a handler starting a return) has its own context: its emails are its own.
+            await EnterAsync(new TransitionContext(definition, instance, actor, TransitionReason.None, time, work), definition.InitialState, ct);
             return instance;
-        }, ct);
+    }
 
     /// <summary>Fires a trigger directly (an applicant's or officer's action, not a task outcome).</summary>
     public Task<TransitionResult> FireAsync(Guid instanceId, string trigger, Actor actor, string? comment = null, int? expectedVersion = null, CancellationToken ct = default) =>
-        InTransactionAsync(async () =>
+        InTransactionAsync(async work =>
         {
-            var instance = await LoadInstanceAsync(instanceId, ct);
+            var instance = await LoadInstanceAsync(work.Db, instanceId, ct);
             if (expectedVersion is int v && v != instance.Version)
                 throw new WorkflowConflictException("The record has changed since you opened it. Reload it to see the latest.");
             var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
-            var context = await ConditionContextAsync(definition, instance, null, null, ct);
+            var conditions = await ConditionContextAsync(work.Db, definition, instance, null, null, ct);
             var from = instance.State;
-            _message = actor.HasRole(Roles.Applicant) ? comment : null;
-            var moved = await FireCoreAsync(definition, instance, trigger, actor, comment, context, checkRoles: true, stayIfGuardsUnmet: false, ct);
+            // The subject's party reads their own words; anyone else's comment is a note for the file.
+            var message = actor.HasRole(people.SubjectRole) ? comment : null;
+            var transition = new TransitionContext(definition, instance, actor, new TransitionReason(trigger, comment, message), time, work);
+            var moved = await FireCoreAsync(transition, conditions, checkRoles: true, stayIfGuardsUnmet: false, ct);
             return new TransitionResult(instance.Id, from, instance.State, moved, instance.Version);
         }, ct);
 
     /// <summary>Replaces fields of the instance's data (the subject changed), without moving it.</summary>
     public Task UpdateDataAsync(Guid instanceId, IReadOnlyDictionary<string, object?> values, CancellationToken ct = default) =>
-        InTransactionAsync(async () =>
+        InTransactionAsync(async work =>
         {
-            var instance = await LoadInstanceAsync(instanceId, ct);
+            var instance = await LoadInstanceAsync(work.Db, instanceId, ct);
             var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
             foreach (var (k, v) in values) data[k] = JsonSerializer.SerializeToElement(v, DataJson);
             instance.Data = JsonSerializer.Serialize(data, DataJson);
-            Touch(instance);
+            Touch(work.Db, instance);
             return true;
         }, ct);
 
@@ -123,14 +121,12 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
         var state = definition.State(instance.State);
         var taskTriggers = state.Tasks.SelectMany(t => t.Outcomes).ToHashSet();
-        var context = await ConditionContextAsync(definition, instance, null, null, ct);
-        var machine = BuildMachine(definition, instance, () => context);
-        var permitted = (await machine.GetPermittedTriggersAsync()).ToHashSet();
-        return state.Transitions
-            .Where(t => permitted.Contains(t.Trigger) && !taskTriggers.Contains(t.Trigger))
+        var conditions = await ConditionContextAsync(db, definition, instance, null, null, ct);
+        // The transition each trigger would take, chosen as firing it would choose it.
+        return state.Transitions.Select(t => t.Trigger).Distinct().Where(t => !taskTriggers.Contains(t))
+            .Select(t => definition.Choose(instance.State, t, conditions).Chosen)
+            .OfType<TransitionDefinition>()
             .Where(t => actor.IsSystem || t.Roles.Any(actor.HasRole))
-            .Where(t => t.When is null || definition.Conditions[t.When].Evaluate(context))
-            .DistinctBy(t => t.Trigger)
             .ToList();
     }
 
@@ -143,16 +139,16 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
     /// </summary>
     public Task<TransitionResult> CompleteTaskAsync(long taskId, string outcome, Actor actor, string? comment = null,
         IReadOnlyDictionary<string, object?>? data = null, CancellationToken ct = default) =>
-        InTransactionAsync(async () =>
+        InTransactionAsync(async work =>
         {
-            var task = await LoadOpenTaskAsync(taskId, actor, ct);
+            var task = await LoadOpenTaskAsync(work.Db, taskId, actor, ct);
             EnsureMayWork(task, actor);
             if (!task.OutcomeList.Contains(outcome))
                 throw new WorkflowInvalidException($"Choose an outcome: {WorkflowText.Choices(task.OutcomeList)}", "outcome");
             if (task.RequiresConflictDeclaration && !task.ConflictDeclared)
                 throw new WorkflowInvalidException("Declare whether you have a conflict of interest before completing this task", "conflict");
 
-            var instance = await LoadInstanceAsync(task.InstanceId, ct);
+            var instance = await LoadInstanceAsync(work.Db, task.InstanceId, ct);
             var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
             var now = Now;
             task.Status = InboxTaskStatus.Completed;
@@ -165,89 +161,90 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             task.CompletedByName = actor.Name;
             task.CompletedAt = now;
             task.Version++;
-            await CancelTimersAsync(instance, null, task.Id, ct);
+            await CancelTimersAsync(work.Db, instance, null, task.Id, ct);
             var message = data?.GetValueOrDefault(MessageKey) as string;
-            AddHistory(instance, actor, HistoryKinds.TaskCompleted, instance.State, instance.State, outcome,
-                message is null ? comment : comment is null ? $"To the applicant: {message}" : $"{comment} (to the applicant: {message})", task.Title);
+            AddHistory(work.Db, instance, actor, HistoryKinds.TaskCompleted, instance.State, instance.State, outcome,
+                message is null ? comment : comment is null ? $"To the {Words.Party}: {message}" : $"{comment} (to the {Words.Party}: {message})", task.Title);
 
             var from = instance.State;
             var moved = false;
             if (task.StageEntry == instance.StageEntry && task.State == instance.State)
             {
-                var context = await ConditionContextAsync(definition, instance, task, outcome, ct);
-                _message = message ?? (task.Role == Roles.Applicant ? comment : null);
-                moved = await FireCoreAsync(definition, instance, outcome, actor, comment, context, checkRoles: false, stayIfGuardsUnmet: true, ct);
+                var conditions = await ConditionContextAsync(work.Db, definition, instance, task, outcome, ct);
+                var reason = new TransitionReason(outcome, comment, message ?? (task.Role == people.SubjectRole ? comment : null));
+                moved = await FireCoreAsync(new TransitionContext(definition, instance, actor, reason, time, work), conditions,
+                    checkRoles: false, stayIfGuardsUnmet: true, ct);
             }
-            Touch(instance);
+            Touch(work.Db, instance);
             return new TransitionResult(instance.Id, from, instance.State, moved, instance.Version);
         }, ct);
 
     /// <summary>Takes an unassigned task for yourself.</summary>
     public Task ClaimTaskAsync(long taskId, Actor actor, CancellationToken ct = default) =>
-        InTransactionAsync(async () =>
+        InTransactionAsync(async work =>
         {
-            var task = await LoadOpenTaskAsync(taskId, actor, ct);
+            var task = await LoadOpenTaskAsync(work.Db, taskId, actor, ct);
             EnsureMayWork(task, actor);
             if (task.AssigneeId == actor.UserId) return true;
             if (task.AssigneeId is not null)
                 throw new WorkflowConflictException($"{task.AssigneeName} has already taken this task");
-            await EnsureNotDoingAnotherOfTheSameAsync(task, actor.UserId!, ct);
+            await EnsureNotDoingAnotherOfTheSameAsync(work.Db, task, actor.UserId!, ct);
             task.AssigneeId = actor.UserId;
             task.AssigneeName = actor.Name;
             task.Version++;
-            var instance = await LoadInstanceAsync(task.InstanceId, ct);
-            AddHistory(instance, actor, HistoryKinds.TaskClaimed, null, null, null, null, task.Title);
-            Touch(instance);
+            var instance = await LoadInstanceAsync(work.Db, task.InstanceId, ct);
+            AddHistory(work.Db, instance, actor, HistoryKinds.TaskClaimed, null, null, null, null, task.Title);
+            Touch(work.Db, instance);
             return true;
         }, ct);
 
     /// <summary>Puts your task back in the pool for its role.</summary>
     public Task ReleaseTaskAsync(long taskId, Actor actor, CancellationToken ct = default) =>
-        InTransactionAsync(async () =>
+        InTransactionAsync(async work =>
         {
-            var task = await LoadOpenTaskAsync(taskId, actor, ct);
-            if (task.AssigneeId != actor.UserId && !actor.HasRole(Roles.GrantOfficer))
-                throw new WorkflowForbiddenException("Only the person doing the task, or a grant officer, can release it");
+            var task = await LoadOpenTaskAsync(work.Db, taskId, actor, ct);
+            if (task.AssigneeId != actor.UserId && !people.Coordinates(actor))
+                throw new WorkflowForbiddenException($"Only the person doing the task, or {Words.ACoordinator}, can release it");
             task.AssigneeId = null;
             task.AssigneeName = null;
             task.ConflictDeclared = false;
             task.Version++;
-            var instance = await LoadInstanceAsync(task.InstanceId, ct);
-            AddHistory(instance, actor, HistoryKinds.TaskReleased, null, null, null, null, task.Title);
-            Touch(instance);
+            var instance = await LoadInstanceAsync(work.Db, task.InstanceId, ct);
+            AddHistory(work.Db, instance, actor, HistoryKinds.TaskReleased, null, null, null, null, task.Title);
+            Touch(work.Db, instance);
             return true;
         }, ct);
 
     /// <summary>
-    /// An officer gives a task to a named person who may take it (see <see cref="TaskEligibility"/>):
-    /// someone holding the task's role or, when nobody holding it may, a grant officer standing in.
+    /// An overseer gives a task to a named person who may take it (the host's <see cref="IWorkflowParticipants.EligibilityAsync"/>):
+    /// someone holding the task's role or, when nobody holding it may, a coordinator standing in.
     /// </summary>
     public Task AssignTaskAsync(long taskId, string userId, Actor actor, CancellationToken ct = default) =>
-        InTransactionAsync(async () =>
+        InTransactionAsync(async work =>
         {
-            if (!actor.HasRole(Roles.GrantOfficer) && !actor.HasRole(Roles.Administrator))
-                throw new WorkflowForbiddenException("Only grant officers can assign tasks");
-            var task = await LoadOpenTaskAsync(taskId, actor, ct);
-            if (task.Role == Roles.Applicant) throw new WorkflowInvalidException("This task is the applicant's to do", "assignee");
-            var user = await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Id == userId, ct)
+            if (!people.Oversees(actor))
+                throw new WorkflowForbiddenException($"Only {Words.Coordinators} can assign tasks");
+            var task = await LoadOpenTaskAsync(work.Db, taskId, actor, ct);
+            if (task.Role == people.SubjectRole) throw new WorkflowInvalidException($"This task is the {Words.Party}'s to do", "assignee");
+            var user = await people.FindAsync(userId, ct)
                 ?? throw new WorkflowInvalidException("Choose someone to assign the task to", "assignee");
-            if (task.IsExcluded(userId)) throw new WorkflowInvalidException($"{user.DisplayName} declared a conflict of interest for this application", "assignee");
-            await EnsureNotDoingAnotherOfTheSameAsync(task, userId, ct, user.DisplayName);
-            var eligibility = await TaskEligibility.ForAsync(db, task, ct);
+            if (task.IsExcluded(userId)) throw new WorkflowInvalidException($"{user.Name} declared a conflict of interest for this {Words.Subject}", "assignee");
+            await EnsureNotDoingAnotherOfTheSameAsync(work.Db, task, userId, ct, user.Name);
+            var eligibility = await people.EligibilityAsync(task, ct);
             var candidate = eligibility.Candidates.FirstOrDefault(c => c.Id == userId);
             if (candidate is null)
                 throw new WorkflowInvalidException(eligibility.NobodyEligible
-                    ? $"{user.DisplayName} is not {WorkflowText.ARole(task.Role)} or a grant officer"
-                    : $"{user.DisplayName} is not {WorkflowText.ARole(task.Role)}", "assignee");
+                    ? $"{user.Name} is not {ARole(task.Role)} or {Words.ACoordinator}"
+                    : $"{user.Name} is not {ARole(task.Role)}", "assignee");
             task.AssigneeId = userId;
-            task.AssigneeName = user.DisplayName;
+            task.AssigneeName = user.Name;
             task.ConflictDeclared = false;
             task.Version++;
-            var instance = await LoadInstanceAsync(task.InstanceId, ct);
-            AddHistory(instance, actor, HistoryKinds.TaskAssigned, null, null, null,
-                candidate.StandIn ? $"Assigned to {user.DisplayName}, a grant officer standing in: no {Roles.Describe(task.Role).ToLowerInvariant()} may take it"
-                    : $"Assigned to {user.DisplayName}", task.Title);
-            Touch(instance);
+            var instance = await LoadInstanceAsync(work.Db, task.InstanceId, ct);
+            AddHistory(work.Db, instance, actor, HistoryKinds.TaskAssigned, null, null, null,
+                candidate.StandIn ? $"Assigned to {user.Name}, {Words.ACoordinator} standing in: no {people.DescribeRole(task.Role).ToLowerInvariant()} may take it"
+                    : $"Assigned to {user.Name}", task.Title);
+            Touch(work.Db, instance);
             return true;
         }, ct);
 
@@ -258,52 +255,53 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
     /// with the outcomes already given. The history records who set it aside and why.
     /// </summary>
     public Task<TransitionResult> OverrideTaskAsync(long taskId, string? reason, Actor actor, CancellationToken ct = default) =>
-        InTransactionAsync(async () =>
+        InTransactionAsync(async work =>
         {
-            if (!actor.HasRole(Roles.GrantOfficer))
-                throw new WorkflowForbiddenException("Only grant officers can set a task aside");
+            if (!people.Coordinates(actor))
+                throw new WorkflowForbiddenException($"Only {Words.Coordinators} can set a task aside");
             if (string.IsNullOrWhiteSpace(reason))
                 throw new WorkflowInvalidException("Give the reason for going ahead without this task", "reason");
             if (reason.Length > 2000)
                 throw new WorkflowInvalidException("The reason must be 2,000 characters or fewer", "reason");
-            var task = await LoadOpenTaskAsync(taskId, actor, ct);
-            if (task.Role == Roles.Applicant) throw new WorkflowInvalidException("This task is the applicant's to do", "reason");
+            var task = await LoadOpenTaskAsync(work.Db, taskId, actor, ct);
+            if (task.Role == people.SubjectRole) throw new WorkflowInvalidException($"This task is the {Words.Party}'s to do", "reason");
             if (task.AssigneeId is not null)
                 throw new WorkflowConflictException($"{task.AssigneeName} is doing this task; it cannot be set aside");
-            var eligibility = await TaskEligibility.ForAsync(db, task, ct);
+            var eligibility = await people.EligibilityAsync(task, ct);
             if (!eligibility.NobodyEligible)
                 throw new WorkflowConflictException($"{string.Join(", ", eligibility.RoleHolders.Select(c => c.Name))} can still take this task: assign it instead");
-            var copies = await db.Set<InboxTask>().Where(t => t.InstanceId == task.InstanceId && t.StageEntry == task.StageEntry
+            var copies = await work.Db.Set<InboxTask>().Where(t => t.InstanceId == task.InstanceId && t.StageEntry == task.StageEntry
                 && t.TaskKey == task.TaskKey && t.Id != task.Id && (t.Status == InboxTaskStatus.Open || t.Status == InboxTaskStatus.Completed)).AnyAsync(ct);
             if (!copies)
                 throw new WorkflowInvalidException($"This is the only '{task.Title}' task at this stage, so it cannot be set aside: give it to someone", "reason");
 
-            var instance = await LoadInstanceAsync(task.InstanceId, ct);
+            var instance = await LoadInstanceAsync(work.Db, task.InstanceId, ct);
             var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
             task.Status = InboxTaskStatus.SetAside;
             task.Comment = reason.Trim();
             task.CompletedByName = actor.Name;
             task.CompletedAt = Now;
             task.Version++;
-            await CancelTimersAsync(instance, null, task.Id, ct);
-            AddHistory(instance, actor, HistoryKinds.TaskOverridden, null, null, null, $"not needed: {reason.Trim()}", task.Title);
-            await db.SaveChangesAsync(ct);
+            await CancelTimersAsync(work.Db, instance, null, task.Id, ct);
+            AddHistory(work.Db, instance, actor, HistoryKinds.TaskOverridden, null, null, null, $"not needed: {reason.Trim()}", task.Title);
+            await work.Db.SaveChangesAsync(ct);
 
             var from = instance.State;
             var moved = false;
             if (task.StageEntry == instance.StageEntry && task.State == instance.State)
             {
                 // The stage goes on with the outcome last given, as it would have when that task was the last one done.
-                var last = await db.Set<InboxTask>().Where(t => t.InstanceId == instance.Id && t.StageEntry == instance.StageEntry && t.Status == InboxTaskStatus.Completed)
+                var last = await work.Db.Set<InboxTask>().Where(t => t.InstanceId == instance.Id && t.StageEntry == instance.StageEntry && t.Status == InboxTaskStatus.Completed)
                     .OrderByDescending(t => t.CompletedAt).ThenByDescending(t => t.Id).Select(t => t.Outcome).FirstOrDefaultAsync(ct);
                 if (last is not null)
                 {
-                    var context = await ConditionContextAsync(definition, instance, null, last, ct);
-                    moved = await FireCoreAsync(definition, instance, last, actor, $"{task.Title} not needed: {reason.Trim()}", context,
+                    var conditions = await ConditionContextAsync(work.Db, definition, instance, null, last, ct);
+                    var because = new TransitionReason(last, $"{task.Title} not needed: {reason.Trim()}", null);
+                    moved = await FireCoreAsync(new TransitionContext(definition, instance, actor, because, time, work), conditions,
                         checkRoles: false, stayIfGuardsUnmet: true, ct);
                 }
             }
-            Touch(instance);
+            Touch(work.Db, instance);
             return new TransitionResult(instance.Id, from, instance.State, moved, instance.Version);
         }, ct);
 
@@ -312,16 +310,16 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
     /// with one, it goes back to the pool and you cannot take it again.
     /// </summary>
     public Task DeclareConflictAsync(long taskId, bool hasConflict, string? details, Actor actor, CancellationToken ct = default) =>
-        InTransactionAsync(async () =>
+        InTransactionAsync(async work =>
         {
-            var task = await LoadOpenTaskAsync(taskId, actor, ct);
+            var task = await LoadOpenTaskAsync(work.Db, taskId, actor, ct);
             EnsureMayWork(task, actor);
-            if (task.AssigneeId is null) await EnsureNotDoingAnotherOfTheSameAsync(task, actor.UserId!, ct);
-            var instance = await LoadInstanceAsync(task.InstanceId, ct);
+            if (task.AssigneeId is null) await EnsureNotDoingAnotherOfTheSameAsync(work.Db, task, actor.UserId!, ct);
+            var instance = await LoadInstanceAsync(work.Db, task.InstanceId, ct);
             if (hasConflict)
             {
                 // A conflict is with the application, so it bars the person from every task on it that asks for a declaration.
-                var others = await db.Set<InboxTask>().Where(t => t.InstanceId == task.InstanceId && t.Status == InboxTaskStatus.Open
+                var others = await work.Db.Set<InboxTask>().Where(t => t.InstanceId == task.InstanceId && t.Status == InboxTaskStatus.Open
                     && t.RequiresConflictDeclaration && t.Id != task.Id).ToListAsync(ct);
                 foreach (var t in others.Append(task))
                 {
@@ -342,52 +340,57 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
                 task.ConflictDeclared = true;
                 task.Version++;
             }
-            AddHistory(instance, actor, HistoryKinds.ConflictDeclared, null, null, hasConflict ? "conflict" : "no-conflict",
+            AddHistory(work.Db, instance, actor, HistoryKinds.ConflictDeclared, null, null, hasConflict ? "conflict" : "no-conflict",
                 hasConflict ? details : null, task.Title);
-            Touch(instance);
+            Touch(work.Db, instance);
             return true;
         }, ct);
 
-    /// <summary>Whether this actor may see and act on the task: its role (or, for applicant tasks, its organisation).</summary>
-    /// A grant officer given a task as a stand-in (nobody holding its role could take it) may do it too.
-    public static bool MayWork(InboxTask task, WorkflowInstance instance, Actor actor) =>
-        task.Role == Roles.Applicant
-            ? actor.HasRole(Roles.Applicant) && actor.OrganisationId is not null && actor.OrganisationId == instance.OrganisationId
-            : (actor.HasRole(task.Role) || (actor.UserId is not null && task.AssigneeId == actor.UserId && actor.HasRole(Roles.GrantOfficer)))
+    /// <summary>
+    /// Whether this actor may see and act on the task: its role (or, for the subject's own role, the subject's
+    /// organisation). A coordinator given a task as a stand-in (nobody holding its role could take it) may do it too.
+    /// </summary>
+    public bool MayWork(InboxTask task, WorkflowInstance instance, Actor actor) =>
+        task.Role == people.SubjectRole
+            ? actor.HasRole(people.SubjectRole) && actor.OrganisationId is not null && actor.OrganisationId == instance.OrganisationId
+            : (actor.HasRole(task.Role) || (actor.UserId is not null && task.AssigneeId == actor.UserId && people.Coordinates(actor)))
                 && !task.IsExcluded(actor.UserId ?? "") && (task.AssigneeId is null || task.AssigneeId == actor.UserId);
 
     /// <summary>
-    /// Whether the actor may know of the task at all (its state, who did it, its outcome): grant officers and
-    /// administrators, who oversee the work; holders of its role; whoever holds or did it; for an applicant's
-    /// task, that organisation's applicants. The task's Instance must be loaded.
+    /// Whether the actor may know of the task at all (its state, who did it, its outcome): those who oversee
+    /// the work; holders of its role; whoever holds or did it; for a task of the subject's own role, that
+    /// organisation's people in it. The task's Instance must be loaded.
     /// </summary>
-    public static bool MaySee(InboxTask task, Actor actor) =>
-        actor.IsSystem || actor.HasRole(Roles.GrantOfficer) || actor.HasRole(Roles.Administrator)
-        || (task.Role == Roles.Applicant
-            ? actor.HasRole(Roles.Applicant) && actor.OrganisationId is not null && actor.OrganisationId == task.Instance!.OrganisationId
+    public bool MaySee(InboxTask task, Actor actor) =>
+        actor.IsSystem || people.Oversees(actor)
+        || (task.Role == people.SubjectRole
+            ? actor.HasRole(people.SubjectRole) && actor.OrganisationId is not null && actor.OrganisationId == task.Instance!.OrganisationId
             : actor.HasRole(task.Role) || (actor.UserId is not null && (task.AssigneeId == actor.UserId || task.CompletedById == actor.UserId)));
 
     /// <summary>Refuses (403) an actor who may not work on the task; the task's Instance must be loaded.</summary>
-    public static void EnsureMayWork(InboxTask task, Actor actor)
+    public void EnsureMayWork(InboxTask task, Actor actor)
     {
         if (actor.IsSystem) return;
-        if (task.Role != Roles.Applicant && actor.HasRole(task.Role) && task.AssigneeId is not null && task.AssigneeId != actor.UserId)
+        if (task.Role != people.SubjectRole && actor.HasRole(task.Role) && task.AssigneeId is not null && task.AssigneeId != actor.UserId)
             throw new WorkflowForbiddenException($"This task is assigned to {task.AssigneeName}");
-        if (task.Role != Roles.Applicant && task.IsExcluded(actor.UserId ?? ""))
-            throw new WorkflowForbiddenException("You declared a conflict of interest for this application");
+        if (task.Role != people.SubjectRole && task.IsExcluded(actor.UserId ?? ""))
+            throw new WorkflowForbiddenException($"You declared a conflict of interest for this {Words.Subject}");
         if (!MayWork(task, task.Instance!, actor))
             throw new WorkflowForbiddenException("You cannot work on this task");
     }
 
+    /// <summary>"a grant officer", "an assessor": a role in a sentence, in the host's words.</summary>
+    private string ARole(string role) => Data.Roles.WithArticle(people.DescribeRole(role).ToLowerInvariant());
+
     /// <param name="name">Who is being given the task, when it is not the actor themselves.</param>
-    private async Task EnsureNotDoingAnotherOfTheSameAsync(InboxTask task, string userId, CancellationToken ct, string? name = null)
+    private async Task EnsureNotDoingAnotherOfTheSameAsync(DbContext db, InboxTask task, string userId, CancellationToken ct, string? name = null)
     {
         // With parallel tasks (two assessors), each must be a different person.
         var other = await db.Set<InboxTask>().AnyAsync(t => t.InstanceId == task.InstanceId && t.StageEntry == task.StageEntry
             && t.TaskKey == task.TaskKey && t.Id != task.Id && (t.AssigneeId == userId || t.CompletedById == userId), ct);
         if (other) throw name is null
-            ? new WorkflowConflictException("You already have one of these tasks for this application; someone else must do this one")
-            : new WorkflowInvalidException($"{name} is doing or has done the other '{task.Title}' task for this application; someone else must do this one", "assignee");
+            ? new WorkflowConflictException($"You already have one of these tasks for this {Words.Subject}; someone else must do this one")
+            : new WorkflowInvalidException($"{name} is doing or has done the other '{task.Title}' task for this {Words.Subject}; someone else must do this one", "assignee");
     }
 
     // ---- Timers --------------------------------------------------------------------------
@@ -410,22 +413,22 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         FireTimersAsync(timerIds, leaseOwner, inSets: true, ct);
 
     private Task<int> FireTimersAsync(IReadOnlyCollection<long> timerIds, Guid leaseOwner, bool inSets, CancellationToken ct) =>
-        InTransactionAsync(async () =>
+        InTransactionAsync(async work =>
         {
             var ids = timerIds.ToList();
-            var timers = await db.Set<WorkflowTimer>().Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
+            var timers = await work.Db.Set<WorkflowTimer>().Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
             var instanceIds = timers.Values.Select(t => t.InstanceId).Distinct().ToList();
-            var instances = await db.Set<WorkflowInstance>().Where(i => instanceIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
+            var instances = await work.Db.Set<WorkflowInstance>().Where(i => instanceIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, ct);
             var fired = 0;
             foreach (var id in ids)
             {
                 if (!timers.TryGetValue(id, out var timer) || timer.Status != WorkflowTimerStatus.Pending || timer.LeaseOwner != leaseOwner) continue;
                 // A timer that moves its case or opens tasks is saved before the next, which may ask about them.
-                if (await FireLoadedTimerAsync(timer, instances.GetValueOrDefault(timer.InstanceId) ?? throw new WorkflowNotFoundException("No such workflow instance"), ct))
-                    await SaveAsync(ct);
+                if (await FireLoadedTimerAsync(work, timer, instances.GetValueOrDefault(timer.InstanceId) ?? throw new WorkflowNotFoundException("No such workflow instance"), ct))
+                    await SaveAsync(work.Db, ct);
                 fired++;
             }
-            if (inSets) await SaveInSetsAsync(ct);
+            if (inSets) await SaveInSetsAsync(work.Db, ct);
             return fired;
         }, ct);
 
@@ -433,139 +436,96 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
     private static readonly Type[] TimerRows = [typeof(WorkflowTimer), typeof(WorkflowInstance), typeof(OutboxEmail), typeof(WorkflowHistoryEntry)];
 
     /// <summary>Saves the unit of work in sets when it is only what such timers write (see <see cref="SaveInSets"/>), otherwise as usual.</summary>
-    private async Task SaveInSetsAsync(CancellationToken ct)
+    private static async Task SaveInSetsAsync(DbContext db, CancellationToken ct)
     {
         try
         {
-            if (await SaveInSets.TryWriteAsync(db, TimerRows, ct)) return;
+            if (await Data.SaveInSets.TryWriteAsync(db, TimerRows, ct)) return;
         }
         catch (DbUpdateConcurrencyException)
         {
             throw new WorkflowConflictException("Someone else changed this at the same moment. Reload to see what they did.");
         }
-        await SaveAsync(ct);
+        await SaveAsync(db, ct);
     }
 
     /// <summary>Fires a timer read with its instance; true if it did more than send email (moved the case, opened tasks).</summary>
-    private async Task<bool> FireLoadedTimerAsync(WorkflowTimer timer, WorkflowInstance instance, CancellationToken ct)
+    private async Task<bool> FireLoadedTimerAsync(WorkflowUnitOfWork work, WorkflowTimer timer, WorkflowInstance instance, CancellationToken ct)
     {
+        var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
+        timer.Status = WorkflowTimerStatus.Done;
+        timer.FiredAt = Now;
+        timer.LeaseOwner = null;
+        timer.LeaseUntil = null;
+        if (instance.State != timer.State || instance.StageEntry != timer.StageEntry)
         {
-            var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
-            timer.Status = WorkflowTimerStatus.Done;
-            timer.FiredAt = Now;
-            timer.LeaseOwner = null;
-            timer.LeaseUntil = null;
-            if (instance.State != timer.State || instance.StageEntry != timer.StageEntry)
-            {
-                timer.Status = WorkflowTimerStatus.Cancelled;
-                return false;
-            }
-            var state = definition.State(timer.State);
-            var spec = state.Timers.First(t => t.Id == timer.TimerKey);
-            var task = timer.TaskId is long id ? await db.Set<InboxTask>().SingleOrDefaultAsync(t => t.Id == id, ct) : null;
-            if (spec.Fire is not null)
-            {
-                var context = await ConditionContextAsync(definition, instance, null, null, ct);
-                var moved = await FireCoreAsync(definition, instance, spec.Fire, Actor.System, $"Timer {spec.Id}", context,
-                    checkRoles: false, stayIfGuardsUnmet: true, ct);
-                if (!moved) AddHistory(instance, Actor.System, HistoryKinds.Timer, null, null, spec.Fire, $"Timer {spec.Id}: not applicable now");
-            }
-            if (spec.Email is not null)
-            {
-                await SendAsync(definition, instance, spec.Email, task, ct);
-                AddHistory(instance, Actor.System, HistoryKinds.Timer, null, null, null, $"Timer {spec.Id}: emailed {spec.Email.Template}", task?.Title);
-            }
-            if (spec.Task is not null)
-            {
-                await OpenTasksAsync(definition, instance, spec.Task, ct);
-                AddHistory(instance, Actor.System, HistoryKinds.Timer, null, null, null, $"Timer {spec.Id}: opened task {spec.Task.Title}");
-            }
-            Touch(instance);
-            return spec.Fire is not null || spec.Task is not null;
+            timer.Status = WorkflowTimerStatus.Cancelled;
+            return false;
         }
+        var state = definition.State(timer.State);
+        var spec = state.Timers.First(t => t.Id == timer.TimerKey);
+        var task = timer.TaskId is long id ? await work.Db.Set<InboxTask>().SingleOrDefaultAsync(t => t.Id == id, ct) : null;
+        var system = new TransitionContext(definition, instance, Actor.System, TransitionReason.None, time, work);
+        if (spec.Fire is not null)
+        {
+            var conditions = await ConditionContextAsync(work.Db, definition, instance, null, null, ct);
+            var moved = await FireCoreAsync(system with { Reason = new TransitionReason(spec.Fire, $"Timer {spec.Id}", null) }, conditions,
+                checkRoles: false, stayIfGuardsUnmet: true, ct);
+            if (!moved) AddHistory(work.Db, instance, Actor.System, HistoryKinds.Timer, null, null, spec.Fire, $"Timer {spec.Id}: not applicable now");
+        }
+        if (spec.Email is not null)
+        {
+            await SendAsync(system, spec.Email, task, ct);
+            AddHistory(work.Db, instance, Actor.System, HistoryKinds.Timer, null, null, null, $"Timer {spec.Id}: emailed {spec.Email.Template}", task?.Title);
+        }
+        if (spec.Task is not null)
+        {
+            await OpenTasksAsync(system, spec.Task, ct);
+            AddHistory(work.Db, instance, Actor.System, HistoryKinds.Timer, null, null, null, $"Timer {spec.Id}: opened task {spec.Task.Title}");
+        }
+        Touch(work.Db, instance);
+        return spec.Fire is not null || spec.Task is not null;
     }
 
     // ---- The core ------------------------------------------------------------------------
 
-    private async Task<bool> FireCoreAsync(WorkflowDefinition definition, WorkflowInstance instance, string trigger, Actor actor,
-        string? comment, ConditionContext context, bool checkRoles, bool stayIfGuardsUnmet, CancellationToken ct)
+    /// <summary>
+    /// Fires the context's trigger: the definition chooses the transition (each condition evaluated once),
+    /// the actor's right to take it is checked, then the stage is left and the chosen one entered.
+    /// </summary>
+    private async Task<bool> FireCoreAsync(TransitionContext transition, ConditionContext conditions, bool checkRoles, bool stayIfGuardsUnmet, CancellationToken ct)
     {
-        // The message belongs to this firing only, whether or not it moves the instance.
-        var message = _message;
-        _message = null;
+        var (definition, instance, actor) = (transition.Definition, transition.Instance, transition.Actor);
+        var trigger = transition.Reason.Trigger ?? throw new ArgumentException("A transition needs a trigger", nameof(transition));
         if (instance.CompletedAt is not null)
             throw new WorkflowConflictException("This workflow has finished; nothing more can happen to it");
-        var state = definition.State(instance.State);
-        var candidates = state.Transitions.Where(t => t.Trigger == trigger).ToList();
-        if (candidates.Count == 0)
+        var choice = definition.Choose(instance.State, trigger, conditions);
+        if (choice.Chosen is not { } chosen)
         {
             if (stayIfGuardsUnmet) return false;
-            throw new WorkflowInvalidException($"'{trigger}' is not possible at the stage '{state.Title ?? instance.State}'", "trigger");
+            throw new WorkflowInvalidException(choice.TriggerKnown
+                ? $"'{trigger}' is not possible now: {string.Join("; ", choice.Unmet)}"
+                : $"'{trigger}' is not possible at the stage '{definition.State(instance.State).Title ?? instance.State}'", "trigger");
         }
-
-        var machine = BuildMachine(definition, instance, () => context);
-        if (!machine.CanFire(trigger, out var unmet))
-        {
-            if (stayIfGuardsUnmet) return false;
-            throw new WorkflowInvalidException($"'{trigger}' is not possible now: {string.Join("; ", unmet)}", "trigger");
-        }
-        var chosen = candidates.First(t => t.When is null || definition.Conditions[t.When].Evaluate(context));
         // A transition that names no roles is for task outcomes and timers only, never a direct action.
         if (checkRoles && !actor.IsSystem && !chosen.Roles.Any(actor.HasRole))
             throw new WorkflowForbiddenException(chosen.Roles.Count == 0
                 ? $"'{trigger}' happens through a task or a timer, not directly"
-                : $"Only {string.Join(" or ", chosen.Roles.Select(r => Roles.WithArticle(Roles.Describe(r).ToLowerInvariant())))} can do this");
+                : $"Only {string.Join(" or ", chosen.Roles.Select(ARole))} can do this");
 
-        // An applicant acts only for their own organisation's applications.
-        if (checkRoles && actor.HasRole(Roles.Applicant) && !chosen.Roles.Any(r => r != Roles.Applicant && actor.HasRole(r))
+        // The subject's party acts only for their own organisation's cases.
+        if (checkRoles && actor.HasRole(people.SubjectRole) && !chosen.Roles.Any(r => r != people.SubjectRole && actor.HasRole(r))
             && (actor.OrganisationId is null || actor.OrganisationId != instance.OrganisationId))
-            throw new WorkflowForbiddenException("You can only act on your own organisation's applications");
+            throw new WorkflowForbiddenException($"You can only act on your own organisation's {Words.Subjects}");
 
         var from = instance.State;
-        StateMachine<string, string>.Transition? done = null;
-        machine.OnTransitioned(t => done = t);
-        await machine.FireAsync(trigger);
-        if (done is null) return false;
-
-        await LeaveAsync(instance, ct);
-        AddHistory(instance, actor, HistoryKinds.Transition, from, done.Destination, trigger, comment);
-        _because = (trigger, comment);
-        _becauseMessage = message;
-        _actor = actor;
-        try { await EnterAsync(definition, instance, done.Destination, ct); }
-        finally { (_because, _actor, _becauseMessage) = (null, null, null); }
+        await LeaveAsync(transition.Db, instance, ct);
+        AddHistory(transition.Db, instance, actor, HistoryKinds.Transition, from, chosen.To, trigger, transition.Reason.Comment);
+        await EnterAsync(transition, chosen.To, ct);
         return true;
     }
 
-    /// <summary>A Stateless machine over the instance row, with the definition's transitions and guards.</summary>
-    public static StateMachine<string, string> BuildMachine(WorkflowDefinition definition, WorkflowInstance instance, Func<ConditionContext> context)
-    {
-        var machine = new StateMachine<string, string>(() => instance.State, s => instance.State = s);
-        foreach (var (name, state) in definition.States)
-        {
-            var config = machine.Configure(name);
-            foreach (var group in state.Transitions.GroupBy(t => t.Trigger))
-            {
-                // First match wins: each transition's guard also requires that no earlier one for the trigger applies.
-                var earlier = new List<Func<bool>>();
-                foreach (var t in group)
-                {
-                    Func<bool> own = t.When is null ? () => true : Guard(definition.Conditions[t.When], context);
-                    var prior = earlier.ToArray();
-                    Func<bool> guard = prior.Length == 0 ? own : () => own() && !prior.Any(p => p());
-                    var description = t.When ?? (prior.Length == 0 ? "" : "otherwise");
-                    if (t.To == name) config.PermitReentryIf(t.Trigger, guard, description);
-                    else config.PermitIf(t.Trigger, t.To, guard, description);
-                    earlier.Add(own);
-                }
-            }
-        }
-        return machine;
-    }
-
-    private static Func<bool> Guard(CompiledCondition condition, Func<ConditionContext> context) => () => condition.Evaluate(context());
-
-    private async Task LeaveAsync(WorkflowInstance instance, CancellationToken ct)
+    private async Task LeaveAsync(DbContext db, WorkflowInstance instance, CancellationToken ct)
     {
         var entry = instance.StageEntry;
         // Tasks and timers this unit of work holds change in memory; the rest in one statement each. The
@@ -577,11 +537,11 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         await db.Database.ExecuteSqlAsync($"""
             UPDATE "InboxTasks" SET "Status" = 'Cancelled' WHERE "InstanceId" = {instance.Id} AND "StageEntry" = {entry} AND "Status" = 'Open'
             """, ct);
-        await CancelTimersAsync(instance, entry, null, ct);
+        await CancelTimersAsync(db, instance, entry, null, ct);
     }
 
     /// <summary>Cancels the instance's pending timers of one stage visit, or of one task.</summary>
-    private async Task CancelTimersAsync(WorkflowInstance instance, int? stageEntry, long? taskId, CancellationToken ct)
+    private static async Task CancelTimersAsync(DbContext db, WorkflowInstance instance, int? stageEntry, long? taskId, CancellationToken ct)
     {
         foreach (var t in db.ChangeTracker.Entries<WorkflowTimer>().Select(e => e.Entity)
                      .Where(t => t.InstanceId == instance.Id && t.Status == WorkflowTimerStatus.Pending
@@ -597,23 +557,35 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
                 """, ct);
     }
 
-    private async Task EnterAsync(WorkflowDefinition definition, WorkflowInstance instance, string stateName, CancellationToken ct)
+    /// <summary>Enters a stage: its tasks, its handlers (given the context, and a way to start other workflows in it), its emails and timers.</summary>
+    private async Task EnterAsync(TransitionContext transition, string stateName, CancellationToken ct)
     {
+        var (definition, instance, db) = (transition.Definition, transition.Instance, transition.Db);
         var state = definition.State(stateName);
         var now = Now;
         instance.State = stateName;
         instance.StageEntry++;
         instance.StageEnteredAt = now;
         if (state.Final) instance.CompletedAt = now;
-        Touch(instance);
+        Touch(db, instance);
 
         var tasks = new List<InboxTask>();
-        foreach (var spec in state.Tasks) tasks.AddRange(await OpenTasksAsync(definition, instance, spec, ct));
-        foreach (var name in state.Handlers)
-            await (_handlers.GetValueOrDefault(name) ?? throw new InvalidOperationException($"No handler '{name}' is registered"))
-                .OnEnterAsync(new StateHandlerContext(db, instance, this, _actor ?? Actor.System), ct);
+        foreach (var spec in state.Tasks) tasks.AddRange(await OpenTasksAsync(transition, spec, ct));
+        if (state.Handlers.Count > 0)
+        {
+            // Another workflow started by a step is started by the system, in this unit of work, and saved as a start on its own would be.
+            var handlerContext = new StateHandlerContext(transition, async (id, subject, comment, token) =>
+            {
+                var started = await StartCoreAsync(transition.Work, id, subject, Actor.System, comment, token);
+                await SaveAsync(transition.Db, token);
+                return started;
+            });
+            foreach (var name in state.Handlers)
+                await (_handlers.GetValueOrDefault(name) ?? throw new InvalidOperationException($"No handler '{name}' is registered"))
+                    .OnEnterAsync(handlerContext, ct);
+        }
         foreach (var email in state.Emails)
-            if (!email.Once || await FirstEntryAsync(instance, stateName, ct)) await SendAsync(definition, instance, email, null, ct);
+            if (!email.Once || await FirstEntryAsync(db, instance, stateName, ct)) await SendAsync(transition, email, null, ct);
         var planned = new List<MissedTimers.Planned>();
         foreach (var spec in state.Timers)
         {
@@ -629,11 +601,11 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
                 logger.LogWarning("Workflow {Instance}: timer {Timer} not set: field {Field} has no date", instance.Id, spec.Id, spec.From);
         }
         var skip = MissedTimers.ToSkip(planned, now, state.Emails.Select(e => e.To));
-        foreach (var p in planned) Schedule(instance, p, skip.Contains(p));
+        foreach (var p in planned) Schedule(db, instance, p, skip.Contains(p));
     }
 
     /// <summary>Whether the instance is entering this stage for the first time (an email marked "once" goes only then).</summary>
-    private async Task<bool> FirstEntryAsync(WorkflowInstance instance, string state, CancellationToken ct)
+    private static async Task<bool> FirstEntryAsync(DbContext db, WorkflowInstance instance, string state, CancellationToken ct)
     {
         var pending = db.ChangeTracker.Entries<WorkflowHistoryEntry>()
             .Count(e => e.State == EntityState.Added && e.Entity.InstanceId == instance.Id && e.Entity.ToState == state && e.Entity.Kind is HistoryKinds.Started or HistoryKinds.Transition);
@@ -642,7 +614,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         return pending + saved <= 1;
     }
 
-    private void Schedule(WorkflowInstance instance, MissedTimers.Planned timer, bool skipped)
+    private void Schedule(DbContext db, WorkflowInstance instance, MissedTimers.Planned timer, bool skipped)
     {
         // A timer whose moment has already passed fires at once rather than never, unless MissedTimers skips it.
         var runAt = timer.DueAt < instance.StageEnteredAt ? instance.StageEnteredAt : timer.DueAt;
@@ -652,7 +624,7 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             Task = timer.Task, DueAt = timer.DueAt, RunAt = runAt, Status = skipped ? WorkflowTimerStatus.Skipped : WorkflowTimerStatus.Pending,
         });
         if (skipped)
-            AddHistory(instance, Actor.System, HistoryKinds.Timer, null, null, null,
+            AddHistory(db, instance, Actor.System, HistoryKinds.Timer, null, null, null,
                 string.Create(System.Globalization.CultureInfo.InvariantCulture,
                     $"Timer {timer.Spec.Id}: skipped, its moment ({timer.DueAt:d MMMM yyyy HH:mm} UTC) had passed when this stage began"), timer.Task?.Title);
     }
@@ -665,11 +637,12 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             ? d.ToUniversalTime() : null;
     }
 
-    private async Task<List<InboxTask>> OpenTasksAsync(WorkflowDefinition definition, WorkflowInstance instance, TaskDefinition spec, CancellationToken ct)
+    private async Task<List<InboxTask>> OpenTasksAsync(TransitionContext transition, TaskDefinition spec, CancellationToken ct)
     {
+        var (instance, db) = (transition.Instance, transition.Db);
         DateTime? due = spec.Due is null ? null
             : Anchor(instance, spec.DueFrom) is DateTime anchor ? WorkflowDuration.Parse(spec.Due).AddTo(anchor) : null;
-        // Whoever declared a conflict on this application earlier stays barred from it.
+        // Whoever declared a conflict on this case earlier stays barred from it.
         var excluded = spec.RequiresConflictDeclaration
             ? string.Join('|', (await db.Set<InboxTask>().Where(t => t.InstanceId == instance.Id && t.ExcludedUserIds != "").Select(t => t.ExcludedUserIds).ToListAsync(ct))
                 .SelectMany(e => e.Split('|', StringSplitOptions.RemoveEmptyEntries)).Distinct())
@@ -688,59 +661,51 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
             opened.Add(task);
         }
         // One email per task definition, not per copy: the role hears once that there is work.
-        foreach (var email in spec.Emails) await SendAsync(definition, instance, email, opened[0], ct);
+        foreach (var email in spec.Emails) await SendAsync(transition, email, opened[0], ct);
         return opened;
     }
 
-    private async Task SendAsync(WorkflowDefinition definition, WorkflowInstance instance, EmailDefinition email, InboxTask? task, CancellationToken ct)
+    private async Task SendAsync(TransitionContext transition, EmailDefinition email, InboxTask? task, CancellationToken ct)
     {
-        var recipients = await RecipientsAsync(instance, email.To, task, ct);
+        var (definition, instance, because) = (transition.Definition, transition.Instance, transition.Reason);
+        var recipients = await RecipientsAsync(transition, email.To, task, ct);
         if (recipients.Count == 0)
         {
             logger.LogWarning("Workflow {Instance}: nobody to send {Template} to ({To})", instance.Id, email.Template, email.To);
             return;
         }
         var model = TemplateModel(definition, instance, task);
-        model["trigger"] = _because?.Trigger;
-        // The applicant reads only what was meant for them; staff also get the note for the file.
-        var toApplicant = email.To is "applicant" or "role:" + Roles.Applicant || (email.To == "assignee" && task?.Role == Roles.Applicant);
-        model["message"] = _becauseMessage;
-        model["comment"] = toApplicant ? _becauseMessage : _because?.Comment;
+        model["trigger"] = because.Trigger;
+        // The subject's party reads only what was meant for them; staff also get the note for the file.
+        var toParty = email.To == "applicant" || email.To == "role:" + people.SubjectRole || (email.To == "assignee" && task?.Role == people.SubjectRole);
+        model["message"] = because.Message;
+        model["comment"] = toParty ? because.Message : because.Comment;
         foreach (var to in recipients)
-            outbox.Add(db, email.Template, to, model, instance.SubjectType, instance.SubjectId);
+            outbox.Add(transition.Db, email.Template, to, model, instance.SubjectType, instance.SubjectId);
     }
 
-    private async Task<List<EmailRecipient>> RecipientsAsync(WorkflowInstance instance, string to, InboxTask? task, CancellationToken ct)
+    /// <summary>Who an email goes to: "applicant" (the subject's contact), "assignee", "role:NAME" (through the host) or "email:ADDRESS".</summary>
+    private async Task<IReadOnlyList<EmailRecipient>> RecipientsAsync(TransitionContext transition, string to, InboxTask? task, CancellationToken ct)
     {
+        var instance = transition.Instance;
         if (to == "applicant")
             return instance.ContactEmail is null ? [] : [new EmailRecipient(instance.ContactEmail, instance.ContactName)];
         if (to.StartsWith("email:")) return [new EmailRecipient(to[6..], null)];
         if (to == "assignee")
         {
             if (task is null) return [];
-            if (task.Role == Roles.Applicant) return await RecipientsAsync(instance, "applicant", null, ct);
+            if (task.Role == people.SubjectRole) return await RecipientsAsync(transition, "applicant", null, ct);
             if (task.AssigneeId is not null)
-            {
-                var user = await db.Users.AsNoTracking().Where(u => u.Id == task.AssigneeId).Select(u => new { u.Email, u.DisplayName }).SingleAsync(ct);
-                return [new EmailRecipient(user.Email!, user.DisplayName)];
-            }
+                return await people.FindAsync(task.AssigneeId, ct) is { } person ? [new EmailRecipient(person.Email, person.Name)] : [];
             to = "role:" + task.Role;
         }
         var role = to[5..];
-        if (role == Roles.Applicant) return await RecipientsAsync(instance, "applicant", null, ct);
-        if (!_roleRecipients.TryGetValue(role, out var list))
-        {
-            list = await (from u in db.Users join ur in db.UserRoles on u.Id equals ur.UserId join r in db.Roles on ur.RoleId equals r.Id
-                          where r.Name == role && u.EmailConfirmed
-                          orderby u.Email
-                          select new EmailRecipient(u.Email!, u.DisplayName)).ToListAsync(ct);
-            _roleRecipients[role] = list;
-        }
-        return list;
+        if (role == people.SubjectRole) return await RecipientsAsync(transition, "applicant", null, ct);
+        return await transition.Work.RoleHoldersAsync(role, people, ct);
     }
 
     /// <summary>What a case's emails are rendered with: its data, reference, stage and, for a task's email, the task.</summary>
-    public static Dictionary<string, object?> TemplateModel(WorkflowDefinition definition, WorkflowInstance instance, InboxTask? task)
+    public Dictionary<string, object?> TemplateModel(WorkflowDefinition definition, WorkflowInstance instance, InboxTask? task)
     {
         var model = new Dictionary<string, object?>(StringComparer.Ordinal);
         var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
@@ -762,14 +727,14 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         if (task is not null)
             model["task"] = new Dictionary<string, object?>
             {
-                ["title"] = task.Title, ["due_at"] = task.DueAt, ["outcomes"] = task.OutcomeList, ["role"] = Roles.Describe(task.Role),
+                ["title"] = task.Title, ["due_at"] = task.DueAt, ["outcomes"] = task.OutcomeList, ["role"] = people.DescribeRole(task.Role),
             };
         return model;
     }
 
     // ---- Plumbing ------------------------------------------------------------------------
 
-    private async Task<ConditionContext> ConditionContextAsync(WorkflowDefinition definition, WorkflowInstance instance, InboxTask? completing, string? outcome, CancellationToken ct)
+    private static async Task<ConditionContext> ConditionContextAsync(DbContext db, WorkflowDefinition definition, WorkflowInstance instance, InboxTask? completing, string? outcome, CancellationToken ct)
     {
         var fields = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
         // Only a stage whose transitions have conditions needs to know about its tasks.
@@ -787,17 +752,17 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
 
     // Compiled once per model (a compiled query belongs to one): the instance is read at the start of every change.
     private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<Microsoft.EntityFrameworkCore.Metadata.IModel,
-        Func<GrantDbContext, Guid, CancellationToken, Task<WorkflowInstance?>>> InstanceById = new();
+        Func<DbContext, Guid, CancellationToken, Task<WorkflowInstance?>>> InstanceById = new();
 
-    private async Task<WorkflowInstance> LoadInstanceAsync(Guid id, CancellationToken ct)
+    private static async Task<WorkflowInstance> LoadInstanceAsync(DbContext db, Guid id, CancellationToken ct)
     {
         var query = InstanceById.GetValue(db.Model, _ =>
-            EF.CompileAsyncQuery((GrantDbContext c, Guid key, CancellationToken _) => c.Set<WorkflowInstance>().SingleOrDefault(i => i.Id == key)));
+            EF.CompileAsyncQuery((DbContext c, Guid key, CancellationToken _) => c.Set<WorkflowInstance>().SingleOrDefault(i => i.Id == key)));
         return await query(db, id, ct) ?? throw new WorkflowNotFoundException("No such workflow instance");
     }
 
     /// <summary>The task if it is still open; one the actor may not see is not found, whatever its state (ids are sequential).</summary>
-    private async Task<InboxTask> LoadOpenTaskAsync(long id, Actor actor, CancellationToken ct)
+    private async Task<InboxTask> LoadOpenTaskAsync(DbContext db, long id, Actor actor, CancellationToken ct)
     {
         var task = await db.Set<InboxTask>().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == id, ct);
         if (task is null || !MaySee(task, actor)) throw new WorkflowNotFoundException("No such task");
@@ -807,12 +772,12 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
                 $"This task was already completed by {task.CompletedByName} on {Configuration.UkTime.DateAndTime(task.CompletedAt!.Value)} ({WorkflowText.Outcome(task.Outcome ?? "")})"),
             InboxTaskStatus.SetAside => throw new WorkflowConflictException(
                 $"This task was set aside by {task.CompletedByName} on {Configuration.UkTime.DateAndTime(task.CompletedAt!.Value)}: {task.Comment}"),
-            InboxTaskStatus.Cancelled => throw new WorkflowConflictException("This task is closed: the application has moved on to another stage"),
+            InboxTaskStatus.Cancelled => throw new WorkflowConflictException($"This task is closed: the {Words.Subject} has moved on to another stage"),
             _ => task,
         };
     }
 
-    private void Touch(WorkflowInstance instance)
+    private void Touch(DbContext db, WorkflowInstance instance)
     {
         var entry = db.Entry(instance);
         if (entry.State == EntityState.Added) return;
@@ -822,19 +787,21 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         instance.UpdatedAt = Now;
     }
 
-    private void AddHistory(WorkflowInstance instance, Actor actor, string kind, string? from, string? to, string? trigger, string? comment, string? about = null) =>
+    private void AddHistory(DbContext db, WorkflowInstance instance, Actor actor, string kind, string? from, string? to, string? trigger, string? comment, string? about = null) =>
         db.Add(new WorkflowHistoryEntry
         {
             InstanceId = instance.Id, At = Now, ActorId = actor.UserId, ActorName = actor.Name, Kind = kind,
             FromState = from, ToState = to, Trigger = trigger, Comment = about is null ? comment : comment is null ? about : $"{about}: {comment}",
         });
 
-    private async Task<T> InTransactionAsync<T>(Func<Task<T>> work, CancellationToken ct)
+    /// <summary>Runs one call's work in its own unit of work and transaction, or inside the caller's transaction when one is open.</summary>
+    private async Task<T> InTransactionAsync<T>(Func<WorkflowUnitOfWork, Task<T>> work, CancellationToken ct)
     {
+        var unit = new WorkflowUnitOfWork(db);
         if (db.Database.CurrentTransaction is not null)
         {
-            var inner = await work();
-            await SaveAsync(ct);
+            var inner = await work(unit);
+            await SaveAsync(db, ct);
             return inner;
         }
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -842,22 +809,20 @@ public sealed class WorkflowRuntime(GrantDbContext db, WorkflowRegistry registry
         db.Database.AutoSavepointsEnabled = false;
         try
         {
-            var result = await work();
-            await SaveAsync(ct);
+            var result = await work(unit);
+            await SaveAsync(db, ct);
             await tx.CommitAsync(ct);
-            _roleRecipients.Clear();
             return result;
         }
         catch
         {
             // Nothing of a failed change may linger in this unit of work either.
             db.ChangeTracker.Clear();
-            _roleRecipients.Clear();
             throw;
         }
     }
 
-    private async Task SaveAsync(CancellationToken ct)
+    private static async Task SaveAsync(DbContext db, CancellationToken ct)
     {
         try
         {

@@ -12,11 +12,6 @@ namespace GrantManager.Web.Api;
 [Mapper(RequiredMappingStrategy = RequiredMappingStrategy.Target, EnumMappingStrategy = EnumMappingStrategy.ByName)]
 public static partial class ApiMappings
 {
-    public static partial ApplicationsApi.BudgetLineView ToView(this BudgetLine line);
-
-    [MapProperty(nameof(OutcomeTarget.MeasureCode), nameof(ApplicationsApi.OutcomeView.Measure))]
-    public static partial ApplicationsApi.OutcomeView ToView(this OutcomeTarget target);
-
     [MapProperty(nameof(GrantTarget.MeasureCode), nameof(GrantsApi.TargetView.Measure))]
     public static partial GrantsApi.TargetView ToView(this GrantTarget target);
 

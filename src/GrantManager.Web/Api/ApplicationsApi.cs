@@ -13,13 +13,6 @@ namespace GrantManager.Web.Api;
 /// <summary>The applications and workflow inbox API: a contract for integrations and acceptance checks.</summary>
 public static class ApplicationsApi
 {
-    public sealed record BudgetLineView(string Item, decimal Amount);
-    public sealed record OutcomeView(string Measure, decimal Target);
-    public sealed record HistoryView(DateTime At, string Stage, string? Actor, string Kind, string? Trigger, string? Comment);
-    public sealed record ApplicationView(int Id, string Reference, string Status, string? Stage, string? StageTitle, int FundId, string FundName,
-        int OrganisationId, string OrganisationName, string? ProjectTitle, string? ProjectSummary, string? Innovation, string? Beneficiaries,
-        IReadOnlyList<string> Districts, DateOnly? StartDate, DateOnly? EndDate, decimal? AmountRequested, List<BudgetLineView> Budget,
-        List<OutcomeView> Outcomes, DateTime? SubmittedAt, int Version, List<HistoryView> History, Guid? WorkflowInstanceId);
     public sealed record Created(int Id, string Reference, string Status);
     public sealed record SubmitRequest(bool Declaration);
     public sealed record WithdrawRequest(string? Reason);
@@ -45,7 +38,7 @@ public static class ApplicationsApi
         {
             var actor = await actors.ForAsync(http.User);
             await service.UpdateDraftAsync(id, actor, input, version);
-            return TypedResults.Ok(await ViewAsync(db, registry, await service.ForReadingAsync(id, actor), actor));
+            return TypedResults.Ok(await ApplicationView.ForAsync(db, registry, await service.ForReadingAsync(id, actor), actor));
         }).WithName("UpdateApplication").WithSummary("Change a draft (only before it is submitted); ?version= guards against overwriting");
 
         api.MapDelete("/applications/{id:int}", async (int id, ApplicationService service, AttachmentStore store, WorkflowActors actors, HttpContext http) =>
@@ -58,20 +51,20 @@ public static class ApplicationsApi
         {
             var actor = await actors.ForAsync(http.User);
             await service.SubmitAsync(id, actor, body?.Declaration == true);
-            return TypedResults.Ok(await ViewAsync(db, registry, await service.ForReadingAsync(id, actor), actor));
+            return TypedResults.Ok(await ApplicationView.ForAsync(db, registry, await service.ForReadingAsync(id, actor), actor));
         }).WithName("SubmitApplication").WithSummary("Submit with {declaration: true}; 400 lists whatever is missing");
 
         api.MapPost("/applications/{id:int}/withdraw", async (int id, WithdrawRequest? body, ApplicationService service, WorkflowActors actors, HttpContext http, GrantDbContext db, WorkflowRegistry registry) =>
         {
             var actor = await actors.ForAsync(http.User);
             await service.WithdrawAsync(id, actor, body?.Reason);
-            return TypedResults.Ok(await ViewAsync(db, registry, await service.ForReadingAsync(id, actor), actor));
+            return TypedResults.Ok(await ApplicationView.ForAsync(db, registry, await service.ForReadingAsync(id, actor), actor));
         }).WithName("WithdrawApplication").WithSummary("Withdraw a submitted application, any time before the decision");
 
         api.MapGet("/applications/{id:int}", async (int id, ApplicationService service, WorkflowActors actors, HttpContext http, GrantDbContext db, WorkflowRegistry registry) =>
         {
             var actor = await actors.ForAsync(http.User);
-            return TypedResults.Ok(await ViewAsync(db, registry, await service.ForReadingAsync(id, actor), actor));
+            return TypedResults.Ok(await ApplicationView.ForAsync(db, registry, await service.ForReadingAsync(id, actor), actor));
         }).WithName("GetApplication").WithSummary("An application with its status, stage and history; another organisation's answers 404");
 
         api.MapGet("/applications", async (ApplicationRegister register, WorkflowActors actors, HttpContext http, string? page, string? pageSize) =>
@@ -157,27 +150,5 @@ public static class ApplicationsApi
                 });
             return TypedResults.Ok(new TaskResult(result.InstanceId, result.ToState, result.Moved));
         }).WithName("CompleteTask").WithSummary("Complete with {outcome, comment (note for the file), messageToApplicant, scores, amountAwarded, conditions (text, or [{text, kind: before-first-payment | before-payment | ongoing, payment}]), targets, newDueOn, paymentReference}; 409 if already completed or the application moved on");
-    }
-
-    public static async Task<ApplicationView> ViewAsync(GrantDbContext db, WorkflowRegistry registry, Application a, Actor actor)
-    {
-        WorkflowInstance? instance = a.WorkflowInstanceId is Guid id ? await db.WorkflowInstances.AsNoTracking().SingleAsync(i => i.Id == id) : null;
-        var definition = instance is null ? null : registry.Get(instance.DefinitionId, instance.DefinitionVersion);
-        string Title(string? state) => state is not null && definition?.States.GetValueOrDefault(state) is { } s ? s.Title ?? state : state ?? "";
-        var history = new List<HistoryView>();
-        if (instance is not null)
-        {
-            var staff = Roles.Staff.Any(actor.HasRole);
-            var entries = await db.WorkflowHistory.AsNoTracking().Where(h => h.InstanceId == instance.Id).OrderBy(h => h.Id).ToListAsync();
-            // Applicants see the stages their application passed through; staff as much as their work needs.
-            history = CaseAccess.Filter(entries, await CaseAccess.ForAsync(db, instance, actor) ?? JournalView.Stages, actor)
-                .Select(h => new HistoryView(h.At, Title(h.ToState ?? instance.State), staff ? h.ActorName : null, h.Kind, h.Trigger, staff ? h.Comment : null))
-                .ToList();
-        }
-        return new ApplicationView(a.Id, a.Reference, ApplicationService.StatusOf(a, instance, registry), instance?.State, instance is null ? null : Title(instance.State),
-            a.FundId, a.Fund!.Name, a.OrganisationId, a.Organisation!.Name, a.ProjectTitle, a.ProjectSummary, a.Innovation, a.Beneficiaries,
-            a.DistrictList, a.StartDate, a.EndDate, a.AmountRequested,
-            a.Budget.Select(l => l.ToView()).ToList(), a.Outcomes.Select(o => o.ToView()).ToList(),
-            a.SubmittedAt, a.Version, history, a.WorkflowInstanceId);
     }
 }

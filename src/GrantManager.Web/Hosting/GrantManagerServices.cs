@@ -211,10 +211,13 @@ internal static class GrantManagerServices
         services.AddSingleton(sp =>
         {
             var registry = WorkflowLoader.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, sp.GetRequiredService<EmailTemplates>(),
-                sp.GetServices<IStateHandler>().Select(h => h.Name).ToList(), forms);
+                Core.Data.Roles.All, sp.GetServices<IStateHandler>().Select(h => h.Name).ToList(), forms);
             sp.GetRequiredService<Core.Grants.MonitoringSchedules>().CheckWorkflows(registry);
             return registry;
         });
+        // The runtime asks the grant service for its people and words, and works in the service's own unit of work.
+        services.AddScoped<IWorkflowParticipants, Core.Tasks.GrantParticipants>();
+        services.AddScoped<Microsoft.EntityFrameworkCore.DbContext>(sp => sp.GetRequiredService<Core.Data.GrantDbContext>());
         services.AddScoped<WorkflowRuntime>();
         services.AddScoped<WorkflowActors>();
         services.AddScoped<Core.Applications.ApplicationService>();

@@ -1,6 +1,5 @@
 using GrantManager.Core.Configuration;
 using GrantManager.Core.Data;
-using GrantManager.Web.Api;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -10,8 +9,8 @@ namespace GrantManager.Web.Pages;
 public sealed class IndexModel(GrantDbContext db, TimeProvider time, IOptions<CouncilOptions> council) : PageModel
 {
     public string Council => council.Value.Name;
-    public List<FundsApi.FundSummary> Funds { get; private set; } = [];
+    public List<Core.Funds.FundSummary> Funds { get; private set; } = [];
 
     public async Task OnGetAsync() =>
-        Funds = await FundsApi.OpenFunds(db, time.GetUtcNow().UtcDateTime).ToListAsync();
+        Funds = await Core.Funds.FundSummary.OpenAt(db, time.GetUtcNow().UtcDateTime).ToListAsync();
 }

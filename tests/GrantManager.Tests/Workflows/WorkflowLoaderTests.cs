@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using GrantManager.Core.Data;
 using GrantManager.Core.Email;
 using GrantManager.Core.Workflows;
 
@@ -39,7 +40,7 @@ public sealed class WorkflowLoaderTests : IDisposable
         """;
 
     private WorkflowRegistry Load() =>
-        WorkflowLoader.Load(_folder.Path, new EmailTemplates(Path.Combine(_folder.Path, "templates")), forms: Core.Tasks.GrantTaskForms.Catalog());
+        WorkflowLoader.Load(_folder.Path, new EmailTemplates(Path.Combine(_folder.Path, "templates")), Roles.All, forms: Core.Tasks.GrantTaskForms.Catalog());
 
     private IReadOnlyList<WorkflowProblem> Problems(Action<JsonObject> change, string file = "small.json")
     {
@@ -70,7 +71,7 @@ public sealed class WorkflowLoaderTests : IDisposable
     public void The_repository_workflows_load()
     {
         var registry = WorkflowLoader.Load(WorkflowFolder.FindRepositoryWorkflows(),
-            new EmailTemplates(Path.Combine(WorkflowFolder.FindRepositoryWorkflows(), "templates")),
+            new EmailTemplates(Path.Combine(WorkflowFolder.FindRepositoryWorkflows(), "templates")), Roles.All,
             ["award-grant", "return-status", "accept-return", "record-payment", "payment-held", "payment-due"], Core.Tasks.GrantTaskForms.Catalog());
         Assert.NotNull(registry.Find("grant-application"));
         Assert.NotNull(registry.Find("monitoring-return"));

@@ -1,6 +1,6 @@
+using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Organisations;
-using GrantManager.Web.Api;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
@@ -12,8 +12,8 @@ public sealed class IndexModel(GrantDbContext db, UserManager<User> users, TimeP
 {
     public string DisplayName { get; private set; } = "";
     public Organisation? Organisation { get; private set; }
-    public List<FundsApi.FundSummary> Funds { get; private set; } = [];
-    public List<ApplicationsApi.ApplicationView> Applications { get; private set; } = [];
+    public List<Core.Funds.FundSummary> Funds { get; private set; } = [];
+    public List<ApplicationView> Applications { get; private set; } = [];
 
     /// <summary>Something only the applicant can move on: information asked for, an offer to answer, a report to send.</summary>
     public sealed record ActionItem(string Text, string Href, string Reference, DateOnly? DueOn, bool Overdue);
@@ -24,10 +24,10 @@ public sealed class IndexModel(GrantDbContext db, UserManager<User> users, TimeP
         var user = await users.GetUserAsync(User);
         DisplayName = user?.DisplayName ?? "";
         Organisation = user?.OrganisationId is int id ? await db.Organisations.FindAsync(id) : null;
-        Funds = await FundsApi.OpenFunds(db, time.GetUtcNow().UtcDateTime).ToListAsync();
+        Funds = await Core.Funds.FundSummary.OpenAt(db, time.GetUtcNow().UtcDateTime).ToListAsync();
         var actor = await actors.ForAsync(User);
         foreach (var a in await applications.Query().AsNoTracking().Where(a => a.OrganisationId == actor.OrganisationId).OrderByDescending(a => a.Id).ToListAsync())
-            Applications.Add(await ApplicationsApi.ViewAsync(db, registry, a, actor));
+            Applications.Add(await ApplicationView.ForAsync(db, registry, a, actor));
         await FindActionsAsync(actor.OrganisationId);
     }
 

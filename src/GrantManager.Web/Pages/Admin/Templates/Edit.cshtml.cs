@@ -14,7 +14,7 @@ namespace GrantManager.Web.Pages.Admin.Templates;
 /// to yourself, and publish a new version. What was typed stays on the page whichever button is pressed.
 /// </summary>
 public sealed class EditModel(EmailTemplates templates, EmailTemplateVersions versions, WorkflowRegistry registry, Outbox outbox,
-    GrantDbContext db, WorkflowActors actors) : PageModel
+    GrantDbContext db, WorkflowActors actors, WorkflowRuntime runtime) : PageModel
 {
     public sealed class TemplateForm
     {
@@ -107,7 +107,7 @@ public sealed class EditModel(EmailTemplates templates, EmailTemplateVersions ve
         if (instance is not null && registry.Find(instance.DefinitionId, instance.DefinitionVersion) is { } definition)
         {
             var task = await db.InboxTasks.AsNoTracking().Where(t => t.InstanceId == instance.Id).OrderByDescending(t => t.CreatedAt).FirstOrDefaultAsync();
-            model = WorkflowRuntime.TemplateModel(definition, instance, task);
+            model = runtime.TemplateModel(definition, instance, task);
             PreviewCase = instance.SubjectReference;
         }
         try

@@ -1,7 +1,6 @@
 using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Workflows;
-using GrantManager.Web.Api;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
@@ -39,7 +38,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
     };
     public string? StageTitle { get; private set; }
     public List<InboxTask> MyTasks { get; private set; } = [];
-    public List<ApplicationsApi.HistoryView> Stages { get; private set; } = [];
+    public List<HistoryView> Stages { get; private set; } = [];
     public bool CanWithdraw { get; private set; }
     public string ProjectStatus { get; private set; } = "";
     public string BudgetStatus { get; private set; } = "";
@@ -132,7 +131,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
         Documents = await store.ForApplicationAsync(id);
         if (a.WorkflowInstanceId is not Guid instanceId) return true;
 
-        var view = await ApplicationsApi.ViewAsync(db, registry, a, Actor);
+        var view = await ApplicationView.ForAsync(db, registry, a, Actor);
         Status = view.Status;
         StageTitle = view.StageTitle;
         Stages = view.History;

@@ -2,6 +2,7 @@ using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Email;
 using GrantManager.Core.Funds;
+using GrantManager.Core.Tasks;
 using GrantManager.Core.Workflows;
 using GrantManager.Web.Pages.Shared;
 using GrantManager.Web.Workflows;
@@ -271,14 +272,14 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         var task = await db.InboxTasks.AsNoTracking().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == id);
         var actor = await actors.ForAsync(User);
         // A task someone may not see is not found, whatever its state: ids are sequential.
-        if (task is null || !WorkflowRuntime.MaySee(task, actor)) return NotFound();
+        if (task is null || !runtime.MaySee(task, actor)) return NotFound();
         MyId = actor.UserId!;
         if (task.Role == Roles.Applicant || !Roles.Staff.Any(actor.HasRole)) return Forbid();
         // Grant officers oversee every task (to assign it); others see the tasks they may do.
         var oversees = actor.HasRole(Roles.GrantOfficer);
         if (task.Status == InboxTaskStatus.Open)
         {
-            try { WorkflowRuntime.EnsureMayWork(task, actor); CanAct = true; }
+            try { runtime.EnsureMayWork(task, actor); CanAct = true; }
             catch (WorkflowForbiddenException) { if (!oversees) return Forbid(); }
         }
         else if (!oversees && !actor.HasRole(task.Role) && task.CompletedById != actor.UserId) return Forbid();

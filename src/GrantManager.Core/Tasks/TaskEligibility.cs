@@ -1,25 +1,15 @@
 using GrantManager.Core.Data;
+using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
 
-namespace GrantManager.Core.Workflows;
-
-/// <summary>Someone a staff task may be given to. A stand-in is a grant officer offered because nobody holding the task's role may take it.</summary>
-public sealed record TaskCandidate(string Id, string Name, bool StandIn);
-
-/// <summary>Who may take a staff task, and whether anyone is left to take it.</summary>
-public sealed record TaskEligibilityResult(IReadOnlyList<TaskCandidate> Candidates)
-{
-    /// <summary>Holders of the task's role who may take it.</summary>
-    public IEnumerable<TaskCandidate> RoleHolders => Candidates.Where(c => !c.StandIn);
-    /// <summary>Nobody holding the task's role may take it: a grant officer must assign a stand-in or set the task aside.</summary>
-    public bool NobodyEligible => !RoleHolders.Any();
-}
+namespace GrantManager.Core.Tasks;
 
 /// <summary>
 /// The rules for who may take a staff task: they hold its role, have not declared a conflict of
 /// interest on the application, and are not doing (or have not done) another copy of the same
 /// parallel task (two assessors must be two people). When nobody holding the role is left, a grant
-/// officer who meets the other rules may stand in.
+/// officer who meets the other rules may stand in. This is the grant service's assignment policy, which the
+/// workflow runtime asks for through <see cref="GrantParticipants"/>.
 /// </summary>
 public static class TaskEligibility
 {
