@@ -63,7 +63,7 @@ public sealed class GeneratedClientJourneyTests(GrantManagerFactory app) : IClas
             await CompleteAsync(assessor, task, new CompleteRequest { Outcome = "fund", Comment = "Well planned", Scores = scores });
         }
         var decided = await CompleteAsync(officer, await OpenTaskAsync(officer, id, Roles.GrantOfficer),
-            new CompleteRequest { Outcome = "approve", AmountAwarded = 3000, Conditions = "Share the walk timetable", MessageToApplicant = "We are pleased to offer you a grant." });
+            new CompleteRequest { Outcome = "approve", AmountAwarded = 3000, Conditions = [new CompleteRequest_conditions { Text = "Share the walk timetable", Kind = CompleteRequest_conditions_kind.Ongoing }], MessageToApplicant = "We are pleased to offer you a grant." });
         Assert.Equal("offer", decided.Stage);
 
         // The applicant accepts the offer: the grant appears, with its payments.
@@ -76,7 +76,7 @@ public sealed class GeneratedClientJourneyTests(GrantManagerFactory app) : IClas
         Assert.Equal(id, grant.ApplicationId);
         Assert.Equal(created.Reference, grant.Reference);
         Assert.Equal(3000, grant.Amount);
-        Assert.Equal("Share the walk timetable", grant.Conditions);
+        Assert.Equal(["Share the walk timetable: ongoing"], grant.Conditions!.Select(c => $"{c.Text}: {c.Kind}"));
         Assert.Equal(3000, grant.Instalments!.Sum(i => i.Amount));
         Assert.Equal(["people-supported: 40", "volunteer-hours: 300"], grant.Targets!.Select(t => $"{t.Measure}: {t.Target}"));
         Assert.Equal(grant.Id, (await officer.Api.Grants[grant.Id!.Value].GetAsync())!.Id);

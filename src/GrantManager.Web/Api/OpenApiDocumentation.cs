@@ -54,6 +54,7 @@ internal static class OpenApiDocumentation
         o.AddDocumentTransformer(DescribeDocumentAsync);
         o.AddOperationTransformer(DescribeOperationAsync);
         o.AddSchemaTransformer(NumbersAsNumbers);
+        o.AddSchemaTransformer(DecisionConditions);
     }
 
     private static Task DescribeDocumentAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
@@ -173,6 +174,36 @@ internal static class OpenApiDocumentation
                 ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(Problem, document) },
             },
         };
+    }
+
+    /// <summary>
+    /// A decision's conditions are read from raw JSON (a list, or plain words as one condition for the life of
+    /// the grant); the document gives the list, so a generated client has typed conditions.
+    /// </summary>
+    private static Task DecisionConditions(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
+    {
+        if (context.JsonTypeInfo.Type != typeof(ApplicationsApi.CompleteRequest) || schema.Properties is null) return Task.CompletedTask;
+        schema.Properties["conditions"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Array | JsonSchemaType.Null,
+            Description = "The offer's conditions (approve only). Plain words instead of a list are taken as one condition for the life of the grant.",
+            Items = new OpenApiSchema
+            {
+                Type = JsonSchemaType.Object,
+                Required = new HashSet<string> { "text", "kind" },
+                Properties = new Dictionary<string, IOpenApiSchema>
+                {
+                    ["text"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "The condition as the offer letter words it" },
+                    ["kind"] = new OpenApiSchema
+                    {
+                        Type = JsonSchemaType.String, Description = "When it must be met",
+                        Enum = [JsonValue.Create("before-first-payment"), JsonValue.Create("before-payment"), JsonValue.Create("ongoing")],
+                    },
+                    ["payment"] = new OpenApiSchema { Type = JsonSchemaType.Integer | JsonSchemaType.Null, Format = "int32", Description = "The payment it holds (before-payment only), from 1" },
+                },
+            },
+        };
+        return Task.CompletedTask;
     }
 
     /// <summary>
