@@ -30,7 +30,8 @@ internal static class BearerTokenChecks
 /// <summary>
 /// The identity API's refresh tokens are single use: each is recorded (as a hash, in the account's
 /// tokens) when it is exchanged. A second use is taken as a sign it was stolen, and ends every sign-in
-/// of the account. The account-email endpoints (reset, resend) share the per-account email limit.
+/// of the account. The account-email endpoints (reset, resend) share the per-account email limit, and
+/// a password is changed only through <c>POST /api/account/password</c> (see <see cref="PasswordChanges"/>).
 /// </summary>
 internal static class IdentityApiChecks
 {
@@ -49,19 +50,39 @@ internal static class IdentityApiChecks
                 case ResendConfirmationEmailRequest { Email: { Length: > 0 } email }:
                     http.RequestServices.GetRequiredService<SignInThrottle>().EnsureMayEmail(email);
                     break;
+                // One way to change a password, so that it is always rate-limited, ends the other sign-ins and tells the owner.
+                case InfoRequest { NewPassword: { Length: > 0 } }:
+                    return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                    {
+                        ["newPassword"] = ["Change the password with POST /api/account/password, which ends the account's other sign-ins and emails its owner"],
+                    });
                 case RefreshRequest { RefreshToken: { Length: > 0 } token } when !await FirstUseAsync(http, token):
                     return TypedResults.Problem("This refresh token has been used already, so every sign-in of the account has ended. Sign in again.",
+                        statusCode: StatusCodes.Status401Unauthorized, title: "Sign in again");
+                // The endpoint itself would answer an ended sign-in with the cookie challenge, a redirect to the sign-in page.
+                case RefreshRequest { RefreshToken: { Length: > 0 } token } when await EndedAsync(http, token):
+                    return TypedResults.Problem("This sign-in has ended (signed out, or the password was changed or reset). Sign in again.",
                         statusCode: StatusCodes.Status401Unauthorized, title: "Sign in again");
             }
         }
         return await next(context);
     }
 
+    /// <summary>True when the refresh token is of a sign-in that has since ended: the account's security stamp has changed.</summary>
+    private static async Task<bool> EndedAsync(HttpContext http, string token)
+    {
+        var ticket = RefreshTicket(http, token);
+        return ticket?.Principal is not null
+            && await http.RequestServices.GetRequiredService<SignInManager<User>>().ValidateSecurityStampAsync(ticket.Principal) is null;
+    }
+
+    private static Microsoft.AspNetCore.Authentication.AuthenticationTicket? RefreshTicket(HttpContext http, string token) =>
+        http.RequestServices.GetRequiredService<IOptionsMonitor<BearerTokenOptions>>().Get(IdentityConstants.BearerScheme).RefreshTokenProtector.Unprotect(token);
+
     /// <summary>Records the token's use; false if it had been used before (then the account's sign-ins all end).</summary>
     private static async Task<bool> FirstUseAsync(HttpContext http, string token)
     {
-        var options = http.RequestServices.GetRequiredService<IOptionsMonitor<BearerTokenOptions>>().Get(IdentityConstants.BearerScheme);
-        var ticket = options.RefreshTokenProtector.Unprotect(token);
+        var ticket = RefreshTicket(http, token);
         var users = http.RequestServices.GetRequiredService<UserManager<User>>();
         // A token that does not unprotect, or whose account has gone, is refused by the endpoint itself.
         if (ticket?.Principal is null || await users.GetUserAsync(ticket.Principal) is not { } user) return true;

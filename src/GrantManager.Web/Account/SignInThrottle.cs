@@ -124,9 +124,9 @@ internal static class AddressLimits
 {
     private static readonly string[] Paths =
     [
-        "/Account/Login", "/Account/Register", "/Account/ForgotPassword", "/Account/ResetPassword",
+        "/Account/Login", "/Account/Register", "/Account/ForgotPassword", "/Account/ResetPassword", "/Account/ChangePassword",
         "/api/identity/login", "/api/identity/refresh", "/api/identity/forgotPassword", "/api/identity/resetPassword",
-        "/api/identity/resendConfirmationEmail", "/api/identity/register",
+        "/api/identity/resendConfirmationEmail", "/api/identity/register", "/api/account/password",
     ];
 
     public static bool Applies(HttpRequest request) =>

@@ -25,6 +25,7 @@ internal static class ApiEndpoints
         GrantsApi.Map(api);
         SocialValueApi.Map(api);
         WebhooksApi.Map(api);
+        AccountApi.Map(api);
     }
 }
 

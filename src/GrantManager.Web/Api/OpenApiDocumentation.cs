@@ -29,15 +29,16 @@ internal static class OpenApiDocumentation
         ["POST api/identity/resetPassword"] = ("ResetPassword", "Choose a new password with the emailed reset code"),
         ["POST api/identity/manage/2fa"] = ("ManageTwoFactor", "Turn two-factor sign-in on or off, or see its state"),
         ["GET api/identity/manage/info"] = ("GetAccount", "The signed-in account's email address and whether it is confirmed"),
-        ["POST api/identity/manage/info"] = ("UpdateAccount", "Change the signed-in account's email address or password"),
+        ["POST api/identity/manage/info"] = ("UpdateAccount", "Change the signed-in account's email address (the password is changed with ChangePassword)"),
     };
 
     /// <summary>Identity requests limited per address and per account (Security:*): beyond the limit, 429 with Retry-After.</summary>
-    private static readonly HashSet<string> Limited = ["Login", "ResendConfirmationEmail", "ForgotPassword", "ResetPassword"];
+    private static readonly HashSet<string> Limited = ["Login", "ResendConfirmationEmail", "ForgotPassword", "ResetPassword", "ChangePassword"];
 
     private static readonly (string Prefix, string Tag, string Description)[] Tags =
     [
         ("/api/identity", "Identity", "Signing in for a bearer token, and the account itself. Applicants register at /Account/Register; staff are added by an administrator."),
+        ("/api/account", "Account", "The signed-in account: changing its password ends every other sign-in of it."),
         ("/api/funds/{id}/social-value", "Social value", "A fund's social value, committed against achieved."),
         ("/api/funds", "Funds", "Funds open for applications."),
         ("/api/applications", "Applications", "Drafts, submission, withdrawal and the applications register."),

@@ -285,6 +285,7 @@ internal static class GrantManagerServices
         services.AddHostedService<Webhooks.WebhookDispatchService>();
         services.AddScoped<Core.Webhooks.WebhookRegistrations>();
         services.AddScoped<AccountEmails>();
+        services.AddScoped<PasswordChanges>();
         services.AddSingleton<IEmailSender<User>, ScopedAccountEmailSender>();
     }
 }
