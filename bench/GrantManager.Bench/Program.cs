@@ -3,6 +3,7 @@ using GrantManager.Bench;
 // Benchmarks print their figures; run in Release:
 //   dotnet run -c Release --project bench/GrantManager.Bench -- transitions [seconds]
 //   dotnet run -c Release --project bench/GrantManager.Bench -- reminders [grants]
+//   dotnet run -c Release --project bench/GrantManager.Bench -- delivery [emails]
 //   dotnet run -c Release --project bench/GrantManager.Bench -- export [grants]
 //   dotnet run -c Release --project bench/GrantManager.Bench -- choose [transitions]
 var what = args.FirstOrDefault() ?? "transitions";
@@ -15,6 +16,9 @@ switch (what)
     case "reminders":
         await ReminderBench.RunAsync(args.Length > 1 && int.TryParse(args[1], out var grants) ? grants : 100_000);
         break;
+    case "delivery":
+        await ReminderBench.DeliveryAsync(args.Length > 1 && int.TryParse(args[1], out var emails) ? emails : 30_000);
+        break;
     case "export":
         await ExportBench.RunAsync(args.Length > 1 && int.TryParse(args[1], out var exported) ? exported : 100_000);
         break;
@@ -22,7 +26,7 @@ switch (what)
         await ChooseBench.RunAsync(args.Length > 1 && int.TryParse(args[1], out var n) ? n : 200_000);
         break;
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'. Choose: transitions, reminders, export, choose");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'. Choose: transitions, reminders, delivery, export, choose");
         return 2;
 }
 return Environment.ExitCode;

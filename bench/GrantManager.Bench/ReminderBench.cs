@@ -28,17 +28,8 @@ internal static class ReminderBench
         var workflows = BenchHost.FindRepositoryWorkflows();
         var smtp = new CountingSmtpServer();
         var connections = new EmailOptions().Connections;
-        await using var host = new BenchHost(workflows, handlerNames: ["award-grant", "return-status", "accept-return", "record-payment"], more: services =>
-        {
-            services.Replace(ServiceDescriptor.Singleton(Options.Create(new EmailOptions
-            {
-                From = "grants@bench.example", BatchSize = 200, Connections = connections,
-                Smtp = new SmtpOptions { Host = "127.0.0.1", Port = smtp.Port, UseStartTls = false },
-            })));
-            services.AddSingleton<IEmailTransport>(sp => new SmtpEmailTransport(sp.GetRequiredService<IOptions<EmailOptions>>().Value.Smtp));
-            services.AddSingleton(sp => new EmailDispatcher(sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<IEmailTransport>(),
-                TimeProvider.System, sp.GetRequiredService<IOptions<EmailOptions>>(), NullLogger<EmailDispatcher>.Instance));
-        });
+        await using var host = new BenchHost(workflows, handlerNames: ["award-grant", "return-status", "accept-return", "record-payment"],
+            more: services => AddSmtp(services, smtp, connections));
         await host.MigrateAsync();
         Console.WriteLine($"Reminder benchmark: {grants:N0} grants on calendar quarters, SQLite {await host.DurabilityAsync()}, {Environment.ProcessorCount} cores");
 
@@ -57,6 +48,67 @@ internal static class ReminderBench
             + $"(goal: 100,000 in 20 s, at least 5,000/s: {(fire.Elapsed.TotalSeconds <= firedGoal ? "met" : "NOT MET")})");
         Console.WriteLine($"  memory while firing: {fireMemory}");
 
+        var (sent, delivered) = await DeliverAsync(host, smtp, connections, sampler, grants);
+        var lost = grants - fired;
+        Console.WriteLine(lost == 0 && delivered ? "  every reminder fired once and was delivered once"
+            : $"  MISMATCH: {lost} not fired, {sent} sent, {smtp.Received} received, {smtp.Distinct} distinct");
+        await smtp.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Delivery alone: N emails of a reminder's size put straight in the outbox, then the dispatcher
+    /// delivers them to the local SMTP server in passes as the hosted service runs it.
+    /// </summary>
+    public static async Task DeliveryAsync(int emails)
+    {
+        var smtp = new CountingSmtpServer();
+        var connections = new EmailOptions().Connections;
+        await using var host = new BenchHost(BenchHost.FindRepositoryWorkflows(), more: services => AddSmtp(services, smtp, connections));
+        await host.MigrateAsync();
+        Console.WriteLine($"Delivery benchmark: {emails:N0} emails, SQLite {await host.DurabilityAsync()}, {Environment.ProcessorCount} cores");
+        var now = DateTime.UtcNow.AddSeconds(-1);
+        for (var start = 0; start < emails; start += 5000)
+        {
+            await using var scope = host.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<GrantDbContext>();
+            for (var i = start; i < Math.Min(emails, start + 5000); i++)
+            {
+                var reference = $"LWK-2027-{i + 1:D6}";
+                db.OutboxEmails.Add(new OutboxEmail
+                {
+                    Id = Guid.CreateVersion7(), ToAddress = $"holder{i + 1}@bench.example", ToName = $"Holder {i + 1}",
+                    Subject = $"Your monitoring report for {reference} is due today", Template = "return-due-day",
+                    TextBody = string.Join("\n", Enumerable.Repeat($"Your report for Community project {i + 1} ({reference}), quarter to 31 March 2027, is due today.", 12)),
+                    HtmlBody = string.Join("", Enumerable.Repeat($"<p class=\"govuk-body\">Your report for Community project {i + 1} ({reference}), quarter to 31 March 2027, is due today.</p>", 16)),
+                    SubjectType = GrantWorkflows.ReturnSubject, SubjectId = (i + 1).ToString(), Status = OutboxStatus.Pending,
+                    Priority = OutboxEmail.NormalPriority, CreatedAt = now, NextAttemptAt = now,
+                });
+            }
+            await db.SaveChangesAsync();
+        }
+        Console.WriteLine($"  put {emails:N0} emails in the outbox");
+        using var sampler = new MemorySampler(liveEvery: TimeSpan.FromSeconds(1));
+        var (_, delivered) = await DeliverAsync(host, smtp, connections, sampler, emails);
+        Console.WriteLine(delivered ? "  every email was delivered once" : "  MISMATCH: not every email was delivered exactly once");
+        await smtp.DisposeAsync();
+    }
+
+    private static void AddSmtp(IServiceCollection services, CountingSmtpServer smtp, int connections)
+    {
+        services.Replace(ServiceDescriptor.Singleton(Options.Create(new EmailOptions
+        {
+            From = "grants@bench.example", BatchSize = 200, Connections = connections,
+            Smtp = new SmtpOptions { Host = "127.0.0.1", Port = smtp.Port, UseStartTls = false },
+        })));
+        services.AddSingleton<IEmailTransport>(sp => new SmtpEmailTransport(sp.GetRequiredService<IOptions<EmailOptions>>().Value.Smtp));
+        services.AddSingleton(sp => new EmailDispatcher(sp.GetRequiredService<IServiceScopeFactory>(), sp.GetRequiredService<IEmailTransport>(),
+            TimeProvider.System, sp.GetRequiredService<IOptions<EmailOptions>>(), NullLogger<EmailDispatcher>.Instance));
+    }
+
+    /// <summary>Runs dispatcher passes until nothing is due; prints the rate, what arrived and the memory while delivering.</summary>
+    private static async Task<(int Sent, bool Once)> DeliverAsync(BenchHost host, CountingSmtpServer smtp, int connections, MemorySampler sampler, int expected)
+    {
+        sampler.Take();
         var dispatch = Stopwatch.StartNew();
         var dispatcher = host.Services.GetRequiredService<EmailDispatcher>();
         var sent = 0;
@@ -75,10 +127,7 @@ internal static class ReminderBench
         Console.WriteLine($"  delivered {sent:N0} emails to the local SMTP server over {connections} connections ({smtp.Received:N0} received, {smtp.Distinct:N0} distinct Message-Ids) "
             + $"in {dispatch.Elapsed.TotalSeconds:N1} s: {rate:N0}/s (goal: at least 2,000/s: {(rate >= 2000 ? "met" : "NOT MET")})");
         Console.WriteLine($"  memory while delivering: {sendMemory}");
-        var lost = grants - fired;
-        Console.WriteLine(lost == 0 && sent == grants && smtp.Received == grants && smtp.Distinct == grants ? "  every reminder fired once and was delivered once"
-            : $"  MISMATCH: {lost} not fired, {sent} sent, {smtp.Received} received, {smtp.Distinct} distinct");
-        await smtp.DisposeAsync();
+        return (sent, sent == expected && smtp.Received == expected && smtp.Distinct == expected && twice == 0 && pending == 0);
     }
 
     private static async Task<T> WithDb<T>(BenchHost host, Func<GrantDbContext, Task<T>> use)

@@ -57,7 +57,6 @@ public sealed class EmailDispatcher(
     private async Task SendOverOneConnectionAsync(Pass pass, CancellationToken ct)
     {
         IEmailSession? session = null;
-        var from = new MailboxAddress(Options.FromName, Options.From);
         var domain = Options.From.Split('@').Last();
         try
         {
@@ -106,7 +105,7 @@ public sealed class EmailDispatcher(
                             }
                             try
                             {
-                                await session.SendAsync(ToMime(message, from, domain), ct);
+                                await session.SendAsync(ToMime(message, Options.FromName, Options.From, domain), ct);
                                 pass.Delivered(message);
                             }
                             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -304,10 +303,15 @@ public sealed class EmailDispatcher(
         }
     }
 
-    public static MimeMessage ToMime(OutboxEmail message, MailboxAddress from, string domain)
+    /// <summary>
+    /// The message as sent. Its sender is a new address each time: an address list subscribes to the
+    /// changes of every address added to it, so one address shared by every message of a connection
+    /// would keep each message alive until the connection's pass ended (tens of thousands at a quarter end).
+    /// </summary>
+    public static MimeMessage ToMime(OutboxEmail message, string? fromName, string fromAddress, string domain)
     {
         var mime = new MimeMessage();
-        mime.From.Add(from);
+        mime.From.Add(new MailboxAddress(fromName ?? "", fromAddress));
         mime.To.Add(new MailboxAddress(message.ToName ?? "", message.ToAddress));
         mime.Subject = message.Subject;
         // The same on every attempt and every node, so a repeat is recognisable as the same message.

@@ -67,6 +67,63 @@ public sealed class EmailDispatcherTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Messages_already_sent_are_not_kept_in_memory_while_a_long_pass_goes_on()
+    {
+        // One connection, three batches in one pass: by the last email, the 29 before it have been sent
+        // and nothing should keep them (a quarter end sends tens of thousands in one pass).
+        var ids = await EnqueueAsync(Enumerable.Range(1, 30).Select(i => $"holder{i}@example.net").ToArray());
+        var watching = new WatchingTransport(Smtp(), checkAt: ids.Count);
+
+        var sent = await Dispatcher(watching, connections: 1, batchSize: 10).DispatchDueAsync();
+
+        Assert.Equal(30, sent);
+        Assert.All(Enumerable.Range(1, 30), i => Assert.Single(_app.Smtp.To($"holder{i}@example.net")));
+        // The one just before may still sit in a register or a slot of the send loop; none earlier may.
+        Assert.Equal(28, watching.SentBefore);
+        Assert.Equal(0, watching.StillAliveBefore);
+    }
+
+    /// <summary>
+    /// The real SMTP transport, watching the messages it is given: before sending the
+    /// <c>checkAt</c>-th it collects garbage and counts how many of those sent before it (all but the
+    /// last one) are still alive.
+    /// </summary>
+    private sealed class WatchingTransport(IEmailTransport inner, int checkAt) : IEmailTransport
+    {
+        private readonly List<WeakReference<MimeKit.MimeMessage>> _sent = [];
+        private readonly int _checkAt = checkAt;
+        public int SentBefore { get; private set; } = -1;
+        public int StillAliveBefore { get; private set; } = -1;
+
+        public async Task<IEmailSession> OpenAsync(CancellationToken ct) => new Session(this, await inner.OpenAsync(ct));
+
+        private sealed class Session(WatchingTransport owner, IEmailSession inner) : IEmailSession
+        {
+            public Task SendAsync(MimeKit.MimeMessage message, CancellationToken ct)
+            {
+                lock (owner._sent)
+                {
+                    if (owner._sent.Count == owner._checkAt - 1) owner.Check();
+                    owner._sent.Add(new WeakReference<MimeKit.MimeMessage>(message));
+                }
+                return inner.SendAsync(message, ct);
+            }
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
+
+        private void Check()
+        {
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            GC.Collect();
+            var earlier = _sent.Take(_sent.Count - 1).ToList();
+            SentBefore = earlier.Count;
+            StillAliveBefore = earlier.Count(w => w.TryGetTarget(out _));
+        }
+    }
+
+    [Fact]
     public async Task A_rejected_recipient_is_dead_lettered_at_once_and_the_rest_of_the_batch_is_sent()
     {
         _app.Smtp.Rejected["nobody@example.net"] = true;
