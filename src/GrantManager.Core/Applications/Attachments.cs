@@ -38,6 +38,15 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
         ["budget"] = "Detailed budget", ["constitution"] = "Constitution or governing document", ["accounts"] = "Latest accounts", ["other"] = "Other supporting document",
     };
 
+    /// <summary>What a stored document is, in words, for any kind kept (evidence for a condition or a report included).</summary>
+    public static string KindName(string kind) => kind switch
+    {
+        "condition" => "Evidence for a condition",
+        "evidence" => "Evidence for a progress report",
+        "information" => "Sent with an answer to a request for information",
+        _ => Kinds.GetValueOrDefault(kind, "Document"),
+    };
+
     private static readonly (string Extension, string ContentType, byte[] Magic)[] Types =
     [
         (".pdf", "application/pdf", "%PDF"u8.ToArray()),

@@ -113,7 +113,8 @@ public static class PaymentPlan
             instalments.Add(new Instalment
             {
                 Sequence = i + 1, Percent = parts[i].Percent, Amount = share, ReleasedBy = parts[i].ReleasedBy,
-                Status = atOnce ? InstalmentStatus.Due : InstalmentStatus.Scheduled, DueAt = atOnce ? now : null,
+                // Released (due, or held by a condition) by GrantWorkflows.ReleaseInstalmentAsync, the one place a payment is released.
+                Status = InstalmentStatus.Scheduled, DueAt = atOnce ? now : null,
             });
         }
         return instalments;

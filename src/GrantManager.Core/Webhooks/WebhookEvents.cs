@@ -213,7 +213,10 @@ public sealed class WebhookEvents(Func<WorkflowRegistry> registry, TimeProvider 
                 case Grant g when entry.State == EntityState.Added:
                     later.Add(new(WebhookEventTypes.GrantAwarded, () => GrantData(db, g)));
                     break;
-                case Instalment p when Changed<InstalmentStatus>(entry, nameof(Instalment.Status), (was, @is) => @is == InstalmentStatus.Due && (entry.State == EntityState.Added || was != @is)):
+                // Released once: due from scheduled or from a condition's hold; finance lifting its own hold (a reason) is not a new release.
+                case Instalment p when Changed<InstalmentStatus>(entry, nameof(Instalment.Status), (was, @is) => @is == InstalmentStatus.Due && (entry.State == EntityState.Added || was != @is))
+                    && !(entry.State == EntityState.Modified && entry.OriginalValues.GetValue<InstalmentStatus>(nameof(Instalment.Status)) == InstalmentStatus.Held
+                         && entry.OriginalValues.GetValue<string?>(nameof(Instalment.HeldReason)) is not null):
                     (entry.State == EntityState.Added ? later : now).Add(new(WebhookEventTypes.PaymentReleased, () => PaymentData(db, p)));
                     break;
                 case Instalment p when Changed<InstalmentStatus>(entry, nameof(Instalment.Status), (was, @is) => @is == InstalmentStatus.Paid && was != @is):

@@ -45,6 +45,8 @@ public sealed class AuditTests(GrantManagerFactory app) : IClassFixture<GrantMan
         Assert.Equal("?kind=application", filtered.RequestMessage!.RequestUri!.Query);
         var page = await filtered.ReadPageAsync();
         Assert.Equal("application", page.QuerySelector("#kind option[selected]")!.GetAttribute("value"));
+        // A page with no error says none in its title (its paging parameter is not Razor's own "page" route value).
+        Assert.StartsWith("Audit", (await admin.GetPageAsync("/Admin/Audit")).Title);
         var row = page.QuerySelectorAll("tbody tr").First(r => Squash(r.TextContent).Contains("Project title: Tea dances →"));
         Assert.Contains($"LWK-", row.QuerySelector($"a[href=\"/Staff/Applications/{id}\"]")!.TextContent);
         Assert.Contains("Maggie Audited", row.TextContent);

@@ -12,7 +12,7 @@ public sealed class AuditModel(GrantDbContext db) : PageModel
         [("", "Everything"), ("application", "Applications"), ("fund", "Funds and rounds"), ("organisation", "Organisations"), ("user", "Users and roles")];
 
     [BindProperty(SupportsGet = true)] public string? Kind { get; set; }
-    [BindProperty(SupportsGet = true, Name = "page")] public int PageNumber { get; set; } = 1;
+    [BindProperty(SupportsGet = true, Name = "pageNumber")] public int PageNumber { get; set; } = 1;
     public List<AuditLine> Lines { get; private set; } = [];
     public int Total { get; private set; }
     public int Pages => Math.Max(1, (Total + AuditTrail.PageSize - 1) / AuditTrail.PageSize);
@@ -22,7 +22,7 @@ public sealed class AuditModel(GrantDbContext db) : PageModel
         if (!Kinds.Any(k => k.Value == (Kind ?? ""))) Kind = null;
         if (PageNumber < 1) PageNumber = 1;
         (Lines, Total) = await AuditTrail.PageAsync(db, Kind, PageNumber);
-        if (PageNumber > Pages) return RedirectToPage(new { kind = Kind, page = Pages });
+        if (PageNumber > Pages) return RedirectToPage(new { kind = Kind, pageNumber = Pages });
         return Page();
     }
 }
