@@ -47,6 +47,8 @@ internal static class ReminderBench
         Console.WriteLine($"  fired {fired:N0} reminders into the outbox ({outbox:N0} emails) in {fire.Elapsed.TotalSeconds:N1} s: {fired / fire.Elapsed.TotalSeconds:N0}/s "
             + $"(goal: 100,000 in 20 s, at least 5,000/s: {(fire.Elapsed.TotalSeconds <= firedGoal ? "met" : "NOT MET")})");
         Console.WriteLine($"  memory while firing: {fireMemory}");
+        if (await WithDb(host, db => db.WorkflowIncidents.OrderBy(i => i.Id).Select(i => i.Error).FirstOrDefaultAsync()) is { } failure)
+            Console.WriteLine($"  FAILED timers: {await WithDb(host, db => db.WorkflowIncidents.CountAsync())}; the first: {failure.Split('\n')[0]}");
 
         var (sent, delivered) = await DeliverAsync(host, smtp, connections, sampler, grants);
         var lost = grants - fired;
