@@ -13,6 +13,9 @@ public sealed class WorkflowTimerTests : IAsyncLifetime
 {
     private readonly WorkflowTestApp _t = new();
 
+    /// <summary>These tests read what the timers stored; a delivery pass claiming an email meanwhile would change its lease.</summary>
+    public WorkflowTimerTests() => _t.App.Set("Email:RunDispatcher", "false");
+
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await _t.DisposeAsync();
 
