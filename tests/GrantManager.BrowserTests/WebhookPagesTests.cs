@@ -30,7 +30,9 @@ public sealed class WebhookPagesTests(BrowserFixture browser)
             await page.Keyboard.PressAsync("Space");
             await page.GetByRole(AriaRole.Button, new() { Name = "Add the endpoint" }).FocusAsync();
             await page.Keyboard.PressAsync("Enter");
+            // The new endpoint's own page, showing its secret this once.
             await page.Locator("#secret").WaitForAsync();
+            Assert.Matches("^/Admin/Webhooks/[0-9a-f-]{36}$", new Uri(page.Url).AbsolutePath);
             Assert.StartsWith("whsec_", (await page.Locator("#secret").TextContentAsync())!.Trim());
             await BrowserFixture.AssertFitsAsync(page, $"webhooks-{width}");
             await browser.AssertAccessibleAsync(page, $"webhooks-{width}");
@@ -50,7 +52,9 @@ public sealed class WebhookPagesTests(BrowserFixture browser)
                 });
                 await db.SaveChangesAsync();
             }
-            await page.GetByRole(AriaRole.Link, new() { Name = url }).ClickAsync();
+            // Reloading the endpoint's page shows its deliveries and no longer the secret.
+            await page.ReloadAsync();
+            Assert.Equal(0, await page.Locator("#secret").CountAsync());
             Assert.Contains("HTTP 503", await page.Locator("main table").TextContentAsync());
             Assert.Contains("Not delivered", await page.Locator("main table").TextContentAsync());
             await BrowserFixture.AssertFitsAsync(page, $"webhook-endpoint-{width}");

@@ -77,6 +77,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.Property(w => w.Secret).HasMaxLength(100);
             e.Property(w => w.Description).HasMaxLength(200);
             e.Property(w => w.CreatedBy).HasMaxLength(256);
+            e.Property(w => w.SecretRevealTo).HasMaxLength(450);
             e.Ignore(w => w.EventList);
         });
         b.Entity<Webhooks.WebhookDelivery>(e =>

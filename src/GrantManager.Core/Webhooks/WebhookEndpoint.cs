@@ -11,7 +11,13 @@ public sealed class WebhookEndpoint
     public string Secret { get; set; } = "";
     public string? Description { get; set; }
     public DateTime CreatedAt { get; set; }
+    /// <summary>The name of the administrator who registered it.</summary>
     public string CreatedBy { get; set; } = "";
+    /// <summary>
+    /// The user id of the administrator who registered it on the page, until its secret has been shown to them on the
+    /// endpoint's page (once, then cleared). Null when the secret was given in the API's answer instead.
+    /// </summary>
+    public string? SecretRevealTo { get; set; }
 
     public IReadOnlyList<string> EventList => Events.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }

@@ -7,8 +7,14 @@ namespace GrantManager.Core.Webhooks;
 /// <summary>Registering, listing and removing webhook endpoints (administrators, on the page and through the API).</summary>
 public sealed class WebhookRegistrations(GrantDbContext db, TimeProvider time, IOptions<WebhookOptions> options)
 {
-    /// <summary>Checks and saves a new endpoint with a new secret, which the caller shows once. Refused with the field named: url, events, description.</summary>
-    public async Task<WebhookEndpoint> RegisterAsync(string? url, IReadOnlyCollection<string>? events, string? description, string createdBy, CancellationToken ct = default)
+    /// <summary>
+    /// Checks and saves a new endpoint with a new secret, which is shown once: by the caller (the API's answer), or, when
+    /// <paramref name="revealTo"/> names a user, on the endpoint's page the first time that user opens it
+    /// (<see cref="RevealSecretOnceAsync"/>). Refused with the field named: url, events, description.
+    /// </summary>
+    /// <param name="createdBy">The administrator's name, as the endpoint's pages show it.</param>
+    public async Task<WebhookEndpoint> RegisterAsync(string? url, IReadOnlyCollection<string>? events, string? description, string createdBy,
+        string? revealTo = null, CancellationToken ct = default)
     {
         var errors = new Dictionary<string, string[]>();
         if (await WebhookAddresses.ProblemAsync(url, options.Value.AllowInsecure, ct) is { } problem) errors["url"] = [problem];
@@ -22,11 +28,26 @@ public sealed class WebhookRegistrations(GrantDbContext db, TimeProvider time, I
         {
             Id = Guid.CreateVersion7(time.GetUtcNow()), Url = url!.Trim(), Events = string.Join(' ', WebhookEventTypes.All.Keys.Where(chosen.Contains)),
             Secret = WebhookSignature.NewSecret(), Description = string.IsNullOrWhiteSpace(description) ? null : description.Trim(),
-            CreatedAt = time.GetUtcNow().UtcDateTime, CreatedBy = createdBy,
+            CreatedAt = time.GetUtcNow().UtcDateTime, CreatedBy = createdBy, SecretRevealTo = revealTo,
         };
         db.WebhookEndpoints.Add(endpoint);
         await db.SaveChangesAsync(ct);
         return endpoint;
+    }
+
+    /// <summary>
+    /// The endpoint's secret if <paramref name="userId"/> registered it on the page and has not yet seen it, and from
+    /// now on never again: null otherwise. The stored reveal is cleared by a conditional update, so a reload, a second
+    /// tab or another node shows it to nobody, and a restart in between changes nothing.
+    /// </summary>
+    public async Task<string?> RevealSecretOnceAsync(Guid id, string? userId, CancellationToken ct = default)
+    {
+        if (userId is null) return null;
+        var secret = await db.WebhookEndpoints.AsNoTracking().Where(e => e.Id == id && e.SecretRevealTo == userId).Select(e => e.Secret).SingleOrDefaultAsync(ct);
+        if (secret is null) return null;
+        var cleared = await db.WebhookEndpoints.Where(e => e.Id == id && e.SecretRevealTo == userId)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.SecretRevealTo, (string?)null), ct);
+        return cleared == 1 ? secret : null;
     }
 
     public Task<List<WebhookEndpoint>> AllAsync(CancellationToken ct = default) =>

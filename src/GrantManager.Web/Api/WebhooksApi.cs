@@ -2,6 +2,7 @@ using GrantManager.Core.Data;
 using GrantManager.Core.Webhooks;
 using GrantManager.Core.Workflows;
 using GrantManager.Web.Hosting;
+using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace GrantManager.Web.Api;
@@ -19,9 +20,10 @@ public static class WebhooksApi
     public static void Map(RouteGroupBuilder api)
     {
         var admin = api.MapGroup("/webhooks").RequireAuthorization(GrantManagerServices.ApiAdministratorPolicy);
-        admin.MapPost("", async Task<Created<CreatedWebhook>> (CreateWebhookRequest body, WebhookRegistrations registrations, HttpContext http) =>
+        admin.MapPost("", async Task<Created<CreatedWebhook>> (CreateWebhookRequest body, WebhookRegistrations registrations, WorkflowActors actors, HttpContext http) =>
         {
-            var e = await registrations.RegisterAsync(body.Url, body.Events, body.Description, http.User.Identity?.Name ?? "administrator", http.RequestAborted);
+            var administrator = await actors.ForAsync(http.User);
+            var e = await registrations.RegisterAsync(body.Url, body.Events, body.Description, administrator.Name, ct: http.RequestAborted);
             return TypedResults.Created($"/api/webhooks/{e.Id}", new CreatedWebhook(e.Id, e.Url, e.EventList.ToList(), e.Description, e.CreatedAt, e.Secret));
         }).WithName("CreateWebhook").WithSummary("Register an endpoint for {url, events, description}; the answer holds its signing secret, shown this once");
 

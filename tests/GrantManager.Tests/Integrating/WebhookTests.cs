@@ -2,11 +2,15 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GrantManager.Core.Applications;
+using GrantManager.Core.Data;
 using GrantManager.Core.Grants;
 using GrantManager.Core.Webhooks;
+using GrantManager.Core.Workflows;
 using GrantManager.Tests.Support;
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
 
 namespace GrantManager.Tests.Integrating;
 
@@ -99,6 +103,88 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.All(rows, r => Assert.Contains("HTTP 200", r));
     }
 
+    /// <summary>Moves a fake clock from timer to timer up to a moment, firing each as it falls due, and lets each webhook go before moving on.</summary>
+    private static async Task RunUntilAsync(GrantManagerFactory app, FakeTimeProvider clock, DateTime until)
+    {
+        var processor = app.Services.GetRequiredService<TimerProcessor>();
+        while (true)
+        {
+            var next = await app.WithDbAsync(db => db.WorkflowTimers.Where(t => t.Status == WorkflowTimerStatus.Pending && t.RunAt <= until)
+                .OrderBy(t => t.RunAt).Select(t => (DateTime?)t.RunAt).FirstOrDefaultAsync());
+            if (next is null) break;
+            if (next > clock.GetUtcNow().UtcDateTime) clock.SetUtcNow(new DateTimeOffset(next.Value));
+            await processor.RunDueAsync();
+            await DeliveredAsync(app);
+        }
+        if (until > clock.GetUtcNow().UtcDateTime) clock.SetUtcNow(new DateTimeOffset(until));
+    }
+
+    /// <summary>
+    /// Waits until the dispatcher has recorded every delivery as delivered. On a fake clock this comes before each move
+    /// of the clock: jumping days ahead while a delivery is out would run out its lease, as a crashed node's does.
+    /// </summary>
+    private static async Task DeliveredAsync(GrantManagerFactory app)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (await app.WithDbAsync(db => db.WebhookDeliveries.CountAsync(d => d.Status != WebhookDeliveryStatus.Delivered)) > 0)
+        {
+            if (waited.Elapsed > TimeSpan.FromSeconds(30)) throw new TimeoutException("Webhook deliveries were not delivered");
+            await Task.Delay(20);
+        }
+    }
+
+    [Fact]
+    public async Task A_progress_report_going_overdue_then_sent_and_accepted_reaches_the_finance_system_once_each_signed()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2027, 2, 1, 10, 0, 0, TimeSpan.Zero));
+        _receiver.Clock = clock;
+        await using var app = new GrantManagerFactory { Clock = clock }.Set("Workflows:RunTimers", "false");
+        var (_, secret) = await RegisterAsync(app, _receiver.Url("finance"),
+            WebhookEventTypes.ReturnSubmitted, WebhookEventTypes.ReturnAccepted, WebhookEventTypes.ReturnOverdue);
+        _receiver.Secrets["finance"] = secret;
+        var grant = await app.AwardAsync(new DateOnly(2027, 4, 1), new DateOnly(2028, 3, 31));
+        var first = grant.Returns.OrderBy(r => r.Sequence).First();
+        Assert.Equal(new DateOnly(2027, 7, 30), first.DueOn);
+
+        // Not sent: it opens, is reminded before and on the day, and a week late its overdue reminder goes, and the event with it.
+        await RunUntilAsync(app, clock, new DateTime(2027, 8, 6, 7, 59, 0, DateTimeKind.Utc));
+        Assert.Empty(_receiver.For("finance"));
+        await RunUntilAsync(app, clock, new DateTime(2027, 8, 6, 12, 0, 0, DateTimeKind.Utc));
+        var overdue = await _receiver.WaitForEventAsync("finance", WebhookEventTypes.ReturnOverdue);
+        Assert.Equal(first.Id, overdue.Data.GetProperty("returnId").GetInt32());
+        Assert.Equal(grant.Id, overdue.Data.GetProperty("grantId").GetInt32());
+        Assert.Equal(grant.Reference, overdue.Data.GetProperty("grantReference").GetString());
+        Assert.Equal("2027-07-30", overdue.Data.GetProperty("dueOn").GetString());
+        Assert.Equal("Quarter to 30 June 2027", overdue.Data.GetProperty("period").GetString());
+        Assert.Equal("Shepway Sports Trust", overdue.Data.GetProperty("organisation").GetProperty("name").GetString());
+        Assert.Equal(JsonValueKind.Null, overdue.Data.GetProperty("submittedAt").ValueKind);
+        // The escalation to a grant officer a week later is no second overdue event.
+        await RunUntilAsync(app, clock, new DateTime(2027, 8, 14, 12, 0, 0, DateTimeKind.Utc));
+
+        await app.SubmitReturnAsync(first.Id, GrantJourney.FullReturn(12, 80));
+        var submitted = await _receiver.WaitForEventAsync("finance", WebhookEventTypes.ReturnSubmitted);
+        Assert.Equal(first.Id, submitted.Data.GetProperty("returnId").GetInt32());
+        Assert.Equal("2027-08-14T12:00:00Z", submitted.Data.GetProperty("submittedAt").GetString());
+        await DeliveredAsync(app);
+
+        clock.Advance(TimeSpan.FromDays(2));
+        var review = await app.OpenTaskAsync(GrantWorkflows.ReturnSubject, first.Id, "review-return");
+        await app.CompleteAsync(review!.Id, "officer@example.org", new TaskCompletion("accept-report", "Thank you."));
+        var accepted = await _receiver.WaitForEventAsync("finance", WebhookEventTypes.ReturnAccepted);
+        Assert.Equal(first.Id, accepted.Data.GetProperty("returnId").GetInt32());
+        Assert.Equal("2027-08-16T12:00:00Z", accepted.Data.GetProperty("acceptedAt").GetString());
+        Assert.Equal(first.ReleasesInstalment, accepted.Data.GetProperty("releasesInstalment").Deserialize<int?>());
+        await DeliveredAsync(app);
+        await RunUntilAsync(app, clock, new DateTime(2027, 9, 1, 0, 0, 0, DateTimeKind.Utc));
+
+        // Each once, in the order they happened, each signed (with the webhook-timestamp of the service's clock) and with its own id.
+        var all = _receiver.For("finance");
+        Assert.Equal([WebhookEventTypes.ReturnOverdue, WebhookEventTypes.ReturnSubmitted, WebhookEventTypes.ReturnAccepted], all.Select(r => r.Type));
+        Assert.All(all, r => Assert.True(r.SignatureValid, $"{r.Type} signature {r.Signature}"));
+        Assert.Equal(3, all.Select(r => r.Id).Distinct().Count());
+        Assert.All(all, r => Assert.DoesNotMatch("(?i)sort.?code|account.?number|iban", r.Body));
+    }
+
     [Fact]
     public async Task A_hanging_receiver_and_a_failing_one_hold_up_neither_email_nor_another_receiver()
     {
@@ -173,22 +259,8 @@ public sealed class WebhookTests : IAsyncLifetime
         Guid endpointId;
         await using (before)
         {
-            // Registered on the page: the secret is shown once, on the answer to the form.
-            var admin = await before.SignedInAsync("admin@example.org");
-            var added = await admin.SubmitFormAsync("/Admin/Webhooks", new()
-            {
-                ["Input.Url"] = _receiver.Url("crm"), ["Input.Events"] = WebhookEventTypes.ApplicationSubmitted, ["Input.Description"] = "CRM",
-            });
-            Assert.Equal(HttpStatusCode.OK, added.StatusCode);
-            var shown = (await added.ReadPageAsync()).QuerySelector("#secret")!.TextContent.Trim();
-            _receiver.Secrets["crm"] = shown;
-            var endpoint = await before.WithDbAsync(db => db.WebhookEndpoints.SingleAsync());
-            (endpointId, var stored) = (endpoint.Id, endpoint.Secret);
-            Assert.Equal(stored, shown);
-            Assert.Equal(["application.submitted"], endpoint.EventList);
-            Assert.Equal("CRM", endpoint.Description);
-            Assert.DoesNotContain(shown, (await admin.GetPageAsync("/Admin/Webhooks")).Body!.TextContent);
-
+            var (id, secret) = await RegisterAsync(before, _receiver.Url("crm"), WebhookEventTypes.ApplicationSubmitted);
+            (endpointId, _receiver.Secrets["crm"]) = (id, secret);
             await before.SubmitApplicationAsync(new DateOnly(2027, 4, 1), new DateOnly(2028, 3, 31));
             Assert.Equal(1, await before.WithDbAsync(db => db.WebhookDeliveries.CountAsync(d => d.Status == WebhookDeliveryStatus.Pending)));
             Assert.Empty(_receiver.For("crm"));
@@ -204,6 +276,71 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(0, await dispatcher.StartDueAsync());
         await dispatcher.WhenIdleAsync();
         Assert.Single(_receiver.For("crm"));
+    }
+
+    [Fact]
+    public async Task An_endpoint_added_on_the_page_shows_its_secret_once_to_whoever_added_it_across_a_restart_and_a_reload_adds_nothing()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2027, 3, 1, 9, 0, 0, TimeSpan.Zero));
+        var before = new GrantManagerFactory { HandOver = true, Clock = clock }.Set("Webhooks:RunDispatcher", "false");
+        string location;
+        WebhookEndpoint endpoint;
+        await using (before)
+        {
+            var admin = await before.SignedInAsync("admin@example.org");
+            var added = await admin.SubmitFormAsync("/Admin/Webhooks", new()
+            {
+                ["Input.Url"] = _receiver.Url("crm"), ["Input.Events"] = $"{WebhookEventTypes.ApplicationSubmitted}|{WebhookEventTypes.GrantAwarded}",
+                ["Input.Description"] = "CRM (Dynamics)",
+            });
+            // Post, redirect, get: the answer to the form is a redirect to the new endpoint's page, so reloading adds nothing.
+            Assert.Equal(HttpStatusCode.Redirect, added.StatusCode);
+            location = added.Headers.Location!.OriginalString;
+            endpoint = await before.WithDbAsync(db => db.WebhookEndpoints.SingleAsync());
+            Assert.Equal($"/Admin/Webhooks/{endpoint.Id}", location);
+            Assert.Equal(_receiver.Url("crm"), endpoint.Url);
+            Assert.Equal([WebhookEventTypes.ApplicationSubmitted, WebhookEventTypes.GrantAwarded], endpoint.EventList);
+            Assert.Equal("CRM (Dynamics)", endpoint.Description);
+            Assert.Equal("Adam Administrator", endpoint.CreatedBy);
+            Assert.Equal(clock.GetUtcNow().UtcDateTime, endpoint.CreatedAt);
+        }
+
+        // The service restarts before the administrator's browser follows the redirect (the clock has moved on).
+        clock.Advance(TimeSpan.FromMinutes(10));
+        await using var after = GrantManagerFactory.After(before, clock);
+        var other = await after.WithAsync(async sp =>
+        {
+            var users = sp.GetRequiredService<UserManager<User>>();
+            var user = new User { UserName = "admin2@example.org", Email = "admin2@example.org", EmailConfirmed = true, DisplayName = "Bea Administrator", CreatedAt = clock.GetUtcNow().UtcDateTime };
+            Assert.True((await users.CreateAsync(user, DemoData.Password)).Succeeded);
+            Assert.True((await users.AddToRoleAsync(user, Roles.Administrator)).Succeeded);
+            return user;
+        });
+        // Another administrator opening the page first does not see it, and does not use up its one showing.
+        var colleague = await after.SignedInAsync(other.Email!);
+        var seenByColleague = await colleague.GetPageAsync(location);
+        Assert.Null(seenByColleague.QuerySelector("#secret"));
+        Assert.DoesNotContain(endpoint.Secret, seenByColleague.Body!.TextContent);
+
+        var admin2 = await after.SignedInAsync("admin@example.org");
+        var first = await admin2.GetPageAsync(location);
+        Assert.Equal(endpoint.Secret, first.QuerySelector("#secret")!.TextContent.Trim());
+        Assert.Contains("Endpoint added for", first.QuerySelector(".govuk-notification-banner")!.TextContent);
+
+        var reloaded = await admin2.GetPageAsync(location);
+        Assert.Null(reloaded.QuerySelector("#secret"));
+        Assert.DoesNotContain(endpoint.Secret, reloaded.Body!.TextContent);
+        Assert.Equal("Shown once, when the endpoint was added", reloaded.QuerySelector("#secret-status")!.TextContent.Trim());
+        var list = await admin2.GetPageAsync("/Admin/Webhooks");
+        Assert.DoesNotContain(endpoint.Secret, list.Body!.TextContent);
+        Assert.Equal(1, await after.WithDbAsync(db => db.WebhookEndpoints.CountAsync()));
+        Assert.Null(await after.WithDbAsync(db => db.WebhookEndpoints.Select(e => e.SecretRevealTo).SingleAsync()));
+
+        // The list names who added it, as people are named everywhere else, not by their sign-in address.
+        var row = Assert.Single(list.QuerySelectorAll("tbody tr"));
+        Assert.Contains("by Adam Administrator", row.TextContent);
+        Assert.DoesNotContain("admin@example.org", row.TextContent);
+        Assert.Contains("by Adam Administrator", reloaded.QuerySelector(".govuk-summary-list")!.TextContent);
     }
 
     [Fact]

@@ -34,6 +34,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     private readonly ConcurrentDictionary<string, int> _hanging = new();
     public ConcurrentDictionary<string, Answer> Answers { get; } = new();
     public ConcurrentDictionary<string, string> Secrets { get; } = new();
+    /// <summary>The receiver's clock for the five-minute timestamp check: the application's fake clock when a test drives one.</summary>
+    public TimeProvider Clock { get; set; } = TimeProvider.System;
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -52,7 +54,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             long.TryParse(request.Headers["webhook-timestamp"].ToString(), out var timestamp);
             var signature = request.Headers["webhook-signature"].ToString();
             receiver._received.Enqueue(new Received(name, id, timestamp, signature, body,
-                receiver.Secrets.TryGetValue(name, out var secret) && Verify(secret, id, timestamp, signature, body)));
+                receiver.Secrets.TryGetValue(name, out var secret) && Verify(secret, id, timestamp, signature, body, receiver.Clock.GetUtcNow())));
             switch (receiver.Answers.GetValueOrDefault(name, Answer.Ok))
             {
                 case Answer.Fail: return Results.StatusCode(500);
@@ -93,9 +95,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
         WaitForAsync(name, got => got.Any(r => r.Type == type)).ContinueWith(t => t.Result.First(r => r.Type == type));
 
     /// <summary>The specification's check: v1 signatures (space-separated), HMAC-SHA256 of id.timestamp.body keyed by the base64 after whsec_, within five minutes.</summary>
-    public static bool Verify(string secret, string id, long timestamp, string header, string body)
+    public static bool Verify(string secret, string id, long timestamp, string header, string body, DateTimeOffset now)
     {
-        if (Math.Abs(DateTimeOffset.UtcNow.ToUnixTimeSeconds() - timestamp) > 300) return false;
+        if (Math.Abs(now.ToUnixTimeSeconds() - timestamp) > 300) return false;
         var key = Convert.FromBase64String(secret.Split('_', 2)[1]);
         var expected = HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}"));
         foreach (var part in header.Split(' ', StringSplitOptions.RemoveEmptyEntries))

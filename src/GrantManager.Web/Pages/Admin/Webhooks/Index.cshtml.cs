@@ -1,12 +1,17 @@
 using GrantManager.Core.Webhooks;
 using GrantManager.Web.Forms;
+using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace GrantManager.Web.Pages.Admin.Webhooks;
 
-/// <summary>The endpoints that receive signed events, and adding one: its secret is shown once, on the page that follows.</summary>
-public sealed class IndexModel(WebhookRegistrations registrations, ILogger<IndexModel> logger) : PageModel
+/// <summary>
+/// The endpoints that receive signed events, and adding one. Adding redirects to the new endpoint's page, which shows
+/// its secret to the administrator who added it the first time they open it, and never again: reloading either page
+/// neither adds a second endpoint nor shows the secret twice.
+/// </summary>
+public sealed class IndexModel(WebhookRegistrations registrations, WorkflowActors actors, ILogger<IndexModel> logger) : PageModel
 {
     [BindProperty(Name = "Input")] public EndpointInput Input { get; set; } = new();
 
@@ -18,18 +23,17 @@ public sealed class IndexModel(WebhookRegistrations registrations, ILogger<Index
     }
 
     public List<WebhookEndpoint> Endpoints { get; private set; } = [];
-    /// <summary>The endpoint just added, with its secret: shown on this response only.</summary>
-    public WebhookEndpoint? Added { get; private set; }
 
     public async Task OnGetAsync() => Endpoints = await registrations.AllAsync();
 
     public async Task<IActionResult> OnPostAsync()
     {
+        var administrator = await actors.ForAsync(User);
         try
         {
-            Added = await registrations.RegisterAsync(Input.Url, Input.Events, Input.Description, User.Identity?.Name ?? "administrator");
-            logger.LogWarning("{Administrator} registered webhook endpoint {EndpointId} for {Events}", User.Identity?.Name, Added.Id, Added.Events);
-            Input = new();
+            var added = await registrations.RegisterAsync(Input.Url, Input.Events, Input.Description, administrator.Name, revealTo: administrator.UserId);
+            logger.LogWarning("Administrator {UserId} registered webhook endpoint {EndpointId} for {Events}", administrator.UserId, added.Id, added.Events);
+            return RedirectToPage("Endpoint", new { id = added.Id });
         }
         catch (Core.InputException e)
         {
