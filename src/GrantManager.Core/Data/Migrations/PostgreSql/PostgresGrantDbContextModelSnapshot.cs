@@ -1189,6 +1189,10 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<string>("SecretRevealTo")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
                     b.Property<string>("Url")
                         .IsRequired()
                         .HasMaxLength(2000)
