@@ -35,7 +35,8 @@ internal sealed class BenchHost : IAsyncDisposable
         services.AddSingleton(new EmailTemplates(Path.Combine(workflowFolder, "templates")));
         services.AddSingleton<OutboxSignal>();
         services.AddScoped<Outbox>();
-        services.AddSingleton(sp => WorkflowLoader.Load(workflowFolder, sp.GetRequiredService<EmailTemplates>(), Roles.All, handlerNames, Core.Tasks.GrantTaskForms.Catalog()));
+        services.AddSingleton(sp => WorkflowLoader.Load(workflowFolder, sp.GetRequiredService<EmailTemplates>(), Roles.All,
+            handlerNames ?? sp.GetServices<IStateHandler>().Select(h => h.Name).ToList(), Core.Tasks.GrantTaskForms.Catalog()));
         services.AddScoped<IWorkflowParticipants, Core.Tasks.GrantParticipants>();
         services.AddScoped<DbContext>(sp => sp.GetRequiredService<GrantDbContext>());
         services.AddScoped<WorkflowRuntime>();
@@ -70,6 +71,17 @@ internal sealed class BenchHost : IAsyncDisposable
         await Services.DisposeAsync();
         SqliteConnection.ClearAllPools();
         try { Directory.Delete(Path.GetDirectoryName(DatabasePath)!, true); } catch (IOException) { }
+    }
+
+    /// <summary>
+    /// Every state handler the Core defines, registered as the web host registers them, so the
+    /// repository's definitions load with whichever handlers they name today.
+    /// </summary>
+    public static void AddGrantHandlers(IServiceCollection services, string workflowFolder)
+    {
+        services.AddSingleton(_ => Core.Grants.MonitoringSchedules.Load(workflowFolder));
+        foreach (var type in typeof(IStateHandler).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IStateHandler).IsAssignableFrom(t)))
+            services.AddSingleton(typeof(IStateHandler), type);
     }
 
     /// <summary>The bench's workflow folder: the repository's schema and the bench definitions.</summary>

@@ -28,8 +28,11 @@ internal static class ReminderBench
         var workflows = BenchHost.FindRepositoryWorkflows();
         var smtp = new CountingSmtpServer();
         var connections = new EmailOptions().Connections;
-        await using var host = new BenchHost(workflows, handlerNames: ["award-grant", "return-status", "accept-return", "record-payment"],
-            more: services => AddSmtp(services, smtp, connections));
+        await using var host = new BenchHost(workflows, more: services =>
+        {
+            BenchHost.AddGrantHandlers(services, workflows);
+            AddSmtp(services, smtp, connections);
+        });
         await host.MigrateAsync();
         Console.WriteLine($"Reminder benchmark: {grants:N0} grants on calendar quarters, SQLite {await host.DurabilityAsync()}, {Environment.ProcessorCount} cores");
 
@@ -47,8 +50,9 @@ internal static class ReminderBench
         Console.WriteLine($"  fired {fired:N0} reminders into the outbox ({outbox:N0} emails) in {fire.Elapsed.TotalSeconds:N1} s: {fired / fire.Elapsed.TotalSeconds:N0}/s "
             + $"(goal: 100,000 in 20 s, at least 5,000/s: {(fire.Elapsed.TotalSeconds <= firedGoal ? "met" : "NOT MET")})");
         Console.WriteLine($"  memory while firing: {fireMemory}");
-        if (await WithDb(host, db => db.WorkflowIncidents.OrderBy(i => i.Id).Select(i => i.Error).FirstOrDefaultAsync()) is { } failure)
-            Console.WriteLine($"  FAILED timers: {await WithDb(host, db => db.WorkflowIncidents.CountAsync())}; the first: {failure.Split('\n')[0]}");
+        if (await WithDb(host, db => db.WorkflowTimers.Where(t => t.LastError != null).OrderBy(t => t.Id).Select(t => t.LastError).FirstOrDefaultAsync()) is { } failure)
+            Console.WriteLine($"  FAILED timers: {await WithDb(host, db => db.WorkflowTimers.CountAsync(t => t.LastError != null))} "
+                + $"({await WithDb(host, db => db.WorkflowIncidents.CountAsync())} incidents); the first: {string.Join("\n    ", failure.Split('\n').Take(6))}");
 
         var (sent, delivered) = await DeliverAsync(host, smtp, connections, sampler, grants);
         var lost = grants - fired;
