@@ -324,3 +324,21 @@ public sealed partial class WorkflowRuntime
         }
     }
 }
+
+/// <summary>A case's waiting timer in words: what it does when it fires.</summary>
+public static class TimerDescriptions
+{
+    public static string Describe(WorkflowDefinition? definition, WorkflowTimer timer)
+    {
+        var spec = definition?.States.GetValueOrDefault(timer.State)?.Timers.FirstOrDefault(t => t.Id == timer.TimerKey);
+        var what = spec switch
+        {
+            null => timer.TimerKey,
+            { Fire: { } trigger } => $"Moves the case on ({WorkflowText.Outcome(trigger)})",
+            { Email: { } email } => $"Sends the email {email.Template} to {email.To}",
+            { Task: { } task } => $"Opens the task {task.Title}",
+            _ => timer.TimerKey,
+        };
+        return timer.Status == WorkflowTimerStatus.Paused ? $"{what} (paused)" : what;
+    }
+}
