@@ -27,6 +27,8 @@ public sealed class WorkflowOptions
     public int TimerMaxAttempts { get; set; } = 5;
     /// <summary>Whether this node fires timers; with PostgreSQL several nodes may.</summary>
     public bool RunTimers { get; set; } = true;
+    /// <summary>How often each node looks for workflow versions published on another node.</summary>
+    public TimeSpan Refresh { get; set; } = TimeSpan.FromSeconds(5);
 }
 
 public sealed class EmailOptions

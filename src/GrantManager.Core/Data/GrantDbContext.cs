@@ -192,6 +192,15 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasMany(r => r.Spend).WithOne().HasForeignKey(x => x.ReturnId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(r => r.Actuals).WithOne().HasForeignKey(x => x.ReturnId).OnDelete(DeleteBehavior.Cascade);
         });
+        b.Entity<WorkflowDefinitionVersion>(e =>
+        {
+            e.ToTable("WorkflowDefinitionVersions");
+            e.Property(v => v.DefinitionId).HasMaxLength(100);
+            e.HasIndex(v => new { v.DefinitionId, v.Version }).IsUnique();
+            e.Property(v => v.Source).HasMaxLength(20);
+            e.Property(v => v.PublishedBy).HasMaxLength(200);
+            e.Property(v => v.Reason).HasMaxLength(500);
+        });
         b.Entity<Email.EmailTemplateVersion>(e =>
         {
             e.ToTable("EmailTemplateVersions");

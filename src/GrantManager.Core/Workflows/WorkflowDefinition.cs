@@ -18,6 +18,8 @@ public sealed class WorkflowDefinition
     public IReadOnlyDictionary<string, StateDefinition> States { get; init; } = new Dictionary<string, StateDefinition>();
 
     [JsonIgnore] public string SourceFile { get; internal set; } = "";
+    /// <summary>The JSON it was read from, as written: what an export gives back.</summary>
+    [JsonIgnore] public string Source { get; internal set; } = "";
     /// <summary>The transitions' conditions, compiled when the definition was loaded.</summary>
     [JsonIgnore] public IReadOnlyDictionary<string, CompiledCondition> Conditions { get; internal set; } = new Dictionary<string, CompiledCondition>();
 

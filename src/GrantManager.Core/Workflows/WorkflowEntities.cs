@@ -28,6 +28,8 @@ public sealed class WorkflowInstance
     public DateTime CreatedAt { get; set; }
     public DateTime UpdatedAt { get; set; }
     public DateTime? CompletedAt { get; set; }
+    /// <summary>Set while an administrator has paused the case's timers: none of them fires until it is resumed.</summary>
+    public DateTime? PausedAt { get; set; }
     /// <summary>Optimistic concurrency: bumped by every change, so a racing change fails instead of overwriting.</summary>
     public int Version { get; set; }
 }
@@ -59,6 +61,12 @@ public static class HistoryKinds
     public const string TaskOverridden = "task-overridden";
     public const string ConflictDeclared = "conflict-declared";
     public const string Timer = "timer";
+    /// <summary>An administrator paused or resumed the case's timers, rescheduled or cancelled one, moved the case or migrated it to another version.</summary>
+    public const string Paused = "paused";
+    public const string Resumed = "resumed";
+    public const string TimerChanged = "timer-changed";
+    public const string Moved = "moved";
+    public const string Migrated = "migrated";
 }
 
 /// <summary>Work waiting for a role, a person or the applicant, shown in the workflow inbox.</summary>
@@ -123,8 +131,11 @@ public sealed class WorkflowTimer
     public string? LastError { get; set; }
 }
 
-/// <summary>Skipped: its moment had long passed when its stage began, so it was recorded and never fired (see <see cref="MissedTimers"/>).</summary>
-public enum WorkflowTimerStatus { Pending, Done, Cancelled, Failed, Skipped }
+/// <summary>
+/// Skipped: its moment had long passed when its stage began, so it was recorded and never fired (see <see cref="MissedTimers"/>).
+/// Paused: its case's timers are paused; resuming makes it pending again.
+/// </summary>
+public enum WorkflowTimerStatus { Pending, Done, Cancelled, Failed, Skipped, Paused }
 
 /// <summary>A timer that kept failing, for an administrator to see and retry.</summary>
 public sealed class WorkflowIncident

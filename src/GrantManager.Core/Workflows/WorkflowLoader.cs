@@ -29,26 +29,31 @@ public static class WorkflowLoader
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     /// <param name="roles">The roles definitions may name, from the host (see <see cref="IWorkflowParticipants.Roles"/>).</param>
-    public static WorkflowRegistry Load(string folder, EmailTemplates templates, IReadOnlyCollection<string> roles, IReadOnlyCollection<string>? handlers = null, TaskFormCatalog? forms = null)
+    public static WorkflowRegistry Load(string folder, EmailTemplates templates, IReadOnlyCollection<string> roles, IReadOnlyCollection<string>? handlers = null, TaskFormCatalog? forms = null) =>
+        new WorkflowRegistry(LoadFiles(Compiler(folder, templates, roles, handlers, forms)));
+
+    /// <summary>What checks and compiles one definition's JSON for this folder's schema and templates and the host's roles, handlers and forms.</summary>
+    public static WorkflowCompiler Compiler(string folder, EmailTemplates templates, IReadOnlyCollection<string> roles, IReadOnlyCollection<string>? handlers = null, TaskFormCatalog? forms = null)
     {
-        handlers ??= [];
-        forms ??= new TaskFormCatalog();
-        var problems = new List<WorkflowProblem>();
         var schemaPath = Path.Combine(folder, SchemaFile);
         if (!File.Exists(schemaPath))
             throw new WorkflowLoadException(folder, [new WorkflowProblem(SchemaFile, "$", "the JSON Schema for workflow definitions is missing")]);
-        var schema = JsonSchema.FromFile(schemaPath);
-        var schemaNode = JsonNode.Parse(File.ReadAllText(schemaPath))!;
+        return new WorkflowCompiler(folder, JsonSchema.FromFile(schemaPath), JsonNode.Parse(File.ReadAllText(schemaPath))!, templates, roles, handlers ?? [], forms ?? new TaskFormCatalog());
+    }
 
-        problems.AddRange(templates.Check().Select(p => new WorkflowProblem(Path.GetFileName(templates.Directory), "$", p)));
+    /// <summary>Every definition file in the compiler's folder; any problem in any of them stops start-up, listing them all.</summary>
+    public static List<WorkflowDefinition> LoadFiles(WorkflowCompiler compiler)
+    {
+        var folder = compiler.Folder;
+        var problems = new List<WorkflowProblem>();
+        problems.AddRange(compiler.Templates.Check().Select(p => new WorkflowProblem(Path.GetFileName(compiler.Templates.Directory), "$", p)));
 
         var definitions = new List<WorkflowDefinition>();
         foreach (var path in Directory.GetFiles(folder, "*.json").Where(f => Path.GetFileName(f) != SchemaFile).Order(StringComparer.Ordinal))
         {
             var file = Path.GetFileName(path);
             var fileProblems = new List<WorkflowProblem>();
-            var definition = Read(path, file, schema, schemaNode, fileProblems);
-            if (definition is not null) Check(definition, file, templates, roles, handlers, forms, fileProblems);
+            var definition = compiler.Compile(File.ReadAllText(path), file, fileProblems);
             problems.AddRange(fileProblems);
             if (definition is not null && fileProblems.Count == 0) definitions.Add(definition);
         }
@@ -58,7 +63,7 @@ public static class WorkflowLoader
                 $"id '{duplicate.Key.Id}' version {duplicate.Key.Version} is defined more than once"));
 
         if (problems.Count > 0) throw new WorkflowLoadException(folder, problems);
-        return new WorkflowRegistry(definitions);
+        return definitions;
     }
 
     /// <summary>
@@ -68,39 +73,52 @@ public static class WorkflowLoader
     public static T? ReadSettings<T>(string path, string schemaPath, List<WorkflowProblem> problems) where T : class
     {
         var file = Path.GetRelativePath(Path.GetDirectoryName(Path.GetDirectoryName(path)!)!, path).Replace('\\', '/');
-        var node = Checked(path, file, JsonSchema.FromFile(schemaPath), JsonNode.Parse(File.ReadAllText(schemaPath))!, problems);
+        var node = Checked(File.ReadAllText(path), file, JsonSchema.FromFile(schemaPath), JsonNode.Parse(File.ReadAllText(schemaPath))!, problems);
         return node?.Deserialize<T>(Json);
     }
 
-    private static WorkflowDefinition? Read(string path, string file, JsonSchema schema, JsonNode schemaNode, List<WorkflowProblem> problems)
+    internal static WorkflowDefinition? Read(string text, string file, JsonSchema schema, JsonNode schemaNode, List<WorkflowProblem> problems)
     {
-        var node = Checked(path, file, schema, schemaNode, problems);
+        var node = Checked(text, file, schema, schemaNode, problems);
         if (node is null) return null;
-        var definition = node.Deserialize<WorkflowDefinition>(Json)!;
+        WorkflowDefinition definition;
+        try { definition = node.Deserialize<WorkflowDefinition>(Json)!; }
+        catch (JsonException e)
+        {
+            problems.Add(new WorkflowProblem(file, e.Path ?? "$", $"not in the expected form: {e.Message}"));
+            return null;
+        }
         definition.SourceFile = file;
+        definition.Source = text;
         return definition;
     }
 
     /// <summary>The file's JSON when it parses and matches the schema; otherwise null, with its problems added.</summary>
-    private static JsonNode? Checked(string path, string file, JsonSchema schema, JsonNode schemaNode, List<WorkflowProblem> problems)
+    private static JsonNode? Checked(string text, string file, JsonSchema schema, JsonNode schemaNode, List<WorkflowProblem> problems)
     {
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(File.ReadAllText(path), documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
+            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException e)
         {
             problems.Add(new WorkflowProblem(file, e.Path ?? "$", $"not valid JSON: {e.Message}"));
             return null;
         }
+        if (node is null)
+        {
+            problems.Add(new WorkflowProblem(file, "$", "not valid JSON: the definition is empty"));
+            return null;
+        }
         var result = schema.Evaluate(node, new EvaluationOptions { OutputFormat = OutputFormat.List });
         if (!result.IsValid)
         {
+            var before = problems.Count;
             foreach (var detail in result.Details.Where(d => d.HasErrors))
                 foreach (var (keyword, message) in detail.Errors!)
                     problems.Add(SchemaProblem(file, detail.InstanceLocation.ToString(), keyword, message, detail.SchemaLocation, schemaNode));
-            if (problems.Count == 0) problems.Add(new WorkflowProblem(file, "$", "does not match its schema"));
+            if (problems.Count == before) problems.Add(new WorkflowProblem(file, "$", "does not match its schema"));
             return null;
         }
         return node;
@@ -149,7 +167,7 @@ public static class WorkflowLoader
         return path;
     }
 
-    private static void Check(WorkflowDefinition d, string file, EmailTemplates templates, IReadOnlyCollection<string> roles, IReadOnlyCollection<string> handlers, TaskFormCatalog forms, List<WorkflowProblem> problems)
+    internal static void Check(WorkflowDefinition d, string file, EmailTemplates templates, IReadOnlyCollection<string> roles, IReadOnlyCollection<string> handlers, TaskFormCatalog forms, List<WorkflowProblem> problems)
     {
         void Problem(string path, string message) => problems.Add(new WorkflowProblem(file, path, message));
         var fieldsOfType = (string type) => d.Fields.Where(f => f.Value.Type == type).Select(f => f.Key).ToHashSet();
@@ -257,5 +275,36 @@ public static class WorkflowLoader
             if (email.To == "assignee" && !allowAssignee)
                 Problem($"{eat}.to", "'assignee' is only known for a task's emails and taskDue timers");
         }
+    }
+}
+
+/// <summary>
+/// Checks and compiles one definition's JSON, as start-up does for a file: the schema, then meaning (states,
+/// templates, roles, handlers, forms, conditions). Shared by the files and the versions published in the browser.
+/// </summary>
+public sealed class WorkflowCompiler
+{
+    private readonly JsonSchema _schema;
+    private readonly JsonNode _schemaNode;
+    private readonly IReadOnlyCollection<string> _roles;
+    private readonly IReadOnlyCollection<string> _handlers;
+    private readonly TaskFormCatalog _forms;
+
+    internal WorkflowCompiler(string folder, JsonSchema schema, JsonNode schemaNode, EmailTemplates templates, IReadOnlyCollection<string> roles,
+        IReadOnlyCollection<string> handlers, TaskFormCatalog forms)
+    {
+        (Folder, _schema, _schemaNode, Templates, _roles, _handlers, _forms) = (folder, schema, schemaNode, templates, roles, handlers, forms);
+    }
+
+    public string Folder { get; }
+    public EmailTemplates Templates { get; }
+
+    /// <summary>The definition, or null with every problem added (each with <paramref name="file"/> and its JSON path).</summary>
+    public WorkflowDefinition? Compile(string json, string file, List<WorkflowProblem> problems)
+    {
+        var before = problems.Count;
+        var definition = WorkflowLoader.Read(json, file, _schema, _schemaNode, problems);
+        if (definition is not null) WorkflowLoader.Check(definition, file, Templates, _roles, _handlers, _forms, problems);
+        return problems.Count == before ? definition : null;
     }
 }

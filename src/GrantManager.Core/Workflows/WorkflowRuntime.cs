@@ -33,7 +33,7 @@ public sealed record TransitionResult(Guid InstanceId, string FromState, string 
 /// (<see cref="IWorkflowParticipants"/>); handlers get the context, not the runtime.
 /// </para>
 /// </summary>
-public sealed class WorkflowRuntime(DbContext db, WorkflowRegistry registry, Outbox outbox, IWorkflowParticipants people,
+public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry registry, Outbox outbox, IWorkflowParticipants people,
     TimeProvider time, ILogger<WorkflowRuntime> logger, IEnumerable<IStateHandler>? handlers = null)
 {
     private readonly Dictionary<string, IStateHandler> _handlers = (handlers ?? []).ToDictionary(h => h.Name);
@@ -544,16 +544,16 @@ public sealed class WorkflowRuntime(DbContext db, WorkflowRegistry registry, Out
     private static async Task CancelTimersAsync(DbContext db, WorkflowInstance instance, int? stageEntry, long? taskId, CancellationToken ct)
     {
         foreach (var t in db.ChangeTracker.Entries<WorkflowTimer>().Select(e => e.Entity)
-                     .Where(t => t.InstanceId == instance.Id && t.Status == WorkflowTimerStatus.Pending
+                     .Where(t => t.InstanceId == instance.Id && t.Status is WorkflowTimerStatus.Pending or WorkflowTimerStatus.Paused
                          && (stageEntry is null || t.StageEntry == stageEntry) && (taskId is null || t.TaskId == taskId)).ToList())
             t.Status = WorkflowTimerStatus.Cancelled;
         if (stageEntry is int entry)
             await db.Database.ExecuteSqlAsync($"""
-                UPDATE "WorkflowTimers" SET "Status" = 'Cancelled' WHERE "InstanceId" = {instance.Id} AND "StageEntry" = {entry} AND "Status" = 'Pending'
+                UPDATE "WorkflowTimers" SET "Status" = 'Cancelled' WHERE "InstanceId" = {instance.Id} AND "StageEntry" = {entry} AND "Status" IN ('Pending', 'Paused')
                 """, ct);
         else
             await db.Database.ExecuteSqlAsync($"""
-                UPDATE "WorkflowTimers" SET "Status" = 'Cancelled' WHERE "InstanceId" = {instance.Id} AND "TaskId" = {taskId} AND "Status" = 'Pending'
+                UPDATE "WorkflowTimers" SET "Status" = 'Cancelled' WHERE "InstanceId" = {instance.Id} AND "TaskId" = {taskId} AND "Status" IN ('Pending', 'Paused')
                 """, ct);
     }
 
@@ -621,7 +621,9 @@ public sealed class WorkflowRuntime(DbContext db, WorkflowRegistry registry, Out
         db.Add(new WorkflowTimer
         {
             InstanceId = instance.Id, State = instance.State, StageEntry = instance.StageEntry, TimerKey = timer.Spec.Id,
-            Task = timer.Task, DueAt = timer.DueAt, RunAt = runAt, Status = skipped ? WorkflowTimerStatus.Skipped : WorkflowTimerStatus.Pending,
+            Task = timer.Task, DueAt = timer.DueAt, RunAt = runAt,
+            // A paused case's new timers wait for it to be resumed, like the rest.
+            Status = skipped ? WorkflowTimerStatus.Skipped : instance.PausedAt is null ? WorkflowTimerStatus.Pending : WorkflowTimerStatus.Paused,
         });
         if (skipped)
             AddHistory(db, instance, Actor.System, HistoryKinds.Timer, null, null, null,
@@ -637,7 +639,8 @@ public sealed class WorkflowRuntime(DbContext db, WorkflowRegistry registry, Out
             ? d.ToUniversalTime() : null;
     }
 
-    private async Task<List<InboxTask>> OpenTasksAsync(TransitionContext transition, TaskDefinition spec, CancellationToken ct)
+    /// <param name="emails">Whether to send the task's emails (a migration opens tasks without telling anyone).</param>
+    private async Task<List<InboxTask>> OpenTasksAsync(TransitionContext transition, TaskDefinition spec, CancellationToken ct, bool emails = true)
     {
         var (instance, db) = (transition.Instance, transition.Db);
         DateTime? due = spec.Due is null ? null
@@ -661,7 +664,7 @@ public sealed class WorkflowRuntime(DbContext db, WorkflowRegistry registry, Out
             opened.Add(task);
         }
         // One email per task definition, not per copy: the role hears once that there is work.
-        foreach (var email in spec.Emails) await SendAsync(transition, email, opened[0], ct);
+        if (emails) foreach (var email in spec.Emails) await SendAsync(transition, email, opened[0], ct);
         return opened;
     }
 

@@ -50,7 +50,7 @@ internal static partial class GrantManagerPipeline
         // Bad workflow definitions stop start-up, listing every problem.
         try
         {
-            var registry = app.Services.GetRequiredService<WorkflowRegistry>();
+            var registry = app.Services.GetRequiredService<WorkflowCatalog>().Current;
             app.Services.GetRequiredService<Core.Grants.MonitoringSchedules>();
             app.Services.GetRequiredService<Core.Places.Districts>();
             app.Services.GetRequiredService<Core.SocialValue.ShippedProxies>();
@@ -69,6 +69,8 @@ internal static partial class GrantManagerPipeline
         if (!OperatingSystem.IsWindows())
             app.Logger.LogInformation("Cookie and token keys are kept in {Path}, not encrypted at rest: only the service's account should be able to read that folder",
                 Path.GetFullPath(app.Configuration["DataProtection:KeysPath"] ?? Path.Combine(app.Environment.ContentRootPath, "App_Data", "keys")));
+        // Shipped files newer than the database's versions are recorded; versions published in the browser are loaded beside them.
+        await app.Services.GetRequiredService<WorkflowCatalog>().RecordFilesAsync(db, app.Services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
         // Email templates published in the browser replace their files from the first request.
         app.Services.GetRequiredService<EmailTemplates>().Use(await EmailTemplateVersions.LatestAsync(db));
         await DemoData.EnsureRolesAsync(scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>());

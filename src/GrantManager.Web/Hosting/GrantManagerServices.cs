@@ -208,13 +208,18 @@ internal static class GrantManagerServices
             throw new InvalidOperationException($"No task page part for the form(s): {string.Join(", ", unshown)}");
         foreach (var part in parts) services.AddSingleton(part);
         services.AddScoped<Core.Tasks.TaskService>();
+        // The shipped files and the versions kept in the database; each request, transition and timer pass takes the snapshot current when it starts.
         services.AddSingleton(sp =>
         {
-            var registry = WorkflowLoader.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, sp.GetRequiredService<EmailTemplates>(),
+            var compiler = WorkflowLoader.Compiler(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, sp.GetRequiredService<EmailTemplates>(),
                 Core.Data.Roles.All, sp.GetServices<IStateHandler>().Select(h => h.Name).ToList(), forms);
-            sp.GetRequiredService<Core.Grants.MonitoringSchedules>().CheckWorkflows(registry);
-            return registry;
+            var catalog = new WorkflowCatalog(compiler, sp.GetRequiredService<ILoggerFactory>().CreateLogger<WorkflowCatalog>());
+            sp.GetRequiredService<Core.Grants.MonitoringSchedules>().CheckWorkflows(catalog.Current);
+            return catalog;
         });
+        services.AddTransient(sp => sp.GetRequiredService<WorkflowCatalog>().Current);
+        services.AddScoped<WorkflowVersions>();
+        services.AddHostedService<WorkflowRefreshService>();
         // The runtime asks the grant service for its people and words, and works in the service's own unit of work.
         services.AddScoped<IWorkflowParticipants, Core.Tasks.GrantParticipants>();
         services.AddScoped<Microsoft.EntityFrameworkCore.DbContext>(sp => sp.GetRequiredService<Core.Data.GrantDbContext>());

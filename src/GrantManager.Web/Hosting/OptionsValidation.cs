@@ -59,6 +59,8 @@ internal sealed class WorkflowOptionsValidator : IValidateOptions<WorkflowOption
             errors.Add("Workflows:TimerInterval must be a positive time span such as 00:00:05.");
         if (o.TimerLease <= TimeSpan.Zero)
             errors.Add("Workflows:TimerLease must be a positive time span such as 00:02:00.");
+        if (o.Refresh <= TimeSpan.Zero)
+            errors.Add("Workflows:Refresh must be a positive time span such as 00:00:05.");
         if (o.TimerMaxAttempts < 1)
             errors.Add($"Workflows:TimerMaxAttempts must be at least 1 (was {o.TimerMaxAttempts}).");
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

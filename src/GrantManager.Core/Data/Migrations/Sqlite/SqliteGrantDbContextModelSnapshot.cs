@@ -1256,6 +1256,52 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.ToTable("InboxTasks");
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Workflows.WorkflowDefinitionVersion", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DefinitionId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("PublishedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PublishedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PublishedById")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DefinitionId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("WorkflowDefinitionVersions", (string)null);
+                });
+
             modelBuilder.Entity("GrantManager.Core.Workflows.WorkflowHistoryEntry", b =>
                 {
                     b.Property<long>("Id")
@@ -1369,6 +1415,9 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
 
                     b.Property<int?>("OrganisationId")
                         .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("PausedAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime>("StageEnteredAt")
                         .HasColumnType("TEXT");
