@@ -32,15 +32,20 @@ public sealed record RoundBudget(int RoundId, string RoundName, decimal Budget, 
 public sealed class RoundBudgets(GrantDbContext db, WorkflowRegistry registry)
 {
     /// <summary>The round's budget now. An application's own offer is left out when it is being decided again.</summary>
-    public async Task<RoundBudget?> ForRoundAsync(int roundId, int? leavingOut = null, CancellationToken ct = default)
+    public Task<RoundBudget?> ForRoundAsync(int roundId, int? leavingOut = null, CancellationToken ct = default) =>
+        ForRoundAsync(roundId, leavingOut is int one ? [one] : [], ct);
+
+    /// <summary>The round's budget now, leaving out some applications (a panel meeting's, to show what it has to spend).</summary>
+    public async Task<RoundBudget?> ForRoundAsync(int roundId, IReadOnlyCollection<int> leavingOut, CancellationToken ct = default)
     {
         var round = await db.Rounds.AsNoTracking().Where(r => r.Id == roundId).Select(r => new { r.Id, r.Name, r.Budget }).SingleOrDefaultAsync(ct);
         if (round is null) return null;
-        var (offered, offers, offerIds) = await OffersAsync([roundId], leavingOut, ct);
+        var left = leavingOut.ToList();
+        var (offered, offers, offerIds) = await OffersAsync([roundId], left, ct);
         // Read after the offers: an offer accepted in between then counts as the grant it became, once.
         var grants = await (from g in db.Grants.AsNoTracking()
                             join a in db.Applications.AsNoTracking() on g.ApplicationId equals a.Id
-                            where a.RoundId == roundId && a.Id != leavingOut
+                            where a.RoundId == roundId && !left.Contains(a.Id)
                             select new { g.ApplicationId, g.Amount }).ToListAsync(ct);
         var counted = grants.Where(g => !offerIds.Contains(g.ApplicationId)).ToList();
         return new RoundBudget(round.Id, round.Name, round.Budget, counted.Sum(g => g.Amount), counted.Count, offered.GetValueOrDefault(roundId), offers.GetValueOrDefault(roundId));
@@ -58,7 +63,7 @@ public sealed class RoundBudgets(GrantDbContext db, WorkflowRegistry registry)
     {
         var rounds = await db.Rounds.AsNoTracking().Where(r => r.FundId == fundId).OrderBy(r => r.OpensAt).Select(r => r.Id).ToListAsync(ct);
         var list = new List<RoundBudget>();
-        foreach (var id in rounds) list.Add((await ForRoundAsync(id, null, ct))!);
+        foreach (var id in rounds) list.Add((await ForRoundAsync(id, [], ct))!);
         return list;
     }
 
@@ -82,13 +87,13 @@ public sealed class RoundBudgets(GrantDbContext db, WorkflowRegistry registry)
 
     /// <summary>Offers made and not yet answered in the rounds: the amount awarded of each application whose case is at a stage showing "approved".</summary>
     private async Task<(Dictionary<int, decimal> Amount, Dictionary<int, int> Count, HashSet<int> ApplicationIds)> OffersAsync(
-        List<int> roundIds, int? leavingOut, CancellationToken ct)
+        List<int> roundIds, List<int> leavingOut, CancellationToken ct)
     {
         var approved = registry.All.SelectMany(d => d.States.Where(s => s.Value.Status == "approved").Select(s => (d.Id, d.Version, State: s.Key))).ToHashSet();
         var states = approved.Select(a => a.State).Distinct().ToList();
         var rows = await (from a in db.Applications.AsNoTracking()
                           join i in db.WorkflowInstances.AsNoTracking() on a.WorkflowInstanceId equals (Guid?)i.Id
-                          where roundIds.Contains(a.RoundId) && a.Id != leavingOut && i.CompletedAt == null && states.Contains(i.State)
+                          where roundIds.Contains(a.RoundId) && !leavingOut.Contains(a.Id) && i.CompletedAt == null && states.Contains(i.State)
                           select new { a.Id, a.RoundId, i.DefinitionId, i.DefinitionVersion, i.State, i.Data }).ToListAsync(ct);
         var (amount, count, ids) = (new Dictionary<int, decimal>(), new Dictionary<int, int>(), new HashSet<int>());
         foreach (var r in rows.Where(r => approved.Contains((r.DefinitionId, r.DefinitionVersion, r.State))))

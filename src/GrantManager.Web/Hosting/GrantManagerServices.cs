@@ -236,6 +236,7 @@ internal static class GrantManagerServices
         services.AddScoped<Core.OpenData.ThreeSixtyGiving>();
         services.AddScoped<Core.Funds.FundAdministration>();
         services.AddScoped<Core.Funds.RoundBudgets>();
+        services.AddScoped<Core.Panels.PanelMeetings>();
         services.AddScoped(sp =>
         {
             var o = sp.GetRequiredService<IOptions<Core.Applications.AttachmentOptions>>().Value;
