@@ -10,7 +10,7 @@ namespace GrantManager.Core.Applications;
 /// decider awards less), any conditions and the outcome targets; the offer's terms (payments and
 /// report dates, worked out as the award will) go into the case for the offer letter.
 /// </summary>
-public sealed class DecisionForm(GrantDbContext db, Grants.MonitoringSchedules schedules) : ITaskForm
+public sealed class DecisionForm(GrantDbContext db, Grants.MonitoringSchedules schedules, Funds.RoundBudgets budgets) : ITaskForm
 {
     public static string Name => "decision";
     public static string Asks => "For an approval: the amount to award, any conditions of the offer and the outcome targets for the grant";
@@ -27,6 +27,8 @@ public sealed class DecisionForm(GrantDbContext db, Grants.MonitoringSchedules s
         var awarded = completion.AmountAwarded ?? requested;
         if (awarded <= 0 || awarded > requested || decimal.Round(awarded, 2) != awarded)
             errors.Add("amountAwarded", $"The amount awarded must be more than £0 and no more than the {Money.Format(requested)} requested");
+        else if (await budgets.ForApplicationAsync(applicationId, ct) is { } budget && budget.LeftAfter(awarded) < 0)
+            errors.Add("amountAwarded", budget.Refusal(awarded));
         // Conditions come with kinds; plain words (older callers) are one condition for the life of the grant.
         var given = completion.ConditionList
             ?? (string.IsNullOrWhiteSpace(completion.Conditions) ? [] : [new Grants.OfferCondition(completion.Conditions.Trim(), Grants.ConditionKinds.Ongoing)]);
@@ -63,5 +65,14 @@ public sealed class DecisionForm(GrantDbContext db, Grants.MonitoringSchedules s
         terms["paymentsText"] = grantTerms.PaymentsText();
         terms["reportsText"] = grantTerms.ReportsText();
         return new TaskFormAnswer(TaskData: new Dictionary<string, object?> { ["amountAwarded"] = awarded }, CaseData: terms);
+    }
+
+    /// <summary>The round's budget again, now that the transaction holds the round: another approval may have taken what was left.</summary>
+    public async Task ConfirmAsync(TaskFormContext context, TaskFormAnswer answer, Errors errors, CancellationToken ct)
+    {
+        if (context.Outcome != "approve" || answer.TaskData?.GetValueOrDefault("amountAwarded") is not decimal awarded) return;
+        var applicationId = int.Parse(context.Task.Instance!.SubjectId, System.Globalization.CultureInfo.InvariantCulture);
+        var roundId = await db.Applications.Where(a => a.Id == applicationId).Select(a => a.RoundId).SingleAsync(ct);
+        await budgets.CheckRoomAsync(roundId, awarded, "amountAwarded", errors, applicationId, ct);
     }
 }

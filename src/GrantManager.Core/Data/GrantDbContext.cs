@@ -220,6 +220,50 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.Property(v => v.RecordedBy).HasMaxLength(200);
             e.Property(v => v.Reason).HasMaxLength(500);
         });
+        b.Entity<Panels.PanelMeeting>(e =>
+        {
+            e.ToTable("PanelMeetings");
+            e.Property(m => m.Title).HasMaxLength(200);
+            e.Property(m => m.CreatedById).HasMaxLength(450);
+            e.Property(m => m.CreatedByName).HasMaxLength(256);
+            e.Property(m => m.DecidedByName).HasMaxLength(256);
+            e.Property(m => m.Version).IsConcurrencyToken();
+            e.Ignore(m => m.Chair);
+            e.Ignore(m => m.Decided);
+            e.HasOne<Round>().WithMany().HasForeignKey(m => m.RoundId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(m => m.Members).WithOne().HasForeignKey(x => x.MeetingId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(m => m.Items).WithOne().HasForeignKey(x => x.MeetingId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(m => new { m.RoundId, m.MeetsOn });
+        });
+        b.Entity<Panels.PanelMember>(e =>
+        {
+            e.ToTable("PanelMembers");
+            e.Property(x => x.UserId).HasMaxLength(450);
+            e.Property(x => x.Name).HasMaxLength(256);
+            e.HasIndex(x => new { x.MeetingId, x.UserId }).IsUnique();
+            e.HasIndex(x => x.UserId);
+        });
+        b.Entity<Panels.PanelItem>(e =>
+        {
+            e.ToTable("PanelItems");
+            e.Property(x => x.Outcome).HasMaxLength(20);
+            e.Property(x => x.Conditions).HasMaxLength(3000);
+            e.Property(x => x.MessageToApplicant).HasMaxLength(5000);
+            e.Property(x => x.Note).HasMaxLength(4000);
+            e.HasOne<Applications.Application>().WithMany().HasForeignKey(x => x.ApplicationId).OnDelete(DeleteBehavior.Restrict);
+            e.HasMany(x => x.Views).WithOne().HasForeignKey(v => v.ItemId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(x => new { x.MeetingId, x.ApplicationId }).IsUnique();
+            e.HasIndex(x => x.TaskId);
+        });
+        b.Entity<Panels.PanelView>(e =>
+        {
+            e.ToTable("PanelViews");
+            e.Property(v => v.UserId).HasMaxLength(450);
+            e.Property(v => v.Name).HasMaxLength(256);
+            e.Property(v => v.View).HasMaxLength(20);
+            e.Property(v => v.Comment).HasMaxLength(3000);
+            e.HasIndex(v => new { v.ItemId, v.UserId }).IsUnique();
+        });
         b.Entity<AssessmentCriterion>(e => e.HasOne<Fund>().WithMany(f => f.Criteria).HasForeignKey(c => c.FundId));
         b.Entity<OutcomeMeasure>(e =>
         {

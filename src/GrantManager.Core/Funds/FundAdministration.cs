@@ -10,7 +10,7 @@ public sealed record FundInput(string? Code, string? Name, string? Summary, stri
     decimal? MinimumAward, decimal? MaximumAward, decimal? Budget, int? MaxProjectMonths, string? WorkflowId, string? PaymentPlan = Grants.PaymentPlan.Default);
 
 /// <summary>Administrators' changes to funds, their rounds, assessment criteria and outcome measures, each checked first.</summary>
-public sealed partial class FundAdministration(GrantDbContext db, WorkflowRegistry registry, TimeProvider time)
+public sealed partial class FundAdministration(GrantDbContext db, WorkflowRegistry registry, TimeProvider time, RoundBudgets budgets)
 {
     public async Task<Fund> SaveFundAsync(int? id, FundInput input, CancellationToken ct = default)
     {
@@ -78,6 +78,30 @@ public sealed partial class FundAdministration(GrantDbContext db, WorkflowRegist
         };
         db.Rounds.Add(round);
         await db.SaveChangesAsync(ct);
+        return round;
+    }
+
+    /// <summary>
+    /// Raises (or lowers) a round's budget: never above the fund's, nor below what is already committed from the
+    /// round, checked in the transaction that saves it so an approval cannot slip in between.
+    /// </summary>
+    public async Task<Round> SetRoundBudgetAsync(int fundId, int? roundId, decimal? budget, CancellationToken ct = default)
+    {
+        var fund = await db.Funds.AsNoTracking().SingleOrDefaultAsync(f => f.Id == fundId, ct) ?? throw new WorkflowNotFoundException("No such fund");
+        var e = new Errors();
+        var round = roundId is int id ? await db.Rounds.SingleOrDefaultAsync(r => r.Id == id && r.FundId == fundId, ct) : null;
+        if (round is null) e.Add("roundId", "Choose the round whose budget changes");
+        if (budget is not decimal b || b <= 0) e.Add("newBudget", "Enter the round's new budget, more than £0");
+        else if (b > fund.Budget) e.Add("newBudget", $"The round's budget cannot be more than the fund's {Money.Format(fund.Budget)}");
+        e.ThrowIfAny();
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var committed = await budgets.CheckRoomAsync(round!.Id, 0, "newBudget", e, ct: ct);
+        if (committed is not null && budget!.Value < committed.Committed)
+            e.Add("newBudget", $"The round's budget cannot be less than the {Money.Format(committed.Committed)} already committed from it");
+        e.ThrowIfAny();
+        round.Budget = budget!.Value;
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
         return round;
     }
 

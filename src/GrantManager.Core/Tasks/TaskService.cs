@@ -45,12 +45,14 @@ public sealed class TaskService(GrantDbContext db, WorkflowRuntime runtime, Task
         }
 
         var answer = TaskFormAnswer.Nothing;
+        ITaskForm? form = null;
+        var formContext = new TaskFormContext(task, completion, message, time.GetUtcNow().UtcDateTime);
         if (task.Form is not null)
         {
             // Every problem at once: a form acting on every outcome checks its answers before one is chosen.
             // The loader refuses a definition naming a form this service does not have.
-            var form = (ITaskForm)services.GetRequiredService(forms.Find(task.Form)!.Type);
-            answer = await form.CheckAsync(new TaskFormContext(task, completion, message, time.GetUtcNow().UtcDateTime), errors, ct);
+            form = (ITaskForm)services.GetRequiredService(forms.Find(task.Form)!.Type);
+            answer = await form.CheckAsync(formContext, errors, ct);
         }
         if (completion.Documents is { Count: > 0 } documents)
         {
@@ -74,11 +76,19 @@ public sealed class TaskService(GrantDbContext db, WorkflowRuntime runtime, Task
         }
         if (answer.CaseData is null) return await runtime.CompleteTaskAsync(taskId, outcome!, actor, comment?.Trim(), data, ct);
 
-        // What the form keeps for the case (an offer's terms, a return's new due date) and the outcome commit together.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // What the form keeps for the case (an offer's terms, a return's new due date) and the outcome commit together,
+        // after the form has confirmed inside the transaction what others could have changed. A caller's transaction
+        // (a panel meeting recording several decisions) holds them all.
+        await using var tx = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
+        if (form is not null)
+        {
+            var confirmed = new Errors();
+            await form.ConfirmAsync(formContext, answer, confirmed, ct);
+            confirmed.ThrowIfAny();
+        }
         await runtime.UpdateDataAsync(task.InstanceId, answer.CaseData, ct);
         var result = await runtime.CompleteTaskAsync(taskId, outcome!, actor, comment?.Trim(), data, ct);
-        await tx.CommitAsync(ct);
+        if (tx is not null) await tx.CommitAsync(ct);
         return result;
     }
 }

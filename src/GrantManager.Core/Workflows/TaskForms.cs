@@ -46,6 +46,12 @@ public interface ITaskForm
 
     /// <summary>Checks the answers, adding each problem under the API's field name, and says what to keep.</summary>
     Task<TaskFormAnswer> CheckAsync(TaskFormContext context, Errors errors, CancellationToken ct);
+
+    /// <summary>
+    /// Checks again, inside the transaction that records the outcome, what others may change in the meantime
+    /// (a round's budget that several decisions draw on), adding each problem as <see cref="CheckAsync"/> does.
+    /// </summary>
+    Task ConfirmAsync(TaskFormContext context, TaskFormAnswer answer, Errors errors, CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>What a form checks: the open task (with its instance), the answers, and what the applicant will be told, if anything.</summary>

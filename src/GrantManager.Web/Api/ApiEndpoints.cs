@@ -23,6 +23,7 @@ internal static class ApiEndpoints
         WorkflowsApi.Map(api);
         ApplicationsApi.Map(api);
         GrantsApi.Map(api);
+        PanelMeetingsApi.Map(api);
         SocialValueApi.Map(api);
         WebhooksApi.Map(api);
         AccountApi.Map(api);

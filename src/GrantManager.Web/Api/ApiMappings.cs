@@ -18,6 +18,12 @@ public static partial class ApiMappings
     [MapProperty(nameof(OutboxEmail.ToAddress), nameof(ApplicationsApi.EmailView.To))]
     public static partial ApplicationsApi.EmailView ToView(this OutboxEmail email);
 
+    public static partial PanelMeetingsApi.MemberView ToView(this Core.Panels.PanelMember member);
+
+    public static partial PanelMeetingsApi.OpinionView ToView(this Core.Panels.PanelView view);
+
+    public static partial PanelMeetingsApi.AssessmentView ToView(this Core.Panels.PackAssessment assessment);
+
     /// <summary>The email log as a query: the mapping above, run by the database.</summary>
     public static partial IQueryable<ApplicationsApi.EmailView> ProjectToView(this IQueryable<OutboxEmail> emails);
 }

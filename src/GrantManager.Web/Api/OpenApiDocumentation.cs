@@ -44,6 +44,7 @@ internal static class OpenApiDocumentation
         ("/api/applications", "Applications", "Drafts, submission, withdrawal and the applications register."),
         ("/api/tasks", "Tasks", "The workflow inbox: taking, assigning and completing tasks."),
         ("/api/grants", "Grants", "Awarded grants with their payments and progress reports."),
+        ("/api/panel-meetings", "Panel meetings", "Meetings of the grants panel: the pack, members' views and the chair's decisions."),
         ("/api/returns", "Returns", "Progress reports (monitoring returns) on a grant."),
         ("/api/workflow", "Workflows", "Workflow definitions, instances and incidents, for staff."),
         ("/api/webhooks", "Webhooks", "Endpoints that receive signed events (Standard Webhooks), for administrators."),

@@ -240,6 +240,8 @@ internal static class GrantManagerServices
         services.AddScoped<Core.Grants.GrantRegister>();
         services.AddScoped<Core.OpenData.ThreeSixtyGiving>();
         services.AddScoped<Core.Funds.FundAdministration>();
+        services.AddScoped<Core.Funds.RoundBudgets>();
+        services.AddScoped<Core.Panels.PanelMeetings>();
         services.AddScoped(sp =>
         {
             var o = sp.GetRequiredService<IOptions<Core.Applications.AttachmentOptions>>().Value;

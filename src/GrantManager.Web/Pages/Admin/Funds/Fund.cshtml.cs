@@ -40,6 +40,12 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
         [Forms.Pounds, System.ComponentModel.DataAnnotations.Display(Name = "The round's budget")] public decimal? RoundBudget { get; set; }
     }
 
+    public sealed class RoundBudgetInput
+    {
+        public string? RoundId { get; set; }
+        [Forms.Pounds, System.ComponentModel.DataAnnotations.Display(Name = "The round's new budget")] public decimal? NewBudget { get; set; }
+    }
+
     public sealed class CriterionInput
     {
         public string? CriterionName { get; set; }
@@ -56,6 +62,7 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
 
     [BindProperty(Name = "Input")] public DetailsInput Input { get; set; } = new();
     [BindProperty] public RoundInput NewRound { get; set; } = new();
+    [BindProperty] public RoundBudgetInput ChangeBudget { get; set; } = new();
     [BindProperty] public CriterionInput NewCriterion { get; set; } = new();
     [BindProperty] public MeasureInput NewMeasure { get; set; } = new();
     public Fund? Fund { get; private set; }
@@ -91,6 +98,13 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
         if (closes is { Given: true, Date: null }) throw Field("closes", "The closing date must be a real date");
         var round = await admin.AddRoundAsync(id, NewRound.RoundName, opens.Date, closes.Date, NewRound.RoundBudget);
         TempData["Success"] = $"{round.Name} has been added";
+        return id;
+    });
+
+    public Task<IActionResult> OnPostRoundBudgetAsync(int id) => RunAsync(id, "ChangeBudget", async () =>
+    {
+        var round = await admin.SetRoundBudgetAsync(id, int.TryParse(ChangeBudget.RoundId, NumberStyles.None, CultureInfo.InvariantCulture, out var r) ? r : null, ChangeBudget.NewBudget);
+        TempData["Success"] = $"{round.Name}'s budget is now {Formats.Money(round.Budget)}";
         return id;
     });
 

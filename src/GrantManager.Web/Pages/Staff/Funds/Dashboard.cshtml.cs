@@ -5,11 +5,13 @@ using Microsoft.AspNetCore.Mvc;
 namespace GrantManager.Web.Pages.Staff.Funds;
 
 /// <summary>A fund at a glance: money, where it went, returns, and outcomes and social value against the targets.</summary>
-public sealed class DashboardModel(FundReports reports, FundPipelines pipelines, Core.SocialValue.SocialValueReports socialValue, WorkflowActors actors, TimeProvider time) : FundReportPage(actors)
+public sealed class DashboardModel(FundReports reports, FundPipelines pipelines, Core.Funds.RoundBudgets budgets, Core.SocialValue.SocialValueReports socialValue, WorkflowActors actors, TimeProvider time) : FundReportPage(actors)
 {
     public FundDashboard Dashboard { get; private set; } = null!;
     public Core.SocialValue.SocialValueReport SocialValue { get; private set; } = null!;
     public FundPipeline Pipeline { get; private set; } = null!;
+    /// <summary>Each round's budget, what is committed against it (grants and offers waiting for an answer) and what is left.</summary>
+    public List<Core.Funds.RoundBudget> RoundBudgets { get; private set; } = [];
 
     /// <summary>The applications register filtered to exactly what a figure counts.</summary>
     public string Applications(params (string Key, string? Value)[] filter) =>
@@ -33,6 +35,7 @@ public sealed class DashboardModel(FundReports reports, FundPipelines pipelines,
         if (dashboard is null) return NotFound();
         Dashboard = dashboard;
         Pipeline = await pipelines.ForFundAsync(id);
+        RoundBudgets = await budgets.ForFundAsync(id);
         SocialValue = (await socialValue.ForFundAsync(id, Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime)))!;
         return Page();
     }

@@ -1,6 +1,7 @@
 using GrantManager.Core.Data;
 using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GrantManager.Web.Pages.Staff.Tasks.FormParts;
 
@@ -62,6 +63,7 @@ public sealed class DecisionPart : TaskFormPart
                 page.Input.Targets = application.Outcomes.ToDictionary(o => o.MeasureCode, o => (string?)o.Target.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture));
             if (application.AmountRequested is decimal requested && page.Input.AmountAwarded is null)
                 page.Input.AmountAwarded = requested;
+            page.RoundBudget = await page.HttpContext.RequestServices.GetRequiredService<Core.Funds.RoundBudgets>().ForApplicationAsync(application.Id);
         }
     }
 }

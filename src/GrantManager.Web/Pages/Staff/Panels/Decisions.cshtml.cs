@@ -1,0 +1,58 @@
+using GrantManager.Core;
+using GrantManager.Core.Panels;
+using GrantManager.Core.Workflows;
+using GrantManager.Web.Workflows;
+using Microsoft.AspNetCore.Mvc;
+
+namespace GrantManager.Web.Pages.Staff.Panels;
+
+/// <summary>
+/// The chair records the meeting's decision on every application in one form: approve with the amount and
+/// conditions, or not fund with the reasons. Each moves that application's workflow as the panel task would.
+/// </summary>
+public sealed class DecisionsModel(PanelMeetings meetings, WorkflowActors actors) : MeetingPage(meetings, actors)
+{
+    public sealed class DecisionRow
+    {
+        public int ApplicationId { get; set; }
+        public string? Outcome { get; set; }
+        [Forms.Pounds, System.ComponentModel.DataAnnotations.Display(Name = "The amount to award")] public decimal? AmountAwarded { get; set; }
+        public string? Conditions { get; set; }
+        public string? MessageToApplicant { get; set; }
+        public string? Note { get; set; }
+    }
+
+    [BindProperty] public List<DecisionRow> Decisions { get; set; } = [];
+
+    public async Task<IActionResult> OnGetAsync(int id)
+    {
+        if (await LoadAsync(id) is { } refused) return refused;
+        if (!IsChair) return Forbid();
+        Decisions = Pack.Items.Select(i => new DecisionRow { ApplicationId = i.Item.ApplicationId, AmountAwarded = i.Requested }).ToList();
+        return Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(int id)
+    {
+        var posted = Decisions;
+        if (await LoadAsync(id) is { } refused) return refused;
+        if (!IsChair) return Forbid();
+        Decisions = posted;
+        // An amount that could not be read is named before anything is tried.
+        if (!ModelState.IsValid) return Page();
+        try
+        {
+            await Meetings.RecordDecisionsAsync(id, Actor, posted.Select(d => new PanelDecisionInput(d.ApplicationId, d.Outcome, d.AmountAwarded, d.Conditions,
+                d.MessageToApplicant, d.Note)).ToList());
+            TempData["Success"] = "The meeting's decisions are recorded and each application has moved on";
+            return Redirect($"/Staff/Panels/{id}/Minutes");
+        }
+        catch (InputException e)
+        {
+            foreach (var (field, messages) in e.Errors)
+                foreach (var message in messages) ModelState.AddModelError(PageField(field), message);
+        }
+        catch (WorkflowConflictException e) { ModelState.AddModelError("", e.Message); }
+        return Page();
+    }
+}
