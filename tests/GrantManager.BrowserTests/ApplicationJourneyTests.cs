@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 namespace GrantManager.BrowserTests;
 
 /// <summary>A new group applies through the task list and an officer takes it through the inbox to an offer and its first report; axe on every page.</summary>
-[Collection(BrowserCollection.Name)]
+[Collection(JourneyCollection.Name)]
 public sealed class ApplicationJourneyTests(BrowserFixture browser)
 {
     private static int _groups;

@@ -148,8 +148,19 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// The browser tests run as two collections side by side, each with its own service, database and
+/// Chromium: most of a test's time is axe-core working in one browser process, so two at once use
+/// both cores of a small machine. The long journeys are one collection, the page checks the other.
+/// </summary>
 [CollectionDefinition(Name)]
 public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
 {
     public const string Name = "Browser";
+}
+
+[CollectionDefinition(Name)]
+public sealed class JourneyCollection : ICollectionFixture<BrowserFixture>
+{
+    public const string Name = "Browser journeys";
 }

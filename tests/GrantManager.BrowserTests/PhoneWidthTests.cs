@@ -5,7 +5,7 @@ using Microsoft.Playwright;
 namespace GrantManager.BrowserTests;
 
 /// <summary>At 375 pixels wide (a small phone) no page scrolls sideways, and each passes axe.</summary>
-[Collection(BrowserCollection.Name)]
+[Collection(JourneyCollection.Name)]
 public sealed class PhoneWidthTests(BrowserFixture browser)
 {
     private const int Width = 375;

@@ -3,7 +3,7 @@ using Microsoft.Playwright;
 namespace GrantManager.BrowserTests;
 
 /// <summary>The timeout warning on signed-in pages, and answers kept when a sign-in ends before a form is sent.</summary>
-[Collection(BrowserCollection.Name)]
+[Collection(JourneyCollection.Name)]
 public sealed class SessionTimeoutTests(BrowserFixture browser)
 {
     [Fact]
