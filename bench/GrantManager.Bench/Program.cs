@@ -6,6 +6,8 @@ using GrantManager.Bench;
 //   dotnet run -c Release --project bench/GrantManager.Bench -- delivery [emails]
 //   dotnet run -c Release --project bench/GrantManager.Bench -- export [grants]
 //   dotnet run -c Release --project bench/GrantManager.Bench -- choose [transitions]
+//   dotnet run -c Release --project bench/GrantManager.Bench -- seed --applications N --database PATH
+//   dotnet run -c Release --project bench/GrantManager.Bench -- pages --database PATH [--requests K] [--baseline PATH.pages.json]
 var what = args.FirstOrDefault() ?? "transitions";
 var seconds = args.Length > 1 && int.TryParse(args[1], out var s) ? s : 5;
 switch (what)
@@ -25,8 +27,14 @@ switch (what)
     case "choose":
         await ChooseBench.RunAsync(args.Length > 1 && int.TryParse(args[1], out var n) ? n : 200_000);
         break;
+    case "seed":
+        return await CaseworkSeed.RunAsync(int.Parse(Option("--applications") ?? "1000"), Option("--database") ?? "casework.db");
+    case "pages":
+        return await PagesBench.RunAsync(Option("--database") ?? "casework.db", int.Parse(Option("--requests") ?? "40"), Option("--baseline"));
     default:
-        Console.Error.WriteLine($"Unknown benchmark '{what}'. Choose: transitions, reminders, delivery, export, choose");
+        Console.Error.WriteLine($"Unknown benchmark '{what}'. Choose: transitions, reminders, delivery, export, choose, seed, pages");
         return 2;
 }
 return Environment.ExitCode;
+
+string? Option(string name) => Array.IndexOf(args, name) is var at and >= 0 && at + 1 < args.Length ? args[at + 1] : null;

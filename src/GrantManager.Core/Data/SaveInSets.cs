@@ -34,8 +34,10 @@ public static class SaveInSets
     /// <summary>
     /// Writes every pending row, kind by kind in the order given (so a row comes after those it refers
     /// to), then stops tracking them. False, having written nothing, when the unit of work does not suit.
+    /// With <paramref name="withKeys"/> the rows' integer keys are written as given (a bulk load that sets
+    /// them so that rows can refer to each other) instead of left to the database.
     /// </summary>
-    public static async Task<bool> TryWriteAsync(DbContext db, IReadOnlyList<Type> kinds, CancellationToken ct)
+    public static async Task<bool> TryWriteAsync(DbContext db, IReadOnlyList<Type> kinds, CancellationToken ct, bool withKeys = false)
     {
         if (!db.Database.IsSqlite()) return false;
         var pending = db.ChangeTracker.Entries().Where(e => e.State is not (EntityState.Unchanged or EntityState.Detached)).ToList();
@@ -55,7 +57,7 @@ public static class SaveInSets
             var byKind = pending.ToLookup(e => e.Metadata.ClrType);
             foreach (var kind in kinds)
                 if (byKind[kind].ToList() is { Count: > 0 } entries)
-                    await WriteAsync(db, command, entries[0].Metadata, entries, ct);
+                    await WriteAsync(db, command, entries[0].Metadata, entries, withKeys, ct);
         }
         finally
         {
@@ -66,7 +68,7 @@ public static class SaveInSets
         return true;
     }
 
-    private static async Task WriteAsync(DbContext db, DbCommand command, IEntityType entityType, List<EntityEntry> entries, CancellationToken ct)
+    private static async Task WriteAsync(DbContext db, DbCommand command, IEntityType entityType, List<EntityEntry> entries, bool withKeys, CancellationToken ct)
     {
         var table = StoreObjectIdentifier.Table(entityType.GetTableName()!, entityType.GetSchema());
         var sql = db.GetService<ISqlGenerationHelper>();
@@ -74,7 +76,7 @@ public static class SaveInSets
         string Column(IProperty p) => sql.DelimitIdentifier(p.GetColumnName(table)!);
         static string Parameter(int i) => "@p" + i;
 
-        var insert = entityType.GetProperties().Where(p => !IsStoreGeneratedKey(p)).ToList();
+        var insert = entityType.GetProperties().Where(p => withKeys || !IsStoreGeneratedKey(p)).ToList();
         var added = entries.Where(e => e.State == EntityState.Added).ToList();
         if (added.Count > 0)
         {

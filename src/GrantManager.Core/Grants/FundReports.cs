@@ -56,33 +56,49 @@ public sealed class FundReports(GrantDbContext db, SocialValueProxies proxies)
 
         var returns = await ReturnsOfFund(fundId).Select(r => r.Status).ToListAsync(ct);
         var open = returns.Count(r => r is ReturnStatus.Due or ReturnStatus.ChangesRequested);
-        var late = await LateReturnsAsync(now, fundId, ct);
+        // The most overdue few are listed; all are counted (the dashboard links the grants register's late filter).
+        var (late, lateTotal) = await LateReturnsAsync(now, fundId, LateListed, ct);
 
         var actuals = await LatestActualsAsync(fundId, null, ct);
         var book = await proxies.BookAsync(ct);
         var measures = Progress(fund, book, UkTime.DayOf(now), grants.SelectMany(g => g.Targets), actuals.Values.SelectMany(a => a));
         return new FundDashboard(fund, grants.Sum(g => g.Amount), grants.SelectMany(g => g.Instalments).Where(i => i.Status == InstalmentStatus.Paid).Sum(i => i.Amount),
             grants.Count, grants.Count(g => g.Status == GrantStatus.Active), byDistrict,
-            open - late.Count, late.Count, returns.Count(r => r == ReturnStatus.Submitted), late, measures,
+            open - lateTotal, lateTotal, returns.Count(r => r == ReturnStatus.Submitted), late, measures,
             measures.Sum(m => m.ValueCommitted), measures.Sum(m => m.ValueAchieved));
     }
 
+    /// <summary>How many of the most overdue reports a dashboard or work list lists.</summary>
+    public const int LateListed = 10;
+
     /// <summary>Returns not sent by their last day (or by the new day after changes were asked for), most late first; of one fund, or of all.</summary>
-    public async Task<List<LateReturn>> LateReturnsAsync(DateTime now, int? fundId = null, CancellationToken ct = default)
+    public async Task<List<LateReturn>> LateReturnsAsync(DateTime now, int? fundId = null, CancellationToken ct = default) =>
+        (await LateReturnsAsync(now, fundId, int.MaxValue, ct)).Rows;
+
+    /// <summary>
+    /// The <paramref name="take"/> most late returns and how many are late in all, both worked out by the database,
+    /// so a work list showing them stays the same size however many grants there are.
+    /// </summary>
+    public async Task<(List<LateReturn> Rows, int Total)> LateReturnsAsync(DateTime now, int? fundId, int take, CancellationToken ct = default)
     {
         var today = UkTime.DayOf(now);
-        var rows = await (from r in db.Set<MonitoringReturn>().AsNoTracking()
-                          join g in db.Grants on r.GrantId equals g.Id
-                          join o in db.Organisations on g.OrganisationId equals o.Id
-                          where (r.Status == ReturnStatus.Due || r.Status == ReturnStatus.ChangesRequested) && (r.ChangesDueOn ?? r.DueOn) < today
-                              && (fundId == null || g.FundId == fundId)
-                          select new { r.Id, r.GrantId, g.FundId, g.Reference, o.Name, r.Period, r.DueOn, r.ChangesDueOn, r.Status }).ToListAsync(ct);
-        return rows.Select(r =>
+        var late = from r in db.Set<MonitoringReturn>().AsNoTracking()
+                   join g in db.Grants on r.GrantId equals g.Id
+                   where (r.Status == ReturnStatus.Due || r.Status == ReturnStatus.ChangesRequested) && (r.ChangesDueOn ?? r.DueOn) < today
+                       && (fundId == null || g.FundId == fundId)
+                   select new { r, g };
+        var total = await late.CountAsync(ct);
+        var rows = await (from x in late
+                          join o in db.Organisations on x.g.OrganisationId equals o.Id
+                          orderby x.r.ChangesDueOn ?? x.r.DueOn, x.r.Id
+                          select new { x.r.Id, x.r.GrantId, x.g.FundId, x.g.Reference, o.Name, x.r.Period, x.r.DueOn, x.r.ChangesDueOn, x.r.Status })
+            .Take(take).ToListAsync(ct);
+        return (rows.Select(r =>
             {
                 var due = r.ChangesDueOn ?? r.DueOn;
                 return new LateReturn(r.Id, r.GrantId, r.FundId, r.Reference, r.Name, r.Period, due, today.DayNumber - due.DayNumber,
                     r.Status == ReturnStatus.ChangesRequested ? "Changes requested" : "Not sent");
-            }).OrderByDescending(r => r.DaysLate).ToList();
+            }).OrderByDescending(r => r.DaysLate).ToList(), total);
     }
 
     /// <summary>The quarter containing a day: awards made, payments, returns received, outcomes and social value reported in it.</summary>

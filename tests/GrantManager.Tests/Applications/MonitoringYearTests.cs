@@ -103,6 +103,10 @@ public sealed class MonitoringYearTests : IAsyncLifetime
         Assert.Equal(Roles.GrantOfficer, chase.Role);
         var late = await _app.WithAsync(sp => sp.GetRequiredService<FundReports>().LateReturnsAsync(_clock.GetUtcNow().UtcDateTime));
         Assert.Equal(15, Assert.Single(late, l => l.ReturnId == r1.Id).DaysLate);
+        // The inbox shows the most late few and counts them all in the database.
+        var (none, counted) = await _app.WithAsync(sp => sp.GetRequiredService<FundReports>().LateReturnsAsync(_clock.GetUtcNow().UtcDateTime, null, 0));
+        Assert.Empty(none);
+        Assert.Equal(late.Count, counted);
 
         // Sent at last; the officer asks for changes by a new date, which brings its own reminders.
         await _app.SubmitReturnAsync(r1.Id, GrantJourney.FullReturn(12, 80));

@@ -21,7 +21,10 @@ public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, Workflo
     public List<(int Id, string Name)> Funds { get; private set; } = [];
     public List<(string Value, string Text)> Stages { get; private set; } = [];
     /// <summary>Progress reports past their last day, for those who look after grants.</summary>
+    /// <summary>The most late progress reports (at most <see cref="Core.Grants.FundReports.LateListed"/>), and how many are late in all.</summary>
     public List<Core.Grants.LateReturn> LateReturns { get; private set; } = [];
+    public int LateTotal { get; private set; }
+    public string LateUrl => "/Staff/Grants?late=true" + (Fund is int fund ? $"&fundId={fund}" : "");
 
     /// <summary>A stage's title for the stage filter, from the newest definitions (the list spans every version).</summary>
     public string StageTitle(string state) =>
@@ -57,6 +60,6 @@ public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, Workflo
         Funds = (await db.Funds.AsNoTracking().OrderBy(f => f.Name).Select(f => new { f.Id, f.Name }).ToListAsync()).Select(f => (f.Id, f.Name)).ToList();
         Stages = (await workList.StagesAsync(actor, filter)).Select(s => (s, StageTitle(s))).OrderBy(s => s.Item2).ToList();
         if (Core.Grants.ReturnService.SeesAllGrants(actor))
-            LateReturns = await reports.LateReturnsAsync(now, Fund);
+            (LateReturns, LateTotal) = await reports.LateReturnsAsync(now, Fund, Core.Grants.FundReports.LateListed);
     }
 }
