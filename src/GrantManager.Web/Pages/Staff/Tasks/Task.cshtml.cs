@@ -32,12 +32,12 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         public string? NewDueDay { get; set; }
         public string? NewDueMonth { get; set; }
         public string? NewDueYear { get; set; }
-        public string? PaymentReference { get; set; }
         /// <summary>A repaid underspend: the amount received as typed, and the day it arrived.</summary>
         public string? AmountReceived { get; set; }
         public string? ReceivedDay { get; set; }
         public string? ReceivedMonth { get; set; }
         public string? ReceivedYear { get; set; }
+        public string? PaymentReference { get; set; }
         /// <summary>What the applicant is told; the comment is the note for the file.</summary>
         public string? MessageToApplicant { get; set; }
         public string? Comment { get; set; }
