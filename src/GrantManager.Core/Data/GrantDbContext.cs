@@ -161,6 +161,9 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasIndex(g => g.ApplicationId).IsUnique();
             e.HasIndex(g => g.OrganisationId);
             e.Property(g => g.Reference).HasMaxLength(20);
+            e.Property(g => g.RepaymentReference).HasMaxLength(50);
+            e.Property(g => g.EndReason).HasMaxLength(500);
+            e.Property(g => g.EndedByName).HasMaxLength(200);
             e.HasOne<Applications.Application>().WithMany().HasForeignKey(g => g.ApplicationId).OnDelete(DeleteBehavior.Restrict);
             e.HasMany(g => g.Instalments).WithOne().HasForeignKey(i => i.GrantId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(g => g.Targets).WithOne().HasForeignKey(t => t.GrantId).OnDelete(DeleteBehavior.Cascade);

@@ -22,8 +22,23 @@ public sealed class Grant
     public string? Conditions { get; set; }
     public GrantStatus Status { get; set; }
     public DateTime AwardedAt { get; set; }
-    /// <summary>When the final report was accepted.</summary>
+    /// <summary>When the grant closed: its closure settled (see <see cref="GrantClosure"/>), or it was ended early.</summary>
     public DateTime? ClosedAt { get; set; }
+    /// <summary>The closure workflow, started when the final report is accepted.</summary>
+    public Guid? ClosureInstanceId { get; set; }
+    /// <summary>The money not spent, as the grant holder declared it at closure (0 when it was all spent).</summary>
+    public decimal? Underspend { get; set; }
+    public DateTime? UnderspendDeclaredAt { get; set; }
+    /// <summary>When the repayment of the underspend was asked for.</summary>
+    public DateTime? RepaymentRequestedAt { get; set; }
+    /// <summary>What finance has recorded as repaid so far, with the date and reference of the last receipt.</summary>
+    public decimal? RepaymentReceived { get; set; }
+    public DateOnly? RepaymentReceivedOn { get; set; }
+    public string? RepaymentReference { get; set; }
+    /// <summary>Ended early by an officer: when, why and by whom.</summary>
+    public DateTime? EndedAt { get; set; }
+    public string? EndReason { get; set; }
+    public string? EndedByName { get; set; }
     public List<Instalment> Instalments { get; set; } = [];
     public List<GrantTarget> Targets { get; set; } = [];
     public List<MonitoringReturn> Returns { get; set; } = [];
@@ -57,8 +72,8 @@ public sealed class Instalment
     public int Version { get; set; }
 }
 
-/// <summary>Held: released but waiting, for a condition to be met (no payment task yet) or because finance put it on hold.</summary>
-public enum InstalmentStatus { Scheduled, Due, Held, Paid }
+/// <summary>Held: released but waiting, for a condition to be met (no payment task yet) or because finance put it on hold. Cancelled: the grant was ended early before it was paid.</summary>
+public enum InstalmentStatus { Scheduled, Due, Held, Paid, Cancelled }
 
 /// <summary>An outcome target the grant commits to, copied from the application.</summary>
 public sealed class GrantTarget

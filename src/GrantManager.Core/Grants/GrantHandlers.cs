@@ -73,7 +73,7 @@ public static class GrantWorkflows
         instalment.WorkflowInstanceId = instance.Id;
     }
 
-    private static Dictionary<string, object?> Common(WorkflowInstance from)
+    internal static Dictionary<string, object?> Common(WorkflowInstance from)
     {
         var source = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(from.Data) ?? new();
         var data = new Dictionary<string, object?>();
@@ -168,7 +168,7 @@ public sealed class ReturnStatusHandler : IStateHandler
 }
 
 /// <summary>
-/// "accept-return": an accepted return releases its linked instalment to finance; the accepted final report closes the grant.
+/// "accept-return": an accepted return releases its linked instalment to finance; the accepted final report opens the grant's closure.
 /// </summary>
 public sealed class AcceptReturnHandler(TimeProvider time) : IStateHandler
 {
@@ -186,10 +186,7 @@ public sealed class AcceptReturnHandler(TimeProvider time) : IStateHandler
         if (r.ReleasesInstalment is int seq && grant.Instalments.FirstOrDefault(i => i.Sequence == seq) is { Status: InstalmentStatus.Scheduled } instalment)
             await GrantWorkflows.ReleaseInstalmentAsync(context.StartWorkflowAsync, grant, instalment, context.Instance, now, ct);
         if (r.IsFinal && grant.Status != GrantStatus.Closed)
-        {
-            grant.Status = GrantStatus.Closed;
-            grant.ClosedAt = now;
-        }
+            await GrantClosure.StartAsync(context.StartWorkflowAsync, grant, context.Instance, ct);
     }
 }
 

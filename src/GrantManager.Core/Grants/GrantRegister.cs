@@ -70,7 +70,7 @@ public sealed class GrantRegister(GrantDbContext db, TimeProvider time)
                     {
                         G = g, Reference = g.Reference, ProjectTitle = a.ProjectTitle, Organisation = a.Organisation!.Name, Fund = a.Fund!.Name, Districts = a.Districts,
                         Paid = g.Instalments.Where(i => i.Status == InstalmentStatus.Paid).Sum(i => i.Amount),
-                        NextReturnDue = g.Returns.Where(r => r.Status != ReturnStatus.Accepted && r.Status != ReturnStatus.Submitted)
+                        NextReturnDue = g.Returns.Where(r => r.Status != ReturnStatus.Accepted && r.Status != ReturnStatus.Submitted && r.Status != ReturnStatus.Cancelled)
                             .OrderBy(r => r.Sequence).Select(r => (DateOnly?)(r.ChangesDueOn ?? r.DueOn)).FirstOrDefault(),
                         Late = g.Returns.Count(r => (r.Status == ReturnStatus.Due || r.Status == ReturnStatus.ChangesRequested) && (r.ChangesDueOn ?? r.DueOn) < today),
                     };
@@ -157,7 +157,7 @@ public sealed class GrantRegister(GrantDbContext db, TimeProvider time)
         var items = await query.Select(x => new
         {
             x.G.Id, x.G.ApplicationId, x.Reference, x.ProjectTitle, x.Organisation, x.Fund, x.G.Status, x.G.Amount, x.Paid, x.NextReturnDue, x.Late, x.G.AwardedAt,
-            NextReturn = x.G.Returns.Where(r => r.Status != ReturnStatus.Accepted && r.Status != ReturnStatus.Submitted).OrderBy(r => r.Sequence).Select(r => r.Period).FirstOrDefault(),
+            NextReturn = x.G.Returns.Where(r => r.Status != ReturnStatus.Accepted && r.Status != ReturnStatus.Submitted && r.Status != ReturnStatus.Cancelled).OrderBy(r => r.Sequence).Select(r => r.Period).FirstOrDefault(),
             NextPayment = x.G.Instalments.Where(i => i.Status != InstalmentStatus.Paid).OrderBy(i => i.Sequence).Select(i => new { i.Amount, i.Status }).FirstOrDefault(),
         }).ToListAsync(ct);
         return items.Select(i => new GrantRow(i.Id, i.ApplicationId, i.Reference, i.ProjectTitle, i.Organisation, i.Fund, i.Status.ToString().ToLowerInvariant(), i.Amount,

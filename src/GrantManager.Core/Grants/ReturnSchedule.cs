@@ -39,7 +39,8 @@ public sealed class MonitoringReturn
     public int Version { get; set; }
 }
 
-public enum ReturnStatus { Upcoming, Due, Submitted, ChangesRequested, Accepted }
+/// <summary>Cancelled: the grant was ended early before the return was accepted.</summary>
+public enum ReturnStatus { Upcoming, Due, Submitted, ChangesRequested, Accepted, Cancelled }
 
 /// <summary>Spend to date against one line of the approved budget.</summary>
 public sealed class ReturnSpend

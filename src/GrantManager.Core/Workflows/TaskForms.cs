@@ -9,8 +9,12 @@ public sealed record TaskCompletion(string? Outcome, string? Comment, IReadOnlyD
 {
     /// <summary>A return sent back for changes: the new last day to send it (two weeks if not given).</summary>
     public DateOnly? NewDueOn { get; init; }
-    /// <summary>A payment: the reference of the payment made.</summary>
+    /// <summary>A payment: the reference of the payment made (a repayment: of the money received).</summary>
     public string? PaymentReference { get; init; }
+    /// <summary>A repayment of an underspend: the amount received.</summary>
+    public decimal? AmountReceived { get; init; }
+    /// <summary>A repayment of an underspend: the day it reached the council.</summary>
+    public DateOnly? ReceivedOn { get; init; }
     /// <summary>An approval: outcome targets changed from what the applicant proposed, by measure code.</summary>
     public IReadOnlyDictionary<string, decimal>? Targets { get; init; }
     /// <summary>

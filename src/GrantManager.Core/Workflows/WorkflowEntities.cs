@@ -67,6 +67,8 @@ public static class HistoryKinds
     public const string TimerChanged = "timer-changed";
     public const string Moved = "moved";
     public const string Migrated = "migrated";
+    /// <summary>The case was stopped before it finished (its grant ended early): its tasks and timers closed, with the reason.</summary>
+    public const string Stopped = "stopped";
 }
 
 /// <summary>Work waiting for a role, a person or the applicant, shown in the workflow inbox.</summary>

@@ -19,7 +19,8 @@ public static class ApplicationsApi
     public sealed record DeclareRequest(bool HasConflict, string? Details);
     /// <param name="Conditions">Plain words (one condition for the life of the grant) or a list of {text, kind, payment}.</param>
     public sealed record CompleteRequest(string? Outcome, string? Comment, Dictionary<string, int>? Scores, decimal? AmountAwarded, System.Text.Json.JsonElement? Conditions,
-        DateOnly? NewDueOn = null, string? PaymentReference = null, Dictionary<string, decimal>? Targets = null, string? MessageToApplicant = null);
+        DateOnly? NewDueOn = null, string? PaymentReference = null, Dictionary<string, decimal>? Targets = null, string? MessageToApplicant = null,
+        decimal? AmountReceived = null, DateOnly? ReceivedOn = null);
     public sealed record AssignRequest(string? UserId);
     /// <summary>Where a task's case stands afterwards: its stage, and whether this moved it there.</summary>
     public sealed record TaskResult(Guid InstanceId, string Stage, bool Moved);
@@ -146,9 +147,9 @@ public static class ApplicationsApi
                 {
                     ConditionList = Core.Grants.OfferCondition.FromJson(body.Conditions),
                     NewDueOn = body.NewDueOn, PaymentReference = body.PaymentReference, Targets = body.Targets,
-                    MessageToApplicant = body.MessageToApplicant,
+                    MessageToApplicant = body.MessageToApplicant, AmountReceived = body.AmountReceived, ReceivedOn = body.ReceivedOn,
                 });
             return TypedResults.Ok(new TaskResult(result.InstanceId, result.ToState, result.Moved));
-        }).WithName("CompleteTask").WithSummary("Complete with {outcome, comment (note for the file), messageToApplicant, scores, amountAwarded, conditions (text, or [{text, kind: before-first-payment | before-payment | ongoing, payment}]), targets, newDueOn, paymentReference}; 409 if already completed or the application moved on");
+        }).WithName("CompleteTask").WithSummary("Complete with {outcome, comment (note for the file), messageToApplicant, scores, amountAwarded, conditions (text, or [{text, kind: before-first-payment | before-payment | ongoing, payment}]), targets, newDueOn, paymentReference, amountReceived and receivedOn (a repaid underspend)}; 409 if already completed or the application moved on");
     }
 }

@@ -17,9 +17,15 @@ public static class GrantsApi
         string? Reason, DateTime? DecidedAt);
     public sealed record ConditionOutcome(string? Status, string? Reason);
     public sealed record TargetView(string Measure, decimal Target);
+    /// <param name="State">not-started, declaring (waiting for the underspend declaration), repayment-requested, closed or ended-early.</param>
+    public sealed record ClosureView(string State, decimal PaidSoFar, decimal? Underspend, DateTime? UnderspendDeclaredAt, bool RepaymentRequested, DateTime? RepaymentRequestedAt,
+        decimal? RepaymentReceived, DateOnly? RepaymentReceivedOn, string? RepaymentReference, decimal? RepaymentOutstanding, DateTime? EndedAt, string? EndReason);
+    public sealed record UnderspendDeclaration(decimal? Amount);
+    public sealed record EndGrant(string? Reason);
     public sealed record ReturnView(int Id, string Period, DateOnly DueOn, DateTime DueAt, string Status, bool IsFinal, int? ReleasesInstalment);
     public sealed record GrantView(int Id, string Reference, int ApplicationId, int FundId, int OrganisationId, decimal Amount, DateOnly StartDate,
-        DateOnly EndDate, string? ConditionsText, List<ConditionView> Conditions, string Status, DateTime AwardedAt, DateTime? ClosedAt, List<InstalmentView> Instalments, List<TargetView> Targets);
+        DateOnly EndDate, string? ConditionsText, List<ConditionView> Conditions, string Status, DateTime AwardedAt, DateTime? ClosedAt, List<InstalmentView> Instalments, List<TargetView> Targets,
+        ClosureView Closure);
     public sealed record SpendView(string Item, decimal Budgeted, decimal? Spent);
     public sealed record ActualView(string Measure, decimal Target, decimal? Actual);
     public sealed record EvidenceView(Guid Id, string FileName, long Size);
@@ -51,7 +57,7 @@ public static class GrantsApi
             var actor = await actors.ForAsync(http.User);
             var grant = await Include(returns.VisibleGrants(actor)).SingleOrDefaultAsync(g => g.Id == id) ?? throw new WorkflowNotFoundException("No such grant");
             return TypedResults.Ok(View(grant));
-        }).WithName("GetGrant").WithSummary("A grant with its conditions, payment schedule and outcome targets; another organisation's answers 404");
+        }).WithName("GetGrant").WithSummary("A grant with its conditions, payment schedule, outcome targets and closure (underspend, repayment requested and received, or ended early); another organisation's answers 404");
 
         api.MapPost("/grants/{id:int}/conditions/{conditionId:int}", async (int id, int conditionId, ConditionOutcome body, GrantConditionService conditions,
             WorkflowActors actors, HttpContext http) =>
@@ -60,6 +66,22 @@ public static class GrantsApi
             var condition = await conditions.RecordOutcomeAsync(id, conditionId, actor, body.Status, body.Reason);
             return TypedResults.Ok(ConditionViewOf(condition));
         }).WithName("RecordGrantCondition").WithSummary("Record a condition {status: met | not-met, reason} (grant officers; a reason is needed for not-met); meeting the last condition on a held payment releases it to finance");
+
+        api.MapPost("/grants/{id:int}/underspend", async (int id, UnderspendDeclaration body, GrantClosureService closure, WorkflowActors actors, HttpContext http) =>
+        {
+            var actor = await actors.ForAsync(http.User);
+            await closure.DeclareUnderspendAsync(id, actor, body.Amount);
+            return TypedResults.Ok(await ViewAsync(id, actor, http));
+        }).WithName("DeclareUnderspend").WithSummary("The grant holder declares the money not spent {amount} (0 when it was all spent; no more than paid so far) once the final report "
+            + "is accepted: with an underspend, repayment is requested and finance records its receipt through its task; with none, the grant closes at once; 409 before closure opens or once declared");
+
+        api.MapPost("/grants/{id:int}/end", async (int id, EndGrant body, GrantClosureService closure, WorkflowActors actors, HttpContext http) =>
+        {
+            var actor = await actors.ForAsync(http.User);
+            await closure.EndEarlyAsync(id, actor, body.Reason);
+            return TypedResults.Ok(await ViewAsync(id, actor, http));
+        }).WithName("EndGrant").WithSummary("End a grant early {reason} (grant officers and administrators): payments not yet made and progress reports not yet accepted are "
+            + "cancelled with their reminders, the grant closes and the grant holder is emailed the reason; 409 if it has already closed");
 
         api.MapGet("/grants/{id:int}/returns", async (int id, GrantDbContext db, ReturnService returns, WorkflowActors actors, HttpContext http) =>
         {
@@ -93,6 +115,9 @@ public static class GrantsApi
         }).WithName("SubmitReturn").WithSummary("Send a progress report for review; 400 lists whatever is missing");
     }
 
+    private static async Task<GrantView> ViewAsync(int id, Actor actor, HttpContext http) =>
+        View(await Include(http.RequestServices.GetRequiredService<ReturnService>().VisibleGrants(actor)).SingleAsync(g => g.Id == id));
+
     public static string Status(ReturnStatus status) => status == ReturnStatus.ChangesRequested ? "changes-requested" : status.ToString().ToLowerInvariant();
 
     private static async Task<ReturnDetail> DetailAsync(MonitoringReturn r, Grant grant, AttachmentStore store) =>
@@ -111,5 +136,7 @@ public static class GrantsApi
         g.Conditions, g.ConditionList.OrderBy(c => c.Sequence).Select(ConditionViewOf).ToList(), g.Status.ToString().ToLowerInvariant(), g.AwardedAt, g.ClosedAt,
         g.Instalments.OrderBy(i => i.Sequence).Select(i => new InstalmentView(i.Sequence, i.Percent, i.Amount, i.ReleasedBy, i.Status.ToString().ToLowerInvariant(), i.DueAt, i.PaidAt,
             i.PaymentReference, i.HeldReason, g.ConditionList.Where(c => c.Holds(i)).Select(c => c.Id).ToList(), i.FailureReason)).ToList(),
-        g.Targets.OrderBy(t => t.Id).Select(t => t.ToView()).ToList());
+        g.Targets.OrderBy(t => t.Id).Select(t => t.ToView()).ToList(),
+        new ClosureView(GrantClosure.State(g), GrantClosure.PaidSoFar(g), g.Underspend, g.UnderspendDeclaredAt, g.RepaymentRequestedAt is not null, g.RepaymentRequestedAt,
+            g.RepaymentReceived, g.RepaymentReceivedOn, g.RepaymentReference, GrantClosure.Outstanding(g), g.EndedAt, g.EndReason));
 }

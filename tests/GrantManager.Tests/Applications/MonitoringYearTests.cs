@@ -150,18 +150,22 @@ public sealed class MonitoringYearTests : IAsyncLifetime
         await _app.SubmitReturnAsync(r3.Id, GrantJourney.FullReturn(41, 300));
         await AcceptAsync(r3.Id);
 
-        // The final report needs a case study; accepting it closes the grant and releases the last payment.
+        // The final report needs a case study; accepting it opens the grant's closure and releases the last payment.
         var r4 = returns[3];
         await RunUntilAsync(Utc(2028, 4, 16, 12));
         var refused = await Assert.ThrowsAsync<InputException>(() => _app.SubmitReturnAsync(r4.Id, GrantJourney.FullReturn(55, 420)));
         Assert.Contains("caseStudy", refused.Errors.Keys);
         await _app.SubmitReturnAsync(r4.Id, GrantJourney.FullReturn(55, 420, final: true));
         await AcceptAsync(r4.Id);
-        var closed = await _app.WithDbAsync(db => db.Grants.Include(g => g.Instalments).SingleAsync(g => g.Id == grant.Id));
-        Assert.Equal(GrantStatus.Closed, closed.Status);
+        var closing = await _app.WithDbAsync(db => db.Grants.Include(g => g.Instalments).SingleAsync(g => g.Id == grant.Id));
+        Assert.Equal((GrantStatus.Active, "declaring"), (closing.Status, GrantClosure.State(closing)));
+        await _app.Smtp.WaitForAsync("applicant@example.org", $"Closing your grant {grant.Reference}");
         await PayAsync(instalments[2].Id, "BACS-3003");
         await _app.Smtp.WaitForAsync("applicant@example.org", "Remittance advice: payment 3");
-        closed = await _app.WithDbAsync(db => db.Grants.Include(g => g.Instalments).SingleAsync(g => g.Id == grant.Id));
+        // All of it spent: the grant closes as soon as the holder says so.
+        await _app.WithAsync(async sp => await sp.GetRequiredService<GrantClosureService>().DeclareUnderspendAsync(grant.Id, await _app.ActorAsync("applicant@example.org"), 0m));
+        var closed = await _app.WithDbAsync(db => db.Grants.Include(g => g.Instalments).SingleAsync(g => g.Id == grant.Id));
+        Assert.Equal(GrantStatus.Closed, closed.Status);
         Assert.All(closed.Instalments, i => Assert.Equal(InstalmentStatus.Paid, i.Status));
         Assert.Equal(["BACS-1001", "BACS-2002", "BACS-3003"], closed.Instalments.OrderBy(i => i.Sequence).Select(i => i.PaymentReference));
 

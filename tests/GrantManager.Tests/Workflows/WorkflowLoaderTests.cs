@@ -72,7 +72,7 @@ public sealed class WorkflowLoaderTests : IDisposable
     {
         var registry = WorkflowLoader.Load(WorkflowFolder.FindRepositoryWorkflows(),
             new EmailTemplates(Path.Combine(WorkflowFolder.FindRepositoryWorkflows(), "templates")), Roles.All,
-            ["award-grant", "return-status", "accept-return", "record-payment", "payment-held", "payment-due"], Core.Tasks.GrantTaskForms.Catalog());
+            ["award-grant", "return-status", "accept-return", "record-payment", "payment-held", "payment-due", "closure-status"], Core.Tasks.GrantTaskForms.Catalog());
         Assert.NotNull(registry.Find("grant-application"));
         Assert.NotNull(registry.Find("monitoring-return"));
         Assert.NotNull(registry.Find("instalment-payment"));
@@ -202,7 +202,7 @@ public sealed class WorkflowLoaderTests : IDisposable
     [Fact]
     public void An_unknown_form_is_reported_with_the_forms_there_are() =>
         AssertProblem(Problems(d => State(d, "open")["tasks"]![0]!["form"] = "assesment"), "$.states.open.tasks[0].form",
-            "unknown form 'assesment' (known: assessment, decision, payment, return-review)");
+            "unknown form 'assesment' (known: assessment, decision, payment, repayment, return-review)");
 
     [Fact]
     public void A_form_on_a_task_without_the_outcome_it_acts_on_is_reported() =>

@@ -12,12 +12,12 @@ public static class ReturnTags
     public static string Text(ReturnStatus status) => status switch
     {
         ReturnStatus.Upcoming => "Not yet open", ReturnStatus.Due => "To do", ReturnStatus.Submitted => "Sent for review",
-        ReturnStatus.ChangesRequested => "Changes requested", _ => "Accepted",
+        ReturnStatus.ChangesRequested => "Changes requested", ReturnStatus.Cancelled => "Cancelled", _ => "Accepted",
     };
 
     public static string Css(ReturnStatus status) => status switch
     {
         ReturnStatus.Upcoming => "govuk-tag--grey", ReturnStatus.Due => "govuk-tag--blue", ReturnStatus.Submitted => "govuk-tag--yellow",
-        ReturnStatus.ChangesRequested => "govuk-tag--orange", _ => "govuk-tag--green",
+        ReturnStatus.ChangesRequested => "govuk-tag--orange", ReturnStatus.Cancelled => "govuk-tag--grey", _ => "govuk-tag--green",
     };
 }

@@ -649,11 +649,25 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Property<DateTime?>("ClosedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("ClosureInstanceId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("Conditions")
                         .HasColumnType("text");
 
                     b.Property<DateOnly>("EndDate")
                         .HasColumnType("date");
+
+                    b.Property<string>("EndReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EndedByName")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<int>("FundId")
                         .HasColumnType("integer");
@@ -666,6 +680,19 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
 
+                    b.Property<long?>("RepaymentReceived")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateOnly?>("RepaymentReceivedOn")
+                        .HasColumnType("date");
+
+                    b.Property<string>("RepaymentReference")
+                        .HasMaxLength(50)
+                        .HasColumnType("character varying(50)");
+
+                    b.Property<DateTime?>("RepaymentRequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<DateOnly>("StartDate")
                         .HasColumnType("date");
 
@@ -673,6 +700,12 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .IsRequired()
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
+
+                    b.Property<long?>("Underspend")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTime?>("UnderspendDeclaredAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.HasKey("Id");
 

@@ -624,10 +624,24 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Property<DateTime?>("ClosedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ClosureInstanceId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Conditions")
                         .HasColumnType("TEXT");
 
                     b.Property<DateOnly>("EndDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EndReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EndedByName")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<int>("FundId")
@@ -641,12 +655,31 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");
 
+                    b.Property<long?>("RepaymentReceived")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateOnly?>("RepaymentReceivedOn")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RepaymentReference")
+                        .HasMaxLength(50)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("RepaymentRequestedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<DateOnly>("StartDate")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("Underspend")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("UnderspendDeclaredAt")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");

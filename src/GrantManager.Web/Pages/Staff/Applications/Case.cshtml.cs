@@ -14,6 +14,8 @@ public sealed class CaseModel(GrantDbContext db, ApplicationService applications
     public CaseFile Case { get; private set; } = null!;
     public ApplicationSummaryView Summary { get; private set; } = null!;
     public bool MustDeclare { get; private set; }
+    /// <summary>Whether this reader may end the grant early (grant officers and administrators).</summary>
+    public bool MayEnd { get; private set; }
     /// <summary>Changes people made to the application and its organisation outside the workflow (a draft's edits, a profile's updates).</summary>
     public List<Core.Audit.AuditLine> Changes { get; private set; } = [];
 
@@ -32,6 +34,7 @@ public sealed class CaseModel(GrantDbContext db, ApplicationService applications
             return Page();
         }
         catch (WorkflowForbiddenException) { return Forbid(); }
+        MayEnd = Core.Grants.GrantClosureService.MayEnd(actor);
         Summary = ApplicationSummaryView.From(Case.Application, headingLevel: 3) with { Documents = Case.Documents, ForStaff = true };
         Changes = (await Core.Audit.AuditTrail.ForSubjectAsync(db, "application", id.ToString(System.Globalization.CultureInfo.InvariantCulture)))
             .Concat(await Core.Audit.AuditTrail.ForSubjectAsync(db, "organisation", Case.Application.OrganisationId.ToString(System.Globalization.CultureInfo.InvariantCulture)))

@@ -32,6 +32,11 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         public string? NewDueDay { get; set; }
         public string? NewDueMonth { get; set; }
         public string? NewDueYear { get; set; }
+        /// <summary>A repaid underspend: the amount received as typed, and the day it arrived.</summary>
+        public string? AmountReceived { get; set; }
+        public string? ReceivedDay { get; set; }
+        public string? ReceivedMonth { get; set; }
+        public string? ReceivedYear { get; set; }
         public string? PaymentReference { get; set; }
         /// <summary>What the applicant is told; the comment is the note for the file.</summary>
         public string? MessageToApplicant { get; set; }
@@ -74,6 +79,8 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     public DateInputView NewDueInput => new("Input.NewDue", "New due date if you request changes",
         $"Leave it blank for {ChangesDueDefault.ToString("d MMMM yyyy", Formats.EnGb)}, the fund's usual time for changes.",
         Input.NewDueDay, Input.NewDueMonth, Input.NewDueYear);
+    public DateInputView ReceivedInput => new("Input.Received", "Date received", "The day the repayment reached the council's account, for example 2 5 2028.",
+        Input.ReceivedDay, Input.ReceivedMonth, Input.ReceivedYear);
     /// <summary>When changes are due if the officer sets no date: the fund's monitoring settings.</summary>
     public DateOnly ChangesDueDefault { get; private set; }
     /// <summary>The payment a finance task is about.</summary>
@@ -220,8 +227,15 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                 ModelState.AddModelError("Input.NewDueDay", "Enter the new due date as a real date, like 30 7 2027");
                 return await LoadAsync(id) ?? Page();
             }
+            decimal? received = null;
+            if (Core.Money.TryParse(Input.AmountReceived, out var pounds) is var readAs && readAs == Core.Money.ParseResult.Ok) received = pounds;
+            else if (readAs != Core.Money.ParseResult.Empty) ModelState.AddModelError("Input.AmountReceived", Core.Money.Problem(readAs, "The amount received"));
+            var (receivedGiven, receivedOn) = DateInputView.Parse(Input.ReceivedDay, Input.ReceivedMonth, Input.ReceivedYear);
+            if (receivedGiven && receivedOn is null) ModelState.AddModelError("Input.ReceivedDay", "Enter the date received as a real date, like 2 5 2028");
+            if (!ModelState.IsValid) return await LoadAsync(id) ?? Page();
             var result = await tasks.CompleteAsync(id, actor, new TaskCompletion(Input.Outcome, Input.Comment, scores, awarded)
             {
+                AmountReceived = received, ReceivedOn = receivedOn,
                 ConditionList = conditions,
                 NewDueOn = newDue, PaymentReference = Input.PaymentReference, Targets = targets.Count == 0 ? null : targets,
                 MessageToApplicant = Input.MessageToApplicant, CommentStandsInForMessage = false,
@@ -234,7 +248,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         {
             foreach (var (field, messages) in e.Errors)
                 foreach (var message in messages)
-                    ModelState.AddModelError(field.StartsWith("scores.") ? $"Input.Scores[{field[7..]}]" : field.StartsWith("targets.") ? $"Input.Targets[{field[8..]}]" : field == "newDueOn" ? "Input.NewDueDay"
+                    ModelState.AddModelError(field.StartsWith("scores.") ? $"Input.Scores[{field[7..]}]" : field.StartsWith("targets.") ? $"Input.Targets[{field[8..]}]" : field == "newDueOn" ? "Input.NewDueDay" : field == "receivedOn" ? "Input.ReceivedDay"
                         : ConditionField(field) ?? $"Input.{char.ToUpperInvariant(field[0])}{field[1..]}", message);
         }
         catch (WorkflowForbiddenException) { return Forbid(); }
@@ -321,6 +335,8 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             Instalment = await db.Set<Core.Grants.Instalment>().AsNoTracking().SingleAsync(i => i.Id == instalmentId);
             Grant = await db.Grants.AsNoTracking().Include(g => g.ConditionList).SingleAsync(g => g.Id == Instalment.GrantId);
         }
+        if (Core.Grants.GrantWorkflows.SubjectId(task.Instance, Core.Grants.GrantClosure.Subject) is int closingId)
+            Grant = await db.Grants.AsNoTracking().Include(g => g.ConditionList).Include(g => g.Instalments).SingleAsync(g => g.Id == closingId);
         if (Grant is not null)
         {
             OrganisationName = await db.Organisations.Where(o => o.Id == Grant.OrganisationId).Select(o => o.Name).SingleAsync();

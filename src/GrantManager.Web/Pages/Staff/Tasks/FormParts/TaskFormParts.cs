@@ -81,3 +81,9 @@ public sealed class PaymentPart : TaskFormPart
     public override string NoteLabel => "Note for the file: the reason, if you hold the payment or the bank rejected it";
     public override string NoteHint => "Required when held or failed. Only council staff see this.";
 }
+
+public sealed class RepaymentPart : TaskFormPart
+{
+    public override string Form => Core.Grants.RepaymentForm.Name;
+    public override string AfterOutcome => "FormParts/_RepaymentReceived";
+}
