@@ -14,8 +14,11 @@ namespace GrantManager.Web.Pages.Admin.Workflows;
 /// its differences from the active version are shown; Publish, with a reason, makes it the next version. Every
 /// button posts the whole draft, and every answer shows it again, so nothing typed is lost.
 /// </summary>
-public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions, WorkflowActors actors) : PageModel
+public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions, WorkflowActors actors) : PageModel, Forms.IReadsOwnFields
 {
+    /// <summary>The form's fields named by JSON path (f:KIND:PATH), read by <see cref="Apply"/>.</summary>
+    public bool Reads(string field) => field.StartsWith("f:", StringComparison.Ordinal);
+
     public sealed class DraftForm
     {
         public string? Json { get; set; }
