@@ -122,6 +122,27 @@ public sealed partial class WorkflowRuntime
             return true;
         }, ct);
 
+    /// <summary>Puts the case's failed timer (an incident) back in the queue, with the reason, journaled.</summary>
+    public Task RetryIncidentAsync(Guid instanceId, long incidentId, string? reason, Actor actor, CancellationToken ct = default) =>
+        InTransactionAsync(async work =>
+        {
+            var why = Reason(reason);
+            var instance = await LoadInstanceAsync(work.Db, instanceId, ct);
+            var incident = await work.Db.Set<WorkflowIncident>().SingleOrDefaultAsync(i => i.Id == incidentId && i.InstanceId == instanceId, ct)
+                ?? throw new WorkflowNotFoundException("This case has no such incident");
+            if (incident.ResolvedAt is not null) throw new WorkflowConflictException("This incident was already resolved");
+            var timer = await work.Db.Set<WorkflowTimer>().SingleAsync(t => t.Id == incident.TimerId, ct);
+            var now = Now;
+            timer.Status = instance.PausedAt is null ? WorkflowTimerStatus.Pending : WorkflowTimerStatus.Paused;
+            timer.Attempts = 0;
+            timer.RunAt = now;
+            incident.ResolvedAt = now;
+            incident.ResolvedBy = actor.Name;
+            AddHistory(work.Db, instance, actor, HistoryKinds.TimerChanged, null, null, timer.TimerKey, $"Timer {timer.TimerKey} tried again after it failed: {why}");
+            Touch(work.Db, instance);
+            return true;
+        }, ct);
+
     private static async Task<(WorkflowInstance, WorkflowTimer)> WaitingTimerAsync(DbContext db, Guid instanceId, long timerId, CancellationToken ct)
     {
         var instance = await LoadInstanceAsync(db, instanceId, ct);

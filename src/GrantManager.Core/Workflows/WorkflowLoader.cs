@@ -298,6 +298,12 @@ public sealed class WorkflowCompiler
 
     public string Folder { get; }
     public EmailTemplates Templates { get; }
+    /// <summary>The roles a task or a transition may name.</summary>
+    public IReadOnlyCollection<string> Roles => _roles;
+    /// <summary>The state handlers the host registers, by the name a state's "handlers" uses.</summary>
+    public IReadOnlyCollection<string> Handlers => _handlers;
+    /// <summary>The task forms the host registers, by the name a task's "form" uses.</summary>
+    public TaskFormCatalog Forms => _forms;
 
     /// <summary>The definition, or null with every problem added (each with <paramref name="file"/> and its JSON path).</summary>
     public WorkflowDefinition? Compile(string json, string file, List<WorkflowProblem> problems)

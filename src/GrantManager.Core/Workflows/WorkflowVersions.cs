@@ -56,6 +56,9 @@ public sealed class WorkflowCatalog
 
     public WorkflowRegistry Current => _current;
 
+    /// <summary>What a definition may name: the host's roles, handlers, forms and templates.</summary>
+    public WorkflowCompiler Compiler => _compiler;
+
     /// <summary>The newest stored version's row id this node has loaded; another node's publishing changes it.</summary>
     public int? Seen { get; private set; }
 

@@ -24,7 +24,7 @@ public sealed class UnboundFieldsFilter(bool refuse, ILogger<UnboundFieldsFilter
         {
             var form = await request.ReadFormAsync();
             // A field left empty loses nothing (and a browser posts an empty file input as an empty field); one with a value must be bound.
-            var unbound = form.Keys.Where(k => !Framework.Contains(k) && !context.ModelState.ContainsKey(k) && form[k].Any(v => !string.IsNullOrEmpty(v))).ToList();
+            var unbound = form.Keys.Where(k => !Framework.Contains(k) && !context.ModelState.ContainsKey(k) && !(context.HandlerInstance is IReadsOwnFields own && own.Reads(k)) && form[k].Any(v => !string.IsNullOrEmpty(v))).ToList();
             if (unbound.Count > 0)
             {
                 var problem = $"The form posted to {request.Path} has fields that nothing binds: {string.Join(", ", unbound)}. Rename the field or bind it.";
@@ -34,6 +34,12 @@ public sealed class UnboundFieldsFilter(bool refuse, ILogger<UnboundFieldsFilter
         }
         await next();
     }
+}
+
+/// <summary>A page that reads some posted fields itself, not through model binding (the workflow editor's fields named by JSON path).</summary>
+public interface IReadsOwnFields
+{
+    bool Reads(string field);
 }
 
 /// <summary>The Development form of the check: logs, never refuses.</summary>
