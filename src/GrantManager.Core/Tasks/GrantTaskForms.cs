@@ -9,5 +9,6 @@ public static class GrantTaskForms
         .Add<Applications.AssessmentForm>()
         .Add<Applications.DecisionForm>()
         .Add<Grants.ReturnReviewForm>()
-        .Add<Grants.PaymentForm>();
+        .Add<Grants.PaymentForm>()
+        .Add<Grants.VariationReviewForm>();
 }
