@@ -171,9 +171,11 @@ public sealed class GrantVariations(GrantDbContext db, WorkflowRuntime runtime, 
                 else if (!string.IsNullOrWhiteSpace(line.Item)) lines.Add(new VariationBudgetLine(line.Item.Trim(), m));
             }
             var total = amount ?? grant.Amount;
-            if (lines.Count == given.Count && given.Count > 0 && lines.Sum(l => l.Amount) != total)
+            // The budget as it stands, sent back unchanged with no new amount, changes nothing.
+            if (amount is null && lines.SequenceEqual(budget)) lines = null;
+            else if (lines.Count == given.Count && given.Count > 0 && lines.Sum(l => l.Amount) != total)
                 errors.Add("budget", $"The budget lines add up to {Money.Format(lines.Sum(l => l.Amount))}; they must add up to the grant's {(amount is null ? "" : "new ")}amount, {Money.Format(total)}");
-            if (lines.SequenceEqual(budget)) lines = null;
+            if (lines is not null && lines.SequenceEqual(budget)) lines = null;
         }
         else if (amount is not null && !errors.Any)
             errors.Add("budget", $"Give the budget lines for the new amount: they must add up to {Money.Format(amount.Value)}");
