@@ -62,14 +62,17 @@ public sealed class CaseFile
                 !onlyOwn || t.CompletedById == actor.UserId ? t.Comment : null, WeightedScore(t.Data), t.CompletedAt))
             .ToList();
 
-        var grant = await db.Grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Returns).Include(g => g.ConditionList).SingleOrDefaultAsync(g => g.ApplicationId == id, ct);
+        var grant = await db.Grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Returns).Include(g => g.ConditionList).Include(g => g.Variations)
+            .SingleOrDefaultAsync(g => g.ApplicationId == id, ct);
         var key = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var returnKeys = grant?.Returns.Select(r => r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList() ?? [];
         var instalmentKeys = grant?.Instalments.Select(i => i.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList() ?? [];
+        var variationKeys = grant?.Variations.Select(v => v.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList() ?? [];
         var emails = await db.OutboxEmails.AsNoTracking()
             .Where(m => (m.SubjectType == ApplicationService.SubjectType && m.SubjectId == key)
                 || (m.SubjectType == GrantWorkflows.ReturnSubject && returnKeys.Contains(m.SubjectId!))
-                || (m.SubjectType == GrantWorkflows.InstalmentSubject && instalmentKeys.Contains(m.SubjectId!)))
+                || (m.SubjectType == GrantWorkflows.InstalmentSubject && instalmentKeys.Contains(m.SubjectId!))
+                || (m.SubjectType == GrantVariations.SubjectType && variationKeys.Contains(m.SubjectId!)))
             .OrderBy(m => m.CreatedAt).ToListAsync(ct);
 
         var history = (await db.WorkflowHistory.AsNoTracking().Where(h => instanceIds.Contains(h.InstanceId)).OrderBy(h => h.At).ThenBy(h => h.Id).ToListAsync(ct))

@@ -169,6 +169,26 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasMany(g => g.Targets).WithOne().HasForeignKey(t => t.GrantId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(g => g.Returns).WithOne().HasForeignKey(r => r.GrantId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(g => g.ConditionList).WithOne().HasForeignKey(c => c.GrantId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(g => g.Variations).WithOne().HasForeignKey(v => v.GrantId).OnDelete(DeleteBehavior.Cascade);
+        });
+        b.Entity<Grants.GrantVariation>(e =>
+        {
+            e.ToTable("GrantVariations");
+            e.HasIndex(v => new { v.GrantId, v.Sequence }).IsUnique();
+            e.Property(v => v.Reason).HasMaxLength(3000);
+            e.Property(v => v.RequestedByName).HasMaxLength(256);
+            e.Property(v => v.DecidedByName).HasMaxLength(256);
+            e.Property(v => v.DecisionMessage).HasMaxLength(5000);
+            e.Property(v => v.NewBudget).HasMaxLength(10000);
+            e.Property(v => v.NewTargets).HasMaxLength(4000);
+            e.Property(v => v.BudgetBefore).HasMaxLength(10000);
+            e.Property(v => v.TargetsBefore).HasMaxLength(4000);
+            e.Property(v => v.Replanned).HasMaxLength(4000);
+            e.Property(v => v.Version).IsConcurrencyToken();
+            e.Ignore(v => v.BudgetBeforeLines);
+            e.Ignore(v => v.BudgetAfterLines);
+            e.Ignore(v => v.TargetsBeforeMap);
+            e.Ignore(v => v.TargetsAfterMap);
         });
         b.Entity<Grants.Instalment>(e =>
         {

@@ -44,6 +44,8 @@ public sealed class Grant
     public List<MonitoringReturn> Returns { get; set; } = [];
     /// <summary>The offer's conditions, each with its kind and whether it is met.</summary>
     public List<GrantCondition> ConditionList { get; set; } = [];
+    /// <summary>Changes asked for after the award, each with what it changed.</summary>
+    public List<GrantVariation> Variations { get; set; } = [];
 }
 
 public enum GrantStatus { Active, Closed }

@@ -10,5 +10,6 @@ public static class GrantTaskForms
         .Add<Applications.DecisionForm>()
         .Add<Grants.ReturnReviewForm>()
         .Add<Grants.PaymentForm>()
-        .Add<Grants.RepaymentForm>();
+        .Add<Grants.RepaymentForm>()
+        .Add<Grants.VariationReviewForm>();
 }

@@ -34,4 +34,7 @@ public sealed class StateHandlerContext(TransitionContext transition, StartWorkf
 
     public Task<WorkflowInstance> StartWorkflowAsync(string definitionId, WorkflowSubject subject, string? comment, CancellationToken ct) =>
         start(definitionId, subject, comment, ct);
+
+    /// <summary>Re-times or ends another case in this transaction, as the system (a varied grant's returns).</summary>
+    public ICaseChanges Cases { get; init; } = null!;
 }

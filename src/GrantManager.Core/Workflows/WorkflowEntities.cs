@@ -69,6 +69,8 @@ public static class HistoryKinds
     public const string Migrated = "migrated";
     /// <summary>The case was stopped before it finished (its grant ended early): its tasks and timers closed, with the reason.</summary>
     public const string Stopped = "stopped";
+    /// <summary>The case was ended where it stood, its subject no longer needed (a return dropped when its grant was varied).</summary>
+    public const string Ended = "ended";
 }
 
 /// <summary>Work waiting for a role, a person or the applicant, shown in the workflow inbox.</summary>

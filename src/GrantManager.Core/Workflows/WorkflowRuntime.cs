@@ -579,7 +579,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
                 var started = await StartCoreAsync(transition.Work, id, subject, Actor.System, comment, token);
                 await SaveAsync(transition.Db, token);
                 return started;
-            });
+            }) { Cases = new CaseChanges(this, transition.Work) };
             foreach (var name in state.Handlers)
                 await (_handlers.GetValueOrDefault(name) ?? throw new InvalidOperationException($"No handler '{name}' is registered"))
                     .OnEnterAsync(handlerContext, ct);

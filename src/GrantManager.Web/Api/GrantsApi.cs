@@ -25,7 +25,14 @@ public static class GrantsApi
     public sealed record ReturnView(int Id, string Period, DateOnly DueOn, DateTime DueAt, string Status, bool IsFinal, int? ReleasesInstalment);
     public sealed record GrantView(int Id, string Reference, int ApplicationId, int FundId, int OrganisationId, decimal Amount, DateOnly StartDate,
         DateOnly EndDate, string? ConditionsText, List<ConditionView> Conditions, string Status, DateTime AwardedAt, DateTime? ClosedAt, List<InstalmentView> Instalments, List<TargetView> Targets,
-        ClosureView Closure);
+        ClosureView Closure, List<VariationView> Variations);
+    public sealed record BudgetLineView(string Item, decimal Amount);
+    /// <summary>A variation: what was asked for (null where nothing changes), the grant before it, and the decision.</summary>
+    public sealed record VariationView(int Id, int Sequence, string Status, string Reason, DateTime RequestedAt, string RequestedBy,
+        DateOnly? EndDate, decimal? Amount, List<BudgetLineView>? Budget, Dictionary<string, decimal>? Targets,
+        DateOnly EndDateBefore, decimal AmountBefore, List<BudgetLineView> BudgetBefore, Dictionary<string, decimal> TargetsBefore,
+        int? Amendment, string? Replanned, DateTime? DecidedAt, string? DecisionMessage, Guid? WorkflowInstanceId);
+    public sealed record VariationRequest(DateOnly? EndDate, List<BudgetLineInput>? Budget, Dictionary<string, decimal>? Targets, decimal? Amount, string? Reason);
     public sealed record SpendView(string Item, decimal Budgeted, decimal? Spent);
     public sealed record ActualView(string Measure, decimal Target, decimal? Actual);
     public sealed record EvidenceView(Guid Id, string FileName, long Size);
@@ -83,6 +90,17 @@ public static class GrantsApi
         }).WithName("EndGrant").WithSummary("End a grant early {reason} (grant officers and administrators): payments not yet made and progress reports not yet accepted are "
             + "cancelled with their reminders, the grant closes and the grant holder is emailed the reason; 409 if it has already closed");
 
+        api.MapPost("/grants/{id:int}/variations", async (int id, VariationRequest body, GrantVariations variations, WorkflowActors actors, HttpContext http) =>
+        {
+            var actor = await actors.ForAsync(http.User);
+            var variation = await variations.RequestAsync(id, actor, new VariationInput
+            {
+                EndDate = body.EndDate, Budget = body.Budget, Targets = body.Targets, Amount = body.Amount, Reason = body.Reason,
+            });
+            return TypedResults.Created($"/api/grants/{id}", VariationViewOf(variation));
+        }).WithName("RequestGrantVariation").WithSummary("Ask for a change to a grant {endDate?, budget?: [{item, amount}], targets?: {measureCode: target}, amount?, reason} "
+            + "(the grant holder, or a grant officer for them); a grant officer reviews it through the task endpoints, the panel when the new amount is above the delegated limit");
+
         api.MapGet("/grants/{id:int}/returns", async (int id, GrantDbContext db, ReturnService returns, WorkflowActors actors, HttpContext http) =>
         {
             var actor = await actors.ForAsync(http.User);
@@ -127,7 +145,12 @@ public static class GrantsApi
             r.SubmittedAt, r.AcceptedAt, r.Version, r.WorkflowInstanceId);
 
     private static IQueryable<Grant> Include(IQueryable<Grant> grants) =>
-        grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Targets).Include(g => g.ConditionList);
+        grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Targets).Include(g => g.ConditionList).Include(g => g.Variations);
+
+    public static VariationView VariationViewOf(GrantVariation v) => new(v.Id, v.Sequence, VariationJson.Status(v.Status), v.Reason, v.RequestedAt, v.RequestedByName,
+        v.NewEndDate, v.NewAmount, v.BudgetAfterLines?.Select(l => new BudgetLineView(l.Item, l.Amount)).ToList(), v.TargetsAfterMap,
+        v.EndDateBefore, v.AmountBefore, v.BudgetBeforeLines.Select(l => new BudgetLineView(l.Item, l.Amount)).ToList(), v.TargetsBeforeMap,
+        v.Amendment, v.Replanned, v.DecidedAt, v.DecisionMessage, v.WorkflowInstanceId);
 
     public static ConditionView ConditionViewOf(GrantCondition c) => new(c.Id, c.Sequence, c.Text, c.Kind, c.HoldsPayment, ConditionKinds.Status(c.Status),
         c.EvidenceNote, c.EvidenceSentAt, c.Reason, c.DecidedAt);
@@ -138,5 +161,5 @@ public static class GrantsApi
             i.PaymentReference, i.HeldReason, g.ConditionList.Where(c => c.Holds(i)).Select(c => c.Id).ToList(), i.FailureReason)).ToList(),
         g.Targets.OrderBy(t => t.Id).Select(t => t.ToView()).ToList(),
         new ClosureView(GrantClosure.State(g), GrantClosure.PaidSoFar(g), g.Underspend, g.UnderspendDeclaredAt, g.RepaymentRequestedAt is not null, g.RepaymentRequestedAt,
-            g.RepaymentReceived, g.RepaymentReceivedOn, g.RepaymentReference, GrantClosure.Outstanding(g), g.EndedAt, g.EndReason));
+            g.RepaymentReceived, g.RepaymentReceivedOn, g.RepaymentReference, GrantClosure.Outstanding(g), g.EndedAt, g.EndReason), g.Variations.OrderBy(v => v.Sequence).Select(VariationViewOf).ToList());
 }

@@ -198,6 +198,8 @@ internal static class GrantManagerServices
         services.AddSingleton<IStateHandler, Core.Grants.PaymentHeldHandler>();
         services.AddSingleton<IStateHandler, Core.Grants.PaymentDueHandler>();
         services.AddSingleton<IStateHandler, Core.Grants.ClosureStatusHandler>();
+        services.AddSingleton<IStateHandler, Core.Grants.ApplyVariationHandler>();
+        services.AddSingleton<IStateHandler, Core.Grants.RefuseVariationHandler>();
         // Task forms: what a task asks beyond its outcome, registered by the name definitions use.
         var forms = Core.Tasks.GrantTaskForms.Catalog();
         services.AddSingleton(forms);
@@ -205,7 +207,8 @@ internal static class GrantManagerServices
         // Each form shows on the task page through its part; a form without one would show nothing it asks.
         Pages.Staff.Tasks.FormParts.TaskFormPart[] parts = [new Pages.Staff.Tasks.FormParts.AssessmentPart(), new Pages.Staff.Tasks.FormParts.DecisionPart(),
             new Pages.Staff.Tasks.FormParts.ReturnReviewPart(), new Pages.Staff.Tasks.FormParts.PaymentPart(),
-            new Pages.Staff.Tasks.FormParts.RepaymentPart()];
+            new Pages.Staff.Tasks.FormParts.RepaymentPart(),
+            new Pages.Staff.Tasks.FormParts.VariationReviewPart()];
         if (forms.All.Select(f => f.Name).Except(parts.Select(p => p.Form)).ToList() is { Count: > 0 } unshown)
             throw new InvalidOperationException($"No task page part for the form(s): {string.Join(", ", unshown)}");
         foreach (var part in parts) services.AddSingleton(part);
@@ -231,6 +234,7 @@ internal static class GrantManagerServices
         services.AddScoped<Core.Grants.ReturnService>();
         services.AddScoped<Core.Grants.GrantConditionService>();
         services.AddScoped<Core.Grants.GrantClosureService>();
+        services.AddScoped<Core.Grants.GrantVariations>();
         services.AddSingleton(sp => Core.Places.Districts.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!));
         services.AddSingleton(sp => Core.SocialValue.ShippedProxies.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!));
         services.AddScoped<Core.SocialValue.SocialValueProxies>();

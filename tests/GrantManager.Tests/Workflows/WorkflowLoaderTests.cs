@@ -72,8 +72,9 @@ public sealed class WorkflowLoaderTests : IDisposable
     {
         var registry = WorkflowLoader.Load(WorkflowFolder.FindRepositoryWorkflows(),
             new EmailTemplates(Path.Combine(WorkflowFolder.FindRepositoryWorkflows(), "templates")), Roles.All,
-            ["award-grant", "return-status", "accept-return", "record-payment", "payment-held", "payment-due", "closure-status"], Core.Tasks.GrantTaskForms.Catalog());
+            ["award-grant", "return-status", "accept-return", "record-payment", "payment-held", "payment-due", "closure-status", "apply-variation", "refuse-variation"], Core.Tasks.GrantTaskForms.Catalog());
         Assert.NotNull(registry.Find("grant-application"));
+        Assert.NotNull(registry.Find("variation"));
         Assert.NotNull(registry.Find("monitoring-return"));
         Assert.NotNull(registry.Find("instalment-payment"));
         // Every reminder and the escalation are durations in the definition, not in code.
@@ -202,7 +203,7 @@ public sealed class WorkflowLoaderTests : IDisposable
     [Fact]
     public void An_unknown_form_is_reported_with_the_forms_there_are() =>
         AssertProblem(Problems(d => State(d, "open")["tasks"]![0]!["form"] = "assesment"), "$.states.open.tasks[0].form",
-            "unknown form 'assesment' (known: assessment, decision, payment, repayment, return-review)");
+            "unknown form 'assesment' (known: assessment, decision, payment, repayment, return-review, variation-review)");
 
     [Fact]
     public void A_form_on_a_task_without_the_outcome_it_acts_on_is_reported() =>

@@ -804,6 +804,104 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.ToTable("GrantTarget");
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Grants.GrantVariation", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<int?>("Amendment")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("AmountBefore")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("BudgetBefore")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("character varying(10000)");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DecidedByName")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("DecisionMessage")
+                        .HasMaxLength(5000)
+                        .HasColumnType("character varying(5000)");
+
+                    b.Property<DateOnly>("EndDateBefore")
+                        .HasColumnType("date");
+
+                    b.Property<int>("GrantId")
+                        .HasColumnType("integer");
+
+                    b.Property<long?>("NewAmount")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("NewBudget")
+                        .HasMaxLength(10000)
+                        .HasColumnType("character varying(10000)");
+
+                    b.Property<DateOnly?>("NewEndDate")
+                        .HasColumnType("date");
+
+                    b.Property<string>("NewTargets")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(3000)
+                        .HasColumnType("character varying(3000)");
+
+                    b.Property<string>("Replanned")
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RequestedByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<bool>("RequestedByStaff")
+                        .HasColumnType("boolean");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("TargetsBefore")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("character varying(4000)");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
+                    b.Property<Guid?>("WorkflowInstanceId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GrantId", "Sequence")
+                        .IsUnique();
+
+                    b.ToTable("GrantVariations", (string)null);
+                });
+
             modelBuilder.Entity("GrantManager.Core.Grants.Instalment", b =>
                 {
                     b.Property<int>("Id")
@@ -2048,6 +2146,15 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Grants.GrantVariation", b =>
+                {
+                    b.HasOne("GrantManager.Core.Grants.Grant", null)
+                        .WithMany("Variations")
+                        .HasForeignKey("GrantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("GrantManager.Core.Grants.Instalment", b =>
                 {
                     b.HasOne("GrantManager.Core.Grants.Grant", null)
@@ -2246,6 +2353,8 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Navigation("Returns");
 
                     b.Navigation("Targets");
+
+                    b.Navigation("Variations");
                 });
 
             modelBuilder.Entity("GrantManager.Core.Grants.MonitoringReturn", b =>

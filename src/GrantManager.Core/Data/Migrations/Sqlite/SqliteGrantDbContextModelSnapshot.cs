@@ -775,6 +775,102 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.ToTable("GrantTarget");
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Grants.GrantVariation", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("Amendment")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("AmountBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("BudgetBefore")
+                        .IsRequired()
+                        .HasMaxLength(10000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DecidedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DecidedByName")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DecisionMessage")
+                        .HasMaxLength(5000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("EndDateBefore")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("GrantId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("NewAmount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("NewBudget")
+                        .HasMaxLength(10000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("NewEndDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NewTargets")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(3000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Replanned")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RequestedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestedByName")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("RequestedByStaff")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TargetsBefore")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("WorkflowInstanceId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("GrantId", "Sequence")
+                        .IsUnique();
+
+                    b.ToTable("GrantVariations", (string)null);
+                });
+
             modelBuilder.Entity("GrantManager.Core.Grants.Instalment", b =>
                 {
                     b.Property<int>("Id")
@@ -1985,6 +2081,15 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Grants.GrantVariation", b =>
+                {
+                    b.HasOne("GrantManager.Core.Grants.Grant", null)
+                        .WithMany("Variations")
+                        .HasForeignKey("GrantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("GrantManager.Core.Grants.Instalment", b =>
                 {
                     b.HasOne("GrantManager.Core.Grants.Grant", null)
@@ -2183,6 +2288,8 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Navigation("Returns");
 
                     b.Navigation("Targets");
+
+                    b.Navigation("Variations");
                 });
 
             modelBuilder.Entity("GrantManager.Core.Grants.MonitoringReturn", b =>

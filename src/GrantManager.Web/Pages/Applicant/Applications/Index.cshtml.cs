@@ -144,7 +144,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
             var instance = await db.WorkflowInstances.AsNoTracking().SingleAsync(i => i.Id == instanceId);
             Offer = Core.Grants.GrantTerms.For(a, instance.Data, schedules.For(a.Fund.Code), clock.GetUtcNow().UtcDateTime);
         }
-        Grant = await db.Grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Targets).Include(g => g.ConditionList).SingleOrDefaultAsync(g => g.ApplicationId == id);
+        Grant = await db.Grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Targets).Include(g => g.ConditionList).Include(g => g.Variations).SingleOrDefaultAsync(g => g.ApplicationId == id);
         if (Grant is not null)
             Returns = await db.Set<Core.Grants.MonitoringReturn>().AsNoTracking().Where(r => r.GrantId == Grant.Id).OrderBy(r => r.Sequence).ToListAsync();
         return true;

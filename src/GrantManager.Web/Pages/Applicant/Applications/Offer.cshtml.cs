@@ -15,6 +15,8 @@ public sealed class OfferModel(GrantDbContext db, ApplicationService application
     public Core.Grants.GrantTerms Terms { get; private set; } = null!;
     public Dictionary<string, string> MeasureNames { get; private set; } = new();
     public DateTime OfferedAt { get; private set; }
+    /// <summary>The approved variations, in order: the letter's numbered amendments.</summary>
+    public List<string> Amendments { get; private set; } = [];
     public string Council => council.Value.Name;
     public string ContactEmail => council.Value.ContactEmail;
 
@@ -29,6 +31,10 @@ public sealed class OfferModel(GrantDbContext db, ApplicationService application
         OfferedAt = offered.CreatedAt;
         Terms = Core.Grants.GrantTerms.For(Application, instance.Data, schedules.For(Application.Fund!.Code), offered.CompletedAt ?? clock.GetUtcNow().UtcDateTime);
         MeasureNames = Application.Fund.Measures.ToDictionary(m => m.Code, m => m.Name);
+        Amendments = (await db.Set<Core.Grants.GrantVariation>().AsNoTracking()
+                .Where(v => v.Status == Core.Grants.VariationStatus.Approved && db.Grants.Any(g => g.Id == v.GrantId && g.ApplicationId == id))
+                .OrderBy(v => v.Amendment).ToListAsync())
+            .Select(v => Core.Grants.VariationWords.Amendment(v, MeasureNames)).ToList();
         return Page();
     }
 }

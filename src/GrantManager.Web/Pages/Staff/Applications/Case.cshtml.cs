@@ -18,6 +18,9 @@ public sealed class CaseModel(GrantDbContext db, ApplicationService applications
     public bool MayEnd { get; private set; }
     /// <summary>Changes people made to the application and its organisation outside the workflow (a draft's edits, a profile's updates).</summary>
     public List<Core.Audit.AuditLine> Changes { get; private set; } = [];
+    /// <summary>The fund's outcome measures by code, for the grant's variations.</summary>
+    public Dictionary<string, string> MeasureNames { get; private set; } = new();
+    public bool MayAskForChange { get; private set; }
 
     public async Task<IActionResult> OnGetAsync(int id)
     {
@@ -35,6 +38,12 @@ public sealed class CaseModel(GrantDbContext db, ApplicationService applications
         }
         catch (WorkflowForbiddenException) { return Forbid(); }
         MayEnd = Core.Grants.GrantClosureService.MayEnd(actor);
+        if (Case.Grant is { } grant)
+        {
+            MeasureNames = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToDictionaryAsync(
+                db.OutcomeMeasures.Where(m => m.FundId == grant.FundId), m => m.Code, m => m.Name);
+            MayAskForChange = grant.Status == Core.Grants.GrantStatus.Active && Core.Grants.GrantVariations.MayAsk(actor, grant);
+        }
         Summary = ApplicationSummaryView.From(Case.Application, headingLevel: 3) with { Documents = Case.Documents, ForStaff = true };
         Changes = (await Core.Audit.AuditTrail.ForSubjectAsync(db, "application", id.ToString(System.Globalization.CultureInfo.InvariantCulture)))
             .Concat(await Core.Audit.AuditTrail.ForSubjectAsync(db, "organisation", Case.Application.OrganisationId.ToString(System.Globalization.CultureInfo.InvariantCulture)))

@@ -61,7 +61,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     public bool MustDeclare { get; private set; }
     /// <summary>Whether this person may do the task (rather than oversee it).</summary>
     public bool CanAct { get; private set; }
-    public string? OrganisationName { get; private set; }
+    public string? OrganisationName { get; set; }
     public string MyId { get; private set; } = "";
     public WorkflowDefinition Definition { get; private set; } = null!;
     /// <summary>How the task's form shows on this page (its partials and the note's label).</summary>
@@ -75,7 +75,10 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     public Core.Funds.RoundBudget? RoundBudget { get; set; }
     /// <summary>The progress report a return task is about.</summary>
     public ReturnSummaryView? Return { get; private set; }
-    public Core.Grants.Grant? Grant { get; private set; }
+    public Core.Grants.Grant? Grant { get; set; }
+    /// <summary>The change to a grant a variation task is about, and the names of its outcome measures.</summary>
+    public Core.Grants.GrantVariation? Variation { get; set; }
+    public IReadOnlyDictionary<string, string> MeasureNames { get; set; } = new Dictionary<string, string>();
     public DateInputView NewDueInput => new("Input.NewDue", "New due date if you request changes",
         $"Leave it blank for {ChangesDueDefault.ToString("d MMMM yyyy", Formats.EnGb)}, the fund's usual time for changes.",
         Input.NewDueDay, Input.NewDueMonth, Input.NewDueYear);

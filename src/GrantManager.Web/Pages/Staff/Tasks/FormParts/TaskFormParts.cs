@@ -87,3 +87,19 @@ public sealed class RepaymentPart : TaskFormPart
     public override string Form => Core.Grants.RepaymentForm.Name;
     public override string AfterOutcome => "FormParts/_RepaymentReceived";
 }
+
+public sealed class VariationReviewPart : TaskFormPart
+{
+    public override string Form => Core.Grants.VariationReviewForm.Name;
+    public override string BeforeOutcome => "FormParts/_VariationChanges";
+
+    public override async Task LoadAsync(TaskModel page, GrantDbContext db)
+    {
+        if (page.Task.Instance is not { SubjectType: Core.Grants.GrantVariations.SubjectType } instance || !int.TryParse(instance.SubjectId, out var id)) return;
+        page.Variation = await db.Set<Core.Grants.GrantVariation>().AsNoTracking().SingleAsync(v => v.Id == id);
+        page.Grant = await db.Grants.AsNoTracking().SingleAsync(g => g.Id == page.Variation.GrantId);
+        page.OrganisationName = await db.Organisations.Where(o => o.Id == page.Grant.OrganisationId).Select(o => o.Name).SingleAsync();
+        page.MeasureNames = await db.OutcomeMeasures.AsNoTracking().Where(m => m.FundId == page.Grant.FundId).ToDictionaryAsync(m => m.Code, m => m.Name);
+        page.RoundBudget = await page.HttpContext.RequestServices.GetRequiredService<Core.Funds.RoundBudgets>().ForApplicationAsync(page.Grant.ApplicationId);
+    }
+}
