@@ -294,8 +294,13 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
             if (first < today) errors.Add("startDate", $"The start date must be today or later: {first:d MMMM yyyy} has passed");
             else if (first > today.AddYears(LatestStartYears)) errors.Add("startDate", $"The start date must be within {LatestStartYears} years of today, by {today.AddYears(LatestStartYears):d MMMM yyyy}");
         }
-        if (input.EndDate is DateOnly last && input.StartDate is null && last > today.AddYears(LatestStartYears).AddMonths(fund.MaxProjectMonths))
-            errors.Add("endDate", $"The end date must be no later than {today.AddYears(LatestStartYears).AddMonths(fund.MaxProjectMonths):d MMMM yyyy}");
+        // With no start date to compare it with (none given, or not a real date), the end date is still judged on its own.
+        if (input.EndDate is DateOnly last && input.StartDate is null)
+        {
+            if (last <= today) errors.Add("endDate", $"The end date must be after today: {last:d MMMM yyyy} has passed");
+            else if (last > today.AddYears(LatestStartYears).AddMonths(fund.MaxProjectMonths))
+                errors.Add("endDate", $"The end date must be no later than {today.AddYears(LatestStartYears).AddMonths(fund.MaxProjectMonths):d MMMM yyyy}");
+        }
         if (input.StartDate is DateOnly start && input.EndDate is DateOnly end)
         {
             if (end <= start) errors.Add("endDate", "End date must be after the start date");

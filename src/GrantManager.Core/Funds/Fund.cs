@@ -87,4 +87,9 @@ public sealed class OutcomeMeasure
 
     /// <summary>A measure counted in money (its unit is pounds): its targets and actuals are amounts.</summary>
     public bool InPounds => Unit.Trim() is var u && (u.Equals("pounds", StringComparison.OrdinalIgnoreCase) || u == "£");
+
+    /// <summary>A target or actual as people read it: "£2,000" for a measure in pounds, else "2,000".</summary>
+    public static string Amount(IEnumerable<OutcomeMeasure>? measures, string code, decimal value) =>
+        measures?.Any(m => m.Code == code && m.InPounds) == true ? Money.Format(value)
+            : value.ToString("#,0.##", System.Globalization.CultureInfo.GetCultureInfo("en-GB"));
 }

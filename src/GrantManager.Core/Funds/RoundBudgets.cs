@@ -21,7 +21,7 @@ public sealed record RoundBudget(int RoundId, string RoundName, decimal Budget, 
     /// <summary>The sentence an approval past the budget is refused with.</summary>
     public string Refusal(decimal amount) =>
         $"Awarding {Money.Format(amount)} would take {RoundName} past its budget of {Money.Format(Budget)}: {Money.Format(Committed)} is committed, " +
-        $"so {Money.Format(Math.Max(Remaining, 0))} is left. An administrator can raise the round's budget";
+        $"so {Money.Format(Math.Max(Remaining, 0))} is left. An administrator can raise the round's budget.";
 }
 
 /// <summary>

@@ -94,6 +94,14 @@ public static class PaymentPlan
     public const string Default = "50:acceptance,25:midpoint,25:final";
     public static readonly string[] Releases = ["acceptance", "midpoint", "final"];
 
+    /// <summary>What releases a payment, in words for a table: "When the offer is accepted".</summary>
+    public static string Describe(string releasedBy) => releasedBy switch
+    {
+        "acceptance" => "When the offer is accepted",
+        "midpoint" => "When the mid-point report is accepted",
+        _ => "When the final report is accepted",
+    };
+
     public static IReadOnlyList<(int Percent, string ReleasedBy)> Parse(string plan) =>
         plan.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(part => part.Split(':', StringSplitOptions.TrimEntries))

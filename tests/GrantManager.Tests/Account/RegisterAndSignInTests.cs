@@ -39,6 +39,8 @@ public sealed partial class RegisterAndSignInTests(GrantManagerFactory app) : IC
 
         var confirmed = await client.GetPageAsync(new Uri(link).PathAndQuery);
         Assert.Equal("Email address confirmed", confirmed.QuerySelector("h1")!.TextContent.Trim());
+        var onward = confirmed.QuerySelector("main a.govuk-button#sign-in")!;
+        Assert.Equal(("Sign in", "/Account/Login"), (onward.TextContent.Trim(), onward.GetAttribute("href")));
 
         var signIn = await client.PostFormAsync("/Account/Login", new() { ["Input.Email"] = "rosa@example.net", ["Input.Password"] = "community-2026" });
         Assert.Equal("/Applicant", signIn.Headers.Location!.OriginalString);
@@ -54,6 +56,7 @@ public sealed partial class RegisterAndSignInTests(GrantManagerFactory app) : IC
         var fields = Registration("not-an-email");
         fields["Input.FullName"] = "";
         fields["Input.OrganisationType"] = "";
+        fields["Input.Password"] = "short";
         fields["Input.ConfirmPassword"] = "something-else-1";
 
         var response = await app.Browser().PostFormAsync("/Account/Register", fields);
@@ -66,6 +69,7 @@ public sealed partial class RegisterAndSignInTests(GrantManagerFactory app) : IC
         Assert.Contains("Enter an email address in the correct format, like name@example.org", errors);
         Assert.Contains("Select the type of organisation", errors);
         Assert.Contains("The passwords do not match", errors);
+        Assert.Contains("Your password must be at least 10 characters", errors);
         Assert.Equal("#Input_FullName", page.QuerySelector(".govuk-error-summary__list a")!.GetAttribute("href"));
         Assert.Equal("not-an-email", page.QuerySelector("#Input_Email")!.GetAttribute("value"));
         Assert.Equal(usersBefore, await app.WithDbAsync(db => db.Users.CountAsync()));

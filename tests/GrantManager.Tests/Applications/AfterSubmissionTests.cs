@@ -138,6 +138,12 @@ public sealed class AfterSubmissionTests : IAsyncLifetime
     public async Task The_offer_page_shows_the_terms_the_grant_gets_and_the_approval_note_never_reaches_the_applicant()
     {
         var id = await _app.SubmitApplicationAsync(Start, End, 3000m);
+        // A target counted in pounds too, which the offer shows as money.
+        await _app.WithDbAsync(async db =>
+        {
+            db.Add(new OutcomeTarget { ApplicationId = id, MeasureCode = "local-spend", Target = 2000m });
+            return await db.SaveChangesAsync();
+        });
         await _app.AssessAsync(id);
         var decide = (await _app.OpenTaskAsync(ApplicationService.SubjectType, id))!;
         var officer = await _app.SignedInAsync("officer@example.org");
@@ -165,6 +171,7 @@ public sealed class AfterSubmissionTests : IAsyncLifetime
         var targets = page.QuerySelectorAll("#offer-targets tbody tr").Select(r => r.QuerySelectorAll("td").Select(c => c.TextContent.Trim()).ToArray()).ToList();
         Assert.Contains(targets, t => t[1] == "40");
         Assert.Contains(targets, t => t[1] == "400");
+        Assert.Contains(targets, t => t[0] == "Spend with Kent suppliers" && t[1] == "£2,000");
         var payments = page.QuerySelectorAll("#offer-payments tbody tr").Select(r => r.QuerySelectorAll("td").Select(c => c.TextContent.Trim()).ToArray()).ToList();
         var reports = page.QuerySelectorAll("#offer-reports tbody tr").Select(r => r.QuerySelectorAll("td").Select(c => c.TextContent.Trim()).ToArray()).ToList();
         Assert.Contains("Congratulations: the assessors liked the befriending model.", page.Body!.TextContent);
@@ -174,6 +181,7 @@ public sealed class AfterSubmissionTests : IAsyncLifetime
         // The printable offer letter has the same terms; it is the applicant's alone.
         var letter = await applicant.GetPageAsync($"{url}/Offer");
         Assert.Equal("£2,500", letter.QuerySelector("#offer-amount")!.TextContent.Trim());
+        Assert.Contains(letter.QuerySelectorAll("#offer-targets tbody tr"), r => r.TextContent.Contains("Spend with Kent suppliers") && r.TextContent.Contains("£2,000"));
         Assert.NotNull(letter.QuerySelector(".app-no-print button"));
         Assert.Equal(HttpStatusCode.NotFound, (await (await _app.SignedInAsync("applicant2@example.org")).GetAsync($"{url}/Offer")).StatusCode);
 
@@ -184,7 +192,7 @@ public sealed class AfterSubmissionTests : IAsyncLifetime
         // What the offer page showed is what the grant got.
         Assert.Equal(2500m, grant.Amount);
         Assert.Equal("Send us your safeguarding policy before the first payment.", grant.Conditions);
-        Assert.Equal([40m, 400m], grant.Targets.OrderBy(t => t.Id).Select(t => t.Target));
+        Assert.Equal([40m, 400m, 2000m], grant.Targets.OrderBy(t => t.Id).Select(t => t.Target));
         Assert.Equal(grant.Instalments.OrderBy(i => i.Sequence).Select(i => Formats.Money(i.Amount)), payments.Select(p => p[2]));
         Assert.Equal(grant.Returns.OrderBy(r => r.Sequence).Select(r => (r.Period, r.DueOn.ToString("d MMMM yyyy", Formats.EnGb))), reports.Select(r => (r[0], r[1])));
         var midpoint = grant.Returns.Single(r => r.ReleasesInstalment == 2);

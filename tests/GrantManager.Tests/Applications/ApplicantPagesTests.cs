@@ -90,12 +90,16 @@ public sealed class ApplicantPagesTests(GrantManagerFactory app) : IClassFixture
         Assert.Contains("The start date must be a real date, like 1 4 2027", badPage.ErrorSummary());
         // What was typed comes back exactly, indentation and all.
         Assert.Equal(project["Input.ProjectSummary"], badPage.QuerySelector("#Input_ProjectSummary")!.TextContent.Replace("\r\n", "\n"));
+        // An end date that has passed is reported too, though the start cannot be compared with it.
+        var bothBad = (await (await applicant.PostFormAsync($"{home}/Project", new(project) { ["Input.EndDay"] = "1", ["Input.EndMonth"] = "1", ["Input.EndYear"] = "2020" })).ReadPageAsync()).ErrorSummary();
+        Assert.Contains("The start date must be a real date, like 1 4 2027", bothBad);
+        Assert.Contains("The end date must be after today: 1 January 2020 has passed", bothBad);
         project["Input.StartDay"] = "1";
         Assert.Equal(home, (await applicant.PostFormAsync($"{home}/Project", project)).Headers.Location!.OriginalString);
 
         var outcomes = await applicant.PostFormAsync($"{home}/Outcomes", new() { ["Input.Targets[people-supported]"] = "lots" });
         Assert.Contains("People supported: enter a number more than 0, like 120, or leave it blank", (await outcomes.ReadPageAsync()).ErrorSummary());
-        await applicant.PostFormAsync($"{home}/Outcomes", new() { ["Input.Targets[people-supported]"] = "45", ["Input.Targets[volunteer-hours]"] = "1,200" });
+        await applicant.PostFormAsync($"{home}/Outcomes", new() { ["Input.Targets[people-supported]"] = "45", ["Input.Targets[volunteer-hours]"] = "1,200", ["Input.Targets[local-spend]"] = "£2,000" });
 
         // A budget that does not add up is saved, with the difference explained, and stops submission.
         await applicant.PostFormAsync($"{home}/Budget", new()
@@ -115,6 +119,11 @@ public sealed class ApplicantPagesTests(GrantManagerFactory app) : IClassFixture
         var check = await applicant.GetPageAsync($"{home}/Submit");
         Assert.Contains("Men's Shed Thanet", check.QuerySelector("main")!.TextContent);
         Assert.Contains("£6,000", check.QuerySelector("main")!.TextContent);
+        string? Answer(AngleSharp.Dom.IDocument page, string key) => page.QuerySelectorAll(".govuk-summary-list__row")
+            .FirstOrDefault(r => r.QuerySelector("dt")?.TextContent.Trim() == key)?.QuerySelector(".govuk-summary-list__value")?.TextContent.Trim();
+        // A target counted in pounds reads as money; a count does not.
+        Assert.Equal("£2,000", Answer(check, "Spend with Kent suppliers"));
+        Assert.Equal("1,200", Answer(check, "Volunteer hours"));
         Assert.Contains(check.QuerySelectorAll(".govuk-summary-list__actions a"), a => a.GetAttribute("href") == $"{home}/Budget");
         var noDeclaration = await applicant.PostFormAsync($"{home}/Submit", new());
         Assert.Contains("Confirm the declaration to submit your application", (await noDeclaration.ReadPageAsync()).ErrorSummary());
@@ -125,6 +134,8 @@ public sealed class ApplicantPagesTests(GrantManagerFactory app) : IClassFixture
         Assert.Equal("Submitted", status.QuerySelector(".govuk-summary-list .govuk-tag")!.TextContent.Trim());
         Assert.Contains((await applicant.GetPageAsync("/Applicant")).QuerySelectorAll("td .govuk-tag"), t => t.TextContent.Trim() == "Submitted");
         Assert.Contains("Application submitted. Your reference is LWK-", status.QuerySelector(".govuk-notification-banner")!.TextContent);
+        Assert.Contains("We have emailed you a receipt.", status.QuerySelector(".govuk-notification-banner")!.TextContent);
+        Assert.Equal("£2,000", Answer(status, "Spend with Kent suppliers"));
         await app.Smtp.WaitForAsync("applicant@example.org", "We have received your application");
 
         // Once submitted, the sections cannot be changed.

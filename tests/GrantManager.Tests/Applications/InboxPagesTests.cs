@@ -112,6 +112,14 @@ public sealed class InboxPagesTests(GrantManagerFactory app) : IClassFixture<Gra
 
         var unanswered = await assessor.PostFormAsync($"{taskUrl}?handler=Declare", new(), taskUrl);
         Assert.Contains("Say whether you have a conflict of interest", (await unanswered.ReadPageAsync()).ErrorSummary());
+        // The details box is always there (no reveal, so no aria-expanded on a radio) and is needed only with "Yes".
+        Assert.Null(before.QuerySelector("[data-aria-controls], [aria-expanded], .govuk-radios__conditional"));
+        Assert.Equal("Only if you have a conflict of interest. The task goes back to the other assessors; you will not be able to take it again.",
+            before.QuerySelector("#Input_ConflictDetails-hint")!.TextContent.Trim());
+        var noDetails = await (await assessor.PostFormAsync($"{taskUrl}?handler=Declare", new() { ["Input.HasConflict"] = "true", ["Input.ConflictDetails"] = " " }, taskUrl)).ReadPageAsync();
+        Assert.Contains("Describe the conflict of interest", noDetails.ErrorSummary());
+        Assert.Equal("Describe the conflict of interest", noDetails.QuerySelector("#Input_ConflictDetails-error")!.TextContent.Replace("Error:", "").Trim());
+        Assert.NotNull(noDetails.QuerySelector("#Input_HasConflict-2[checked]"));
         await assessor.PostFormAsync($"{taskUrl}?handler=Declare", new() { ["Input.HasConflict"] = "false" }, taskUrl);
 
         var after = await assessor.GetPageAsync(taskUrl);

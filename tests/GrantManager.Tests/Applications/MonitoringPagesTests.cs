@@ -87,6 +87,10 @@ public sealed class MonitoringPagesTests : IAsyncLifetime
         Assert.Contains("Befriending by phone", inbox);
         var page = await finance.GetPageAsync(taskUrl);
         Assert.Contains("Payment 1 (50%): £3,000", System.Text.RegularExpressions.Regex.Replace(page.Body!.TextContent, @"\s+", " "));
+        // Paying needs no message, so the hint says only when one is sent.
+        var messageHint = page.QuerySelector("[id$='MessageToApplicant-hint']")!.TextContent.Trim();
+        Assert.StartsWith("Emailed to the applicant and shown on their application page when you choose:", messageHint);
+        Assert.DoesNotContain("Required", messageHint);
         var missing = await finance.PostFormAsync(taskUrl + "?handler=Complete", new() { ["Input.Outcome"] = "paid" }, taskUrl);
         Assert.Contains("Enter the payment reference from the finance system", (await missing.ReadPageAsync()).ErrorSummary());
         var paid = await finance.PostFormAsync(taskUrl + "?handler=Complete", new() { ["Input.Outcome"] = "paid", ["Input.PaymentReference"] = "BACS-77" }, taskUrl);

@@ -68,7 +68,7 @@ public sealed class RoundBudgetTests : IAsyncLifetime
         // Approving on the page is refused with the sentence, on the amount's field; nothing moves.
         var refused = await officer.SubmitFormAsync(url, new() { ["Input.Outcome"] = "approve" }, CompleteForm);
         Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
-        var refusal = "Awarding £2,000 would take Round 1 2027 past its budget of £6,000: £5,500 is committed, so £500 is left. An administrator can raise the round's budget";
+        var refusal = "Awarding £2,000 would take Round 1 2027 past its budget of £6,000: £5,500 is committed, so £500 is left. An administrator can raise the round's budget.";
         var refusedPage = await refused.ReadPageAsync();
         Assert.Equal([refusal], refusedPage.ErrorSummary());
         Assert.Contains(refusal, refusedPage.QuerySelector("#Input_AmountAwarded-error")!.TextContent);

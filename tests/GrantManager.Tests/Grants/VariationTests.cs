@@ -174,7 +174,7 @@ public sealed class VariationTests : IAsyncLifetime
         var answer = await officer.PostAsJsonAsync($"/api/tasks/{review.Id}/complete", new { outcome = "approve" });
         Assert.Equal(HttpStatusCode.BadRequest, answer.StatusCode);
         var problem = await answer.Content.ReadFromJsonAsync<JsonElement>();
-        Assert.Equal("Awarding £1,500 would take Round 1 2027 past its budget of £4,000: £3,000 is committed, so £1,000 is left. An administrator can raise the round's budget",
+        Assert.Equal("Awarding £1,500 would take Round 1 2027 past its budget of £4,000: £3,000 is committed, so £1,000 is left. An administrator can raise the round's budget.",
             problem.GetProperty("errors").GetProperty("outcome")[0].GetString());
         Assert.Equal(3000m, (await GrantAsync(grant.Id)).Amount);
         Assert.Equal(VariationStatus.Requested, (await VariationAsync(id)).Status);

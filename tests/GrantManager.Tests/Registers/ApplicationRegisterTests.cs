@@ -109,6 +109,7 @@ public sealed class ApplicationRegisterTests(GrantManagerFactory app) : IClassFi
         var other = await ApplyAsync("Sandgate Surf Lifesavers", "1209002", "CT20 3AB", 2250m);
         var officer = await app.SignedInAsync("officer@example.org");
         var page = await officer.GetPageAsync("/Staff/Applications?q=singers");
+        Assert.StartsWith("Download this application:", page.QuerySelector("#register-export")!.TextContent.Trim());
         var csvLink = page.QuerySelector("#register-export a[href*='handler=Csv']")!.GetAttribute("href")!;
         Assert.Contains("q=singers", csvLink);
 

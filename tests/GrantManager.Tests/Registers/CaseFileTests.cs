@@ -33,6 +33,8 @@ public sealed class CaseFileTests(GrantManagerFactory app) : IClassFixture<Grant
         var payments = page.QuerySelectorAll("#payments-table tbody tr").ToList();
         Assert.Equal(grant.Instalments.Count, payments.Count);
         Assert.Contains("£2,100", payments[0].TextContent);
+        Assert.Equal("When the offer is accepted", payments[0].QuerySelectorAll("td")[2].TextContent.Trim());
+        Assert.Equal("When the final report is accepted", payments[^1].QuerySelectorAll("td")[2].TextContent.Trim());
         Assert.Equal(grant.Returns.Count, page.QuerySelectorAll("#returns-table tbody tr").Length);
         var emails = page.QuerySelectorAll("#emails-table tbody tr").Select(r => r.TextContent).ToList();
         Assert.Contains(emails, r => r.Contains(email) && r.Contains(grant.Reference));

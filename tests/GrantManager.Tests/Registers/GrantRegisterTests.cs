@@ -68,6 +68,7 @@ public sealed class GrantRegisterTests(GrantManagerFactory app) : IClassFixture<
 
         var officer = await app.SignedInAsync("officer@example.org");
         var page = await officer.GetPageAsync("/Staff/Grants?q=hawkinge&amountTo=3000");
+        Assert.StartsWith("Download this grant:", page.QuerySelector("#register-export")!.TextContent.Trim());
         var csvLink = page.QuerySelector("#register-export a[href*='handler=Csv']")!.GetAttribute("href")!;
         Assert.Contains("amountTo=3000", csvLink);
         var csv = await officer.GetAsync(csvLink);

@@ -35,9 +35,23 @@ public sealed class RegisterModel(GrantDbContext db, UserManager<User> users, Ou
 
     public async Task<IActionResult> OnPostAsync()
     {
-        if (!ModelState.IsValid) return Page();
-        var email = Input.Email!.Trim();
+        var email = Input.Email?.Trim() ?? "";
         var now = time.GetUtcNow().UtcDateTime;
+        var user = new User { UserName = email, Email = email, DisplayName = Input.FullName?.Trim() ?? "", CreatedAt = now };
+        // A password that is too weak is reported with the other problems, not only once they are put right.
+        if (!string.IsNullOrEmpty(Input.Password))
+        {
+            foreach (var validator in users.PasswordValidators)
+            {
+                var check = await validator.ValidateAsync(users, user, Input.Password);
+                if (check.Errors.FirstOrDefault() is { } problem)
+                {
+                    ModelState.AddModelError("Input.Password", PasswordMessage(problem));
+                    break;
+                }
+            }
+        }
+        if (!ModelState.IsValid) return Page();
 
         // Every registration emails the address given, whether or not it has an account: limited the same either way.
         try { throttle.EnsureMayEmail(email); }
@@ -52,18 +66,6 @@ public sealed class RegisterModel(GrantDbContext db, UserManager<User> users, Ou
             return RedirectToPage("RegisterConfirmation");
         }
 
-        var user = new User { UserName = email, Email = email, DisplayName = Input.FullName!.Trim(), CreatedAt = now };
-        var passwordProblems = new List<string>();
-        foreach (var validator in users.PasswordValidators)
-        {
-            var check = await validator.ValidateAsync(users, user, Input.Password!);
-            passwordProblems.AddRange(check.Errors.Select(e => PasswordMessage(e)));
-        }
-        if (passwordProblems.Count > 0)
-        {
-            ModelState.AddModelError("Input.Password", passwordProblems[0]);
-            return Page();
-        }
 
         // The organisation, the account, its role and the confirmation email are saved together or not at all.
         await using var tx = await db.Database.BeginTransactionAsync();

@@ -25,7 +25,7 @@ public sealed class SubmitModel(ApplicationService applications, WorkflowActors 
         try
         {
             var submitted = await Applications.SubmitAsync(id, Actor, Declaration);
-            TempData["Success"] = $"Application submitted. Your reference is {submitted.Reference}. We have emailed you a receipt";
+            TempData["Success"] = $"Application submitted. Your reference is {submitted.Reference}. We have emailed you a receipt.";
             return Redirect($"/Applicant/Applications/{id}");
         }
         catch (InputException e)

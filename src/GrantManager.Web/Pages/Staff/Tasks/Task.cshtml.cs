@@ -90,6 +90,18 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     public Core.Grants.Instalment? Instalment { get; private set; }
     /// <summary>The outcomes whose next stage emails the applicant: where a message to them goes.</summary>
     public IReadOnlyList<string> ReachApplicant { get; private set; } = [];
+    /// <summary>The hint on the message to the applicant: which outcomes send it and which need one.</summary>
+    public string MessageHint
+    {
+        get
+        {
+            var sent = $"Emailed to the applicant and shown on their application page when you choose: {string.Join(", ", ReachApplicant.Select(WorkflowLabels.Outcome))}.";
+            var required = ReachApplicant.Where(ApplicantMessages.MustTell).Select(WorkflowLabels.Outcome).ToList();
+            return required.Count == 0 ? sent
+                : required.Count == ReachApplicant.Count ? $"{sent} Required."
+                : $"{sent} Required when you choose: {string.Join(", ", required)}.";
+        }
+    }
     /// <summary>Requests for more information on the application, with the applicant's answers and documents.</summary>
     public InformationRequests? Information { get; private set; }
 
