@@ -267,7 +267,8 @@ public sealed class PanelMeetingTests : IAsyncLifetime
         var outsider = await _app.ApiClientAsync("panel@example.org");
         Assert.Equal(HttpStatusCode.Forbidden, (await outsider.GetAsync($"/api/panel-meetings/{meetingId}")).StatusCode);
         Assert.DoesNotContain((await outsider.GetFromJsonAsync<JsonElement>("/api/panel-meetings")).EnumerateArray(), m => m.GetProperty("id").GetInt32() == meetingId);
-        var decisions = new { decisions = new[] { new { applicationId = id, outcome = "approve", amountAwarded = 6000m, conditions = "Credit the council in publicity.", note = "Chair's decision alone" } } };
+        var decisions = new { decisions = new[] { new { applicationId = id, outcome = "approve", amountAwarded = 6000m,
+            conditions = new[] { new { text = "Send the signed partnership agreement.", kind = "before-first-payment" } }, note = "Chair's decision alone" } } };
         Assert.Equal(HttpStatusCode.Forbidden, (await outsider.PostAsJsonAsync($"/api/panel-meetings/{meetingId}/decisions", decisions)).StatusCode);
         var applicant = await _app.ApiClientAsync("applicant@example.org");
         Assert.NotEqual(HttpStatusCode.OK, (await applicant.GetAsync($"/api/panel-meetings/{meetingId}")).StatusCode);
@@ -281,6 +282,12 @@ public sealed class PanelMeetingTests : IAsyncLifetime
         Assert.Equal("decided", after.GetProperty("status").GetString());
         Assert.Equal(6000m, after.GetProperty("items")[0].GetProperty("amountAwarded").GetDecimal());
         Assert.Equal("offer", await StageAsync(id));
+        // The conditions keep their kinds in the decision, as a decision task's would: this one holds the first payment.
+        var caseData = JsonDocument.Parse(await _app.WithDbAsync(db => db.Applications.Where(a => a.Id == id)
+            .Join(db.WorkflowInstances, a => a.WorkflowInstanceId, i => i.Id, (a, i) => i.Data).SingleAsync())).RootElement;
+        var kept = JsonDocument.Parse(caseData.GetProperty("conditionList").GetString()!).RootElement.EnumerateArray().Single();
+        Assert.Equal(("Send the signed partnership agreement.", "before-first-payment"), (kept.GetProperty("text").GetString(), kept.GetProperty("kind").GetString()));
+        Assert.StartsWith("1. Send the signed partnership agreement. (", after.GetProperty("items")[0].GetProperty("conditions").GetString());
         Assert.Contains((await JournalAsync(id)), h => h.Kind == HistoryKinds.Transition && h.Comment is not null && h.Comment.Contains("the panel meeting \"Small grants panel\"") && h.Comment.Contains("Chair's decision alone"));
         var listed = await officer.GetFromJsonAsync<JsonElement>("/api/panel-meetings");
         Assert.Equal("decided", listed.EnumerateArray().Single(m => m.GetProperty("id").GetInt32() == meetingId).GetProperty("status").GetString());
