@@ -7,7 +7,14 @@ using Microsoft.EntityFrameworkCore;
 namespace GrantManager.Core.Applications;
 
 /// <summary>A completed eligibility check, assessment or decision: who, what, why and (for assessments) the weighted score.</summary>
-public sealed record CaseJudgement(string Title, string Form, string? By, string Outcome, string? Comment, decimal? WeightedScore, DateTime? At);
+public sealed record CaseJudgement(string Title, string Form, string? By, string Outcome, string? Comment, decimal? WeightedScore, DateTime? At)
+{
+    /// <summary>The panel meeting that made this decision, if one did; the comment is then the meeting's note on it.</summary>
+    public CasePanel? Panel { get; init; }
+}
+
+/// <summary>A panel meeting as the case file names it: its title and day, linked to the meeting.</summary>
+public sealed record CasePanel(int Id, string Title, DateOnly MeetsOn);
 
 public sealed record CaseTask(long Id, string Title, string Role, string? Assignee, DateTime? DueAt, string Reference, string State);
 
@@ -55,11 +62,25 @@ public sealed class CaseFile
         var tasks = await db.InboxTasks.AsNoTracking().Where(t => instanceIds.Contains(t.InstanceId)).OrderBy(t => t.Id).ToListAsync(ct);
         var onlyOwn = actor.HasRole(Roles.Assessor) && !ApplicationRegister.SeesEveryOrganisation(actor)
             && !tasks.Any(t => t.Form == "assessment" && t.Status == InboxTaskStatus.Completed && t.CompletedById == actor.UserId);
-        var judgements = tasks.Where(t => t.Status is InboxTaskStatus.Completed or InboxTaskStatus.SetAside && t.Role != Roles.Applicant)
+        var judged = tasks.Where(t => t.Status is InboxTaskStatus.Completed or InboxTaskStatus.SetAside && t.Role != Roles.Applicant)
             .Where(t => t.Form is "eligibility" or "assessment" or "decision" || t.InstanceId == application.WorkflowInstanceId)
             .Where(t => !onlyOwn || t.CompletedById == actor.UserId || t.Form != "assessment")
-            .Select(t => new CaseJudgement(t.Title, t.Form ?? "", t.CompletedByName, t.Outcome ?? (t.Status == InboxTaskStatus.SetAside ? "set aside" : ""),
-                !onlyOwn || t.CompletedById == actor.UserId ? t.Comment : null, WeightedScore(t.Data), t.CompletedAt))
+            .ToList();
+        // A decision made at a panel meeting names the meeting (its title and day) and shows the meeting's note on it.
+        var judgedIds = judged.Select(t => t.Id).ToList();
+        var panels = await db.Set<Panels.PanelItem>().AsNoTracking().Where(i => judgedIds.Contains(i.TaskId) && i.Outcome != null)
+            .Join(db.Set<Panels.PanelMeeting>(), i => i.MeetingId, m => m.Id, (i, m) => new { i.TaskId, i.Note, m.Id, m.Title, m.MeetsOn })
+            .ToDictionaryAsync(x => x.TaskId, ct);
+        var judgements = judged.Select(t =>
+            {
+                var seen = !onlyOwn || t.CompletedById == actor.UserId;
+                var panel = panels.GetValueOrDefault(t.Id);
+                return new CaseJudgement(t.Title, t.Form ?? "", t.CompletedByName, t.Outcome ?? (t.Status == InboxTaskStatus.SetAside ? "set aside" : ""),
+                    !seen ? null : panel is null ? t.Comment : panel.Note, WeightedScore(t.Data), t.CompletedAt)
+                {
+                    Panel = panel is null ? null : new CasePanel(panel.Id, panel.Title, panel.MeetsOn),
+                };
+            })
             .ToList();
 
         var grant = await db.Grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Returns).Include(g => g.ConditionList).Include(g => g.Variations)

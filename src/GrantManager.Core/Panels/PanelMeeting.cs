@@ -1,7 +1,7 @@
 namespace GrantManager.Core.Panels;
 
 /// <summary>
-/// A meeting of the grants panel on one round: its members (one of them the chair; one member is a panel too),
+/// A meeting of the grants panel on one round: its members (one of them the chair; a meeting of one member is allowed, who chairs it),
 /// the applications awaiting a panel decision it takes, what each member thought of each, and the chair's decisions.
 /// </summary>
 public sealed class PanelMeeting
@@ -26,7 +26,7 @@ public sealed class PanelMeeting
     public bool HasMember(string? userId) => userId is not null && Members.Any(m => m.UserId == userId);
 
     /// <summary>How the journal and the minutes name the meeting.</summary>
-    public string Describe() => $"panel meeting {Id}, \"{Title}\" on {MeetsOn.ToString("d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("en-GB"))}";
+    public string Describe() => $"the panel meeting \"{Title}\" on {MeetsOn.ToString("d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("en-GB"))}";
 }
 
 public sealed class PanelMember
@@ -70,5 +70,5 @@ public static class PanelViews
 {
     public const string Fund = "fund", DoNotFund = "do-not-fund", Abstain = "abstain";
     public static readonly string[] All = [Fund, DoNotFund, Abstain];
-    public static string Describe(string view) => view switch { Fund => "Fund", DoNotFund => "Do not fund", Abstain => "Abstains", _ => view };
+    public static string Describe(string view) => view switch { Fund => "Fund", DoNotFund => "Do not fund", Abstain => "Abstain", _ => view };
 }

@@ -11,7 +11,10 @@ namespace GrantManager.Core.Panels;
 
 public sealed record PanelMeetingInput(int? RoundId, DateOnly? MeetsOn, string? Title, IReadOnlyList<string>? MemberIds, string? ChairId, IReadOnlyList<int>? ApplicationIds);
 public sealed record PanelViewInput(int ApplicationId, string? View, string? Comment);
-public sealed record PanelDecisionInput(int ApplicationId, string? Outcome, decimal? AmountAwarded, string? Conditions, string? MessageToApplicant, string? Note);
+/// <param name="Conditions">Plain words: one condition for the life of the grant (older callers).</param>
+/// <param name="ConditionList">Conditions with their kinds, as the decision form takes them; when given, it is used instead of <paramref name="Conditions"/>.</param>
+public sealed record PanelDecisionInput(int ApplicationId, string? Outcome, decimal? AmountAwarded, string? Conditions, string? MessageToApplicant, string? Note,
+    IReadOnlyList<Grants.OfferCondition>? ConditionList = null);
 
 /// <summary>An application waiting for the panel: its open panel decision task.</summary>
 public sealed record AwaitingPanel(int ApplicationId, long TaskId, string Reference, string Organisation, string? ProjectTitle, decimal Requested);
@@ -222,6 +225,7 @@ public sealed class PanelMeetings(GrantDbContext db, Tasks.TaskService tasks, Ro
                     await tasks.CompleteAsync(item.TaskId, actor, new TaskCompletion(d.Outcome, journal, AmountAwarded: d.AmountAwarded,
                         Conditions: d.Outcome == "approve" ? d.Conditions : null)
                     {
+                        ConditionList = d.Outcome == "approve" ? d.ConditionList : null,
                         MessageToApplicant = d.MessageToApplicant, CommentStandsInForMessage = false,
                     }, ct);
                 }
@@ -238,7 +242,9 @@ public sealed class PanelMeetings(GrantDbContext db, Tasks.TaskService tasks, Ro
                 }
                 item.Outcome = d.Outcome;
                 item.AmountAwarded = d.Outcome == "approve" ? await AwardedAsync(item.TaskId, ct) : null;
-                item.Conditions = d.Outcome == "approve" && !string.IsNullOrWhiteSpace(d.Conditions) ? d.Conditions.Trim() : null;
+                item.Conditions = d.Outcome != "approve" ? null
+                    : d.ConditionList is { } list ? Grants.OfferCondition.Words(list.Select(c => c with { Text = c.Text.Trim() }).ToList())
+                    : string.IsNullOrWhiteSpace(d.Conditions) ? null : d.Conditions.Trim();
                 item.MessageToApplicant = string.IsNullOrWhiteSpace(d.MessageToApplicant) ? null : d.MessageToApplicant.Trim();
                 item.Note = string.IsNullOrWhiteSpace(d.Note) ? null : d.Note.Trim();
             }

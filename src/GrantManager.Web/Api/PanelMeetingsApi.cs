@@ -10,7 +10,9 @@ public static class PanelMeetingsApi
 {
     public sealed record MeetingRequest(int? RoundId, DateOnly? MeetsOn, string? Title, List<string>? MemberIds, string? ChairId, List<int>? ApplicationIds);
     public sealed record ViewsRequest(List<PanelViewInput>? Views);
-    public sealed record DecisionsRequest(List<PanelDecisionInput>? Decisions);
+    public sealed record DecisionsRequest(List<DecisionRequest>? Decisions);
+    /// <param name="Conditions">Plain words (one condition for the life of the grant) or a list of {text, kind, payment}, as on a decision task.</param>
+    public sealed record DecisionRequest(int ApplicationId, string? Outcome, decimal? AmountAwarded, System.Text.Json.JsonElement? Conditions, string? MessageToApplicant, string? Note);
     public sealed record MemberView(string UserId, string Name, bool IsChair);
     public sealed record OpinionView(string UserId, string Name, string View, string? Comment, DateTime RecordedAt);
     public sealed record AssessmentView(string Assessor, string Recommendation, decimal? WeightedScore, string? Reasons);
@@ -61,9 +63,14 @@ public static class PanelMeetingsApi
         api.MapPost("/panel-meetings/{id:int}/decisions", async (int id, DecisionsRequest body, PanelMeetings meetings, WorkflowActors actors, HttpContext http) =>
         {
             var actor = await actors.ForAsync(http.User);
-            await meetings.RecordDecisionsAsync(id, actor, body.Decisions ?? []);
+            var decisions = (body.Decisions ?? []).Select((d, i) =>
+            {
+                try { return new PanelDecisionInput(d.ApplicationId, d.Outcome, d.AmountAwarded, null, d.MessageToApplicant, d.Note, Core.Grants.OfferCondition.FromJson(d.Conditions)); }
+                catch (InputException e) { throw new InputException(e.Errors.ToDictionary(f => $"decisions[{i}].{f.Key}", f => f.Value)); }
+            }).ToList();
+            await meetings.RecordDecisionsAsync(id, actor, decisions);
             return TypedResults.Ok(View(await meetings.PackAsync(id, actor)));
-        }).WithName("RecordPanelDecisions").WithSummary("The chair records {decisions: [{applicationId, outcome: approve | reject, amountAwarded, conditions, messageToApplicant, note}]} for every application, from the meeting's day; each moves its application's workflow, all or none");
+        }).WithName("RecordPanelDecisions").WithSummary("The chair records {decisions: [{applicationId, outcome: approve | reject, amountAwarded, conditions (text, or a list of {text, kind, payment}), messageToApplicant, note}]} for every application, from the meeting's day; each moves its application's workflow, all or none");
     }
 
     private static string Status(PanelMeeting m) => m.Decided ? "decided" : "planned";

@@ -98,6 +98,15 @@ public sealed class PanelMeetingTests : IAsyncLifetime
             ["Input.ApplicationIds"] = $"{middling}|{strongest}|{weakest}",
         }, "#meeting-form");
         Assert.Equal(["Choose at least one panel member"], (await refused.ReadPageAsync()).ErrorSummary());
+        // Every problem is named at once: an impossible date does not hide the rest.
+        var newPage = await officer.GetPageAsync("/Staff/Panels/New");
+        Assert.Contains("A meeting of one member is allowed: they chair it.", newPage.QuerySelector("#Input_MemberIds-hint")!.TextContent);
+        var everything = await officer.SubmitFormAsync(newPage, "/Staff/Panels/New", new()
+        {
+            ["Input.Title"] = new string('x', 201), ["Input.MeetsOnDay"] = "31", ["Input.MeetsOnMonth"] = "2", ["Input.MeetsOnYear"] = "2027",
+        }, "#meeting-form");
+        Assert.Equal(["The title must be 200 characters or fewer", "The meeting's date must be a real date, like 17 3 2027", "Choose at least one panel member",
+            "Choose the applications the meeting decides"], (await everything.ReadPageAsync()).ErrorSummary());
         Assert.Equal(0, await _app.WithDbAsync(db => db.Set<PanelMeeting>().CountAsync()));
         var created = await officer.SubmitFormAsync("/Staff/Panels/New", new()
         {
@@ -148,7 +157,8 @@ public sealed class PanelMeetingTests : IAsyncLifetime
         Assert.All(views, v => Assert.Equal(member, v.UserId));
         Assert.Equal(("fund", "Clear need in Swale."), views.Where(v => v.ApplicationId == strongest).Select(v => (v.View, v.Comment)).Single());
         Assert.Equal(("do-not-fund", "Costs look high."), views.Where(v => v.ApplicationId == weakest).Select(v => (v.View, v.Comment)).Single());
-        Assert.Contains("Grace Okafor, do not fund", (await panel.GetPageAsync($"{url}/Decisions")).QuerySelector($"#decisions-form")!.TextContent);
+        Assert.Equal(["Fund", "Do not fund", "Abstain"], viewsPage.QuerySelectorAll($"input[name='Views[{vs}].View'] + label").Select(l => l.TextContent.Trim()));
+        Assert.Equal(["Grace Okafor: do not fund"], (await panel.GetPageAsync($"{url}/Decisions")).QuerySelectorAll($"[data-views='{weakest}'] li").Select(l => l.TextContent.Trim()));
 
         // Decisions wait for the meeting's day.
         var decisionsUrl = $"{url}/Decisions";
@@ -176,6 +186,17 @@ public sealed class PanelMeetingTests : IAsyncLifetime
         Assert.Equal(["panel-decision", "panel-decision", "panel-decision"], [await StageAsync(strongest), await StageAsync(middling), await StageAsync(weakest)]);
         Assert.Null((await _app.WithDbAsync(db => db.Set<PanelMeeting>().SingleAsync())).DecidedAt);
 
+        // Approving with the amount cleared is refused, naming that application's amount: it does not award the full amount asked for.
+        var middlingReference = await _app.WithDbAsync(db => db.Applications.Where(a => a.Id == middling).Select(a => a.Reference).SingleAsync());
+        var noAmount = Decisions("The panel found the costs high for the reach.");
+        noAmount[$"Decisions[{dm}].AmountAwarded"] = "";
+        var cleared = await (await panel.SubmitFormAsync(form, decisionsUrl, noAmount, "#decisions-form")).ReadPageAsync();
+        Assert.Equal([$"Enter the amount to award for {middlingReference}"], cleared.ErrorSummary());
+        Assert.Equal($"#Decisions_{dm}__AmountAwarded", cleared.QuerySelector(".govuk-error-summary a")!.GetAttribute("href"));
+        Assert.NotNull(cleared.QuerySelector($"#Decisions_{dm}__AmountAwarded-error"));
+        Assert.Equal("panel-decision", await StageAsync(middling));
+        Assert.Null((await _app.WithDbAsync(db => db.Set<PanelMeeting>().SingleAsync())).DecidedAt);
+
         var decided = await panel.SubmitFormAsync(form, decisionsUrl, Decisions("The panel found the costs high for the reach."), "#decisions-form");
         Assert.Equal(HttpStatusCode.Redirect, decided.StatusCode);
         Assert.Equal($"{url}/Minutes", decided.Headers.Location!.OriginalString);
@@ -186,7 +207,7 @@ public sealed class PanelMeetingTests : IAsyncLifetime
         {
             var moved = (await JournalAsync(id)).Last(h => h.Kind == HistoryKinds.Transition);
             Assert.Equal("panel-decision", moved.FromState);
-            Assert.Contains($"panel meeting {meeting.Id}, \"February panel\" on 10 February 2027", moved.Comment);
+            Assert.Contains("the panel meeting \"February panel\" on 10 February 2027", moved.Comment);
             Assert.Equal(chair, moved.ActorId);
         }
         var amounts = await _app.WithDbAsync(db => db.WorkflowInstances.Where(i => i.SubjectType == ApplicationService.SubjectType && i.State == "offer").Select(i => i.Data).ToListAsync());
@@ -197,6 +218,14 @@ public sealed class PanelMeetingTests : IAsyncLifetime
         Assert.Equal(("reject", "The panel found the costs high for the reach."), (items[weakest].Outcome, items[weakest].MessageToApplicant));
         var rejection = await _app.WithDbAsync(db => db.OutboxEmails.Where(m => m.Template == "application-rejected").ToListAsync());
         Assert.Contains("The panel found the costs high for the reach.", Assert.Single(rejection).TextBody);
+
+        // The case file names the meeting by its title and day, linked to it, with the meeting's note.
+        var caseFile = await officer.GetPageAsync($"/Staff/Applications/{strongest}");
+        var decidedAt = caseFile.QuerySelector($"#judgements-table [data-panel='{meeting.Id}']")!;
+        Assert.Equal("Decided at February panel, 10 February 2027", decidedAt.TextContent.Trim());
+        Assert.Equal(url, decidedAt.QuerySelector("a")!.GetAttribute("href"));
+        Assert.Contains("Unanimous.", decidedAt.ParentElement!.TextContent);
+        Assert.DoesNotContain("panel meeting", caseFile.QuerySelector("#judgements-table")!.TextContent);
 
         // The minutes record the views and decisions against the budget; the meeting cannot be decided twice.
         var minutes = await officer.GetPageAsync($"{url}/Minutes");
@@ -238,7 +267,8 @@ public sealed class PanelMeetingTests : IAsyncLifetime
         var outsider = await _app.ApiClientAsync("panel@example.org");
         Assert.Equal(HttpStatusCode.Forbidden, (await outsider.GetAsync($"/api/panel-meetings/{meetingId}")).StatusCode);
         Assert.DoesNotContain((await outsider.GetFromJsonAsync<JsonElement>("/api/panel-meetings")).EnumerateArray(), m => m.GetProperty("id").GetInt32() == meetingId);
-        var decisions = new { decisions = new[] { new { applicationId = id, outcome = "approve", amountAwarded = 6000m, conditions = "Credit the council in publicity.", note = "Chair's decision alone" } } };
+        var decisions = new { decisions = new[] { new { applicationId = id, outcome = "approve", amountAwarded = 6000m,
+            conditions = new[] { new { text = "Send the signed partnership agreement.", kind = "before-first-payment" } }, note = "Chair's decision alone" } } };
         Assert.Equal(HttpStatusCode.Forbidden, (await outsider.PostAsJsonAsync($"/api/panel-meetings/{meetingId}/decisions", decisions)).StatusCode);
         var applicant = await _app.ApiClientAsync("applicant@example.org");
         Assert.NotEqual(HttpStatusCode.OK, (await applicant.GetAsync($"/api/panel-meetings/{meetingId}")).StatusCode);
@@ -252,7 +282,13 @@ public sealed class PanelMeetingTests : IAsyncLifetime
         Assert.Equal("decided", after.GetProperty("status").GetString());
         Assert.Equal(6000m, after.GetProperty("items")[0].GetProperty("amountAwarded").GetDecimal());
         Assert.Equal("offer", await StageAsync(id));
-        Assert.Contains((await JournalAsync(id)), h => h.Kind == HistoryKinds.Transition && h.Comment is not null && h.Comment.Contains($"panel meeting {meetingId}, \"Small grants panel\"") && h.Comment.Contains("Chair's decision alone"));
+        // The conditions keep their kinds in the decision, as a decision task's would: this one holds the first payment.
+        var caseData = JsonDocument.Parse(await _app.WithDbAsync(db => db.Applications.Where(a => a.Id == id)
+            .Join(db.WorkflowInstances, a => a.WorkflowInstanceId, i => i.Id, (a, i) => i.Data).SingleAsync())).RootElement;
+        var kept = JsonDocument.Parse(caseData.GetProperty("conditionList").GetString()!).RootElement.EnumerateArray().Single();
+        Assert.Equal(("Send the signed partnership agreement.", "before-first-payment"), (kept.GetProperty("text").GetString(), kept.GetProperty("kind").GetString()));
+        Assert.StartsWith("1. Send the signed partnership agreement. (", after.GetProperty("items")[0].GetProperty("conditions").GetString());
+        Assert.Contains((await JournalAsync(id)), h => h.Kind == HistoryKinds.Transition && h.Comment is not null && h.Comment.Contains("the panel meeting \"Small grants panel\"") && h.Comment.Contains("Chair's decision alone"));
         var listed = await officer.GetFromJsonAsync<JsonElement>("/api/panel-meetings");
         Assert.Equal("decided", listed.EnumerateArray().Single(m => m.GetProperty("id").GetInt32() == meetingId).GetProperty("status").GetString());
     }

@@ -38,6 +38,12 @@ public sealed class DecisionsModel(PanelMeetings meetings, WorkflowActors actors
         if (await LoadAsync(id) is { } refused) return refused;
         if (!IsChair) return Forbid();
         Decisions = posted;
+        // An approval needs its amount: a cleared box is not the full amount asked for.
+        foreach (var (d, i) in posted.Select((d, i) => (d, i)))
+            if (d.Outcome == "approve" && d.AmountAwarded is null
+                && ModelState.GetFieldValidationState($"Decisions[{i}].AmountAwarded") != Microsoft.AspNetCore.Mvc.ModelBinding.ModelValidationState.Invalid)
+                ModelState.AddModelError($"Decisions[{i}].AmountAwarded",
+                    $"Enter the amount to award for {Pack.Items.FirstOrDefault(p => p.Item.ApplicationId == d.ApplicationId)?.Reference ?? $"application {d.ApplicationId}"}");
         // An amount that could not be read is named before anything is tried.
         if (!ModelState.IsValid) return Page();
         try

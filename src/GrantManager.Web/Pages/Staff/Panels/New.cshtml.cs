@@ -44,11 +44,9 @@ public sealed class NewModel(PanelMeetings meetings, GrantDbContext db, Workflow
     {
         if (await LoadAsync(Input.RoundId) is { } refused) return refused;
         var (given, meetsOn) = DateInputView.Parse(Input.MeetsOnDay, Input.MeetsOnMonth, Input.MeetsOnYear);
-        if (given && meetsOn is null)
-        {
-            ModelState.AddModelError("Input.MeetsOnDay", "The meeting's date must be a real date, like 17 3 2027");
-            return Page();
-        }
+        // An impossible date is named with every other problem, not instead of them.
+        var impossible = given && meetsOn is null;
+        if (impossible) ModelState.AddModelError("Input.MeetsOnDay", "The meeting's date must be a real date, like 17 3 2027");
         try
         {
             var meeting = await meetings.CreateAsync(await actors.ForAsync(User),
@@ -58,7 +56,7 @@ public sealed class NewModel(PanelMeetings meetings, GrantDbContext db, Workflow
         }
         catch (InputException e)
         {
-            foreach (var (field, messages) in e.Errors)
+            foreach (var (field, messages) in e.Errors.Where(f => !(impossible && f.Key == "meetsOn")))
                 foreach (var message in messages)
                     ModelState.AddModelError(field switch
                     {
