@@ -167,6 +167,7 @@ public sealed class PanelMeetingTests : IAsyncLifetime
         Dictionary<string, string> Decisions(string weakestMessage) => new()
         {
             [$"Decisions[{ds}].Outcome"] = "approve", [$"Decisions[{ds}].Note"] = "Unanimous.",
+            [$"Decisions[{ds}].Conditions"] = "Send your safeguarding policy.", [$"Decisions[{ds}].ConditionKind"] = "before-first-payment",
             [$"Decisions[{dm}].Outcome"] = "approve", [$"Decisions[{dm}].AmountAwarded"] = "5,500", [$"Decisions[{dm}].Conditions"] = "Send quarterly attendance figures.",
             [$"Decisions[{dw}].Outcome"] = "reject", [$"Decisions[{dw}].MessageToApplicant"] = weakestMessage,
         };
@@ -216,6 +217,7 @@ public sealed class PanelMeetingTests : IAsyncLifetime
         Assert.Equal(("approve", 7000m, "Unanimous."), (items[strongest].Outcome, items[strongest].AmountAwarded!.Value, items[strongest].Note));
         Assert.Equal(("approve", 5500m, "Send quarterly attendance figures."), (items[middling].Outcome, items[middling].AmountAwarded!.Value, items[middling].Conditions));
         Assert.Equal(("reject", "The panel found the costs high for the reach."), (items[weakest].Outcome, items[weakest].MessageToApplicant));
+        Assert.Equal("1. Send your safeguarding policy. (before the first payment)", items[strongest].Conditions);
         var rejection = await _app.WithDbAsync(db => db.OutboxEmails.Where(m => m.Template == "application-rejected").ToListAsync());
         Assert.Contains("The panel found the costs high for the reach.", Assert.Single(rejection).TextBody);
 
@@ -234,6 +236,12 @@ public sealed class PanelMeetingTests : IAsyncLifetime
         Assert.StartsWith("£12,500 of £75,000 available", minutes.QuerySelector("#minutes-awarded")!.TextContent.Trim());
         Assert.Equal(HttpStatusCode.Conflict, (await (await _app.ApiClientAsync("panel@example.org")).PostAsJsonAsync($"/api/panel-meetings/{meeting.Id}/decisions",
             new { decisions = new[] { new { applicationId = strongest, outcome = "approve" } } })).StatusCode);
+
+        // The strongest's condition holds its first payment once the offer is accepted, until a grant officer marks it met.
+        await _app.CompleteAsync((await _app.OpenTaskAsync(ApplicationService.SubjectType, strongest))!.Id, "applicant@example.org", new TaskCompletion("accept", null));
+        var grant = await _app.WithDbAsync(db => db.Grants.Include(g => g.Instalments).Include(g => g.ConditionList).SingleAsync(g => g.ApplicationId == strongest));
+        Assert.Equal(("Send your safeguarding policy.", Core.Grants.ConditionKinds.BeforeFirstPayment), (grant.ConditionList.Single().Text, grant.ConditionList.Single().Kind));
+        Assert.Equal(Core.Grants.InstalmentStatus.Held, grant.Instalments.Single(i => i.Sequence == 1).Status);
     }
 
     [Fact]

@@ -18,11 +18,24 @@ public sealed class DecisionsModel(PanelMeetings meetings, WorkflowActors actors
         public string? Outcome { get; set; }
         [Forms.Pounds, System.ComponentModel.DataAnnotations.Display(Name = "The amount to award")] public decimal? AmountAwarded { get; set; }
         public string? Conditions { get; set; }
+        /// <summary>When the conditions must be met: before the first payment, before a named payment, or for the life of the grant.</summary>
+        public string? ConditionKind { get; set; }
+        [System.ComponentModel.DataAnnotations.Display(Name = "The payment number")] public int? ConditionPayment { get; set; }
         public string? MessageToApplicant { get; set; }
         public string? Note { get; set; }
     }
 
     [BindProperty] public List<DecisionRow> Decisions { get; set; } = [];
+
+    /// <summary>The row's conditions, one a line, each of the kind chosen for them (the payment only for a named payment).</summary>
+    private static List<Core.Grants.OfferCondition>? ConditionsOf(DecisionRow d)
+    {
+        var lines = (d.Conditions ?? "").Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length == 0) return null;
+        var kind = string.IsNullOrWhiteSpace(d.ConditionKind) ? Core.Grants.ConditionKinds.Ongoing : d.ConditionKind;
+        var payment = kind == Core.Grants.ConditionKinds.BeforePayment ? d.ConditionPayment : null;
+        return lines.Select(l => new Core.Grants.OfferCondition(l, kind, payment)).ToList();
+    }
 
     public async Task<IActionResult> OnGetAsync(int id)
     {
@@ -49,7 +62,7 @@ public sealed class DecisionsModel(PanelMeetings meetings, WorkflowActors actors
         try
         {
             await Meetings.RecordDecisionsAsync(id, Actor, posted.Select(d => new PanelDecisionInput(d.ApplicationId, d.Outcome, d.AmountAwarded, d.Conditions,
-                d.MessageToApplicant, d.Note)).ToList());
+                d.MessageToApplicant, d.Note, ConditionsOf(d))).ToList());
             TempData["Success"] = "The meeting's decisions are recorded and each application has moved on";
             return Redirect($"/Staff/Panels/{id}/Minutes");
         }

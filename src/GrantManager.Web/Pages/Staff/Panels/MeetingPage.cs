@@ -29,6 +29,10 @@ public abstract class MeetingPage(PanelMeetings meetings, WorkflowActors actors)
     /// <summary>The page's field for an API field such as decisions[1].amountAwarded.</summary>
     protected static string PageField(string field)
     {
+        // A condition's problem is shown on the row's field for it: the words, when they must be met, or the payment.
+        var condition = System.Text.RegularExpressions.Regex.Match(field, @"^decisions\[(\d+)\]\.conditions(?:\[\d+\])?(?:\.(\w+))?$");
+        if (condition.Success)
+            return $"Decisions[{condition.Groups[1].Value}]." + condition.Groups[2].Value switch { "kind" => "ConditionKind", "payment" => "ConditionPayment", _ => "Conditions" };
         var match = System.Text.RegularExpressions.Regex.Match(field, @"^(\w+)\[(\d+)\]\.(\w+)$");
         return match.Success
             ? $"{Upper(match.Groups[1].Value)}[{match.Groups[2].Value}].{Upper(match.Groups[3].Value)}"
