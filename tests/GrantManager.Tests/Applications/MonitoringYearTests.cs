@@ -31,20 +31,7 @@ public sealed class MonitoringYearTests : IAsyncLifetime
 
     private static DateTime Utc(int y, int m, int d, int h = 0) => new(y, m, d, h, 0, 0, DateTimeKind.Utc);
 
-    /// <summary>Moves the clock from timer to timer up to a moment, firing each as it falls due.</summary>
-    private async Task RunUntilAsync(DateTime until)
-    {
-        var processor = _app.Services.GetRequiredService<TimerProcessor>();
-        while (true)
-        {
-            var next = await _app.WithDbAsync(db => db.WorkflowTimers.Where(t => t.Status == WorkflowTimerStatus.Pending && t.RunAt <= until)
-                .OrderBy(t => t.RunAt).Select(t => (DateTime?)t.RunAt).FirstOrDefaultAsync());
-            if (next is null) break;
-            if (next > _clock.GetUtcNow().UtcDateTime) _clock.SetUtcNow(new DateTimeOffset(next.Value));
-            await processor.RunDueAsync();
-        }
-        if (until > _clock.GetUtcNow().UtcDateTime) _clock.SetUtcNow(new DateTimeOffset(until));
-    }
+    private Task RunUntilAsync(DateTime until) => _app.RunTimersUntilAsync(_clock, until);
 
     /// <summary>When each email about a return was written, by template.</summary>
     private Task<List<(string Template, string To, DateTime At)>> EmailsAboutAsync(string subjectType, int id) =>

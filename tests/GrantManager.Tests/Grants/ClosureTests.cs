@@ -30,20 +30,7 @@ public sealed class ClosureTests : IAsyncLifetime
     public Task InitializeAsync() => Task.CompletedTask;
     public async Task DisposeAsync() => await _app.DisposeAsync();
 
-    /// <summary>Moves the clock from timer to timer up to a moment, firing each as it falls due.</summary>
-    private async Task RunUntilAsync(DateTime until)
-    {
-        var processor = _app.Services.GetRequiredService<TimerProcessor>();
-        while (true)
-        {
-            var next = await _app.WithDbAsync(db => db.WorkflowTimers.Where(t => t.Status == WorkflowTimerStatus.Pending && t.RunAt <= until)
-                .OrderBy(t => t.RunAt).Select(t => (DateTime?)t.RunAt).FirstOrDefaultAsync());
-            if (next is null) break;
-            if (next > _clock.GetUtcNow().UtcDateTime) _clock.SetUtcNow(new DateTimeOffset(next.Value));
-            await processor.RunDueAsync();
-        }
-        if (until > _clock.GetUtcNow().UtcDateTime) _clock.SetUtcNow(new DateTimeOffset(until));
-    }
+    private Task RunUntilAsync(DateTime until) => _app.RunTimersUntilAsync(_clock, until);
 
     private Task<Grant> GrantAsync(int id) => _app.WithDbAsync(db => db.Grants.Include(g => g.Instalments).Include(g => g.Returns).SingleAsync(g => g.Id == id));
 

@@ -226,19 +226,7 @@ public sealed class GrantConditionsTests : IAsyncLifetime
         Assert.Equal(InstalmentStatus.Held, grant.Instalments.Single(i => i.Sequence == 1).Status);
     }
 
-    private async Task RunUntilAsync(DateTime until)
-    {
-        var processor = _app.Services.GetRequiredService<TimerProcessor>();
-        while (true)
-        {
-            var next = await _app.WithDbAsync(db => db.WorkflowTimers.Where(t => t.Status == WorkflowTimerStatus.Pending && t.RunAt <= until)
-                .OrderBy(t => t.RunAt).Select(t => (DateTime?)t.RunAt).FirstOrDefaultAsync());
-            if (next is null) break;
-            if (next > _clock.GetUtcNow().UtcDateTime) _clock.SetUtcNow(new DateTimeOffset(next.Value));
-            await processor.RunDueAsync();
-        }
-        if (until > _clock.GetUtcNow().UtcDateTime) _clock.SetUtcNow(new DateTimeOffset(until));
-    }
+    private Task RunUntilAsync(DateTime until) => _app.RunTimersUntilAsync(_clock, until);
 
     [Fact]
     public async Task Finance_pays_holds_with_a_reason_and_pays_again_after_the_bank_rejects_a_payment()

@@ -17,6 +17,24 @@ public static class GrantJourney
         return await use(scope.ServiceProvider);
     }
 
+    /// <summary>
+    /// Moves a fake clock from timer to timer up to a moment, firing each as it falls due (as the timer
+    /// processor would on a real clock), then sets the clock to that moment.
+    /// </summary>
+    public static async Task RunTimersUntilAsync(this GrantManagerFactory app, Microsoft.Extensions.Time.Testing.FakeTimeProvider clock, DateTime until)
+    {
+        var processor = app.Services.GetRequiredService<TimerProcessor>();
+        while (true)
+        {
+            var next = await app.WithDbAsync(db => db.WorkflowTimers.Where(t => t.Status == WorkflowTimerStatus.Pending && t.RunAt <= until)
+                .OrderBy(t => t.RunAt).Select(t => (DateTime?)t.RunAt).FirstOrDefaultAsync());
+            if (next is null) break;
+            if (next > clock.GetUtcNow().UtcDateTime) clock.SetUtcNow(new DateTimeOffset(next.Value));
+            await processor.RunDueAsync();
+        }
+        if (until > clock.GetUtcNow().UtcDateTime) clock.SetUtcNow(new DateTimeOffset(until));
+    }
+
     public static Task<Actor> ActorAsync(this GrantManagerFactory app, string email) => app.WithAsync(async sp =>
     {
         var users = sp.GetRequiredService<UserManager<User>>();
