@@ -1,4 +1,3 @@
-using System.Text.Json;
 using GrantManager.Core.Workflows;
 
 namespace GrantManager.Core.SocialValue;
@@ -21,54 +20,35 @@ public sealed class ShippedProxies(IReadOnlyList<ProxyVersion> proxies, string? 
     /// <summary>What the file says about its values, shown beside them.</summary>
     public string? Notice => notice;
 
+    public const string SchemaFileName = "social-value.schema.json";
+
+    /// <summary>One measure's entry in the file, as its schema describes it.</summary>
+    private sealed record Proxy(decimal Value, string Per, string? Basis, string? Licence, int? PriceYear,
+        decimal? DeadweightPercent, decimal? AttributionPercent);
+
+    private sealed record File(bool? Illustrative, string? Notice, Dictionary<string, Proxy> Measures);
+
+    /// <summary>The shipped proxies, after checking the file against its schema (each problem named by its JSON path).</summary>
     public static ShippedProxies Load(string workflowsFolder)
     {
         var path = Path.Combine(workflowsFolder, "settings", FileName);
-        if (!File.Exists(path)) return new ShippedProxies([], null);
+        if (!System.IO.File.Exists(path)) return new ShippedProxies([], null);
+        var schema = Path.Combine(workflowsFolder, "settings", SchemaFileName);
+        if (!System.IO.File.Exists(schema))
+            throw new WorkflowLoadException(workflowsFolder, [new WorkflowProblem($"settings/{SchemaFileName}", "$", "the proxies' schema is missing: ship it beside the proxies file")]);
         var problems = new List<WorkflowProblem>();
-        var proxies = new List<ProxyVersion>();
-        string? notice = null;
-        try
+        var file = WorkflowLoader.ReadSettings<File>(path, schema, problems);
+        if (problems.Count > 0 || file is null) throw new WorkflowLoadException(workflowsFolder, problems);
+        var illustrative = file.Illustrative ?? true;
+        var proxies = file.Measures.Select(m => new ProxyVersion
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(path));
-            var root = doc.RootElement;
-            var illustrative = !root.TryGetProperty("illustrative", out var i) || i.ValueKind != JsonValueKind.False;
-            notice = root.TryGetProperty("notice", out var n) ? n.GetString() : null;
-            if (!root.TryGetProperty("measures", out var m) || m.ValueKind != JsonValueKind.Object)
-                problems.Add(new(FileName, "$.measures", "list the proxy values by measure code"));
-            else
-                foreach (var p in m.EnumerateObject())
-                {
-                    var at = $"$.measures.{p.Name}";
-                    string Text(string name) => p.Value.TryGetProperty(name, out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()!.Trim() : "";
-                    decimal? Number(string name) => p.Value.TryGetProperty(name, out var t) && t.ValueKind == JsonValueKind.Number ? t.GetDecimal() : null;
-                    if (Number("value") is not decimal value || value < 0 || value != decimal.Round(value, 2))
-                    {
-                        problems.Add(new(FileName, $"{at}.value", "give the value in pounds and pence, 0 or more, like 10.50"));
-                        continue;
-                    }
-                    var per = Text("per");
-                    if (per.Length == 0) problems.Add(new(FileName, $"{at}.per", "say what one unit is, like \"hour volunteered\""));
-                    var deadweight = Number("deadweightPercent") ?? 0;
-                    var attribution = Number("attributionPercent") ?? 100;
-                    if (deadweight is < 0 or > 100) problems.Add(new(FileName, $"{at}.deadweightPercent", "give a percentage from 0 to 100"));
-                    if (attribution is < 0 or > 100) problems.Add(new(FileName, $"{at}.attributionPercent", "give a percentage from 0 to 100"));
-                    proxies.Add(new ProxyVersion
-                    {
-                        MeasureCode = p.Name, Version = 1, PoundsPerUnit = value, Unit = per,
-                        Source = Text("basis") is { Length: > 0 } basis ? basis : "Illustrative placeholder",
-                        Licence = Text("licence") is { Length: > 0 } licence ? licence : "Shipped with GrantManager (MIT); not an evidenced figure",
-                        PriceYear = (int)(Number("priceYear") ?? 2025), DeadweightPercent = deadweight, AttributionPercent = attribution,
-                        AppliesFrom = AppliesFrom, Illustrative = illustrative, RecordedBy = RecordedBy,
-                        Reason = "The values shipped with the service, until the council sets its own",
-                    });
-                }
-        }
-        catch (JsonException e)
-        {
-            problems.Add(new(FileName, e.Path ?? "$", $"not valid JSON: {e.Message}"));
-        }
-        if (problems.Count > 0) throw new WorkflowLoadException(workflowsFolder, problems);
-        return new ShippedProxies(proxies, notice);
+            MeasureCode = m.Key, Version = 1, PoundsPerUnit = m.Value.Value, Unit = m.Value.Per.Trim(),
+            Source = m.Value.Basis?.Trim() is { Length: > 0 } basis ? basis : "Illustrative placeholder",
+            Licence = m.Value.Licence?.Trim() is { Length: > 0 } licence ? licence : "Shipped with GrantManager (MIT); not an evidenced figure",
+            PriceYear = m.Value.PriceYear ?? 2025, DeadweightPercent = m.Value.DeadweightPercent ?? 0, AttributionPercent = m.Value.AttributionPercent ?? 100,
+            AppliesFrom = AppliesFrom, Illustrative = illustrative, RecordedBy = RecordedBy,
+            Reason = "The values shipped with the service, until the council sets its own",
+        }).ToList();
+        return new ShippedProxies(proxies, file.Notice);
     }
 }

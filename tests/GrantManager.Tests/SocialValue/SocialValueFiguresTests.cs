@@ -63,6 +63,7 @@ public sealed class ShippedProxiesTests
     {
         using var folder = new GrantManager.Tests.Support.TempDirectory();
         Directory.CreateDirectory(folder.File("settings"));
+        File.Copy(Path.Combine(GrantManager.Tests.Workflows.WorkflowFolder.FindRepositoryWorkflows(), "settings", ShippedProxies.SchemaFileName), folder.File("settings/" + ShippedProxies.SchemaFileName));
         File.WriteAllText(folder.File("settings/social-value.json"), """
             { "illustrative": true, "measures": {
                 "people-supported": { "value": -1, "per": "person" },
@@ -72,6 +73,8 @@ public sealed class ShippedProxiesTests
         var e = Assert.Throws<GrantManager.Core.Workflows.WorkflowLoadException>(() => ShippedProxies.Load(folder.Path));
         Assert.Equal(["$.measures.people-supported.value", "$.measures.volunteers.value", "$.measures.carers-reached.per", "$.measures.carers-reached.deadweightPercent"],
             e.Problems.Select(p => p.JsonPath));
+        Assert.Contains("pounds and pence", e.Problems.First(p => p.JsonPath == "$.measures.volunteers.value").Message);
+        Assert.Contains("from 0 to 100", e.Problems.Last().Message);
     }
 
     [Fact]
