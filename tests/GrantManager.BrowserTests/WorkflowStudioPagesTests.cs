@@ -2,7 +2,10 @@ using Microsoft.Playwright;
 
 namespace GrantManager.BrowserTests;
 
-/// <summary>The workflow studio in Chromium: the list, the editor with a mistake checked, and a publish made with the keyboard alone, at desktop and phone width.</summary>
+/// <summary>
+/// The workflow studio in Chromium: the list, the editor with a mistake checked, and a publish made with the keyboard alone, at desktop and
+/// phone width; a condition checked as it is typed and the draft's diagram drawn again, at phone width.
+/// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class WorkflowStudioPagesTests(BrowserFixture browser)
 {
@@ -39,5 +42,42 @@ public sealed class WorkflowStudioPagesTests(BrowserFixture browser)
             Assert.Contains($"Reminder moved to {offset}", await page.Locator("main").TextContentAsync());
             await page.CloseAsync();
         }
+    }
+
+    [Fact]
+    public async Task A_bad_condition_typed_with_the_keyboard_shows_the_loaders_message_beside_it_and_the_diagram_follows_the_draft_at_phone_width()
+    {
+        var page = await browser.NewPageAsync(375);
+        await browser.SignInAsync(page, "admin@example.org");
+        await page.GotoAsync("/Admin/Workflows/grant-application/Edit");
+        await page.Locator("#draft-diagram svg").WaitForAsync();
+
+        // Typed with the keyboard alone: the message comes while typing, with no button pressed, in the field's live region.
+        var condition = page.Locator("#f-states-assessment-transitions-0-when");
+        await condition.FocusAsync();
+        await page.Keyboard.PressAsync("End");
+        await page.Keyboard.TypeAsync(" and amountRequestd > 0");
+        var message = page.Locator("#f-states-assessment-transitions-0-when-live .govuk-error-message");
+        await message.WaitForAsync();
+        Assert.Contains("$.states.assessment.transitions[0].when", await message.TextContentAsync());
+        Assert.Contains("amountRequestd", await message.TextContentAsync());
+        Assert.Equal("polite", await page.Locator("#f-states-assessment-transitions-0-when-live").GetAttributeAsync("aria-live"));
+        Assert.Equal("allTasksComplete and amountRequested <= 5000 and amountRequestd > 0", await condition.InputValueAsync());
+        await BrowserFixture.AssertFitsAsync(page, "workflow-editor-condition-375");
+        await browser.AssertAccessibleAsync(page, "workflow-editor-condition-375");
+
+        // Put right, the message goes.
+        for (var i = 0; i < "amountRequestd > 0".Length; i++) await page.Keyboard.PressAsync("Backspace");
+        await page.Keyboard.TypeAsync("amountRequested > 0");
+        await message.WaitForAsync(new() { State = WaitForSelectorState.Detached });
+
+        // The diagram follows the draft as it is typed.
+        await page.Locator("[name='f:t:$.states.eligibility.title']").FocusAsync();
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.TypeAsync("First look");
+        await page.Locator("#draft-diagram ol.app-stages li", new() { HasText = "First look" }).WaitForAsync();
+        await page.Locator("#draft-diagram svg").WaitForAsync();
+        await browser.AssertAccessibleAsync(page, "workflow-editor-preview-375");
+        await page.CloseAsync();
     }
 }

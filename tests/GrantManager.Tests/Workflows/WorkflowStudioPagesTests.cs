@@ -100,6 +100,166 @@ public sealed class WorkflowStudioPagesTests
         foreach (var i in await ReturnsOfAsync(app, before.ApplicationId)) Assert.Equal((1, 0), (i.DefinitionVersion, await RemindersAsync(app, i.Id, "reminder-1")));
     }
 
+    /// <summary>The whole draft form as rendered, with changes, posted to a handler as the page's script posts it.</summary>
+    private static async Task<HttpResponseMessage> PostDraftAsync(HttpClient client, IHtmlDocument page, string url, Dictionary<string, string> changes)
+    {
+        var fields = RenderedForms.FieldsOf((IHtmlFormElement)page.QuerySelector("#draft-form")!);
+        foreach (var (name, value) in changes)
+        {
+            Assert.Contains(fields, f => f.Key == name);
+            fields.RemoveAll(f => f.Key == name);
+            fields.Add(new(name, value));
+        }
+        return await client.PostAsync(url, new FormUrlEncodedContent(fields));
+    }
+
+    [Fact]
+    public async Task A_condition_offers_the_drafts_fields_and_is_checked_as_it_is_typed_with_the_loaders_own_message()
+    {
+        await using var app = new GrantManagerFactory();
+        var admin = await app.SignedInAsync("admin@example.org");
+        const string edit = "/Admin/Workflows/grant-application/Edit";
+        const string when = "$.states.assessment.transitions[0].when";
+        var editor = await admin.GetPageAsync(edit);
+
+        // The field offers the definition's fields and the built-in names, and has a live region for the check's message.
+        var input = editor.QuerySelector($"input[name='f:t:{when}']")!;
+        Assert.Equal(when, input.GetAttribute("data-app-condition"));
+        var names = editor.QuerySelectorAll($"datalist#{input.GetAttribute("list")} option").Select(o => o.GetAttribute("value")).ToList();
+        Assert.Contains("amountRequested", names);
+        Assert.Contains("allTasksComplete", names);
+        Assert.Contains("amountRequested (money)", editor.QuerySelector($"#{input.Id}-hint")!.TextContent);
+        var live = editor.QuerySelector($"#{input.Id}-live")!;
+        Assert.Equal("polite", live.GetAttribute("aria-live"));
+        Assert.Contains(live.Id!, input.GetAttribute("aria-describedby")!.Split(' '));
+
+        var url = $"{edit}?handler=CheckCondition&path={Uri.EscapeDataString(when)}";
+        async Task<string?> CheckAsync(string typed)
+        {
+            var response = await PostDraftAsync(admin, editor, url, new() { [$"f:t:{when}"] = typed });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var answer = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+            Assert.Equal(when, answer.GetProperty("path").GetString());
+            return answer.GetProperty("message").GetString();
+        }
+        Assert.Null(await CheckAsync("allTasksComplete and amountRequested <= 7500"));
+        Assert.Null(await CheckAsync(""));
+        var unknown = await CheckAsync("allTasksComplete and amountRequestd <= 7500");
+        Assert.StartsWith($"{when}: ", unknown);
+        Assert.Contains("amountRequestd", unknown);
+        var mixed = await CheckAsync("amountRequested <= 'lots'");
+        Assert.StartsWith($"{when}: ", mixed);
+
+        // The message is the one Check gives, from the loader, for the same text.
+        var checkedPage = await (await admin.SubmitFormAsync(editor, edit, new() { [$"f:t:{when}"] = "amountRequested <= 'lots'" }, "#draft-form", "Check")).ReadPageAsync();
+        Assert.Contains(mixed, checkedPage.ErrorSummary());
+
+        // A field added to the draft (in the JSON view, not yet published) may be used at once.
+        var json = await (await admin.SubmitFormAsync(editor, edit, null, "#draft-form", "Show as JSON")).ReadPageAsync();
+        var node = JsonNode.Parse(Value(json, "Input.Json"))!;
+        node["fields"]!["riskScore"] = JsonNode.Parse("""{ "type": "number" }""");
+        var form = await (await admin.SubmitFormAsync(json, edit, new() { ["Input.Json"] = node.ToJsonString() }, "#draft-form", "Show as a form")).ReadPageAsync();
+        Assert.Contains("riskScore", form.QuerySelectorAll("datalist#condition-names option").Select(o => o.GetAttribute("value")));
+        var response = await PostDraftAsync(admin, form, url, new() { [$"f:t:{when}"] = "riskScore > 3" });
+        Assert.True((await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("message").ValueKind == System.Text.Json.JsonValueKind.Null);
+
+        // Without the page's antiforgery token it is refused; an officer may not use it.
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string> { [$"f:t:{when}"] = "x" }))).StatusCode);
+        var officer = await app.SignedInAsync("officer@example.org");
+        var refused = await officer.PostAsync(url, new FormUrlEncodedContent(new Dictionary<string, string> { [$"f:t:{when}"] = "x" }));
+        Assert.NotEqual(HttpStatusCode.OK, refused.StatusCode);
+    }
+
+    [Fact]
+    public async Task The_drafts_diagram_is_drawn_again_from_the_draft_as_typed()
+    {
+        await using var app = new GrantManagerFactory();
+        var admin = await app.SignedInAsync("admin@example.org");
+        var editor = await admin.GetPageAsync(Edit);
+        Assert.NotNull(editor.QuerySelector("#draft-diagram pre.mermaid"));
+        Assert.Contains(editor.QuerySelectorAll("script[src]"), s => s.GetAttribute("src")!.StartsWith("/js/workflow-editor.js"));
+
+        var renamed = await PostDraftAsync(admin, editor, $"{Edit}?handler=Preview", new() { ["f:t:$.states.review.title"] = "Read by an officer" });
+        Assert.Equal(HttpStatusCode.OK, renamed.StatusCode);
+        var preview = await renamed.ReadPageAsync();
+        Assert.Contains("Read by an officer", preview.QuerySelector("ol.app-stages")!.TextContent);
+        Assert.Contains("Read by an officer", preview.QuerySelector("pre.mermaid")!.TextContent);
+        Assert.Null(preview.QuerySelector("header"));
+
+        // A draft that would not load says so instead of drawing.
+        var broken = await (await PostDraftAsync(admin, editor, $"{Edit}?handler=Preview", new() { ["f:s:$.states.review.transitions[0].to"] = "nowhere" })).ReadPageAsync();
+        Assert.Null(broken.QuerySelector("pre.mermaid"));
+        Assert.NotNull(broken.QuerySelector("#diagram-waiting"));
+        Assert.Equal(0, await app.WithDbAsync(db => db.Set<WorkflowDefinitionVersion>().CountAsync(v => v.Source == WorkflowVersionSources.Published)));
+    }
+
+    [Fact]
+    public async Task Stages_tasks_and_ways_on_are_added_and_removed_in_the_form_and_a_stage_still_led_to_is_not_removed()
+    {
+        await using var app = new GrantManagerFactory();
+        var admin = await app.SignedInAsync("admin@example.org");
+        var editor = await admin.GetPageAsync(Edit);
+
+        var named = await (await admin.SubmitFormAsync(editor, Edit, new() { ["NewStage"] = "Site Visit" }, "#draft-form", "Add the stage to the draft")).ReadPageAsync();
+        Assert.Equal(["The stage's name must start with a small letter and have only small letters, digits and hyphens, like site-visit"], named.ErrorSummary());
+        var taken = await (await admin.SubmitFormAsync(named, Edit, new() { ["NewStage"] = "review" }, "#draft-form", "Add the stage to the draft")).ReadPageAsync();
+        Assert.Equal(["There is already a stage named review"], taken.ErrorSummary());
+
+        // What was typed before adding stays; the new stage's first field has the focus.
+        var stage = await (await admin.SubmitFormAsync(taken, Edit, new() { ["f:t:$.states.upcoming.title"] = "Not open yet", ["NewStage"] = "site-visit" }, "#draft-form", "Add the stage to the draft")).ReadPageAsync();
+        Assert.Empty(stage.ErrorSummary());
+        Assert.Equal("Not open yet", Value(stage, "f:t:$.states.upcoming.title"));
+        Assert.True(stage.QuerySelector("#f-states-site-visit-title")!.HasAttribute("autofocus"));
+        Assert.Equal("", Value(stage, "NewStage"));
+
+        var way = await (await admin.SubmitFormAsync(stage, Edit, new() { ["f:t:$.states.site-visit.title"] = "Site visit" }, "#draft-form", "Add a way on from site-visit")).ReadPageAsync();
+        Assert.Equal("Site visit", Value(way, "f:t:$.states.site-visit.title"));
+        var task = await (await admin.SubmitFormAsync(way, Edit, new()
+        {
+            ["f:t:$.states.site-visit.transitions[0].trigger"] = "visited", ["f:s:$.states.site-visit.transitions[0].to"] = "review",
+        }, "#draft-form", "Add a task to Site visit")).ReadPageAsync();
+        Assert.True(task.QuerySelector("#f-states-site-visit-tasks-0-title")!.HasAttribute("autofocus"));
+        var lead = await (await admin.SubmitFormAsync(task, Edit, new()
+        {
+            ["f:t:$.states.site-visit.tasks[0].title"] = "Visit the project", ["f:s:$.states.site-visit.tasks[0].role"] = "GrantOfficer",
+            ["f:l:$.states.site-visit.tasks[0].outcomes"] = "visited", ["f:t:$.states.site-visit.tasks[0].due"] = "P10D",
+        }, "#draft-form", "Add a way on from Not open yet")).ReadPageAsync();
+        var checkedPage = await (await admin.SubmitFormAsync(lead, Edit, new()
+        {
+            ["f:t:$.states.upcoming.transitions[2].trigger"] = "visit", ["f:s:$.states.upcoming.transitions[2].to"] = "site-visit",
+            ["f:l:$.states.upcoming.transitions[2].roles"] = "GrantOfficer", ["f:t:$.states.upcoming.transitions[2].title"] = "Visit first",
+        }, "#draft-form", "Check")).ReadPageAsync();
+        Assert.Empty(checkedPage.ErrorSummary());
+        Assert.Contains("Site visit", checkedPage.QuerySelector("ol.app-stages")!.TextContent);
+        var draft = JsonNode.Parse(Value(checkedPage, "Input.Json"))!;
+        Assert.Equal("""{"id":"task-1","title":"Visit the project","role":"GrantOfficer","outcomes":["visited"],"due":"P10D"}""",
+            draft["states"]!["site-visit"]!["tasks"]![0]!.ToJsonString());
+
+        // A stage another still leads to is not removed, and nothing typed is lost; nor is the one cases start at.
+        var refused = await (await admin.SubmitFormAsync(checkedPage, Edit, new() { ["f:t:$.states.site-visit.tasks[0].due"] = "P12D" }, "#draft-form", "Remove this stage: Site visit")).ReadPageAsync();
+        var message = "$.states.site-visit: 'Site visit' cannot be removed: 'Not open yet' still leads to it. Change or remove those ways on first";
+        Assert.Equal([message], refused.ErrorSummary());
+        Assert.Contains(message, refused.QuerySelector("#f-states-site-visit-error")!.TextContent);
+        Assert.Equal("P12D", Value(refused, "f:t:$.states.site-visit.tasks[0].due"));
+        var first = await (await admin.SubmitFormAsync(refused, Edit, null, "#draft-form", "Remove this stage: Not open yet")).ReadPageAsync();
+        Assert.Equal(["$.states.upcoming: 'Not open yet' cannot be removed: every case starts at it (initialState)"], first.ErrorSummary());
+
+        // Removing the way on first lets the stage go; the draft is then the published one but for the title typed.
+        var unlinked = await (await admin.SubmitFormAsync(first, Edit, null, "#draft-form", "Remove way on 3 from Not open yet")).ReadPageAsync();
+        Assert.Null(unlinked.QuerySelector("[name='f:t:$.states.upcoming.transitions[2].trigger']"));
+        var removed = await (await admin.SubmitFormAsync(unlinked, Edit, null, "#draft-form", "Remove this stage: Site visit")).ReadPageAsync();
+        Assert.Empty(removed.ErrorSummary());
+        Assert.Null(removed.QuerySelector("#stage-site-visit"));
+        var shipped = JsonNode.Parse(app.Services.GetRequiredService<WorkflowCatalog>().Current.Find(Monitoring)!.Source)!;
+        shipped["states"]!["upcoming"]!["title"] = "Not open yet";
+        Assert.Equal(WorkflowDrafts.Format(shipped), WorkflowDrafts.Format(Value(removed, "Input.Json")));
+
+        // A task of a stage is removed by its own button.
+        var noTask = await (await admin.SubmitFormAsync(removed, Edit, null, "#draft-form", "Remove task 1 from Waiting for the grant holder")).ReadPageAsync();
+        Assert.Null(JsonNode.Parse(Value(noTask, "Input.Json"))!["states"]!["due"]!["tasks"]?.AsArray().FirstOrDefault());
+        Assert.Equal(0, await app.WithDbAsync(db => db.Set<WorkflowDefinitionVersion>().CountAsync(v => v.Source == WorkflowVersionSources.Published)));
+    }
+
     [Fact]
     public async Task A_bad_definition_shows_each_problem_with_its_path_linked_to_its_field_and_keeps_what_was_typed()
     {

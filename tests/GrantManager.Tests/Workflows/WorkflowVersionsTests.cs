@@ -186,6 +186,36 @@ public sealed class WorkflowVersionsTests
     }
 
     [Fact]
+    public async Task An_instance_over_the_API_says_its_version_whether_it_is_paused_and_each_waiting_timer_with_when_it_fires()
+    {
+        await using var app = new GrantManagerFactory();
+        var admin = await app.ApiClientAsync("admin@example.org");
+        var grant = await app.AwardAsync(Start, Start.AddMonths(11));
+        var instance = (await ReturnsOfAsync(app, grant.ApplicationId)).First();
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostAsync($"/api/workflows/{Monitoring}/versions?reason=r", Json(await WithEarlyReminderAsync(admin)))).StatusCode);
+        var timers = await app.WithDbAsync(db => db.WorkflowTimers.AsNoTracking()
+            .Where(t => t.InstanceId == instance.Id && t.Status == WorkflowTimerStatus.Pending).OrderBy(t => t.DueAt).ToListAsync());
+        Assert.NotEmpty(timers);
+
+        var view = await admin.GetFromJsonAsync<JsonElement>($"/api/workflow-instances/{instance.Id}");
+        // The case stays on version 1 of its workflow though version 2 is published; "version" is the case's own, which actions send back.
+        Assert.Equal(1, view.GetProperty("definitionVersion").GetInt32());
+        Assert.Equal(instance.Version, view.GetProperty("version").GetInt32());
+        Assert.False(view.GetProperty("paused").GetBoolean());
+        var pending = view.GetProperty("pendingTimers").EnumerateArray().ToList();
+        Assert.Equal(timers.Select(t => t.Id), pending.Select(p => p.GetProperty("id").GetInt64()));
+        Assert.Equal(timers.Select(t => t.DueAt), pending.Select(p => p.GetProperty("dueAt").GetDateTime()));
+        Assert.All(pending, p => Assert.False(string.IsNullOrWhiteSpace(p.GetProperty("description").GetString())));
+        Assert.Contains(pending, p => p.GetProperty("description").GetString()!.StartsWith("Moves the case on ("));
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsJsonAsync($"/api/workflow-instances/{instance.Id}/pause", new { reason = "Grant holder in hospital" })).StatusCode);
+        var paused = await admin.GetFromJsonAsync<JsonElement>($"/api/workflow-instances/{instance.Id}");
+        Assert.True(paused.GetProperty("paused").GetBoolean());
+        Assert.Equal(timers.Select(t => t.Id), paused.GetProperty("pendingTimers").EnumerateArray().Select(p => p.GetProperty("id").GetInt64()));
+        Assert.All(paused.GetProperty("pendingTimers").EnumerateArray(), p => Assert.EndsWith("(paused)", p.GetProperty("description").GetString()));
+    }
+
+    [Fact]
     public async Task Two_nodes_over_one_database_a_version_published_on_one_starts_cases_on_the_other_without_a_restart()
     {
         await using var first = new GrantManagerFactory();

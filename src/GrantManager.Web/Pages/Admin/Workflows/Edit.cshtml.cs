@@ -36,13 +36,15 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
     }
 
     /// <summary>One value of the definition in the form, named by its JSON path. Kind: t text, a long text, s choice, i number, l list, b yes/no.</summary>
-    public sealed record Field(string Path, char Kind, string Label, string? Value, IReadOnlyList<string>? Choices = null, string? Hint = null)
+    /// <param name="Condition">A condition (a way on's "when"): offered the definition's fields and checked as it is typed.</param>
+    public sealed record Field(string Path, char Kind, string Label, string? Value, IReadOnlyList<string>? Choices = null, string? Hint = null, bool Condition = false)
     {
         public string Id => FieldId(Path);
         public string Name => $"f:{Kind}:{Path}";
     }
 
-    public sealed record Group(string Heading, List<Field> Fields);
+    /// <param name="Path">The part's JSON path, which its Remove button names.</param>
+    public sealed record Group(string Heading, List<Field> Fields, string? Path = null, string? Part = null);
     public sealed record StageForm(string Name, string Heading, List<Group> Groups);
 
     [BindProperty(SupportsGet = true)] public string Id { get; set; } = "";
@@ -50,6 +52,8 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
     [BindProperty(SupportsGet = true)] public string? View { get; set; }
     [BindProperty(Name = "Input")] public DraftForm Input { get; set; } = new();
     [BindProperty(Name = "NewTimer")] public TimerForm NewTimer { get; set; } = new();
+    /// <summary>The name of a stage to add, as the definition names stages (like site-visit).</summary>
+    [BindProperty(Name = "NewStage")] public string? NewStage { get; set; }
 
     public WorkflowDefinition Active { get; private set; } = null!;
     public WorkflowDefinition? Draft { get; private set; }
@@ -63,6 +67,8 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
     public IReadOnlyList<string> Templates { get; private set; } = [];
     public IReadOnlyList<string> Recipients { get; private set; } = [];
     public IReadOnlyList<string> Anchors { get; private set; } = [];
+    /// <summary>The names a condition may use: the draft's fields (with their kinds) and the built-in ones.</summary>
+    public IReadOnlyList<(string Name, string Kind)> ConditionNames { get; private set; } = [];
 
     public static string FieldId(string path) => "f" + System.Text.RegularExpressions.Regex.Replace(path, "[^A-Za-z0-9]+", "-").TrimEnd('-');
 
@@ -129,6 +135,137 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
         else Prepare(check: false);
         return Page();
     }
+
+    /// <summary>
+    /// Checks one condition of the draft as it is typed (the page's script posts the whole form, debounced): the
+    /// loader's own parser and type check against the draft's fields. Answers {path, message}; message is null when it holds.
+    /// </summary>
+    public IActionResult OnPostCheckCondition(string? path)
+    {
+        if (!Load()) return NotFound();
+        ModelState.Clear();
+        Apply();
+        if (string.IsNullOrEmpty(path) || !path.StartsWith("$.states.", StringComparison.Ordinal) || !path.EndsWith(".when", StringComparison.Ordinal))
+            return BadRequest(new { path, message = "Name the condition to check by its JSON path, like $.states.review.transitions[0].when" });
+        var node = WorkflowDrafts.Parse(Input.Json);
+        if (node is null) return new JsonResult(new { path, message = (string?)"$: the JSON does not parse, so the condition cannot be checked" });
+        return new JsonResult(new { path, message = ConditionProblem(node, path, WorkflowDrafts.Get(node, path)?.ToString()) });
+    }
+
+    /// <summary>The loader's message for a condition, named by its path as Check names it; null when it holds (or is empty: no condition).</summary>
+    public static string? ConditionProblem(JsonObject draft, string path, string? condition)
+    {
+        if (string.IsNullOrWhiteSpace(condition)) return null;
+        var fields = new Dictionary<string, FieldDefinition>(StringComparer.Ordinal);
+        foreach (var (name, value) in draft["fields"] as JsonObject ?? [])
+            fields[name] = new FieldDefinition { Type = value?["type"]?.ToString() ?? "text" };
+        try
+        {
+            ConditionCompiler.Compile(condition, fields);
+            return null;
+        }
+        catch (ConditionException e) { return $"{path}: {e.Message}"; }
+    }
+
+    /// <summary>The draft's diagram as it stands, for the page's script to draw after each change; a sentence when the draft does not load.</summary>
+    public IActionResult OnPostPreview()
+    {
+        if (!Load()) return NotFound();
+        ModelState.Clear();
+        Apply();
+        catalog.Check(Input.Json ?? "", out var draft);
+        Draft = draft;
+        return Partial("_DraftDiagram", this);
+    }
+
+    /// <summary>Adds a stage with the name given, with nothing in it yet.</summary>
+    public IActionResult OnPostAddStage()
+    {
+        if (!Load()) return NotFound();
+        ModelState.Clear();
+        Apply();
+        var node = WorkflowDrafts.Parse(Input.Json);
+        var name = NewStage?.Trim() ?? "";
+        if (node is null) ModelState.AddModelError("Input.Json", "$: the JSON does not parse: correct it as JSON first");
+        else if (name.Length == 0) ModelState.AddModelError(nameof(NewStage), "Enter the new stage's name, like site-visit");
+        else if (!System.Text.RegularExpressions.Regex.IsMatch(name, "^[a-z][a-z0-9-]*$"))
+            ModelState.AddModelError(nameof(NewStage), "The stage's name must start with a small letter and have only small letters, digits and hyphens, like site-visit");
+        else if (node["states"]?[name] is not null) ModelState.AddModelError(nameof(NewStage), $"There is already a stage named {name}");
+        if (ModelState.IsValid)
+        {
+            var states = node!["states"] as JsonObject ?? (JsonObject)(node["states"] = new JsonObject());
+            states[name] = new JsonObject();
+            Input.Json = WorkflowDrafts.Format(node);
+            NewStage = null;
+            Added = FieldId($"$.states.{name}.title");
+        }
+        Prepare(check: false);
+        return Page();
+    }
+
+    /// <summary>Adds a blank task, way on, or email on entering to a stage (<paramref name="part"/>: tasks, transitions, emails).</summary>
+    public IActionResult OnPostAdd(string? stage, string? part)
+    {
+        if (!Load()) return NotFound();
+        ModelState.Clear();
+        Apply();
+        var node = WorkflowDrafts.Parse(Input.Json);
+        if (node?["states"]?[stage ?? ""] is not JsonObject state || part is not ("tasks" or "transitions" or "emails")) return BadRequest();
+        var list = state[part] as JsonArray ?? (JsonArray)(state[part] = new JsonArray());
+        var added = new JsonObject();
+        if (part == "tasks")
+        {
+            // A task needs an id, which the form does not show: the next free one.
+            var ids = ((node["states"] as JsonObject) ?? []).SelectMany(s => (s.Value?["tasks"] as JsonArray ?? []).Select(t => t?["id"]?.ToString())).ToHashSet();
+            var n = 1;
+            while (ids.Contains($"task-{n}")) n++;
+            added["id"] = $"task-{n}";
+        }
+        list.Add(added);
+        Input.Json = WorkflowDrafts.Format(node);
+        Added = FieldId($"$.states.{stage}.{part}[{list.Count - 1}].{part switch { "tasks" => "title", "transitions" => "trigger", _ => "template" }}");
+        Prepare(check: false);
+        return Page();
+    }
+
+    /// <summary>
+    /// Removes a stage, or one task, timer, way on or email of a stage, named by its JSON path. A stage another stage
+    /// still leads to, or the one cases start at, is not removed: the loader would refuse the draft.
+    /// </summary>
+    public IActionResult OnPostRemove(string? path)
+    {
+        if (!Load()) return NotFound();
+        ModelState.Clear();
+        Apply();
+        var node = WorkflowDrafts.Parse(Input.Json);
+        if (node is null || string.IsNullOrEmpty(path) || !path.StartsWith("$.states.", StringComparison.Ordinal)) return BadRequest();
+        List<object> segments;
+        try { segments = WorkflowDrafts.Segments(path); }
+        catch (FormatException) { return BadRequest(); }
+        if (WorkflowDrafts.Get(node, path) is null) return BadRequest();
+        if (segments.Count == 2 && segments[1] is string stage)
+        {
+            var title = node["states"]?[stage]?["title"]?.ToString() is { Length: > 0 } t ? t : stage;
+            var leading = ((node["states"] as JsonObject) ?? []).Where(s => s.Key != stage)
+                .Where(s => (s.Value?["transitions"] as JsonArray ?? []).Any(x => x?["to"]?.ToString() == stage))
+                .Select(s => s.Value?["title"]?.ToString() is { Length: > 0 } other ? other : s.Key).ToList();
+            if (node["initialState"]?.ToString() == stage)
+                ModelState.AddModelError(path, $"{path}: '{title}' cannot be removed: every case starts at it (initialState)");
+            else if (leading.Count > 0)
+                ModelState.AddModelError(path, $"{path}: '{title}' cannot be removed: {string.Join(", ", leading.Select(l => $"'{l}'"))} still {(leading.Count == 1 ? "leads" : "lead")} to it. Change or remove those ways on first");
+        }
+        else if (segments is not [_, string, "tasks" or "timers" or "transitions" or "emails", int]) return BadRequest();
+        if (ModelState.IsValid)
+        {
+            WorkflowDrafts.Set(node, path, null);
+            Input.Json = WorkflowDrafts.Format(node);
+        }
+        Prepare(check: false);
+        return Page();
+    }
+
+    /// <summary>The id of the first field of the part just added, which has the focus when the page comes back.</summary>
+    public string? Added { get; private set; }
 
     /// <summary>Publishes the draft as the next version, with the reason.</summary>
     public async Task<IActionResult> OnPostAsync()
@@ -206,6 +343,8 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
         Draft = draft;
         Diff = WorkflowDrafts.Diff(WorkflowDrafts.Format(Active.Source), WorkflowDrafts.Format(json));
         var node = WorkflowDrafts.Parse(json);
+        ConditionNames = ((node?["fields"] as JsonObject) ?? []).Select(f => (f.Key, f.Value?["type"]?.ToString() ?? "text"))
+            .Concat(ConditionCompiler.BuiltInNames.Select(n => (n, "built in"))).ToList();
         if (!JsonView && node is not null) Stages = Build(node);
         StageNames = (node?["states"] as JsonObject)?.Select(s => s.Key).ToList() ?? [];
         var dates = (node?["fields"] as JsonObject)?.Where(f => f.Value?["type"]?.ToString() == "date").Select(f => f.Key).ToList() ?? [];
@@ -247,7 +386,6 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
         var roles = catalog.Compiler.Roles.Order(StringComparer.Ordinal).ToList();
         var forms = catalog.Compiler.Forms.All.Select(f => f.Name).Order(StringComparer.Ordinal).Prepend("").ToList();
         var stages = (node["states"] as JsonObject)?.Select(s => s.Key).ToList() ?? [];
-        var fields = (node["fields"] as JsonObject)?.Select(f => f.Key).ToList() ?? [];
         var dates = (node["fields"] as JsonObject)?.Where(f => f.Value?["type"]?.ToString() == "date").Select(f => f.Key).ToList() ?? [];
         string? S(JsonNode? n) => n is null ? null : n.GetValueKind() == System.Text.Json.JsonValueKind.String ? n.GetValue<string>() : n.ToJsonString();
         string? L(JsonNode? n) => n is JsonArray a ? string.Join(", ", a.Select(x => x?.ToString())) : S(n);
@@ -280,7 +418,7 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
             {
                 var t = tasks[i];
                 var tp = $"{p}.tasks[{i}]";
-                groups.Add(new($"Task {i + 1}: {S(t?["title"])}", [
+                groups.Add(new($"Task {i + 1}: {S(t?["title"])}", Path: tp, Part: $"task {i + 1}", Fields: [
                     new($"{tp}.title", 't', "Title", S(t?["title"])),
                     new($"{tp}.role", 's', "Role", S(t?["role"]), With(roles, S(t?["role"]))),
                     new($"{tp}.outcomes", 'l', "Outcomes", L(t?["outcomes"]), Hint: "Separated by commas; each outcome's title is the title of its way on"),
@@ -314,18 +452,18 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
                     list.Add(new($"{tp}.task.role", 's', "For", S(t["task"]!["role"]), With(roles, S(t["task"]!["role"]))));
                     list.Add(new($"{tp}.task.due", 't', "Task due", S(t["task"]!["due"]), Hint: Duration));
                 }
-                groups.Add(new($"Timer {i + 1}: {S(t?["id"])}", list));
+                groups.Add(new($"Timer {i + 1}: {S(t?["id"])}", list, tp, $"timer {i + 1}"));
             }
             var transitions = state["transitions"] as JsonArray ?? [];
             for (var i = 0; i < transitions.Count; i++)
             {
                 var t = transitions[i];
                 var tp = $"{p}.transitions[{i}]";
-                groups.Add(new($"Way on {i + 1}: {S(t?["title"]) ?? S(t?["trigger"])}", [
+                groups.Add(new($"Way on {i + 1}: {S(t?["title"]) ?? S(t?["trigger"])}", Path: tp, Part: $"way on {i + 1}", Fields: [
                     new($"{tp}.trigger", 't', "Trigger (an outcome, a timer's trigger or an action)", S(t?["trigger"])),
                     new($"{tp}.title", 't', "Title", S(t?["title"])),
                     new($"{tp}.to", 's', "Goes to", S(t?["to"]), With(stages, S(t?["to"]))),
-                    new($"{tp}.when", 't', "Only when", S(t?["when"]), Hint: "A condition, like amountRequested <= 5000. Fields: " + string.Join(", ", fields.Concat(["allTasksComplete", "openTasks", "completedTasks", "outcome", "anyOutcome", "allOutcomes"]))),
+                    new($"{tp}.when", 't', "Only when", S(t?["when"]), Hint: "A condition, like amountRequested <= 5000, checked as you type. Names: " + string.Join(", ", ConditionNames.Select(n => $"{n.Name} ({n.Kind})")), Condition: true),
                     new($"{tp}.roles", 'l', "Who may take it directly", L(t?["roles"]), Hint: "Roles separated by commas: " + string.Join(", ", roles)),
                 ]));
             }
@@ -334,7 +472,7 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
             {
                 var e = emails[i];
                 var ep = $"{p}.emails[{i}]";
-                groups.Add(new($"Email {i + 1} on entering", [
+                groups.Add(new($"Email {i + 1} on entering", Path: ep, Part: $"email {i + 1}", Fields: [
                     new($"{ep}.template", 's', "Email", S(e?["template"]), With(Templates, S(e?["template"]))),
                     new($"{ep}.to", 's', "To", S(e?["to"]), With(Recipients, S(e?["to"]))),
                 ]));
