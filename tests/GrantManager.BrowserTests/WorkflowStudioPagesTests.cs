@@ -75,7 +75,7 @@ public sealed class WorkflowStudioPagesTests(BrowserFixture browser)
         await page.Locator("[name='f:t:$.states.eligibility.title']").FocusAsync();
         await page.Keyboard.PressAsync("Control+A");
         await page.Keyboard.TypeAsync("First look");
-        await page.Locator("#draft-diagram ol.app-stages li", new() { HasText = "First look" }).WaitForAsync();
+        await page.Locator("#draft-diagram ol.app-stages li", new() { HasText = "First look" }).First.WaitForAsync();
         await page.Locator("#draft-diagram svg").WaitForAsync();
         await browser.AssertAccessibleAsync(page, "workflow-editor-preview-375");
         await page.CloseAsync();
