@@ -212,6 +212,8 @@ public sealed class WorkflowStudioPagesTests
         Assert.True(stage.QuerySelector("#f-states-site-visit-title")!.HasAttribute("autofocus"));
         Assert.Equal("", Value(stage, "NewStage"));
 
+        Assert.True(stage.QuerySelector("input[name='f:b:$.states.accepted.final']")!.HasAttribute("checked"));
+        Assert.False(stage.QuerySelector("input[name='f:b:$.states.site-visit.final']")!.HasAttribute("checked"));
         var way = await (await admin.SubmitFormAsync(stage, Edit, new() { ["f:t:$.states.site-visit.title"] = "Site visit" }, "#draft-form", "Add a way on from site-visit")).ReadPageAsync();
         Assert.Equal("Site visit", Value(way, "f:t:$.states.site-visit.title"));
         var task = await (await admin.SubmitFormAsync(way, Edit, new()

@@ -411,6 +411,7 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
                     new($"{p}.status", 't', "Status shown", S(state["status"]), Hint: "A short code such as submitted or due"),
                     new($"{p}.description", 'a', "Description", S(state["description"])),
                     new($"{p}.handlers", 'l', "Handlers", L(state["handlers"]), Hint: "Separated by commas. Registered: " + string.Join(", ", catalog.Compiler.Handlers.Order(StringComparer.Ordinal))),
+                    new($"{p}.final", 'b', "Cases end at this stage", state["final"]?.ToString() == "true" ? "true" : null),
                 ]),
             };
             var tasks = state["tasks"] as JsonArray ?? [];
