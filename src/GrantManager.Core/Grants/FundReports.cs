@@ -62,8 +62,12 @@ public sealed class FundReports(GrantDbContext db, SocialValueProxies proxies)
             .GroupBy(x => x.District).Select(x => new DistrictAwards(x.Key, x.Count(), x.Sum(y => y.Amount)))
             .OrderByDescending(d => d.Amount).ThenBy(d => d.District).ToList();
 
-        var returns = await ReturnsOfFund(fundId).GroupBy(r => r.Status).Select(g => new { Status = g.Key, Count = g.Count() })
-            .ToDictionaryAsync(g => g.Status, g => g.Count, ct);
+        // From the fund's grants to their returns (over the fund and grant indexes), not every return checked for its grant's fund.
+        var returns = await (from g in db.Grants.AsNoTracking()
+                             where g.FundId == fundId
+                             join r in db.Set<MonitoringReturn>().AsNoTracking() on g.Id equals r.GrantId
+                             group r by r.Status into s
+                             select new { Status = s.Key, Count = s.Count() }).ToDictionaryAsync(g => g.Status, g => g.Count, ct);
         var open = returns.GetValueOrDefault(ReturnStatus.Due) + returns.GetValueOrDefault(ReturnStatus.ChangesRequested);
         // The most overdue few are listed; all are counted (the dashboard links the grants register's late filter).
         var (late, lateTotal) = await LateReturnsAsync(now, fundId, LateListed, ct);
