@@ -31,6 +31,11 @@ public sealed class Application
     public DateTime? SubmittedAt { get; set; }
     /// <summary>The workflow running it, from submission on.</summary>
     public Guid? WorkflowInstanceId { get; set; }
+    /// <summary>
+    /// The state its workflow is in (null for a draft), a copy of the instance's kept by the database's triggers
+    /// (<see cref="Data.Migrations.WorkflowStateSql"/>) so the register counts, filters and sorts by it without a join. Never written by the service.
+    /// </summary>
+    public string? WorkflowState { get; private set; }
     public int Version { get; set; }
 
     public IReadOnlyList<string> DistrictList => Districts.Split('|', StringSplitOptions.RemoveEmptyEntries);

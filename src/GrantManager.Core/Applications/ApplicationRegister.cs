@@ -53,11 +53,8 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
     public static bool SeesEveryOrganisation(Actor actor) =>
         actor.HasRole(Roles.GrantOfficer) || actor.HasRole(Roles.PanelMember) || actor.HasRole(Roles.FinanceOfficer) || actor.HasRole(Roles.Administrator);
 
-    private sealed class Item
-    {
-        public Application A { get; init; } = null!;
-        public WorkflowInstance? I { get; init; }
-    }
+    /// <summary>How many rows an export reads at a time.</summary>
+    public int ExportBatch { get; init; } = 2000;
 
     /// <summary>The search words as the index holds them: lower case, letters and digits.</summary>
     public static List<string> Words(string? q) => q is null ? [] : Word().Matches(q.ToLowerInvariant()).Select(m => m.Value).Take(10).ToList();
@@ -81,133 +78,156 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
     private List<string> StatesWith(string status) => registry.All.SelectMany(d => d.States.Where(s => (s.Value.Status ?? "submitted") == status).Select(s => s.Key))
         .Distinct().ToList();
 
-    private IQueryable<Item> Query(Actor actor, RegisterFilter f, bool withStatus = true)
+    private IQueryable<Application> Query(Actor actor, RegisterFilter f, bool withStatus = true)
     {
         if (!MaySee(actor)) throw new WorkflowForbiddenException("Assessors see applications through their tasks, once they have declared any conflict of interest");
-        var query = from a in db.Applications.AsNoTracking()
-                    join i in db.WorkflowInstances.AsNoTracking() on a.WorkflowInstanceId equals (Guid?)i.Id into instances
-                    from i in instances.DefaultIfEmpty()
-                    select new Item { A = a, I = i };
+        // WorkflowState is the application's workflow state (null for a draft), kept by the database, so no join to the instances is needed.
+        var query = db.Applications.AsNoTracking();
         if (!SeesEveryOrganisation(actor))
         {
             var own = actor.OrganisationId ?? -1;
-            query = query.Where(x => x.A.OrganisationId == own);
+            query = query.Where(a => a.OrganisationId == own);
         }
         else if (!actor.HasRole(Roles.GrantOfficer) && !actor.HasRole(Roles.Administrator))
         {
             // The same rule as the case file: a panel member sees what has come to the panel, finance what became a grant.
             var panel = actor.HasRole(Roles.PanelMember);
             var finance = actor.HasRole(Roles.FinanceOfficer);
-            query = query.Where(x => (panel && x.I != null && db.InboxTasks.Any(t => t.InstanceId == x.I.Id && t.Role == Roles.PanelMember))
-                || (finance && db.Grants.Any(g => g.ApplicationId == x.A.Id)));
+            query = query.Where(a => (panel && a.WorkflowInstanceId != null && db.InboxTasks.Any(t => t.InstanceId == a.WorkflowInstanceId && t.Role == Roles.PanelMember))
+                || (finance && db.Grants.Any(g => g.ApplicationId == a.Id)));
         }
         var words = Words(f.Q);
         if (words.Count > 0)
         {
             var ids = Matching(db, words);
-            query = query.Where(x => ids.Contains(x.A.Id));
+            query = query.Where(a => ids.Contains(a.Id));
         }
-        if (f.FundId is int fund) query = query.Where(x => x.A.FundId == fund);
-        if (f.RoundId is int round) query = query.Where(x => x.A.RoundId == round);
-        if (!string.IsNullOrEmpty(f.Stage)) query = query.Where(x => x.I != null && x.I.State == f.Stage);
+        if (f.FundId is int fund) query = query.Where(a => a.FundId == fund);
+        if (f.RoundId is int round) query = query.Where(a => a.RoundId == round);
+        if (!string.IsNullOrEmpty(f.Stage)) query = query.Where(a => a.WorkflowState == f.Stage);
         if (!string.IsNullOrEmpty(f.District))
         {
             var district = "|" + f.District + "|";
-            query = query.Where(x => ("|" + x.A.Districts + "|").Contains(district));
+            query = query.Where(a => ("|" + a.Districts + "|").Contains(district));
         }
         if (!string.IsNullOrEmpty(f.AssignedTo))
-            query = query.Where(x => db.InboxTasks.Any(t => t.InstanceId == x.A.WorkflowInstanceId && t.Status == InboxTaskStatus.Open && t.AssigneeId == f.AssignedTo));
-        if (f.AmountFrom is decimal from) query = query.Where(x => x.A.AmountRequested >= from);
-        if (f.AmountTo is decimal to) query = query.Where(x => x.A.AmountRequested <= to);
+            query = query.Where(a => db.InboxTasks.Any(t => t.InstanceId == a.WorkflowInstanceId && t.Status == InboxTaskStatus.Open && t.AssigneeId == f.AssignedTo));
+        if (f.AmountFrom is decimal from) query = query.Where(a => a.AmountRequested >= from);
+        if (f.AmountTo is decimal to) query = query.Where(a => a.AmountRequested <= to);
         if (f.SubmittedFrom is DateOnly sf)
         {
             var start = UkTime.StartOfDay(sf);
-            query = query.Where(x => x.A.SubmittedAt >= start);
+            query = query.Where(a => a.SubmittedAt >= start);
         }
         if (f.SubmittedTo is DateOnly st)
         {
             var end = UkTime.StartOfDay(st.AddDays(1));
-            query = query.Where(x => x.A.SubmittedAt < end);
+            query = query.Where(a => a.SubmittedAt < end);
         }
         if (withStatus && !string.IsNullOrEmpty(f.Status))
         {
-            if (f.Status == ApplicationStatus.Draft) query = query.Where(x => x.I == null);
+            if (f.Status == ApplicationStatus.Draft) query = query.Where(a => a.WorkflowState == null);
             else
             {
                 var states = StatesWith(f.Status);
-                query = query.Where(x => x.I != null && states.Contains(x.I.State));
+                query = query.Where(a => a.WorkflowState != null && states.Contains(a.WorkflowState));
             }
         }
         return query;
     }
 
-    private static IQueryable<Item> Sorted(IQueryable<Item> query, RegisterFilter f)
+    /// <summary>The register's order; <paramref name="reversed"/> gives exactly the opposite order (for reading a late page from the end).</summary>
+    private static IQueryable<Application> Sorted(IQueryable<Application> query, RegisterFilter f, bool reversed = false)
     {
         var sort = SortColumns.Contains(f.Sort) ? f.Sort : "submitted";
-        var descending = f.Descending ?? sort == "submitted";
-        IOrderedQueryable<Item> ordered = (sort, descending) switch
+        var descending = (f.Descending ?? sort == "submitted") != reversed;
+        IOrderedQueryable<Application> ordered = (sort, descending) switch
         {
-            ("reference", false) => query.OrderBy(x => x.A.Reference),
-            ("reference", true) => query.OrderByDescending(x => x.A.Reference),
-            ("title", false) => query.OrderBy(x => x.A.ProjectTitle),
-            ("title", true) => query.OrderByDescending(x => x.A.ProjectTitle),
-            ("organisation", false) => query.OrderBy(x => x.A.Organisation!.Name),
-            ("organisation", true) => query.OrderByDescending(x => x.A.Organisation!.Name),
-            ("fund", false) => query.OrderBy(x => x.A.Fund!.Name),
-            ("fund", true) => query.OrderByDescending(x => x.A.Fund!.Name),
-            ("round", false) => query.OrderBy(x => x.A.Round!.OpensAt),
-            ("round", true) => query.OrderByDescending(x => x.A.Round!.OpensAt),
-            ("status", false) => query.OrderBy(x => x.I == null ? "" : x.I.State),
-            ("status", true) => query.OrderByDescending(x => x.I == null ? "" : x.I.State),
-            ("amount", false) => query.OrderBy(x => x.A.AmountRequested),
-            ("amount", true) => query.OrderByDescending(x => x.A.AmountRequested),
-            (_, false) => query.OrderBy(x => x.A.SubmittedAt),
-            _ => query.OrderByDescending(x => x.A.SubmittedAt),
+            ("reference", false) => query.OrderBy(a => a.Reference),
+            ("reference", true) => query.OrderByDescending(a => a.Reference),
+            ("title", false) => query.OrderBy(a => a.ProjectTitle),
+            ("title", true) => query.OrderByDescending(a => a.ProjectTitle),
+            ("organisation", false) => query.OrderBy(a => a.Organisation!.Name),
+            ("organisation", true) => query.OrderByDescending(a => a.Organisation!.Name),
+            ("fund", false) => query.OrderBy(a => a.Fund!.Name),
+            ("fund", true) => query.OrderByDescending(a => a.Fund!.Name),
+            ("round", false) => query.OrderBy(a => a.Round!.OpensAt),
+            ("round", true) => query.OrderByDescending(a => a.Round!.OpensAt),
+            ("status", false) => query.OrderBy(a => a.WorkflowState ?? ""),
+            ("status", true) => query.OrderByDescending(a => a.WorkflowState ?? ""),
+            ("amount", false) => query.OrderBy(a => a.AmountRequested),
+            ("amount", true) => query.OrderByDescending(a => a.AmountRequested),
+            (_, false) => query.OrderBy(a => a.SubmittedAt),
+            _ => query.OrderByDescending(a => a.SubmittedAt),
         };
-        return descending ? ordered.ThenByDescending(x => x.A.Id) : ordered.ThenBy(x => x.A.Id);
+        return descending ? ordered.ThenByDescending(a => a.Id) : ordered.ThenBy(a => a.Id);
     }
 
     public async Task<RegisterPage> PageAsync(Actor actor, RegisterFilter filter, int page, int pageSize = PageSize, CancellationToken ct = default)
     {
-        var query = Query(actor, filter);
-        var total = await query.CountAsync(ct);
-        var counts = await Query(actor, filter, withStatus: false).GroupBy(x => x.I == null ? null : x.I.State)
+        // One grouped query over the state index gives the counts per status and, from them, the total.
+        var counts = await Query(actor, filter, withStatus: false).GroupBy(a => a.WorkflowState)
             .Select(g => new { State = g.Key, Count = g.Count() }).ToListAsync(ct);
         var statusOf = registry.All.SelectMany(d => d.States.Select(s => (s.Key, Status: s.Value.Status ?? "submitted"))).DistinctBy(s => s.Key)
             .ToDictionary(s => s.Key, s => s.Status);
         var statusCounts = counts.GroupBy(c => c.State is null ? ApplicationStatus.Draft : statusOf.GetValueOrDefault(c.State, "submitted"))
             .ToDictionary(g => g.Key, g => g.Sum(c => c.Count));
-        var rows = await RowsAsync(Sorted(query, filter).Skip((page - 1) * pageSize).Take(pageSize), ct);
-        return new RegisterPage(rows, total, page, pageSize, statusCounts);
+        var total = string.IsNullOrEmpty(filter.Status) ? counts.Sum(c => c.Count)
+            : filter.Status == ApplicationStatus.Draft ? counts.Where(c => c.State is null).Sum(c => c.Count)
+            : counts.Where(c => c.State is not null && StatesWith(filter.Status).Contains(c.State)).Sum(c => c.Count);
+
+        // The page's ids first (over the order's index), then their rows. A page past the middle is read from the far end, so the last is as quick as the first.
+        var skip = (page - 1) * pageSize;
+        var query = Query(actor, filter);
+        List<int> ids;
+        if (skip > 0 && skip >= total / 2 && skip < total)
+        {
+            var take = Math.Min(pageSize, total - skip);
+            ids = await Sorted(query, filter, reversed: true).Select(a => a.Id).Skip(total - skip - take).Take(take).ToListAsync(ct);
+            ids.Reverse();
+        }
+        else ids = await Sorted(query, filter).Select(a => a.Id).Skip(skip).Take(pageSize).ToListAsync(ct);
+        return new RegisterPage(await RowsAsync(ids, ct), total, page, pageSize, statusCounts);
     }
 
-    /// <summary>Every row the filter gives, in its order, read as it goes (for exports).</summary>
+    /// <summary>
+    /// Every row the filter gives, in its order, each once (for exports): the ids in order are read first, in one query
+    /// (four bytes a row), then the rows <see cref="ExportBatch"/> at a time by id, each batch with its assignees in one query.
+    /// </summary>
     public async IAsyncEnumerable<RegisterRow> AllAsync(Actor actor, RegisterFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
-        const int batch = 2000;
-        for (var skip = 0; ; skip += batch)
+        var ids = await Sorted(Query(actor, filter), filter).Select(a => a.Id).ToListAsync(ct);
+        for (var start = 0; start < ids.Count; start += ExportBatch)
         {
-            var rows = await RowsAsync(Sorted(Query(actor, filter), filter).Skip(skip).Take(batch), ct);
+            var rows = await RowsAsync(ids.GetRange(start, Math.Min(ExportBatch, ids.Count - start)), ct);
             foreach (var row in rows) yield return row;
-            if (rows.Count < batch) yield break;
         }
     }
 
-    private async Task<List<RegisterRow>> RowsAsync(IQueryable<Item> query, CancellationToken ct)
+    /// <summary>The rows of these applications, in the order given.</summary>
+    private async Task<List<RegisterRow>> RowsAsync(List<int> ids, CancellationToken ct)
     {
-        var items = await query.Select(x => new
+        if (ids.Count == 0) return [];
+        var items = await (from a in db.Applications.AsNoTracking()
+                           where ids.Contains(a.Id)
+                           join i in db.WorkflowInstances.AsNoTracking() on a.WorkflowInstanceId equals (Guid?)i.Id into instances
+                           from i in instances.DefaultIfEmpty()
+                           select new
+                           {
+                               a.Id, a.Reference, a.ProjectTitle, a.OrganisationId, Organisation = a.Organisation!.Name, Fund = a.Fund!.Name, Round = a.Round!.Name,
+                               a.AmountRequested, a.SubmittedAt, a.Districts, a.WorkflowInstanceId,
+                               DefinitionId = i == null ? null : i.DefinitionId, DefinitionVersion = i == null ? 0 : i.DefinitionVersion, State = i == null ? null : i.State,
+                           }).ToDictionaryAsync(x => x.Id, ct);
+        var running = items.Values.Select(i => i.WorkflowInstanceId).OfType<Guid>().ToList();
+        // Every task of these instances, sifted here: asked for open ones, SQLite reads every open task by the status index instead of these instances' few.
+        var assignees = (await db.InboxTasks.AsNoTracking().Where(t => running.Contains(t.InstanceId))
+                .Select(t => new { t.InstanceId, t.Status, t.AssigneeName }).ToListAsync(ct))
+            .Where(t => t.Status == InboxTaskStatus.Open && t.AssigneeName != null).ToLookup(t => t.InstanceId, t => t.AssigneeName!);
+        return ids.Where(items.ContainsKey).Select(id =>
         {
-            x.A.Id, x.A.Reference, x.A.ProjectTitle, x.A.OrganisationId, Organisation = x.A.Organisation!.Name, Fund = x.A.Fund!.Name, Round = x.A.Round!.Name,
-            x.A.AmountRequested, x.A.SubmittedAt, x.A.Districts, x.A.WorkflowInstanceId,
-            DefinitionId = x.I == null ? null : x.I.DefinitionId, DefinitionVersion = x.I == null ? 0 : x.I.DefinitionVersion, State = x.I == null ? null : x.I.State,
-        }).ToListAsync(ct);
-        var instances = items.Select(i => i.WorkflowInstanceId).OfType<Guid>().ToList();
-        var assignees = await db.InboxTasks.AsNoTracking().Where(t => instances.Contains(t.InstanceId) && t.Status == InboxTaskStatus.Open && t.AssigneeName != null)
-            .Select(t => new { t.InstanceId, t.AssigneeName }).ToListAsync(ct);
-        return items.Select(i =>
-        {
+            var i = items[id];
             var state = i.DefinitionId is null ? null : registry.Find(i.DefinitionId, i.DefinitionVersion)?.States.GetValueOrDefault(i.State!);
-            var names = assignees.Where(a => a.InstanceId == i.WorkflowInstanceId).Select(a => a.AssigneeName!).Distinct().ToList();
+            var names = i.WorkflowInstanceId is Guid instance ? assignees[instance].Distinct().ToList() : [];
             return new RegisterRow(i.Id, i.Reference, i.ProjectTitle, i.OrganisationId, i.Organisation, i.Fund, i.Round,
                 i.State is null ? ApplicationStatus.Draft : state?.Status ?? "submitted", i.State, state?.Title ?? i.State, i.AmountRequested, i.SubmittedAt,
                 i.Districts.Split('|', StringSplitOptions.RemoveEmptyEntries), names.Count == 0 ? null : string.Join(", ", names), i.WorkflowInstanceId);

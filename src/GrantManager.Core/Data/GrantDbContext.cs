@@ -160,6 +160,9 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
         {
             e.HasIndex(g => g.ApplicationId).IsUnique();
             e.HasIndex(g => g.OrganisationId);
+            // The grants register's default order (newest awarded first) and a fund's grants for its dashboard and quarterly report.
+            e.HasIndex(g => new { g.AwardedAt, g.Id });
+            e.HasIndex(g => new { g.FundId, g.AwardedAt });
             e.Property(g => g.Reference).HasMaxLength(20);
             e.Property(g => g.RepaymentReference).HasMaxLength(50);
             e.Property(g => g.EndReason).HasMaxLength(500);
@@ -297,6 +300,15 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
         {
             e.HasIndex(a => a.Reference).IsUnique();
             e.HasIndex(a => a.OrganisationId);
+            // The register's default order (newest submitted first), its counts per status, and the triggers that keep WorkflowState.
+            e.HasIndex(a => new { a.SubmittedAt, a.Id });
+            e.HasIndex(a => a.WorkflowState);
+            e.HasIndex(a => a.WorkflowInstanceId);
+            // A fund's applications counted, filtered and sorted from the index alone, without reading their rows (it serves the fund's foreign key too).
+            e.HasIndex(a => new { a.FundId, a.WorkflowState, a.AmountRequested, a.SubmittedAt, a.RoundId, a.Districts });
+            e.Property(a => a.WorkflowState).HasMaxLength(100);
+            e.Property(a => a.WorkflowState).Metadata.SetBeforeSaveBehavior(Microsoft.EntityFrameworkCore.Metadata.PropertySaveBehavior.Ignore);
+            e.Property(a => a.WorkflowState).Metadata.SetAfterSaveBehavior(Microsoft.EntityFrameworkCore.Metadata.PropertySaveBehavior.Ignore);
             e.HasOne(a => a.Fund).WithMany().HasForeignKey(a => a.FundId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(a => a.Round).WithMany().HasForeignKey(a => a.RoundId).OnDelete(DeleteBehavior.Restrict);
             e.HasOne(a => a.Organisation).WithMany().HasForeignKey(a => a.OrganisationId).OnDelete(DeleteBehavior.Restrict);

@@ -93,7 +93,9 @@ public sealed class RoundBudgets(GrantDbContext db, WorkflowRegistry registry)
         var states = approved.Select(a => a.State).Distinct().ToList();
         var rows = await (from a in db.Applications.AsNoTracking()
                           join i in db.WorkflowInstances.AsNoTracking() on a.WorkflowInstanceId equals (Guid?)i.Id
-                          where roundIds.Contains(a.RoundId) && !leavingOut.Contains(a.Id) && i.CompletedAt == null && states.Contains(i.State)
+                          // The application's copy of its state first, so only the offers' instances are read.
+                          where roundIds.Contains(a.RoundId) && !leavingOut.Contains(a.Id) && a.WorkflowState != null && states.Contains(a.WorkflowState)
+                              && i.CompletedAt == null && states.Contains(i.State)
                           select new { a.Id, a.RoundId, i.DefinitionId, i.DefinitionVersion, i.State, i.Data }).ToListAsync(ct);
         var (amount, count, ids) = (new Dictionary<int, decimal>(), new Dictionary<int, int>(), new HashSet<int>());
         foreach (var r in rows.Where(r => approved.Contains((r.DefinitionId, r.DefinitionVersion, r.State))))

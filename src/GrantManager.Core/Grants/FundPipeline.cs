@@ -27,11 +27,10 @@ public sealed class FundPipelines(GrantDbContext db, WorkflowRegistry registry)
 {
     public async Task<FundPipeline> ForFundAsync(int fundId, CancellationToken ct = default)
     {
+        // WorkflowState is the application's workflow state, kept by the database (null for a draft): no join to the instances.
         var byState = await (from a in db.Applications.AsNoTracking()
                              where a.FundId == fundId
-                             join i in db.WorkflowInstances.AsNoTracking() on a.WorkflowInstanceId equals (Guid?)i.Id into instances
-                             from i in instances.DefaultIfEmpty()
-                             group a by i == null ? null : i.State into g
+                             group a by a.WorkflowState into g
                              select new { State = g.Key, Count = g.Count(), Requested = g.Sum(a => a.AmountRequested) ?? 0 }).ToListAsync(ct);
         var workflow = await db.Funds.AsNoTracking().Where(f => f.Id == fundId).Select(f => f.WorkflowId).SingleAsync(ct);
         var definition = registry.Find(workflow);

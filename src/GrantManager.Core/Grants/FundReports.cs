@@ -22,12 +22,15 @@ public sealed record FundDashboard(Fund Fund, decimal Committed, decimal Paid, i
 public sealed record AwardLine(string Reference, string Organisation, string Project, decimal Amount, DateTime AwardedAt, string Districts);
 public sealed record PaymentLine(string Reference, string Organisation, int Number, decimal Amount, DateTime PaidAt, string? PaymentReference);
 public sealed record ReturnLine(string Reference, string Organisation, string Period, DateTime SubmittedAt, string Status, int? Beneficiaries);
-public sealed record QuarterReport(Fund Fund, DateOnly From, DateOnly To, List<AwardLine> Awards, List<PaymentLine> Payments,
-    List<ReturnLine> Returns, List<MeasureProgress> Outcomes, decimal SocialValue, List<string> CaseStudies)
+/// <summary>
+/// A quarter's report. The lists hold the first <c>listed</c> lines asked for (every line for the CSV); the counts and
+/// totals are always of the whole quarter.
+/// </summary>
+public sealed record QuarterReport(Fund Fund, DateOnly From, DateOnly To, List<AwardLine> Awards, int AwardCount, decimal AwardedTotal,
+    List<PaymentLine> Payments, int PaymentCount, decimal Spend, List<ReturnLine> Returns, int ReturnCount,
+    List<MeasureProgress> Outcomes, decimal SocialValue, List<string> CaseStudies, int CaseStudyCount)
 {
     public string Title => $"{Fund.Name}: quarter {From:d MMMM yyyy} to {To:d MMMM yyyy}";
-    public decimal AwardedTotal => Awards.Sum(a => a.Amount);
-    public decimal Spend => Payments.Sum(p => p.Amount);
 }
 
 /// <summary>
@@ -40,31 +43,44 @@ public sealed class FundReports(GrantDbContext db, SocialValueProxies proxies)
     {
         var fund = await db.Funds.AsNoTracking().Include(f => f.Measures).SingleOrDefaultAsync(f => f.Id == fundId, ct);
         if (fund is null) return null;
-        var grants = await db.Grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Targets).Where(g => g.FundId == fundId).ToListAsync(ct);
-        var ids = grants.Select(g => g.ApplicationId).ToList();
-        var districts = await db.Applications.AsNoTracking().Where(a => a.FundId == fundId && ids.Contains(a.Id))
-            .Select(a => new { a.Id, a.Districts }).ToDictionaryAsync(a => a.Id, a => a.Districts, ct);
+        // Every figure is added up by the database; only each grant's amount and districts are read, to share the money among its districts.
+        var byStatus = await db.Grants.AsNoTracking().Where(g => g.FundId == fundId).GroupBy(g => g.Status)
+            .Select(g => new { Status = g.Key, Count = g.Count(), Amount = g.Sum(x => x.Amount) }).ToListAsync(ct);
+        var paid = await db.Set<Instalment>().AsNoTracking()
+            .Where(i => i.Status == InstalmentStatus.Paid && db.Grants.Any(g => g.Id == i.GrantId && g.FundId == fundId)).SumAsync(i => i.Amount, ct);
+        var shares = await (from g in db.Grants.AsNoTracking()
+                            where g.FundId == fundId
+                            join a in db.Applications.AsNoTracking() on g.ApplicationId equals a.Id
+                            select new { g.Amount, a.Districts }).ToListAsync(ct);
         // A grant serving several districts counts in each, its money shared equally among them.
-        var byDistrict = grants.SelectMany(g =>
+        var byDistrict = shares.SelectMany(g =>
             {
-                var list = districts.GetValueOrDefault(g.ApplicationId, "").Split('|', StringSplitOptions.RemoveEmptyEntries);
+                var list = g.Districts.Split('|', StringSplitOptions.RemoveEmptyEntries);
                 if (list.Length == 0) list = ["Not stated"];
                 return list.Select(d => (District: d, Amount: decimal.Round(g.Amount / list.Length, 2)));
             })
             .GroupBy(x => x.District).Select(x => new DistrictAwards(x.Key, x.Count(), x.Sum(y => y.Amount)))
             .OrderByDescending(d => d.Amount).ThenBy(d => d.District).ToList();
 
-        var returns = await ReturnsOfFund(fundId).Select(r => r.Status).ToListAsync(ct);
-        var open = returns.Count(r => r is ReturnStatus.Due or ReturnStatus.ChangesRequested);
+        // From the fund's grants to their returns (over the fund and grant indexes), not every return checked for its grant's fund.
+        var returns = await (from g in db.Grants.AsNoTracking()
+                             where g.FundId == fundId
+                             join r in db.Set<MonitoringReturn>().AsNoTracking() on g.Id equals r.GrantId
+                             group r by r.Status into s
+                             select new { Status = s.Key, Count = s.Count() }).ToDictionaryAsync(g => g.Status, g => g.Count, ct);
+        var open = returns.GetValueOrDefault(ReturnStatus.Due) + returns.GetValueOrDefault(ReturnStatus.ChangesRequested);
         // The most overdue few are listed; all are counted (the dashboard links the grants register's late filter).
         var (late, lateTotal) = await LateReturnsAsync(now, fundId, LateListed, ct);
 
-        var actuals = await LatestActualsAsync(fundId, null, ct);
+        var targets = await db.Set<GrantTarget>().AsNoTracking().Where(t => db.Grants.Any(g => g.Id == t.GrantId && g.FundId == fundId))
+            .GroupBy(t => t.MeasureCode).Select(g => new { Code = g.Key, Target = g.Sum(t => t.Target) }).ToListAsync(ct);
+        // The figures to date: of each grant, those of its latest accepted return, summed per measure.
+        var actuals = (await LatestAcceptedActuals(fundId, null).GroupBy(a => a.MeasureCode).Select(g => new { Code = g.Key, Actual = g.Sum(a => a.Actual ?? 0) })
+            .ToListAsync(ct)).Select(t => new ReturnActual { MeasureCode = t.Code, Actual = t.Actual });
         var book = await proxies.BookAsync(ct);
-        var measures = Progress(fund, book, UkTime.DayOf(now), grants.SelectMany(g => g.Targets), actuals.Values.SelectMany(a => a));
-        return new FundDashboard(fund, grants.Sum(g => g.Amount), grants.SelectMany(g => g.Instalments).Where(i => i.Status == InstalmentStatus.Paid).Sum(i => i.Amount),
-            grants.Count, grants.Count(g => g.Status == GrantStatus.Active), byDistrict,
-            open - lateTotal, lateTotal, returns.Count(r => r == ReturnStatus.Submitted), late, measures,
+        var measures = Progress(fund, book, UkTime.DayOf(now), targets.Select(t => new GrantTarget { MeasureCode = t.Code, Target = t.Target }), actuals);
+        return new FundDashboard(fund, byStatus.Sum(g => g.Amount), paid, byStatus.Sum(g => g.Count), byStatus.Where(g => g.Status == GrantStatus.Active).Sum(g => g.Count),
+            byDistrict, open - lateTotal, lateTotal, returns.GetValueOrDefault(ReturnStatus.Submitted), late, measures,
             measures.Sum(m => m.ValueCommitted), measures.Sum(m => m.ValueAchieved));
     }
 
@@ -101,48 +117,91 @@ public sealed class FundReports(GrantDbContext db, SocialValueProxies proxies)
             }).OrderByDescending(r => r.DaysLate).ToList(), total);
     }
 
-    /// <summary>The quarter containing a day: awards made, payments, returns received, outcomes and social value reported in it.</summary>
-    public async Task<QuarterReport?> QuarterAsync(int fundId, DateOnly anyDay, CancellationToken ct = default)
+    /// <summary>
+    /// The quarter containing a day: awards made, payments, returns received, outcomes and social value reported in it.
+    /// Counts, totals and outcomes are added up by the database; of each list the first <paramref name="listed"/> lines are read (all when null).
+    /// </summary>
+    public async Task<QuarterReport?> QuarterAsync(int fundId, DateOnly anyDay, int? listed = null, CancellationToken ct = default)
     {
         var fund = await db.Funds.AsNoTracking().Include(f => f.Measures).SingleOrDefaultAsync(f => f.Id == fundId, ct);
         if (fund is null) return null;
         var from = new DateOnly(anyDay.Year, (anyDay.Month - 1) / 3 * 3 + 1, 1);
         var to = from.AddMonths(3).AddDays(-1);
         var (start, end) = (UkTime.StartOfDay(from), UkTime.StartOfDay(to.AddDays(1)));
+        var take = listed ?? int.MaxValue;
 
-        var grants = await db.Grants.AsNoTracking().Where(g => g.FundId == fundId).ToListAsync(ct);
-        var organisations = await OrganisationNamesAsync(grants.Select(g => g.OrganisationId), ct);
-        var byId = grants.ToDictionary(g => g.Id);
-        var awarded = grants.Where(g => g.AwardedAt >= start && g.AwardedAt < end).ToList();
-        var applicationIds = awarded.Select(g => g.ApplicationId).ToList();
-        var applications = await db.Applications.AsNoTracking().Where(a => applicationIds.Contains(a.Id))
-            .Select(a => new { a.Id, a.ProjectTitle, a.Districts }).ToDictionaryAsync(a => a.Id, ct);
-        var awards = awarded.OrderBy(g => g.AwardedAt).Select(g => new AwardLine(g.Reference, organisations.GetValueOrDefault(g.OrganisationId, ""),
-            applications.GetValueOrDefault(g.ApplicationId)?.ProjectTitle ?? "", g.Amount, g.AwardedAt,
-            string.Join(", ", (applications.GetValueOrDefault(g.ApplicationId)?.Districts ?? "").Split('|', StringSplitOptions.RemoveEmptyEntries)))).ToList();
+        var awarded = db.Grants.AsNoTracking().Where(g => g.FundId == fundId && g.AwardedAt >= start && g.AwardedAt < end);
+        var awardTotals = await awarded.GroupBy(g => 1).Select(g => new { Count = g.Count(), Amount = g.Sum(x => x.Amount) }).SingleOrDefaultAsync(ct);
+        var awards = (await (from g in awarded
+                             join a in db.Applications.AsNoTracking() on g.ApplicationId equals a.Id
+                             join o in db.Organisations.AsNoTracking() on g.OrganisationId equals o.Id into orgs
+                             from o in orgs.DefaultIfEmpty()
+                             orderby g.AwardedAt, g.Id
+                             select new { g.Reference, Organisation = o == null ? "" : o.Name, a.ProjectTitle, g.Amount, g.AwardedAt, a.Districts }).Take(take).ToListAsync(ct))
+            .Select(g => new AwardLine(g.Reference, g.Organisation, g.ProjectTitle ?? "", g.Amount, g.AwardedAt,
+                string.Join(", ", g.Districts.Split('|', StringSplitOptions.RemoveEmptyEntries)))).ToList();
 
-        var grantIds = byId.Keys.ToList();
-        var payments = (await db.Set<Instalment>().AsNoTracking()
-                .Where(i => grantIds.Contains(i.GrantId) && i.Status == InstalmentStatus.Paid && i.PaidAt >= start && i.PaidAt < end).ToListAsync(ct))
-            .OrderBy(i => i.PaidAt).Select(i => new PaymentLine(byId[i.GrantId].Reference, organisations.GetValueOrDefault(byId[i.GrantId].OrganisationId, ""),
-                i.Sequence, i.Amount, i.PaidAt!.Value, i.PaymentReference)).ToList();
-        var received = await ReturnsOfFund(fundId).Where(r => r.SubmittedAt >= start && r.SubmittedAt < end)
-            .Select(r => new { r.GrantId, r.Period, r.SubmittedAt, r.Status, r.BeneficiariesReached, r.CaseStudy, r.AcceptedAt }).ToListAsync(ct);
-        var returns = received.OrderBy(r => r.SubmittedAt).Select(r => new ReturnLine(byId[r.GrantId].Reference,
-            organisations.GetValueOrDefault(byId[r.GrantId].OrganisationId, ""), r.Period, r.SubmittedAt!.Value,
-            r.Status == ReturnStatus.ChangesRequested ? "Changes requested" : r.Status.ToString(), r.BeneficiariesReached)).ToList();
+        var paid = from i in db.Set<Instalment>().AsNoTracking()
+                   join g in db.Grants.AsNoTracking() on i.GrantId equals g.Id
+                   where g.FundId == fundId && i.Status == InstalmentStatus.Paid && i.PaidAt >= start && i.PaidAt < end
+                   select new { i, g };
+        var paidTotals = await paid.GroupBy(x => 1).Select(g => new { Count = g.Count(), Amount = g.Sum(x => x.i.Amount) }).SingleOrDefaultAsync(ct);
+        var payments = (await (from x in paid
+                               join o in db.Organisations.AsNoTracking() on x.g.OrganisationId equals o.Id into orgs
+                               from o in orgs.DefaultIfEmpty()
+                               orderby x.i.PaidAt, x.i.Id
+                               select new { x.g.Reference, Organisation = o == null ? "" : o.Name, x.i.Sequence, x.i.Amount, x.i.PaidAt, x.i.PaymentReference }).Take(take).ToListAsync(ct))
+            .Select(p => new PaymentLine(p.Reference, p.Organisation, p.Sequence, p.Amount, p.PaidAt!.Value, p.PaymentReference)).ToList();
 
-        // Returns report figures to date, so the quarter's outcomes are the growth in the accepted figures over it.
-        var atEnd = await LatestActualsAsync(fundId, end, ct);
-        var atStart = await LatestActualsAsync(fundId, start, ct);
-        var growth = atEnd.SelectMany(g => g.Value.Select(a => new ReturnActual
-        {
-            MeasureCode = a.MeasureCode, Target = 0,
-            Actual = (a.Actual ?? 0) - (atStart.GetValueOrDefault(g.Key)?.FirstOrDefault(s => s.MeasureCode == a.MeasureCode)?.Actual ?? 0),
-        }));
+        var received = from r in db.Set<MonitoringReturn>().AsNoTracking()
+                       join g in db.Grants.AsNoTracking() on r.GrantId equals g.Id
+                       where g.FundId == fundId && r.SubmittedAt >= start && r.SubmittedAt < end
+                       select new { r, g };
+        var returnCount = await received.CountAsync(ct);
+        var returns = (await (from x in received
+                              join o in db.Organisations.AsNoTracking() on x.g.OrganisationId equals o.Id into orgs
+                              from o in orgs.DefaultIfEmpty()
+                              orderby x.r.SubmittedAt, x.r.Id
+                              select new { x.g.Reference, Organisation = o == null ? "" : o.Name, x.r.Period, x.r.SubmittedAt, x.r.Status, x.r.BeneficiariesReached })
+                .Take(take).ToListAsync(ct))
+            .Select(r => new ReturnLine(r.Reference, r.Organisation, r.Period, r.SubmittedAt!.Value,
+                r.Status == ReturnStatus.ChangesRequested ? "Changes requested" : r.Status.ToString(), r.BeneficiariesReached)).ToList();
+        var caseStudies = received.Where(x => x.r.AcceptedAt != null && x.r.CaseStudy != null && x.r.CaseStudy.Trim() != "");
+        var caseStudyCount = await caseStudies.CountAsync(ct);
+        var caseStudyTexts = await caseStudies.OrderBy(x => x.r.SubmittedAt).ThenBy(x => x.r.Id).Select(x => x.r.CaseStudy!).Take(take).ToListAsync(ct);
+
+        // Returns report figures to date, so the quarter's outcomes are the growth in the accepted figures over it: of each grant,
+        // each figure of its latest return accepted by the quarter's end less the same figure of its latest accepted by its start.
+        var atEnd = LatestAcceptedActuals(fundId, end);
+        var atStart = LatestAcceptedActuals(fundId, start);
+        var endTotals = await atEnd.GroupBy(a => a.MeasureCode).Select(g => new { Code = g.Key, Actual = g.Sum(a => a.Actual ?? 0) }).ToListAsync(ct);
+        var startTotals = await (from s in atStart
+                                 where atEnd.Any(e => e.GrantId == s.GrantId && e.MeasureCode == s.MeasureCode)
+                                 group s by s.MeasureCode into g
+                                 select new { Code = g.Key, Actual = g.Sum(a => a.Actual ?? 0) }).ToDictionaryAsync(g => g.Code, g => g.Actual, ct);
+        var growth = endTotals.Select(e => new ReturnActual { MeasureCode = e.Code, Target = 0, Actual = e.Actual - startTotals.GetValueOrDefault(e.Code) });
         var outcomes = Progress(fund, await proxies.BookAsync(ct), to, [], growth);
-        var caseStudies = received.Where(r => r.AcceptedAt is not null && !string.IsNullOrWhiteSpace(r.CaseStudy)).Select(r => r.CaseStudy!).ToList();
-        return new QuarterReport(fund, from, to, awards, payments, returns, outcomes, outcomes.Sum(o => o.ValueAchieved), caseStudies);
+        return new QuarterReport(fund, from, to, awards, awardTotals?.Count ?? 0, awardTotals?.Amount ?? 0, payments, paidTotals?.Count ?? 0, paidTotals?.Amount ?? 0,
+            returns, returnCount, outcomes, outcomes.Sum(o => o.ValueAchieved), caseStudyTexts, caseStudyCount);
+    }
+
+    private sealed class GrantActual
+    {
+        public int GrantId { get; init; }
+        public string MeasureCode { get; init; } = "";
+        public decimal? Actual { get; init; }
+    }
+
+    /// <summary>Of each grant of the fund, the figures of its latest return accepted (before a moment, if given; by when accepted, then by sequence).</summary>
+    private IQueryable<GrantActual> LatestAcceptedActuals(int fundId, DateTime? before)
+    {
+        var returns = db.Set<MonitoringReturn>().AsNoTracking();
+        var accepted = before is DateTime b ? ReturnsOfFund(fundId).Where(r => r.AcceptedAt != null && r.AcceptedAt < b) : ReturnsOfFund(fundId).Where(r => r.AcceptedAt != null);
+        var others = before is DateTime c ? returns.Where(o => o.AcceptedAt != null && o.AcceptedAt < c) : returns.Where(o => o.AcceptedAt != null);
+        return from r in accepted
+               where !others.Any(o => o.GrantId == r.GrantId && (o.AcceptedAt > r.AcceptedAt || (o.AcceptedAt == r.AcceptedAt && o.Sequence > r.Sequence)))
+               from a in r.Actuals
+               select new GrantActual { GrantId = r.GrantId, MeasureCode = a.MeasureCode, Actual = a.Actual };
     }
 
     public static string Csv(QuarterReport report)
@@ -177,20 +236,6 @@ public sealed class FundReports(GrantDbContext db, SocialValueProxies proxies)
 
     private IQueryable<MonitoringReturn> ReturnsOfFund(int fundId) =>
         db.Set<MonitoringReturn>().AsNoTracking().Where(r => db.Grants.Any(g => g.Id == r.GrantId && g.FundId == fundId));
-
-    private async Task<Dictionary<int, string>> OrganisationNamesAsync(IEnumerable<int> ids, CancellationToken ct)
-    {
-        var list = ids.Distinct().ToList();
-        return await db.Organisations.AsNoTracking().Where(o => list.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, ct);
-    }
-
-    /// <summary>Each grant's figures to date from its latest accepted return (accepted before a moment, if given).</summary>
-    private async Task<Dictionary<int, List<ReturnActual>>> LatestActualsAsync(int fundId, DateTime? before, CancellationToken ct)
-    {
-        var accepted = await ReturnsOfFund(fundId).Include(r => r.Actuals)
-            .Where(r => r.AcceptedAt != null && (before == null || r.AcceptedAt < before)).ToListAsync(ct);
-        return accepted.GroupBy(r => r.GrantId).ToDictionary(g => g.Key, g => g.OrderByDescending(r => r.AcceptedAt).ThenByDescending(r => r.Sequence).First().Actuals);
-    }
 
     private static List<MeasureProgress> Progress(Fund fund, ProxyBook book, DateOnly day, IEnumerable<GrantTarget> targets, IEnumerable<ReturnActual> actuals)
     {

@@ -18,6 +18,10 @@ public sealed record GrantFilter
     public bool Late { get; init; }
     public decimal? AmountFrom { get; init; }
     public decimal? AmountTo { get; init; }
+    /// <summary>Awarded on or after this day (UK time).</summary>
+    public DateOnly? AwardedFrom { get; init; }
+    /// <summary>Awarded on or before this day (UK time).</summary>
+    public DateOnly? AwardedTo { get; init; }
     public string? Sort { get; init; }
     public bool? Descending { get; init; }
 }
@@ -89,6 +93,16 @@ public sealed class GrantRegister(GrantDbContext db, TimeProvider time)
         if (f.Late) query = query.Where(x => x.Late > 0);
         if (f.AmountFrom is decimal from) query = query.Where(x => x.G.Amount >= from);
         if (f.AmountTo is decimal to) query = query.Where(x => x.G.Amount <= to);
+        if (f.AwardedFrom is DateOnly af)
+        {
+            var start = UkTime.StartOfDay(af);
+            query = query.Where(x => x.G.AwardedAt >= start);
+        }
+        if (f.AwardedTo is DateOnly at)
+        {
+            var end = UkTime.StartOfDay(at.AddDays(1));
+            query = query.Where(x => x.G.AwardedAt < end);
+        }
         if (withStatus && f.Status is "active") query = query.Where(x => x.G.Status == GrantStatus.Active);
         if (withStatus && f.Status is "closed") query = query.Where(x => x.G.Status == GrantStatus.Closed);
         return query;
@@ -116,23 +130,27 @@ public sealed class GrantRegister(GrantDbContext db, TimeProvider time)
     public async Task<GrantPage> PageAsync(Actor actor, GrantFilter filter, int page, int pageSize = PageSize, CancellationToken ct = default)
     {
         var today = UkTime.DayOf(time.GetUtcNow().UtcDateTime);
-        var query = Query(actor, filter, today);
-        var total = await query.CountAsync(ct);
-        var counts = await Query(actor, filter, today, withStatus: false).GroupBy(x => x.G.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct);
-        var rows = await RowsAsync(Sorted(query, filter).Skip((page - 1) * pageSize).Take(pageSize), ct);
-        return new GrantPage(rows, total, page, pageSize, counts.ToDictionary(c => c.Key.ToString().ToLowerInvariant(), c => c.Count));
+        // One grouped query gives the counts per status and, from them, the total.
+        var counts = (await Query(actor, filter, today, withStatus: false).GroupBy(x => x.G.Status).Select(g => new { g.Key, Count = g.Count() }).ToListAsync(ct))
+            .ToDictionary(c => c.Key.ToString().ToLowerInvariant(), c => c.Count);
+        var total = filter.Status is { } status ? counts.GetValueOrDefault(status) : counts.Values.Sum();
+        // The page's ids first, then their rows (with what each has been paid and its next report and payment) for those alone.
+        var ids = await Sorted(Query(actor, filter, today), filter).Select(x => x.G.Id).Skip((page - 1) * pageSize).Take(pageSize).ToListAsync(ct);
+        return new GrantPage(await RowsAsync(ids, today, ct), total, page, pageSize, counts);
     }
 
-    /// <summary>Every row the filter gives, in its order, read in batches as it goes (for exports).</summary>
+    /// <summary>How many rows an export reads at a time.</summary>
+    public int ExportBatch { get; init; } = 2000;
+
+    /// <summary>Every row the filter gives, in its order, each once (for exports): the ids in order first, then the rows a batch at a time by id.</summary>
     public async IAsyncEnumerable<GrantRow> AllAsync(Actor actor, GrantFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
-        const int batch = 2000;
         var today = UkTime.DayOf(time.GetUtcNow().UtcDateTime);
-        for (var skip = 0; ; skip += batch)
+        var ids = await Sorted(Query(actor, filter, today), filter).Select(x => x.G.Id).ToListAsync(ct);
+        for (var start = 0; start < ids.Count; start += ExportBatch)
         {
-            var rows = await RowsAsync(Sorted(Query(actor, filter, today), filter).Skip(skip).Take(batch), ct);
+            var rows = await RowsAsync(ids.GetRange(start, Math.Min(ExportBatch, ids.Count - start)), today, ct);
             foreach (var row in rows) yield return row;
-            if (rows.Count < batch) yield break;
         }
     }
 
@@ -152,15 +170,26 @@ public sealed class GrantRegister(GrantDbContext db, TimeProvider time)
 
     private static string Money(decimal amount) => amount.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
 
-    private async Task<List<GrantRow>> RowsAsync(IQueryable<Item> query, CancellationToken ct)
+    /// <summary>The rows of these grants, in the order given; each figure is a subquery on the grant's own payments and reports.</summary>
+    private async Task<List<GrantRow>> RowsAsync(List<int> ids, DateOnly today, CancellationToken ct)
     {
-        var items = await query.Select(x => new
-        {
-            x.G.Id, x.G.ApplicationId, x.Reference, x.ProjectTitle, x.Organisation, x.Fund, x.G.Status, x.G.Amount, x.Paid, x.NextReturnDue, x.Late, x.G.AwardedAt,
-            NextReturn = x.G.Returns.Where(r => r.Status != ReturnStatus.Accepted && r.Status != ReturnStatus.Submitted && r.Status != ReturnStatus.Cancelled).OrderBy(r => r.Sequence).Select(r => r.Period).FirstOrDefault(),
-            NextPayment = x.G.Instalments.Where(i => i.Status != InstalmentStatus.Paid).OrderBy(i => i.Sequence).Select(i => new { i.Amount, i.Status }).FirstOrDefault(),
-        }).ToListAsync(ct);
-        return items.Select(i => new GrantRow(i.Id, i.ApplicationId, i.Reference, i.ProjectTitle, i.Organisation, i.Fund, i.Status.ToString().ToLowerInvariant(), i.Amount,
-            i.Paid, i.NextReturn, i.NextReturnDue, i.Late, i.NextPayment?.Amount, i.NextPayment?.Status.ToString().ToLowerInvariant(), i.AwardedAt)).ToList();
+        if (ids.Count == 0) return [];
+        var items = await (from g in db.Grants.AsNoTracking()
+                           where ids.Contains(g.Id)
+                           join a in db.Applications on g.ApplicationId equals a.Id
+                           select new
+                           {
+                               g.Id, g.ApplicationId, g.Reference, a.ProjectTitle, Organisation = a.Organisation!.Name, Fund = a.Fund!.Name, g.Status, g.Amount, g.AwardedAt,
+                               Paid = g.Instalments.Where(i => i.Status == InstalmentStatus.Paid).Sum(i => i.Amount),
+                               NextReturnDue = g.Returns.Where(r => r.Status != ReturnStatus.Accepted && r.Status != ReturnStatus.Submitted && r.Status != ReturnStatus.Cancelled).OrderBy(r => r.Sequence).Select(r => (DateOnly?)(r.ChangesDueOn ?? r.DueOn)).FirstOrDefault(),
+                               NextReturn = g.Returns.Where(r => r.Status != ReturnStatus.Accepted && r.Status != ReturnStatus.Submitted && r.Status != ReturnStatus.Cancelled).OrderBy(r => r.Sequence).Select(r => r.Period).FirstOrDefault(),
+                               Late = g.Returns.Count(r => (r.Status == ReturnStatus.Due || r.Status == ReturnStatus.ChangesRequested) && (r.ChangesDueOn ?? r.DueOn) < today),
+                               // Two scalar subqueries rather than one row: EF would otherwise number every unpaid payment of every grant to find the first.
+                               NextPayment = g.Instalments.Where(i => i.Status != InstalmentStatus.Paid).OrderBy(i => i.Sequence).Select(i => (decimal?)i.Amount).FirstOrDefault(),
+                               NextPaymentStatus = g.Instalments.Where(i => i.Status != InstalmentStatus.Paid).OrderBy(i => i.Sequence).Select(i => (InstalmentStatus?)i.Status).FirstOrDefault(),
+                           }).ToDictionaryAsync(x => x.Id, ct);
+        return ids.Where(items.ContainsKey).Select(id => items[id]).Select(i => new GrantRow(i.Id, i.ApplicationId, i.Reference, i.ProjectTitle, i.Organisation, i.Fund,
+            i.Status.ToString().ToLowerInvariant(), i.Amount, i.Paid, i.NextReturn, i.NextReturnDue, i.Late, i.NextPayment,
+            i.NextPaymentStatus?.ToString().ToLowerInvariant(), i.AwardedAt)).ToList();
     }
 }

@@ -55,7 +55,8 @@ public sealed class SocialValueReports(GrantDbContext db, SocialValueProxies pro
     public const string NotStated = "Not stated";
 
     /// <param name="asAt">The day the report is for: returns accepted by the end of it count, valued with the proxies in force on it.</param>
-    public async Task<SocialValueReport?> ForFundAsync(int fundId, DateOnly asAt, CancellationToken ct = default)
+    /// <param name="breakdown">False for the totals alone (the dashboard's summary): the by-district and by-quarter figures are left empty.</param>
+    public async Task<SocialValueReport?> ForFundAsync(int fundId, DateOnly asAt, CancellationToken ct = default, bool breakdown = true)
     {
         var fund = await db.Funds.AsNoTracking().Include(f => f.Measures).SingleOrDefaultAsync(f => f.Id == fundId, ct);
         if (fund is null) return null;
@@ -109,6 +110,12 @@ public sealed class SocialValueReports(GrantDbContext db, SocialValueProxies pro
                 perGrantUnits.Aggregate(default(SocialValueFigure), (s, p) => s + Value(code, p.Targets.GetValueOrDefault(code), asAt)),
                 perGrantUnits.Aggregate(default(SocialValueFigure), (s, p) => s + Value(code, p.Actuals.GetValueOrDefault(code), asAt)));
         }).Where(m => m.CommittedUnits != 0 || m.AchievedUnits != 0 || names.ContainsKey(m.Code)).ToList();
+
+        if (!breakdown)
+        {
+            var totals = new SocialValueReport(fund, asAt, measureValues, [], [], grantValues, [], null);
+            return totals.Illustrative ? totals with { IllustrativeNotice = shipped.Notice ?? "These figures use illustrative proxy values, not the council's own." } : totals;
+        }
 
         // By district: a grant serving several districts has its units, pounds and value shared equally among them.
         var shares = perGrantUnits.SelectMany(p => p.Districts.Select(d => (District: d, p.Grant, Share: 1m / p.Districts.Length, p.Targets, p.Actuals))).ToList();

@@ -56,7 +56,7 @@ public static class GrantsApi
             Paging.AddHeaders(http, result.Total, p, size);
             return TypedResults.Ok(ids.Where(grants.ContainsKey).Select(id => View(grants[id])).ToList());
         }).WithName("ListGrants").WithSummary("The caller's grants; for staff, every grant. Takes the grants register's ?q= (reference, project title, organisation, charity or "
-            + "company number, postcode), fundId, status (active, closed), district, late=true, amountFrom, amountTo, sort (reference, organisation, amount, "
+            + "company number, postcode), fundId, status (active, closed), district, late=true, amountFrom, amountTo, awardedFrom, awardedTo (days, yyyy-MM-dd), sort (reference, organisation, amount, "
             + "paid, next-report, late, awarded) and desc=true; newest award first; paged like /api/tasks");
 
         api.MapGet("/grants/{id:int}", async (int id, ReturnService returns, WorkflowActors actors, HttpContext http) =>

@@ -87,9 +87,11 @@ public static class RegisterQuery
         {
             Q = r.Search(), FundId = r.Int("fundId", "Fund"), Status = r.OneOf("status", "Status", GrantRegister.Statuses), District = r.Text("district"),
             Late = r.Flag("late") == true, AmountFrom = r.Pounds("amountFrom", "Amount from"), AmountTo = r.Pounds("amountTo", "Amount to"),
+            AwardedFrom = r.Day("awardedFrom", "Awarded from"), AwardedTo = r.Day("awardedTo", "Awarded to"),
             Sort = r.OneOf("sort", "Sort", GrantRegister.SortColumns), Descending = r.Flag("desc"),
         };
         r.Range(filter.AmountFrom, filter.AmountTo, "amountTo", "Amount to must be the same as or more than amount from");
+        r.Range(filter.AwardedFrom, filter.AwardedTo, "awardedTo", "Awarded to must be the same as or after awarded from");
         return (filter, r.Errors);
     }
 
@@ -97,7 +99,9 @@ public static class RegisterQuery
     {
         new("q", f.Q), new("fundId", f.FundId?.ToString(CultureInfo.InvariantCulture)), new("status", f.Status), new("district", f.District),
         new("late", f.Late ? "true" : null), new("amountFrom", f.AmountFrom?.ToString(CultureInfo.InvariantCulture)),
-        new("amountTo", f.AmountTo?.ToString(CultureInfo.InvariantCulture)), new("sort", f.Sort), new("desc", f.Descending is bool d ? (d ? "true" : "false") : null),
+        new("amountTo", f.AmountTo?.ToString(CultureInfo.InvariantCulture)),
+        new("awardedFrom", f.AwardedFrom?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), new("awardedTo", f.AwardedTo?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+        new("sort", f.Sort), new("desc", f.Descending is bool d ? (d ? "true" : "false") : null),
     }.Where(p => !string.IsNullOrEmpty(p.Value));
 
     public static string Url(string path, GrantFilter f, params (string Key, string? Value)[] extra) =>

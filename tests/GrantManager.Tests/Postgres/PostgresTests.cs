@@ -57,6 +57,10 @@ public sealed class PostgresTests : IAsyncLifetime
             var rows = (await officer.GetFromJsonAsync<JsonElement>($"/api/applications?q={Uri.EscapeDataString(q)}")).EnumerateArray().ToList();
             Assert.Equal([id], rows.Select(r => r.GetProperty("id").GetInt32()));
         }
+        // The application's workflow state is copied onto it by the triggers, so the register filters and counts by it.
+        Assert.Equal([id], (await officer.GetFromJsonAsync<JsonElement>($"/api/applications?q={reference}&status=submitted&stage=eligibility"))
+            .EnumerateArray().Select(r => r.GetProperty("id").GetInt32()));
+        Assert.Empty((await officer.GetFromJsonAsync<JsonElement>($"/api/applications?q={reference}&status=draft")).EnumerateArray());
         var applicant = await app.SignedInAsync(email, NewApplicant.Password);
         await applicant.SubmitFormAsync("/Applicant/Organisation", new() { ["Input.Name"] = "Seasalter Shanty Choir" });
         Assert.Single((await officer.GetFromJsonAsync<JsonElement>("/api/applications?q=shanty")).EnumerateArray());

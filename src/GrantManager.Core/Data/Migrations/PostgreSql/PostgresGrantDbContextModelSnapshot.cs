@@ -93,9 +93,13 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Property<Guid?>("WorkflowInstanceId")
                         .HasColumnType("uuid");
 
+                    b.Property<string>("WorkflowState")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("FundId");
+                    b.HasIndex("FundId", "WorkflowState", "AmountRequested", "SubmittedAt", "RoundId", "Districts");
 
                     b.HasIndex("OrganisationId");
 
@@ -103,6 +107,12 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .IsUnique();
 
                     b.HasIndex("RoundId");
+
+                    b.HasIndex("WorkflowInstanceId");
+
+                    b.HasIndex("WorkflowState");
+
+                    b.HasIndex("SubmittedAt", "Id");
 
                     b.ToTable("Applications");
                 });
@@ -713,6 +723,10 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .IsUnique();
 
                     b.HasIndex("OrganisationId");
+
+                    b.HasIndex("AwardedAt", "Id");
+
+                    b.HasIndex("FundId", "AwardedAt");
 
                     b.ToTable("Grants");
                 });

@@ -86,9 +86,13 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Property<Guid?>("WorkflowInstanceId")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("WorkflowState")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
-                    b.HasIndex("FundId");
+                    b.HasIndex("FundId", "WorkflowState", "AmountRequested", "SubmittedAt", "RoundId", "Districts");
 
                     b.HasIndex("OrganisationId");
 
@@ -96,6 +100,12 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("RoundId");
+
+                    b.HasIndex("WorkflowInstanceId");
+
+                    b.HasIndex("WorkflowState");
+
+                    b.HasIndex("SubmittedAt", "Id");
 
                     b.ToTable("Applications");
                 });
@@ -688,6 +698,10 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("OrganisationId");
+
+                    b.HasIndex("AwardedAt", "Id");
+
+                    b.HasIndex("FundId", "AwardedAt");
 
                     b.ToTable("Grants");
                 });

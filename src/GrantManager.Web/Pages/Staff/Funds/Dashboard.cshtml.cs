@@ -36,7 +36,8 @@ public sealed class DashboardModel(FundReports reports, FundPipelines pipelines,
         Dashboard = dashboard;
         Pipeline = await pipelines.ForFundAsync(id);
         RoundBudgets = await budgets.ForFundAsync(id);
-        SocialValue = (await socialValue.ForFundAsync(id, Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime)))!;
+        // The totals alone: the breakdown by district and quarter is the social value report's.
+        SocialValue = (await socialValue.ForFundAsync(id, Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime), breakdown: false))!;
         return Page();
     }
 }

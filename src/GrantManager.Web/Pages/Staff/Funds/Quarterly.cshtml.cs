@@ -14,6 +14,14 @@ public sealed class QuarterlyModel(FundReports reports, WorkflowActors actors, T
     /// <summary>Whether any proxy valuing the quarter is a shipped placeholder.</summary>
     public bool Illustrative => Report.Outcomes.Any(o => o.Proxy?.Illustrative == true);
     public string? QuarterError { get; private set; }
+    /// <summary>How many lines of each list the page shows; the CSV has them all.</summary>
+    public const int Listed = 20;
+
+    /// <summary>The grants register filtered to the fund's grants awarded in the quarter.</summary>
+    public string AwardsInRegister => GrantManager.Web.Registers.RegisterQuery.Url("/Staff/Grants",
+        new GrantFilter { FundId = Report.Fund.Id, AwardedFrom = Report.From, AwardedTo = Report.To, Sort = "awarded", Descending = false });
+
+    public string CsvUrl => $"/Staff/Funds/{Report.Fund.Id}/Quarterly?handler=Csv&quarter={Report.From:yyyy-MM-dd}";
 
     public async Task<IActionResult> OnGetAsync(int id)
     {
@@ -23,7 +31,7 @@ public sealed class QuarterlyModel(FundReports reports, WorkflowActors actors, T
             QuarterError = "Choose the quarter from the list";
             day = Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime);
         }
-        var report = await reports.QuarterAsync(id, day);
+        var report = await reports.QuarterAsync(id, day, Listed);
         if (report is null) return NotFound();
         Report = report;
         return Page();
