@@ -22,8 +22,22 @@ internal static partial class PagesBench
 {
     private sealed record Figure(string Name, string Path, double P50, double P95, long Bytes, double GoalMs);
 
-    public static async Task<int> RunAsync(string database, int requests, string? baseline)
+    /// <summary>What <c>--only</c> can choose: one key a measurement ("inbox" chooses both inbox pages, "applications" every applications page).</summary>
+    public static readonly string[] Keys =
+    [
+        "inbox-first", "inbox-last", "applications", "applications-search", "applications-filter", "applications-last", "grants", "case",
+        "dashboard", "quarterly", "api-tasks", "api-applications", "api-grants", "export",
+    ];
+
+    /// <param name="only">The keys of the measurements to make (see <see cref="Keys"/>); null for all of them.</param>
+    public static async Task<int> RunAsync(string database, int requests, string? baseline, IReadOnlyCollection<string>? only = null)
     {
+        bool Chosen(string key) => only is null || only.Any(o => key == o || key.StartsWith(o + "-", StringComparison.Ordinal));
+        if (only?.FirstOrDefault(o => !Keys.Any(k => k == o || k.StartsWith(o + "-", StringComparison.Ordinal))) is { } unknown)
+        {
+            Console.Error.WriteLine($"--only: no measurement '{unknown}'. Choose from: {string.Join(", ", Keys)}");
+            return 2;
+        }
         if (!File.Exists(database)) { Console.Error.WriteLine($"No database at {database}: run seed first"); return 2; }
         var sample = await SampleAsync(database);
         Console.WriteLine($"Casework pages benchmark: {sample.Applications:N0} applications, {sample.Grants:N0} grants, {sample.OpenTasks:N0} open tasks; "
@@ -38,35 +52,36 @@ internal static partial class PagesBench
         var token = (await login.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("accessToken").GetString();
         api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
 
-        var inboxLast = LastPage(await GetTextAsync(pages, "/Staff/Inbox"));
-        var registerLast = LastPage(await GetTextAsync(pages, "/Staff/Applications"));
+        var inboxLast = Chosen("inbox-last") ? LastPage(await GetTextAsync(pages, "/Staff/Inbox")) : 1;
+        var registerLast = Chosen("applications-last") ? LastPage(await GetTextAsync(pages, "/Staff/Applications")) : 1;
         var search = Uri.EscapeDataString(sample.Search);
         var filter = $"/Staff/Applications?fundId={sample.FundId}&status=submitted&district={Uri.EscapeDataString(sample.District)}&sort=amount&desc=true";
-        var checks = new (string Name, HttpClient Client, string Path, double Goal)[]
+        var checks = new (string Key, string Name, HttpClient Client, string Path, double Goal)[]
         {
-            ("inbox, first page", pages, "/Staff/Inbox", 100),
-            ("inbox, last page", pages, $"/Staff/Inbox?pageNumber={inboxLast}", 100),
-            ("applications register", pages, "/Staff/Applications", 100),
-            ("applications, search", pages, $"/Staff/Applications?q={search}", 100),
-            ("applications, filter + sort", pages, filter, 100),
-            ("applications, last page", pages, $"/Staff/Applications?pageNumber={registerLast}", 100),
-            ("grants register", pages, "/Staff/Grants", 100),
-            ("case file (a grant's)", pages, $"/Staff/Applications/{sample.CaseId}", 100),
-            ("fund dashboard", pages, $"/Staff/Funds/{sample.FundId}/Dashboard", 300),
-            ("quarterly report", pages, $"/Staff/Funds/{sample.FundId}/Quarterly", 300),
-            ("GET /api/tasks", api, "/api/tasks", 100),
-            ("GET /api/applications", api, "/api/applications", 100),
-            ("GET /api/grants", api, "/api/grants", 100),
+            ("inbox-first", "inbox, first page", pages, "/Staff/Inbox", 100),
+            ("inbox-last", "inbox, last page", pages, $"/Staff/Inbox?pageNumber={inboxLast}", 100),
+            ("applications", "applications register", pages, "/Staff/Applications", 100),
+            ("applications-search", "applications, search", pages, $"/Staff/Applications?q={search}", 100),
+            ("applications-filter", "applications, filter + sort", pages, filter, 100),
+            ("applications-last", "applications, last page", pages, $"/Staff/Applications?pageNumber={registerLast}", 100),
+            ("grants", "grants register", pages, "/Staff/Grants", 100),
+            ("case", "case file (a grant's)", pages, $"/Staff/Applications/{sample.CaseId}", 100),
+            ("dashboard", "fund dashboard", pages, $"/Staff/Funds/{sample.FundId}/Dashboard", 300),
+            ("quarterly", "quarterly report", pages, $"/Staff/Funds/{sample.FundId}/Quarterly", 300),
+            ("api-tasks", "GET /api/tasks", api, "/api/tasks", 100),
+            ("api-applications", "GET /api/applications", api, "/api/applications", 100),
+            ("api-grants", "GET /api/grants", api, "/api/grants", 100),
         };
         var figures = new List<Figure>();
-        foreach (var (name, client, path, goal) in checks)
+        foreach (var (key, name, client, path, goal) in checks)
         {
+            if (!Chosen(key)) continue;
             var (times, bytes) = await TimeAsync(client, path, requests);
             figures.Add(new Figure(name, path, Percentile(times, 0.50), Percentile(times, 0.95), bytes, goal));
         }
         // The search must find the seeded case it was taken from.
-        var found = await GetTextAsync(pages, $"/Staff/Applications?q={search}");
-        var searchFinds = found.Contains(sample.SearchReference, StringComparison.Ordinal);
+        var searchFinds = !Chosen("applications-search")
+            || (await GetTextAsync(pages, $"/Staff/Applications?q={search}")).Contains(sample.SearchReference, StringComparison.Ordinal);
 
         var before = Baseline(baseline);
         Console.WriteLine();
@@ -80,7 +95,28 @@ internal static partial class PagesBench
             Console.WriteLine($"| {f.Name} | {f.P50:N1} | {f.P95:N1} | {f.Bytes / 1024.0:N1} | {goal} | {(met ? "yes" : "**no**")} |");
         }
 
-        // The whole register as CSV, timed to the last byte, with the app's resident memory sampled throughout.
+        var (rows, seconds, rssBefore, peak) = Chosen("export") ? await ExportAsync(app, pages) : (-1L, 0.0, 0L, 0L);
+        if (Chosen("applications-search")) Console.WriteLine($"  search \"{sample.Search}\" finds {sample.SearchReference}: {(searchFinds ? "yes" : "NO")}");
+        Console.WriteLine($"  load average after: {WebApp.LoadAverage()}");
+
+        // A run of some measurements keeps the figures of the others from an earlier run.
+        var results = Path.ChangeExtension(database, ".pages.json");
+        object? export = Chosen("export") ? new { rows, seconds, rssBefore, peak } : null;
+        if (only is not null && File.Exists(results))
+        {
+            using var earlier = JsonDocument.Parse(await File.ReadAllTextAsync(results));
+            var kept = earlier.RootElement.GetProperty("Figures").Deserialize<List<Figure>>()!.Where(f => figures.All(n => n.Name != f.Name));
+            figures = [.. kept, .. figures];
+            if (export is null && earlier.RootElement.TryGetProperty("Export", out var was)) export = was.Clone();
+        }
+        await File.WriteAllTextAsync(results, JsonSerializer.Serialize(new { sample.Applications, Figures = figures, Export = export }));
+        Console.WriteLine($"  figures written to {results}");
+        return searchFinds ? 0 : 1;
+    }
+
+    /// <summary>The whole register as CSV, timed to the last byte, with the app's resident memory sampled throughout.</summary>
+    private static async Task<(long Rows, double Seconds, long RssBefore, long Peak)> ExportAsync(WebApp app, HttpClient pages)
+    {
         app.ResetPeak();
         var (rssBefore, _) = app.Memory();
         long peak = rssBefore;
@@ -113,12 +149,8 @@ internal static partial class PagesBench
         var rate = rows / watch.Elapsed.TotalSeconds;
         Console.WriteLine($"| CSV export, whole register | {rows:N0} rows in {watch.Elapsed.TotalSeconds:N2} s: {rate:N0} rows/s, {size / 1024.0 / 1024.0:N1} MB | | | ≥ 20,000 rows/s | {(rate >= 20_000 ? "yes" : "**no**")} |");
         Console.WriteLine($"  app's resident memory: {rssBefore / 1048576.0:N0} MB before the export, at most {peak / 1048576.0:N0} MB during it");
-        Console.WriteLine($"  search \"{sample.Search}\" finds {sample.SearchReference}: {(searchFinds ? "yes" : "NO")}; load average after: {WebApp.LoadAverage()}");
 
-        var results = Path.ChangeExtension(database, ".pages.json");
-        await File.WriteAllTextAsync(results, JsonSerializer.Serialize(new { sample.Applications, Figures = figures, Export = new { rows, seconds = watch.Elapsed.TotalSeconds, rssBefore, peak } }));
-        Console.WriteLine($"  figures written to {results}");
-        return searchFinds ? 0 : 1;
+        return (rows, watch.Elapsed.TotalSeconds, rssBefore, peak);
     }
 
     private sealed record Sample(int Applications, int Grants, int OpenTasks, int FundId, int CaseId, string District, string Search, string SearchReference);

@@ -7,7 +7,7 @@ using GrantManager.Bench;
 //   dotnet run -c Release --project bench/GrantManager.Bench -- export [grants]
 //   dotnet run -c Release --project bench/GrantManager.Bench -- choose [transitions]
 //   dotnet run -c Release --project bench/GrantManager.Bench -- seed --applications N --database PATH
-//   dotnet run -c Release --project bench/GrantManager.Bench -- pages --database PATH [--requests K] [--baseline PATH.pages.json]
+//   dotnet run -c Release --project bench/GrantManager.Bench -- pages --database PATH [--requests K] [--baseline PATH.pages.json] [--only inbox,api-tasks,...]
 var what = args.FirstOrDefault() ?? "transitions";
 var seconds = args.Length > 1 && int.TryParse(args[1], out var s) ? s : 5;
 switch (what)
@@ -30,7 +30,8 @@ switch (what)
     case "seed":
         return await CaseworkSeed.RunAsync(int.Parse(Option("--applications") ?? "1000"), Option("--database") ?? "casework.db");
     case "pages":
-        return await PagesBench.RunAsync(Option("--database") ?? "casework.db", int.Parse(Option("--requests") ?? "40"), Option("--baseline"));
+        return await PagesBench.RunAsync(Option("--database") ?? "casework.db", int.Parse(Option("--requests") ?? "40"), Option("--baseline"),
+            Option("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     default:
         Console.Error.WriteLine($"Unknown benchmark '{what}'. Choose: transitions, reminders, delivery, export, choose, seed, pages");
         return 2;
