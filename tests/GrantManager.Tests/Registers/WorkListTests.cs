@@ -2,7 +2,10 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using GrantManager.Core.Applications;
+using GrantManager.Core.Workflows;
 using GrantManager.Tests.Support;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GrantManager.Tests.Registers;
 
@@ -121,5 +124,69 @@ public sealed class WorkListTests(GrantManagerFactory app) : IClassFixture<Grant
         Assert.Equal(pages == 2 ? total - 50 : 50, last.QuerySelectorAll("main table:first-of-type tbody tr").Length);
         var firstLinks = first.QuerySelectorAll("main table:first-of-type tbody a").Select(a => a.GetAttribute("href")).ToHashSet();
         Assert.DoesNotContain(last.QuerySelectorAll("main table:first-of-type tbody a").Select(a => a.GetAttribute("href")), firstLinks.Contains);
+    }
+
+    private async Task<List<JsonElement>> EveryPageAsync(HttpClient client, string url)
+    {
+        var all = new List<JsonElement>();
+        for (string? next = url; next is not null;)
+        {
+            var response = await client.GetAsync(next);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            all.AddRange((await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray());
+            next = Next(response);
+        }
+        return all;
+    }
+
+    [Fact]
+    public async Task Each_stage_counts_the_tasks_listed_and_the_last_page_holds_the_rest()
+    {
+        var email = $"stages-{Guid.NewGuid():N}@example.org";
+        await NewApplicant.RegisterCharityAsync(app, email, "Stage Count Gardens", "1190004", "TN23 1AD");
+        var first = await app.SubmitApplicationAsync(Start, Start.AddMonths(11), 2500m, email);
+        await app.SubmitApplicationAsync(Start, Start.AddMonths(11), 2600m, email);
+        await app.CompleteAsync((await app.OpenTaskAsync(ApplicationService.SubjectType, first))!.Id, "officer@example.org", new TaskCompletion("eligible", null));
+
+        var officer = await app.ApiClientAsync("officer@example.org");
+        var all = await EveryPageAsync(officer, "/api/tasks?pageSize=7");
+        var total = int.Parse((await officer.GetAsync("/api/tasks?pageSize=7")).Headers.GetValues("X-Total-Count").Single());
+        Assert.Equal(total, all.Count);
+        Assert.Equal(all.Count, all.Select(t => t.GetProperty("id").GetInt64()).Distinct().Count());
+        foreach (var stage in all.GroupBy(t => t.GetProperty("stage").GetString()!))
+        {
+            var response = await officer.GetAsync($"/api/tasks?stage={Uri.EscapeDataString(stage.Key)}&pageSize=1");
+            Assert.Equal(stage.Count(), int.Parse(response.Headers.GetValues("X-Total-Count").Single()));
+        }
+        var lastPage = (total + 6) / 7;
+        var last = await officer.GetAsync($"/api/tasks?pageSize=7&page={lastPage}");
+        Assert.Equal(total - (lastPage - 1) * 7, (await last.Content.ReadFromJsonAsync<JsonElement>()).GetArrayLength());
+        Assert.Null(Next(last));
+    }
+
+    [Fact]
+    public async Task An_assessor_sees_one_of_the_two_assessments_until_they_have_done_one()
+    {
+        var email = $"copies-{Guid.NewGuid():N}@example.org";
+        await NewApplicant.RegisterCharityAsync(app, email, "Two Copies Trust", "1190005", "TN23 1AE");
+        var id = await app.SubmitApplicationAsync(Start, Start.AddMonths(11), 2700m, email);
+        await app.CompleteAsync((await app.OpenTaskAsync(ApplicationService.SubjectType, id))!.Id, "officer@example.org", new TaskCompletion("eligible", null));
+
+        var assessor = await app.ApiClientAsync("assessor@example.org");
+        var response = await assessor.GetAsync($"/api/tasks?applicationId={id}");
+        var seen = Assert.Single((await response.Content.ReadFromJsonAsync<JsonElement>()).EnumerateArray());
+        Assert.Equal("1", response.Headers.GetValues("X-Total-Count").Single());
+        var officer = await app.ApiClientAsync("officer@example.org");
+        Assert.Equal(2, (await officer.GetFromJsonAsync<JsonElement>($"/api/tasks?applicationId={id}&everyone=true")).GetArrayLength());
+
+        var criteria = await app.WithDbAsync(db => db.Criteria.Select(c => c.Id).ToListAsync());
+        var taskId = seen.GetProperty("id").GetInt64();
+        await app.WithAsync(async sp => { await sp.GetRequiredService<WorkflowRuntime>().DeclareConflictAsync(taskId, false, null, await app.ActorAsync("assessor@example.org")); return 0; });
+        await app.CompleteAsync(taskId, "assessor@example.org", new TaskCompletion("fund", "Good", criteria.ToDictionary(c => c.ToString(), _ => 4)));
+
+        Assert.Empty((await assessor.GetFromJsonAsync<JsonElement>($"/api/tasks?applicationId={id}")).EnumerateArray());
+        var other = await app.ApiClientAsync("assessor2@example.org");
+        var left = Assert.Single((await other.GetFromJsonAsync<JsonElement>($"/api/tasks?applicationId={id}")).EnumerateArray());
+        Assert.NotEqual(taskId, left.GetProperty("id").GetInt64());
     }
 }
