@@ -1,5 +1,4 @@
 using GrantManager.Core.Applications;
-using GrantManager.Core.Email;
 using GrantManager.Core.Grants;
 using GrantManager.Core.Workflows;
 using GrantManager.Tests.Support;
@@ -28,15 +27,6 @@ public sealed class LateAwardTimerTests : IAsyncLifetime
 
     private Task RunUntilAsync(DateTime until) => _app.RunTimersUntilAsync(_clock, until);
 
-    private async Task WaitForDeliveryAsync()
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            if (await _app.WithDbAsync(db => db.OutboxEmails.CountAsync(m => m.Status != OutboxStatus.Sent)) == 0) return;
-            await Task.Delay(100);
-        }
-        Assert.Fail("The outbox was not delivered");
-    }
 
     private List<string> SubjectsTo(string address, string reference) =>
         _app.Smtp.To(address).Select(m => m.Subject ?? "").Where(s => s.Contains(reference)).Order(StringComparer.Ordinal).ToList();
@@ -55,7 +45,7 @@ public sealed class LateAwardTimerTests : IAsyncLifetime
         Assert.Equal([new DateOnly(2027, 7, 30), new DateOnly(2027, 10, 30), new DateOnly(2028, 1, 31), new DateOnly(2028, 4, 30)], returns.Select(r => r.DueOn));
 
         await RunUntilAsync(Utc(2027, 11, 20, 11));
-        await WaitForDeliveryAsync();
+        await _app.WaitForDeliveryAsync();
 
         // Each late return opens once: the grant holder hears once per return, and no "due in three days", "due today"
         // or "overdue" for dates long gone; a grant officer gets one chase task for each.
@@ -76,7 +66,7 @@ public sealed class LateAwardTimerTests : IAsyncLifetime
 
         // Nothing else about them arrives later; the third return, not yet open, reminds as usual.
         await RunUntilAsync(Utc(2028, 1, 31, 12));
-        await WaitForDeliveryAsync();
+        await _app.WaitForDeliveryAsync();
         var toApplicant = SubjectsTo("applicant@example.org", reference).Where(s => s.Contains("progress report")).ToList();
         Assert.Equal(2, toApplicant.Count(s => s.Contains("is due on 30 July 2027") || s.Contains("is due on 30 October 2027")));
         Assert.DoesNotContain(toApplicant, s => s.Contains("30 July 2027") && s.StartsWith("Reminder"));

@@ -159,7 +159,7 @@ public sealed class MonitoringYearTests : IAsyncLifetime
         // Nothing is left to fire, and every reminder reached the applicant's mailbox exactly once.
         await RunUntilAsync(Utc(2028, 12, 31));
         Assert.Equal(0, await _app.WithDbAsync(db => db.WorkflowTimers.CountAsync(t => t.Status == WorkflowTimerStatus.Pending)));
-        await WaitForDeliveryAsync();
+        await _app.WaitForDeliveryAsync();
         int Count(string subject) => _app.Smtp.To("applicant@example.org").Count(m => (m.Subject ?? "").StartsWith(subject));
         Assert.Equal(4, Count($"Your progress report for {grant.Reference} is due on"));
         Assert.Equal(3, Count($"Reminder: your progress report for {grant.Reference}"));
@@ -169,15 +169,6 @@ public sealed class MonitoringYearTests : IAsyncLifetime
         Assert.Equal(1, _app.Smtp.To("officer@example.org").Count(m => (m.Subject ?? "").StartsWith("Late progress report")));
     }
 
-    private async Task WaitForDeliveryAsync()
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            if (await _app.WithDbAsync(db => db.OutboxEmails.CountAsync(m => m.Status != OutboxStatus.Sent)) == 0) return;
-            await Task.Delay(100);
-        }
-        Assert.Fail("The outbox was not delivered");
-    }
 
     [Fact]
     public async Task A_restart_mid_year_neither_loses_nor_repeats_a_reminder()
@@ -185,7 +176,7 @@ public sealed class MonitoringYearTests : IAsyncLifetime
         var grant = await _app.AwardAsync(Start, End);
         var r1 = grant.Returns.OrderBy(r => r.Sequence).First();
         await RunUntilAsync(Utc(2027, 7, 28));
-        await WaitForDeliveryAsync();
+        await _app.WaitForDeliveryAsync();
 
         // On the due day a node claims the reminder and dies before firing it: its lease holds the timer.
         _clock.SetUtcNow(new DateTimeOffset(Utc(2027, 7, 30, 8)));
@@ -204,7 +195,7 @@ public sealed class MonitoringYearTests : IAsyncLifetime
         Assert.Equal(1, await processor.RunDueAsync());
         Assert.Equal(0, await processor.RunDueAsync());
         await RunUntilAsync(Utc(2027, 8, 8));
-        await WaitForDeliveryAsync();
+        await _app.WaitForDeliveryAsync();
 
         int Count(string subject) => smtp.To("applicant@example.org").Count(m => (m.Subject ?? "").StartsWith(subject));
         Assert.Equal(1, Count($"Your progress report for {grant.Reference} is due on"));

@@ -35,6 +35,17 @@ public static class GrantJourney
         if (until > clock.GetUtcNow().UtcDateTime) clock.SetUtcNow(new DateTimeOffset(until));
     }
 
+    /// <summary>Waits until the outbox has nothing left to send (the dispatcher is woken by each commit), failing after 10 s.</summary>
+    public static async Task WaitForDeliveryAsync(this GrantManagerFactory app)
+    {
+        for (var i = 0; i < 100; i++)
+        {
+            if (await app.WithDbAsync(db => db.OutboxEmails.CountAsync(m => m.Status != Core.Email.OutboxStatus.Sent)) == 0) return;
+            await Task.Delay(100);
+        }
+        Assert.Fail("The outbox was not delivered");
+    }
+
     public static Task<Actor> ActorAsync(this GrantManagerFactory app, string email) => app.WithAsync(async sp =>
     {
         var users = sp.GetRequiredService<UserManager<User>>();

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using GrantManager.Core.Email;
 using GrantManager.Core.Grants;
 using GrantManager.Core.Workflows;
 using GrantManager.Tests.Support;
@@ -26,15 +25,6 @@ public sealed class PausedTimersTests : IAsyncLifetime
 
     private static DateTime Utc(int y, int m, int d, int h = 0) => new(y, m, d, h, 0, 0, DateTimeKind.Utc);
 
-    private async Task WaitForDeliveryAsync()
-    {
-        for (var i = 0; i < 100; i++)
-        {
-            if (await _app.WithDbAsync(db => db.OutboxEmails.CountAsync(m => m.Status != OutboxStatus.Sent)) == 0) return;
-            await Task.Delay(100);
-        }
-        Assert.Fail("The outbox was not delivered");
-    }
 
     /// <summary>The reminders the grant holder received about one grant's progress report (not the email that it is open), in the order sent.</summary>
     private List<string> RemindersAbout(string reference) =>
@@ -60,7 +50,7 @@ public sealed class PausedTimersTests : IAsyncLifetime
 
         // The three-day reminder (27 July) and the due-day reminder (30 July) fall due while paused: neither is sent.
         await _app.RunTimersUntilAsync(_clock, Utc(2027, 8, 1, 9));
-        await WaitForDeliveryAsync();
+        await _app.WaitForDeliveryAsync();
         Assert.Empty(RemindersAbout(fired.Reference));
         Assert.Empty(RemindersAbout(skipped.Reference));
 
@@ -72,7 +62,7 @@ public sealed class PausedTimersTests : IAsyncLifetime
         Assert.Equal(2, (await skip.Content.ReadFromJsonAsync<Resumed>())!.FellDue);
 
         await _app.RunTimersUntilAsync(_clock, Utc(2027, 8, 1, 10));
-        await WaitForDeliveryAsync();
+        await _app.WaitForDeliveryAsync();
         // Fired: each missed reminder once, now. Skipped: none, and the history says why.
         Assert.Equal(2, RemindersAbout(fired.Reference).Count);
         Assert.Single(RemindersAbout(fired.Reference), s => s.StartsWith("Reminder: your progress report"));
@@ -85,7 +75,7 @@ public sealed class PausedTimersTests : IAsyncLifetime
 
         // Running the timers again sends nothing more; the overdue reminder (a week after the due day) reaches both as usual.
         await _app.RunTimersUntilAsync(_clock, Utc(2027, 8, 8, 10));
-        await WaitForDeliveryAsync();
+        await _app.WaitForDeliveryAsync();
         Assert.Equal(3, RemindersAbout(fired.Reference).Count);
         Assert.Equal([$"Your progress report for {skipped.Reference} is overdue"], RemindersAbout(skipped.Reference));
     }
