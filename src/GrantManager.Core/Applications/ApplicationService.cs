@@ -159,7 +159,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         application.Version++;
         var organisation = application.Organisation!;
         var contact = await db.Users.Where(u => u.Id == application.CreatedById).Select(u => new { u.Email, u.DisplayName }).SingleAsync(ct);
-        var instance = await runtime.StartAsync(application.Fund!.WorkflowId, new WorkflowSubject(SubjectType, application.Id.ToString(), SubjectData(application))
+        var instance = await runtime.StartAsync(application.Fund!.WorkflowId, new WorkflowSubject(SubjectType, application.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), SubjectData(application))
         {
             Reference = application.Reference,
             Path = $"/Applicant/Applications/{application.Id}",

@@ -152,7 +152,7 @@ public sealed class GrantRegister(GrantDbContext db, TimeProvider time)
 
     private static string Money(decimal amount) => amount.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
 
-    private async Task<List<GrantRow>> RowsAsync(IQueryable<Item> query, CancellationToken ct)
+    private static async Task<List<GrantRow>> RowsAsync(IQueryable<Item> query, CancellationToken ct)
     {
         var items = await query.Select(x => new
         {

@@ -525,7 +525,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
         return true;
     }
 
-    private async Task LeaveAsync(DbContext db, WorkflowInstance instance, CancellationToken ct)
+    private static async Task LeaveAsync(DbContext db, WorkflowInstance instance, CancellationToken ct)
     {
         var entry = instance.StageEntry;
         // Tasks and timers this unit of work holds change in memory; the rest in one statement each. The
@@ -631,7 +631,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
                     $"Timer {timer.Spec.Id}: skipped, its moment ({timer.DueAt:d MMMM yyyy HH:mm} UTC) had passed when this stage began"), timer.Task?.Title);
     }
 
-    private DateTime? Anchor(WorkflowInstance instance, string from)
+    private static DateTime? Anchor(WorkflowInstance instance, string from)
     {
         if (from == "entered") return instance.StageEnteredAt;
         var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data);
@@ -693,7 +693,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
         var instance = transition.Instance;
         if (to == "applicant")
             return instance.ContactEmail is null ? [] : [new EmailRecipient(instance.ContactEmail, instance.ContactName)];
-        if (to.StartsWith("email:")) return [new EmailRecipient(to[6..], null)];
+        if (to.StartsWith("email:", StringComparison.Ordinal)) return [new EmailRecipient(to[6..], null)];
         if (to == "assignee")
         {
             if (task is null) return [];

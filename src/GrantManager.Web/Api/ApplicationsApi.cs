@@ -87,7 +87,7 @@ public static class ApplicationsApi
             var actor = await actors.ForAsync(http.User);
             if (!Roles.Staff.Any(actor.HasRole)) throw new WorkflowForbiddenException("Only council staff can see the email log");
             await service.ForReadingAsync(id, actor);
-            var key = id.ToString();
+            var key = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return TypedResults.Ok(await db.OutboxEmails.AsNoTracking().Where(m => m.SubjectType == ApplicationService.SubjectType && m.SubjectId == key)
                 .OrderBy(m => m.CreatedAt)
                 .ProjectToView()

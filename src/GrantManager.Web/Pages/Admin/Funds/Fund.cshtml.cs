@@ -76,7 +76,7 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
             {
                 Code = f.Code, Name = f.Name, Summary = f.Summary, Description = f.Description, Eligibility = f.Eligibility,
                 MinimumAward = f.MinimumAward, MaximumAward = f.MaximumAward, Budget = f.Budget,
-                MaxProjectMonths = f.MaxProjectMonths.ToString(), WorkflowId = f.WorkflowId, PaymentPlan = f.PaymentPlan,
+                MaxProjectMonths = f.MaxProjectMonths.ToString(System.Globalization.CultureInfo.InvariantCulture), WorkflowId = f.WorkflowId, PaymentPlan = f.PaymentPlan,
             };
         return Page();
     }
@@ -132,7 +132,7 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
     private async Task<IActionResult> RunAsync(int? id, string prefix, Func<Task<int>> work)
     {
         // Amounts the pounds binder could not read stop the save; only this form's fields count.
-        var unreadable = ModelState.Where(e => e.Key.StartsWith(prefix + ".") && e.Value is { Errors.Count: > 0 })
+        var unreadable = ModelState.Where(e => e.Key.StartsWith(prefix + ".", StringComparison.Ordinal) && e.Value is { Errors.Count: > 0 })
             .Select(e => (e.Key, e.Value!.Errors[0].ErrorMessage, e.Value.RawValue, e.Value.AttemptedValue)).ToList();
         ModelState.Clear();
         foreach (var (key, message, raw, attempted) in unreadable)

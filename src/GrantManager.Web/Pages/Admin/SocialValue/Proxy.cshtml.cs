@@ -46,7 +46,7 @@ public sealed class ProxyModel(SocialValueProxies proxies, ShippedProxies shippe
             Input = new ProxyForm
             {
                 PoundsPerUnit = p.PoundsPerUnit.ToString("0.##", Formats.EnGb), Unit = p.Unit, Source = p.Source, Licence = p.Licence,
-                PriceYear = p.PriceYear.ToString(), DeadweightPercent = p.DeadweightPercent.ToString("0.##"), AttributionPercent = p.AttributionPercent.ToString("0.##"),
+                PriceYear = p.PriceYear.ToString(System.Globalization.CultureInfo.InvariantCulture), DeadweightPercent = p.DeadweightPercent.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture), AttributionPercent = p.AttributionPercent.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
             };
         else Input = new ProxyForm { DeadweightPercent = "0", AttributionPercent = "100" };
         return Page();
@@ -58,7 +58,7 @@ public sealed class ProxyModel(SocialValueProxies proxies, ShippedProxies shippe
         ModelState.Clear();
         var day = DateInputView.Parse(Input.AppliesFromDay, Input.AppliesFromMonth, Input.AppliesFromYear);
         // A date that is not real reaches the check as text it refuses, so every problem is listed together.
-        var appliesFrom = !day.Given ? null : day.Date?.ToString("yyyy-MM-dd") ?? $"{Input.AppliesFromDay}/{Input.AppliesFromMonth}/{Input.AppliesFromYear}!";
+        var appliesFrom = !day.Given ? null : day.Date?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? $"{Input.AppliesFromDay}/{Input.AppliesFromMonth}/{Input.AppliesFromYear}!";
         try
         {
             var saved = await proxies.RecordAsync(new ProxyInput(Code, Input.PoundsPerUnit?.Replace(",", ""), Input.Unit, Input.Source, Input.Licence, Input.PriceYear,

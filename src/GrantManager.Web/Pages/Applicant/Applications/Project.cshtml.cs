@@ -36,8 +36,8 @@ public sealed class ProjectModel(ApplicationService applications, WorkflowActors
         {
             ProjectTitle = a.ProjectTitle, ProjectSummary = a.ProjectSummary, Innovation = a.Innovation, Beneficiaries = a.Beneficiaries,
             Districts = a.DistrictList.ToList(),
-            StartDay = a.StartDate?.Day.ToString(), StartMonth = a.StartDate?.Month.ToString(), StartYear = a.StartDate?.Year.ToString(),
-            EndDay = a.EndDate?.Day.ToString(), EndMonth = a.EndDate?.Month.ToString(), EndYear = a.EndDate?.Year.ToString(),
+            StartDay = a.StartDate?.Day.ToString(System.Globalization.CultureInfo.InvariantCulture), StartMonth = a.StartDate?.Month.ToString(System.Globalization.CultureInfo.InvariantCulture), StartYear = a.StartDate?.Year.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            EndDay = a.EndDate?.Day.ToString(System.Globalization.CultureInfo.InvariantCulture), EndMonth = a.EndDate?.Month.ToString(System.Globalization.CultureInfo.InvariantCulture), EndYear = a.EndDate?.Year.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         return Page();
     }

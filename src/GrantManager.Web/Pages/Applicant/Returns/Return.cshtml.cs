@@ -148,7 +148,7 @@ public sealed class ReturnModel(GrantDbContext db, ReturnService returns, Attach
     {
         if (!Editable) { ModelState.AddModelError("", "This report has been sent, so it can no longer be changed"); return false; }
         // Only the form's own fields: the file is the evidence handlers' business.
-        foreach (var key in ModelState.Keys.Where(k => !k.StartsWith("Input.")).ToList()) ModelState.Remove(key);
+        foreach (var key in ModelState.Keys.Where(k => !k.StartsWith("Input.", StringComparison.Ordinal)).ToList()) ModelState.Remove(key);
         var input = Parse();
         if (!ModelState.IsValid) return false;
         try
@@ -170,8 +170,8 @@ public sealed class ReturnModel(GrantDbContext db, ReturnService returns, Attach
 
     public static string FieldOf(string field)
     {
-        if (field.StartsWith("spend[")) return "Input.Spend[" + field[6..field.IndexOf(']')] + "].Spent";
-        if (field.StartsWith("actuals[")) return "Input.Actuals[" + field[8..field.IndexOf(']')] + "]";
+        if (field.StartsWith("spend[", StringComparison.Ordinal)) return "Input.Spend[" + field[6..field.IndexOf(']')] + "].Spent";
+        if (field.StartsWith("actuals[", StringComparison.Ordinal)) return "Input.Actuals[" + field[8..field.IndexOf(']')] + "]";
         return field switch
         {
             "progress" => "Input.Progress", "beneficiariesReached" => "Input.BeneficiariesReached", "caseStudy" => "Input.CaseStudy", _ => "",

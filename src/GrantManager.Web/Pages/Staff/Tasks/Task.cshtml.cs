@@ -203,7 +203,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             ModelState.SetModelValue("Input.AmountAwarded", typedRaw, typedAttempt);
             ModelState.MarkFieldValid("Input.AmountAwarded");
         }
-        var scores = Input.Scores.Where(s => s.Value is not null).ToDictionary(s => s.Key.ToString(), s => s.Value!.Value);
+        var scores = Input.Scores.Where(s => s.Value is not null).ToDictionary(s => s.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), s => s.Value!.Value);
         try
         {
             var actor = await actors.ForAsync(User);
@@ -263,7 +263,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         {
             foreach (var (field, messages) in e.Errors)
                 foreach (var message in messages)
-                    ModelState.AddModelError(field.StartsWith("scores.") ? $"Input.Scores[{field[7..]}]" : field.StartsWith("targets.") ? $"Input.Targets[{field[8..]}]" : field == "newDueOn" ? "Input.NewDueDay" : field == "receivedOn" ? "Input.ReceivedDay"
+                    ModelState.AddModelError(field.StartsWith("scores.", StringComparison.Ordinal) ? $"Input.Scores[{field[7..]}]" : field.StartsWith("targets.", StringComparison.Ordinal) ? $"Input.Targets[{field[8..]}]" : field == "newDueOn" ? "Input.NewDueDay" : field == "receivedOn" ? "Input.ReceivedDay"
                         : ConditionField(field) ?? $"Input.{char.ToUpperInvariant(field[0])}{field[1..]}", message);
         }
         catch (WorkflowForbiddenException) { return Forbid(); }
@@ -331,7 +331,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             {
                 Summary = ApplicationSummaryView.From(Application) with { Documents = await store.ForApplicationAsync(applicationId), ForStaff = true };
                 Information = await InformationRequests.LoadAsync(db, store, applicationId, task.InstanceId);
-                var key = applicationId.ToString();
+                var key = applicationId.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 Emails = await db.OutboxEmails.AsNoTracking().Where(m => m.SubjectType == ApplicationService.SubjectType && m.SubjectId == key).OrderBy(m => m.CreatedAt).ToListAsync();
             }
         }
