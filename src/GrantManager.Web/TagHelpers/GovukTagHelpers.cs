@@ -59,6 +59,8 @@ public sealed class GovukErrorSummaryTagHelper : TagHelper
         {
             var properties = type?.GetProperties() ?? [];
             var index = Array.FindIndex(properties, p => p.Name == segment.Split('[')[0]);
+            // A date input's fields (StartDay, StartMonth, StartYear) sit where its GovUkDate property does.
+            if (index < 0) index = Array.FindIndex(properties, p => p.PropertyType == typeof(Forms.GovUkDate) && segment.StartsWith(p.Name, StringComparison.Ordinal) && segment[p.Name.Length..] is "Day" or "Month" or "Year");
             order.Append((index < 0 ? 999 : index).ToString("D3", System.Globalization.CultureInfo.InvariantCulture));
             type = index < 0 ? null : properties[index].PropertyType;
         }

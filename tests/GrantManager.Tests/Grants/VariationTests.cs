@@ -212,6 +212,11 @@ public sealed class VariationTests : IAsyncLifetime
         var refused = await applicant.SubmitFormAsync(url, new() { ["Input.Lines[0].Amount"] = "1500", ["Input.Reason"] = "Moving money" });
         Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
         Assert.Equal(["The budget lines add up to £2,500; they must add up to the grant's amount, £3,000"], (await refused.ReadPageAsync()).ErrorSummary());
+        // The end date is asked for: emptied, it is asked for by name; impossible, it is named as such.
+        var blank = await applicant.SubmitFormAsync(url, new() { ["Input.EndDay"] = "", ["Input.EndMonth"] = "", ["Input.EndYear"] = "", ["Input.Reason"] = "More time" });
+        Assert.Equal(["Enter the end date"], (await blank.ReadPageAsync()).ErrorSummary());
+        var impossible = await applicant.SubmitFormAsync(url, new() { ["Input.EndDay"] = "31", ["Input.EndMonth"] = "9", ["Input.Reason"] = "More time" });
+        Assert.Equal(["The end date must be a real date, like 31 3 2028"], (await impossible.ReadPageAsync()).ErrorSummary());
 
         var sent = await applicant.SubmitFormAsync(url, new()
         {

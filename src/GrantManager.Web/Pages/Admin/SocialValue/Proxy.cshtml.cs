@@ -20,9 +20,7 @@ public sealed class ProxyModel(SocialValueProxies proxies, ShippedProxies shippe
         public string? PriceYear { get; set; }
         public string? DeadweightPercent { get; set; }
         public string? AttributionPercent { get; set; }
-        public string? AppliesFromDay { get; set; }
-        public string? AppliesFromMonth { get; set; }
-        public string? AppliesFromYear { get; set; }
+        [Forms.DateInput("the date it applies from", Example = "1 4 2026")] public Forms.GovUkDate AppliesFrom { get; set; } = Forms.GovUkDate.Empty;
         public string? Reason { get; set; }
     }
 
@@ -56,9 +54,11 @@ public sealed class ProxyModel(SocialValueProxies proxies, ShippedProxies shippe
     {
         if (!await LoadAsync()) return NotFound();
         ModelState.Clear();
-        var day = DateInputView.Parse(Input.AppliesFromDay, Input.AppliesFromMonth, Input.AppliesFromYear);
-        // A date that is not real reaches the check as text it refuses, so every problem is listed together.
-        var appliesFrom = !day.Given ? null : day.Date?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? $"{Input.AppliesFromDay}/{Input.AppliesFromMonth}/{Input.AppliesFromYear}!";
+        var day = Input.AppliesFrom;
+        day.Report(ModelState, "Input.AppliesFrom");
+        // A date that is not real reaches the check as text it refuses, so every problem is listed together
+        // (the date's own problem is the binder's, in the words of the other date fields).
+        var appliesFrom = !day.Given ? null : day.Date?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "not a date";
         try
         {
             var saved = await proxies.RecordAsync(new ProxyInput(Code, Input.PoundsPerUnit?.Replace(",", ""), Input.Unit, Input.Source, Input.Licence, Input.PriceYear,
@@ -68,6 +68,7 @@ public sealed class ProxyModel(SocialValueProxies proxies, ShippedProxies shippe
         }
         catch (InputException e)
         {
+            if (day.Problem is not null) e = new InputException(e.Errors.Where(f => f.Key != "appliesFrom").ToDictionary());
             ModelState.AddServiceErrors(e, key => key switch
             {
                 "appliesFrom" => "Input.AppliesFromDay",

@@ -29,14 +29,10 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         public List<ConditionRow> ConditionRows { get; set; } = [];
         /// <summary>An approval's outcome targets by measure code, starting from the applicant's.</summary>
         public Dictionary<string, string?> Targets { get; set; } = new();
-        public string? NewDueDay { get; set; }
-        public string? NewDueMonth { get; set; }
-        public string? NewDueYear { get; set; }
+        [Forms.DateInput("the new due date", Example = "30 7 2027")] public Forms.GovUkDate NewDue { get; set; } = Forms.GovUkDate.Empty;
         /// <summary>A repaid underspend: the amount received as typed, and the day it arrived.</summary>
         public string? AmountReceived { get; set; }
-        public string? ReceivedDay { get; set; }
-        public string? ReceivedMonth { get; set; }
-        public string? ReceivedYear { get; set; }
+        [Forms.DateInput("the date received", Example = "2 5 2028")] public Forms.GovUkDate Received { get; set; } = Forms.GovUkDate.Empty;
         public string? PaymentReference { get; set; }
         /// <summary>What the applicant is told; the comment is the note for the file.</summary>
         public string? MessageToApplicant { get; set; }
@@ -81,9 +77,9 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     public IReadOnlyDictionary<string, string> MeasureNames { get; set; } = new Dictionary<string, string>();
     public DateInputView NewDueInput => new("Input.NewDue", "New due date if you request changes",
         $"Leave it blank for {ChangesDueDefault.ToString("d MMMM yyyy", Formats.EnGb)}, the fund's usual time for changes.",
-        Input.NewDueDay, Input.NewDueMonth, Input.NewDueYear);
+        Input.NewDue);
     public DateInputView ReceivedInput => new("Input.Received", "Date received", "The day the repayment reached the council's account, for example 2 5 2028.",
-        Input.ReceivedDay, Input.ReceivedMonth, Input.ReceivedYear);
+        Input.Received);
     /// <summary>When changes are due if the officer sets no date: the fund's monitoring settings.</summary>
     public DateOnly ChangesDueDefault { get; private set; }
     /// <summary>The payment a finance task is about.</summary>
@@ -236,17 +232,17 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                 conditions.Add(new Core.Grants.OfferCondition(row.Text!, row.Kind ?? "", payment));
             }
             if (!ModelState.IsValid) return await LoadAsync(id) ?? Page();
-            var (given, newDue) = DateInputView.Parse(Input.NewDueDay, Input.NewDueMonth, Input.NewDueYear);
-            if (given && newDue is null)
+            var newDue = Input.NewDue.Date;
+            if (Input.NewDue.Problem is not null)
             {
-                ModelState.AddModelError("Input.NewDueDay", "Enter the new due date as a real date, like 30 7 2027");
+                Input.NewDue.Report(ModelState, "Input.NewDue");
                 return await LoadAsync(id) ?? Page();
             }
             decimal? received = null;
             if (Core.Money.TryParse(Input.AmountReceived, out var pounds) is var readAs && readAs == Core.Money.ParseResult.Ok) received = pounds;
             else if (readAs != Core.Money.ParseResult.Empty) ModelState.AddModelError("Input.AmountReceived", Core.Money.Problem(readAs, "The amount received"));
-            var (receivedGiven, receivedOn) = DateInputView.Parse(Input.ReceivedDay, Input.ReceivedMonth, Input.ReceivedYear);
-            if (receivedGiven && receivedOn is null) ModelState.AddModelError("Input.ReceivedDay", "Enter the date received as a real date, like 2 5 2028");
+            var receivedOn = Input.Received.Date;
+            Input.Received.Report(ModelState, "Input.Received");
             if (!ModelState.IsValid) return await LoadAsync(id) ?? Page();
             var result = await tasks.CompleteAsync(id, actor, new TaskCompletion(Input.Outcome, Input.Comment, scores, awarded)
             {
