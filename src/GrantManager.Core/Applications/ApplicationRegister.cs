@@ -83,7 +83,7 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
 
     private IQueryable<Item> Query(Actor actor, RegisterFilter f, bool withStatus = true)
     {
-        if (!MaySee(actor)) throw new WorkflowForbiddenException("Assessors see applications through their tasks, once they have declared any conflict of interest");
+        if (!MaySee(actor)) throw new ForbiddenException("Assessors see applications through their tasks, once they have declared any conflict of interest");
         var query = from a in db.Applications.AsNoTracking()
                     join i in db.WorkflowInstances.AsNoTracking() on a.WorkflowInstanceId equals (Guid?)i.Id into instances
                     from i in instances.DefaultIfEmpty()

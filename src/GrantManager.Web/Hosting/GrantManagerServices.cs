@@ -58,6 +58,7 @@ internal static class GrantManagerServices
             o.Conventions.AuthorizeFolder("/Admin", AdministratorPolicy);
         }).AddMvcOptions(o =>
         {
+            o.Filters.Add<RefusalPages>();
             if (builder.Environment.IsEnvironment("Testing")) o.Filters.Add(new Forms.UnboundFieldsFilter(refuse: true));
             else if (builder.Environment.IsDevelopment()) o.Filters.Add<Forms.DevelopmentUnboundFieldsFilter>();
         });

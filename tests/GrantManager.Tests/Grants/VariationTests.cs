@@ -8,6 +8,7 @@ using GrantManager.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using GrantManager.Core;
 
 namespace GrantManager.Tests.Grants;
 
@@ -119,7 +120,7 @@ public sealed class VariationTests : IAsyncLifetime
         var panel = (await _app.OpenTaskAsync(GrantVariations.SubjectType, id))!;
         Assert.Equal("decide-variation", panel.TaskKey);
         Assert.Equal(Core.Data.Roles.PanelMember, panel.Role);
-        await Assert.ThrowsAnyAsync<WorkflowException>(() => _app.CompleteAsync(panel.Id, "officer@example.org", new TaskCompletion("approve", null)));
+        await Assert.ThrowsAnyAsync<RefusedException>(() => _app.CompleteAsync(panel.Id, "officer@example.org", new TaskCompletion("approve", null)));
         await _app.CompleteAsync(panel.Id, "panel@example.org", new TaskCompletion("approve", "Agreed at the panel.") { MessageToApplicant = "Good luck with the extra groups." });
 
         var varied = await GrantAsync(grant.Id);

@@ -89,7 +89,7 @@ public abstract class VariationFormPage(GrantVariations variations, GrantDbConte
             foreach (var (key, messages) in e.Errors)
                 foreach (var message in messages) ModelState.AddModelError(FieldOf(key, rowOf), message);
         }
-        catch (WorkflowConflictException e) { ModelState.AddModelError("", e.Message); }
+        catch (ConflictException e) { ModelState.AddModelError("", e.Message); }
         return Page();
     }
 
@@ -108,8 +108,8 @@ public abstract class VariationFormPage(GrantVariations variations, GrantDbConte
     private async Task<IActionResult?> LoadAsync(int id)
     {
         try { Grant = await variations.GrantForAsync(id, await actors.ForAsync(User), HttpContext.RequestAborted); }
-        catch (WorkflowNotFoundException) { return NotFound(); }
-        catch (WorkflowForbiddenException) { return NotFound(); }
+        catch (NotFoundException) { return NotFound(); }
+        catch (ForbiddenException) { return NotFound(); }
         MeasureNames = await db.OutcomeMeasures.AsNoTracking().Where(m => m.FundId == Grant.FundId).ToDictionaryAsync(m => m.Code, m => m.Name);
         return null;
     }

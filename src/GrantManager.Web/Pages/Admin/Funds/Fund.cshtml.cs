@@ -7,6 +7,7 @@ using GrantManager.Web.Pages.Shared;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Pages.Admin.Funds;
 
@@ -150,7 +151,7 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
                         _ => $"{prefix}.{char.ToUpperInvariant(field[0])}{field[1..]}",
                     }, message);
         }
-        catch (WorkflowNotFoundException) { return NotFound(); }
+        catch (NotFoundException) { return NotFound(); }
         return await LoadAsync(id) ? Page() : NotFound();
     }
 

@@ -158,7 +158,7 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
                     if (path == "reason") ModelState.AddModelError("Input.Reason", m);
                     else AddProblem(path, m);
         }
-        catch (WorkflowConflictException e)
+        catch (ConflictException e)
         {
             ModelState.AddModelError("Input.Json", e.Message);
         }

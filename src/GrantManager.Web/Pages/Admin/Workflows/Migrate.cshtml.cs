@@ -85,7 +85,7 @@ public sealed class MigrateModel(WorkflowRegistry registry, WorkflowRuntime runt
                 foreach (var m in messages)
                     ModelState.AddModelError(key.StartsWith("stateMap.", StringComparison.Ordinal) ? $"Map[{key["stateMap.".Length..]}]" : key == "reason" ? nameof(Reason) : key == "instanceIds" ? nameof(Stages) : "", m);
         }
-        catch (WorkflowException e)
+        catch (RefusedException e)
         {
             ModelState.AddModelError("", e.Message);
         }

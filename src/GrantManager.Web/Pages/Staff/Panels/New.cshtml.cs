@@ -65,7 +65,7 @@ public sealed class NewModel(PanelMeetings meetings, GrantDbContext db, Workflow
                         _ => "Input.Title",
                     }, message);
         }
-        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (ForbiddenException) { return Forbid(); }
         return Page();
     }
 

@@ -54,7 +54,7 @@ public sealed class ViewsModel(PanelMeetings meetings, WorkflowActors actors) : 
                     ModelState.AddModelError(key, field == "views" ? "Choose your view on at least one application" : message);
                 }
         }
-        catch (WorkflowConflictException e) { ModelState.AddModelError("", e.Message); }
+        catch (ConflictException e) { ModelState.AddModelError("", e.Message); }
         return Page();
     }
 }

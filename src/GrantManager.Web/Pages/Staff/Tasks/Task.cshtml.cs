@@ -9,6 +9,7 @@ using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Pages.Staff.Tasks;
 
@@ -130,9 +131,9 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                 : "The task has been set aside. The application moves on when the other tasks at this stage are done";
             return Redirect("/Staff/Inbox");
         }
-        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (ForbiddenException) { return Forbid(); }
         catch (WorkflowInvalidException e) when (e.Field == "reason") { ModelState.AddModelError(nameof(OverrideReason), e.Message); }
-        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
+        catch (RefusedException e) { ModelState.AddModelError("", e.Message); }
         return await LoadAsync(id) ?? Page();
     }
 
@@ -157,9 +158,9 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             TempData["Success"] = "The task has been assigned";
             return RedirectToPage(new { id });
         }
-        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (ForbiddenException) { return Forbid(); }
         catch (WorkflowInvalidException e) when (e.Field == "assignee") { ModelState.AddModelError("AssignTo", e.Message); }
-        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
+        catch (RefusedException e) { ModelState.AddModelError("", e.Message); }
         return await LoadAsync(id) ?? Page();
     }
 
@@ -262,8 +263,8 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                     ModelState.AddModelError(field.StartsWith("scores.", StringComparison.Ordinal) ? $"Input.Scores[{field[7..]}]" : field.StartsWith("targets.", StringComparison.Ordinal) ? $"Input.Targets[{field[8..]}]" : field == "newDueOn" ? "Input.NewDueDay" : field == "receivedOn" ? "Input.ReceivedDay"
                         : ConditionField(field) ?? $"Input.{char.ToUpperInvariant(field[0])}{field[1..]}", message);
         }
-        catch (WorkflowForbiddenException) { return Forbid(); }
-        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
+        catch (ForbiddenException) { return Forbid(); }
+        catch (RefusedException e) { ModelState.AddModelError("", e.Message); }
         return await LoadAsync(id) ?? Page();
     }
 
@@ -286,8 +287,8 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             TempData["Success"] = done;
             return toInbox ? Redirect("/Staff/Inbox") : RedirectToPage(new { id });
         }
-        catch (WorkflowForbiddenException) { return Forbid(); }
-        catch (WorkflowException e)
+        catch (ForbiddenException) { return Forbid(); }
+        catch (RefusedException e)
         {
             ModelState.AddModelError("", e.Message);
             return await LoadAsync(id) ?? Page();
@@ -307,7 +308,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         if (task.Status == InboxTaskStatus.Open)
         {
             try { runtime.EnsureMayWork(task, actor); CanAct = true; }
-            catch (WorkflowForbiddenException) { if (!oversees) return Forbid(); }
+            catch (ForbiddenException) { if (!oversees) return Forbid(); }
         }
         else if (!oversees && !actor.HasRole(task.Role) && task.CompletedById != actor.UserId) return Forbid();
         Task = task;
@@ -321,7 +322,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                 Application = await applications.ForReadingAsync(applicationId, actor);
                 CanSeeApplication = !MustDeclare;
             }
-            catch (WorkflowForbiddenException) { CanSeeApplication = false; }
+            catch (ForbiddenException) { CanSeeApplication = false; }
             OrganisationName = await db.Applications.Where(a => a.Id == applicationId).Select(a => a.Organisation!.Name).SingleOrDefaultAsync();
             if (Application is not null)
             {
