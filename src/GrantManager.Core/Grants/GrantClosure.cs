@@ -57,8 +57,7 @@ public static class GrantClosure
 
     internal static decimal? Number(WorkflowInstance instance, string field)
     {
-        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data);
-        return data is not null && data.TryGetValue(field, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDecimal() : null;
+        return SubjectData.Number(instance.Data, field);
     }
 }
 

@@ -268,8 +268,7 @@ public sealed class WebhookEvents(Func<WorkflowRegistry> registry, TimeProvider 
     {
         var id = int.Parse(i.SubjectId, CultureInfo.InvariantCulture);
         var a = db.Applications.Local.FirstOrDefault(x => x.Id == id) ?? db.Applications.AsNoTracking().First(x => x.Id == id);
-        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(i.Data) ?? new();
-        decimal? awarded = status == "approved" && data.TryGetValue("amountAwarded", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDecimal() : null;
+        var awarded = status == "approved" ? SubjectData.Number(i.Data, "amountAwarded") : null;
         return new JsonObject
         {
             ["applicationId"] = a.Id, ["reference"] = a.Reference, ["fundId"] = a.FundId, ["organisation"] = Organisation(db, a.OrganisationId),

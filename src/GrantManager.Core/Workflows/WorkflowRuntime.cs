@@ -106,9 +106,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
         InTransactionAsync(async work =>
         {
             var instance = await LoadInstanceAsync(work.Db, instanceId, ct);
-            var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
-            foreach (var (k, v) in values) data[k] = JsonSerializer.SerializeToElement(v, DataJson);
-            instance.Data = JsonSerializer.Serialize(data, DataJson);
+            instance.Data = SubjectData.With(instance.Data, values, DataJson);
             Touch(work.Db, instance);
             return true;
         }, ct);
@@ -634,9 +632,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
     private static DateTime? Anchor(WorkflowInstance instance, string from)
     {
         if (from == "entered") return instance.StageEnteredAt;
-        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data);
-        return data is not null && data.TryGetValue(from, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTime(out var d)
-            ? d.ToUniversalTime() : null;
+        return SubjectData.Moment(instance.Data, from);
     }
 
     /// <param name="emails">Whether to send the task's emails (a migration opens tasks without telling anyone).</param>
@@ -711,7 +707,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
     public Dictionary<string, object?> TemplateModel(WorkflowDefinition definition, WorkflowInstance instance, InboxTask? task)
     {
         var model = new Dictionary<string, object?>(StringComparer.Ordinal);
-        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
+        var data = instance.Fields();
         foreach (var (k, v) in data)
             model[k] = v.ValueKind switch
             {
@@ -739,7 +735,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
 
     private static async Task<ConditionContext> ConditionContextAsync(DbContext db, WorkflowDefinition definition, WorkflowInstance instance, InboxTask? completing, string? outcome, CancellationToken ct)
     {
-        var fields = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
+        var fields = instance.Fields();
         // Only a stage whose transitions have conditions needs to know about its tasks.
         if (!definition.State(instance.State).Transitions.Any(t => t.When is not null))
             return new ConditionContext { Fields = fields, Outcome = outcome };
