@@ -60,7 +60,7 @@ internal sealed class BenchHost : IAsyncDisposable
         {
             await using var cmd = connection.CreateCommand();
             cmd.CommandText = $"PRAGMA {name}";
-            return Convert.ToString(await cmd.ExecuteScalarAsync())!;
+            return Convert.ToString(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture)!;
         }
         var sync = await Pragma("synchronous") switch { "0" => "OFF", "1" => "NORMAL", "2" => "FULL", "3" => "EXTRA", var s => s };
         return $"journal_mode={await Pragma("journal_mode")}, synchronous={sync}";

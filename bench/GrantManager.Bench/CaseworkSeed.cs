@@ -230,7 +230,7 @@ internal static class CaseworkSeed
             if (stage == "draft") return;
 
             var path = Path(stage, amount, random);
-            var instance = Instance("grant-application", w.Application, ApplicationService.SubjectType, id.ToString(), application.Reference, $"/Applicant/Applications/{id}", id,
+            var instance = Instance("grant-application", w.Application, ApplicationService.SubjectType, id.ToString(System.Globalization.CultureInfo.InvariantCulture), application.Reference, $"/Applicant/Applications/{id}", id,
                 new JsonObject { ["amountRequested"] = amount, ["projectTitle"] = application.ProjectTitle, ["organisationName"] = _org.Name, ["fundName"] = fund.Name },
                 submitted, path, random, w.Now);
             application.WorkflowInstanceId = instance.Id;
@@ -276,8 +276,8 @@ internal static class CaseworkSeed
             _org = new Organisation
             {
                 Id = w.NextOrganisation++, Name = name, Type = type, AddressLine1 = $"{1 + n % 120} {qualifier} Road", Town = place, Postcode = postcode,
-                CharityNumber = type is OrganisationType.Charity or OrganisationType.CharitableIncorporatedOrganisation ? (1_000_000 + n * 7 % 199_999 * 5 + n % 5).ToString() : null,
-                CompanyNumber = type is OrganisationType.CommunityInterestCompany or OrganisationType.CompanyLimitedByGuarantee ? (10_000_000 + n).ToString("D8")[1..] .PadLeft(8, '0') : null,
+                CharityNumber = type is OrganisationType.Charity or OrganisationType.CharitableIncorporatedOrganisation ? (1_000_000 + n * 7 % 199_999 * 5 + n % 5).ToString(System.Globalization.CultureInfo.InvariantCulture) : null,
+                CompanyNumber = type is OrganisationType.CommunityInterestCompany or OrganisationType.CompanyLimitedByGuarantee ? (10_000_000 + n).ToString("D8", System.Globalization.CultureInfo.InvariantCulture)[1..] .PadLeft(8, '0') : null,
                 ContactName = $"{FirstNames[n % FirstNames.Length]} {Surnames[n / FirstNames.Length % Surnames.Length]}", ContactEmail = $"contact{n}@{slug}.org.uk",
                 ContactPhone = $"01{n % 900 + 100} {n % 1_000_000:D6}", CreatedAt = w.Now.AddDays(-900 + n % 800),
             };
@@ -460,7 +460,7 @@ internal static class CaseworkSeed
                 }
                 var data = new JsonObject { ["grantReference"] = grant.Reference, ["period"] = r.Period, ["dueOn"] = GrantWorkflows.DayText(r.DueOn), ["dueAt"] = r.DueAt,
                     ["isFinal"] = r.IsFinal, ["releasesInstalment"] = r.ReleasesInstalment is not null, ["projectTitle"] = application.ProjectTitle, ["organisationName"] = _org.Name, ["fundName"] = fund.Name };
-                var instance = Instance("monitoring-return", w.Return, GrantWorkflows.ReturnSubject, r.Id.ToString(), $"{grant.Reference}/R{r.Sequence}", $"/Applicant/Returns/{r.Id}",
+                var instance = Instance("monitoring-return", w.Return, GrantWorkflows.ReturnSubject, r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{grant.Reference}/R{r.Sequence}", $"/Applicant/Returns/{r.Id}",
                     application.Id, data, awardedAt, steps, random, w.Now);
                 r.WorkflowInstanceId = instance.Id;
                 db.Add(r);
@@ -480,7 +480,7 @@ internal static class CaseworkSeed
                     if (settled) (instalment.PaidAt, instalment.PaymentReference, instalment.PaidByName) = (Min(releasedAt.AddDays(3), w.Now.AddHours(-1)), $"BACS-{grant.Id}-{instalment.Sequence}", "Fergus Finance");
                     var data = new JsonObject { ["grantReference"] = grant.Reference, ["amount"] = instalment.Amount, ["paymentNumber"] = instalment.Sequence, ["releasedBy"] = instalment.ReleasedBy,
                         ["projectTitle"] = application.ProjectTitle, ["organisationName"] = _org.Name, ["fundName"] = fund.Name };
-                    var instance = Instance(GrantWorkflows.PaymentWorkflow, w.Payment, GrantWorkflows.InstalmentSubject, instalment.Id.ToString(), $"{grant.Reference}/P{instalment.Sequence}",
+                    var instance = Instance(GrantWorkflows.PaymentWorkflow, w.Payment, GrantWorkflows.InstalmentSubject, instalment.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{grant.Reference}/P{instalment.Sequence}",
                         $"/Applicant/Applications/{application.Id}", application.Id, data, releasedAt, settled ? [("to-pay", "paid"), ("paid", null)] : [("to-pay", null)], random, w.Now);
                     instalment.WorkflowInstanceId = instance.Id;
                 }

@@ -86,7 +86,7 @@ internal static class ExportBench
             var organisations = batch.Select(i => new Organisation
             {
                 Name = $"Community group {i + 1}", Type = (OrganisationType)(i % 5), CreatedAt = now, Postcode = "ME10 4AA", Town = "Sittingbourne",
-                CharityNumber = i % 3 == 0 ? (1_100_000 + i % 800_000).ToString() : null, CompanyNumber = i % 3 == 1 ? (i % 10_000_000).ToString("D8") : null,
+                CharityNumber = i % 3 == 0 ? (1_100_000 + i % 800_000).ToString(System.Globalization.CultureInfo.InvariantCulture) : null, CompanyNumber = i % 3 == 1 ? (i % 10_000_000).ToString("D8", System.Globalization.CultureInfo.InvariantCulture) : null,
             }).ToList();
             db.AddRange(organisations);
             await db.SaveChangesAsync();

@@ -148,7 +148,7 @@ internal static partial class PagesBench
         {
             await using var cmd = connection.CreateCommand();
             cmd.CommandText = sql;
-            return (T)Convert.ChangeType((await cmd.ExecuteScalarAsync())!, typeof(T));
+            return (T)Convert.ChangeType((await cmd.ExecuteScalarAsync())!, typeof(T), System.Globalization.CultureInfo.InvariantCulture);
         }
         var applications = await One<int>("SELECT count(*) FROM Applications");
         var caseId = await One<int>("SELECT ApplicationId FROM Grants ORDER BY Id LIMIT 1 OFFSET (SELECT count(*) / 2 FROM Grants)");
@@ -202,7 +202,7 @@ internal static partial class PagesBench
         return sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Count) - 1, 0, sorted.Count - 1)];
     }
 
-    private static int LastPage(string html) => PageLink().Matches(html).Select(m => int.Parse(m.Groups[1].Value)).DefaultIfEmpty(1).Max();
+    private static int LastPage(string html) => PageLink().Matches(html).Select(m => int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)).DefaultIfEmpty(1).Max();
 
     private static Dictionary<string, Figure>? Baseline(string? path)
     {

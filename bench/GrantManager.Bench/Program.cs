@@ -28,9 +28,9 @@ switch (what)
         await ChooseBench.RunAsync(args.Length > 1 && int.TryParse(args[1], out var n) ? n : 200_000);
         break;
     case "seed":
-        return await CaseworkSeed.RunAsync(int.Parse(Option("--applications") ?? "1000"), Option("--database") ?? "casework.db");
+        return await CaseworkSeed.RunAsync(int.Parse(Option("--applications") ?? "1000", System.Globalization.CultureInfo.InvariantCulture), Option("--database") ?? "casework.db");
     case "pages":
-        return await PagesBench.RunAsync(Option("--database") ?? "casework.db", int.Parse(Option("--requests") ?? "40"), Option("--baseline"),
+        return await PagesBench.RunAsync(Option("--database") ?? "casework.db", int.Parse(Option("--requests") ?? "40", System.Globalization.CultureInfo.InvariantCulture), Option("--baseline"),
             Option("--only")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
     default:
         Console.Error.WriteLine($"Unknown benchmark '{what}'. Choose: transitions, reminders, delivery, export, choose, seed, pages");

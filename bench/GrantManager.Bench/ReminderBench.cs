@@ -86,7 +86,7 @@ internal static class ReminderBench
                     Subject = $"Your monitoring report for {reference} is due today", Template = "return-due-day",
                     TextBody = string.Join("\n", Enumerable.Repeat($"Your report for Community project {i + 1} ({reference}), quarter to 31 March 2027, is due today.", 12)),
                     HtmlBody = string.Join("", Enumerable.Repeat($"<p class=\"govuk-body\">Your report for Community project {i + 1} ({reference}), quarter to 31 March 2027, is due today.</p>", 16)),
-                    SubjectType = GrantWorkflows.ReturnSubject, SubjectId = (i + 1).ToString(), Status = OutboxStatus.Pending,
+                    SubjectType = GrantWorkflows.ReturnSubject, SubjectId = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), Status = OutboxStatus.Pending,
                     Priority = OutboxEmail.NormalPriority, CreatedAt = now, NextAttemptAt = now,
                 });
             }
@@ -163,7 +163,7 @@ internal static class ReminderBench
                 var instance = new WorkflowInstance
                 {
                     Id = Guid.CreateVersion7(), DefinitionId = "monitoring-return", DefinitionVersion = 1, SubjectType = GrantWorkflows.ReturnSubject,
-                    SubjectId = (i + 1).ToString(), SubjectReference = reference + "/R4", SubjectPath = $"/Applicant/Returns/{i + 1}",
+                    SubjectId = (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), SubjectReference = reference + "/R4", SubjectPath = $"/Applicant/Returns/{i + 1}",
                     ContactEmail = $"holder{i + 1}@bench.example", ContactName = $"Holder {i + 1}", State = "due", StageEntry = 2,
                     StageEnteredAt = now.AddDays(-14), Data = JsonSerializer.Serialize(data), CreatedAt = now.AddDays(-90), UpdatedAt = now.AddDays(-14), Version = 2,
                 };

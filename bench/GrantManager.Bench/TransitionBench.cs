@@ -52,7 +52,7 @@ internal static class TransitionBench
         {
             await using var scope = host.Services.CreateAsyncScope();
             var runtime = scope.ServiceProvider.GetRequiredService<WorkflowRuntime>();
-            var instance = await runtime.StartAsync("bench", new WorkflowSubject("bench", i.ToString(), new Dictionary<string, object?> { ["amount"] = 2500m })
+            var instance = await runtime.StartAsync("bench", new WorkflowSubject("bench", i.ToString(System.Globalization.CultureInfo.InvariantCulture), new Dictionary<string, object?> { ["amount"] = 2500m })
             {
                 Reference = $"BENCH-{i:D4}", ContactEmail = $"applicant{i}@bench.example", ContactName = "Bench Applicant",
             }, Officer);
@@ -136,7 +136,7 @@ internal static class TransitionBench
         await Exec(connection, tx, """
             INSERT INTO OutboxEmails (Id, ToAddress, ToName, Subject, TextBody, HtmlBody, Template, SubjectType, SubjectId, Status, Attempts, CreatedAt, NextAttemptAt)
             VALUES ($mid, 'applicant@bench.example', 'Bench Applicant', $subject, $text, $html, 'bench-notice', 'bench', $sid, 'Pending', 0, $now, $now)
-            """, ("$mid", Guid.NewGuid().ToString().ToUpperInvariant()), ("$sid", taskId.ToString()), ("$now", now),
+            """, ("$mid", Guid.NewGuid().ToString().ToUpperInvariant()), ("$sid", taskId.ToString(System.Globalization.CultureInfo.InvariantCulture)), ("$now", now),
             ("$subject", email.Subject), ("$text", email.Text), ("$html", email.Html));
         await tx.CommitAsync();
     }

@@ -60,7 +60,7 @@ internal sealed class WebApp : IAsyncDisposable
     public (long Now, long Peak) Memory()
     {
         long Read(string key) => File.ReadLines($"/proc/{_process.Id}/status").Where(l => l.StartsWith(key + ":", StringComparison.Ordinal))
-            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024).FirstOrDefault();
+            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) * 1024).FirstOrDefault();
         try { return (Read("VmRSS"), Read("VmHWM")); } catch (IOException) { return (0, 0); }
     }
 

@@ -7,6 +7,24 @@ public sealed class InputException(IDictionary<string, string[]> errors)
     public IDictionary<string, string[]> Errors { get; } = errors;
 }
 
+/// <summary>
+/// A request the service refuses as a whole (not field by field): <see cref="Status"/> is how the API
+/// answers it, and pages answer it the same way (not found, forbidden) or show its message.
+/// </summary>
+public class RefusedException(string message, int status) : Exception(message)
+{
+    public int Status { get; } = status;
+}
+
+/// <summary>Nothing of that kind exists that the person may know of (404).</summary>
+public class NotFoundException(string message) : RefusedException(message, 404);
+
+/// <summary>The person may not do this (403).</summary>
+public class ForbiddenException(string message) : RefusedException(message, 403);
+
+/// <summary>The thing has moved on: someone else got there first, or it is no longer in a state that allows this (409).</summary>
+public class ConflictException(string message) : RefusedException(message, 409);
+
 /// <summary>Field errors collected before anything is saved.</summary>
 public sealed class Errors
 {

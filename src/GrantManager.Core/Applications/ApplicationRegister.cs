@@ -80,7 +80,7 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
 
     private IQueryable<Application> Query(Actor actor, RegisterFilter f, bool withStatus = true)
     {
-        if (!MaySee(actor)) throw new WorkflowForbiddenException("Assessors see applications through their tasks, once they have declared any conflict of interest");
+        if (!MaySee(actor)) throw new ForbiddenException("Assessors see applications through their tasks, once they have declared any conflict of interest");
         // WorkflowState is the application's workflow state (null for a draft), kept by the database, so no join to the instances is needed.
         var query = db.Applications.AsNoTracking();
         if (!SeesEveryOrganisation(actor))

@@ -34,7 +34,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
     public async Task<Application> CreateDraftAsync(Actor actor, ApplicationInput input, CancellationToken ct = default)
     {
         if (!actor.HasRole(Roles.Applicant) || actor.OrganisationId is not int organisationId)
-            throw new WorkflowForbiddenException("Only an applicant registered for an organisation can start an application");
+            throw new ForbiddenException("Only an applicant registered for an organisation can start an application");
         var errors = new Errors();
         Funds.Fund? fund = null;
         Funds.Round? round = null;
@@ -101,7 +101,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
     {
         var application = await OwnAsync(id, actor, ct);
         if (application.WorkflowInstanceId is not null)
-            throw new WorkflowConflictException("This application has been submitted, so it cannot be deleted; you can withdraw it instead");
+            throw new ConflictException("This application has been submitted, so it cannot be deleted; you can withdraw it instead");
         var documents = await db.Set<Attachment>().Where(d => d.ApplicationId == id).Select(d => d.Id).ToListAsync(ct);
         db.Applications.Remove(application);
         await db.SaveChangesAsync(ct);
@@ -112,9 +112,9 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
     {
         var application = await OwnAsync(id, actor, ct);
         if (application.WorkflowInstanceId is not null)
-            throw new WorkflowConflictException("This application has been submitted, so it can no longer be changed");
+            throw new ConflictException("This application has been submitted, so it can no longer be changed");
         if (expectedVersion is int v && v != application.Version)
-            throw new WorkflowConflictException("The application has changed since you opened it. Reload it to see the latest.");
+            throw new ConflictException("The application has changed since you opened it. Reload it to see the latest.");
         if (input.FundId is int fundId && fundId != application.FundId)
             throw new InputException(new Dictionary<string, string[]> { ["fundId"] = ["A draft stays with its fund; start a new application for another fund"] });
         var errors = new Errors();
@@ -124,7 +124,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         application.UpdatedAt = Now;
         application.Version++;
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateConcurrencyException) { throw new WorkflowConflictException("Someone else saved this application at the same moment. Reload it to see the latest."); }
+        catch (DbUpdateConcurrencyException) { throw new ConflictException("Someone else saved this application at the same moment. Reload it to see the latest."); }
         return application;
     }
 
@@ -141,8 +141,8 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
     {
         var application = await OwnAsync(id, actor, ct);
         if (application.WorkflowInstanceId is not null)
-            throw new WorkflowConflictException($"This application was already submitted on {application.SubmittedAt:d MMMM yyyy}");
-        if (application.Round is null) throw new WorkflowNotFoundException("The application's round no longer exists");
+            throw new ConflictException($"This application was already submitted on {application.SubmittedAt:d MMMM yyyy}");
+        if (application.Round is null) throw new NotFoundException("The application's round no longer exists");
         var errors = Completeness(application, Configuration.UkTime.DayOf(Now));
         if (!declaration) errors.Add("declaration", "Confirm the declaration to submit your application");
         var round = application.Round!;
@@ -159,7 +159,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         application.Version++;
         var organisation = application.Organisation!;
         var contact = await db.Users.Where(u => u.Id == application.CreatedById).Select(u => new { u.Email, u.DisplayName }).SingleAsync(ct);
-        var instance = await runtime.StartAsync(application.Fund!.WorkflowId, new WorkflowSubject(SubjectType, application.Id.ToString(), SubjectData(application))
+        var instance = await runtime.StartAsync(application.Fund!.WorkflowId, new WorkflowSubject(SubjectType, application.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), SubjectData(application))
         {
             Reference = application.Reference,
             Path = $"/Applicant/Applications/{application.Id}",
@@ -178,7 +178,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
     {
         var application = await OwnAsync(id, actor, ct);
         if (application.WorkflowInstanceId is not Guid instance)
-            throw new WorkflowConflictException("A draft has not been submitted, so there is nothing to withdraw");
+            throw new ConflictException("A draft has not been submitted, so there is nothing to withdraw");
         return await runtime.FireAsync(instance, "withdraw", actor, reason, ct: ct);
     }
 
@@ -191,7 +191,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
     public async Task<Application> ForReadingAsync(int id, Actor actor, CancellationToken ct = default)
     {
         var application = await Query().AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct)
-            ?? throw new WorkflowNotFoundException("No such application");
+            ?? throw new NotFoundException("No such application");
         if (actor.HasRole(Roles.GrantOfficer) || actor.HasRole(Roles.Administrator)) return application;
         if (actor.HasRole(Roles.Applicant) && actor.OrganisationId == application.OrganisationId) return application;
         var instance = application.WorkflowInstanceId;
@@ -201,13 +201,13 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         if (actor.HasRole(Roles.Assessor))
         {
             if (instance is Guid assessed && await CaseAccess.MayAssessorSeeAsync(db, assessed, actor, ct)) return application;
-            throw new WorkflowForbiddenException("Declare whether you have a conflict of interest before you see this application");
+            throw new ForbiddenException("Declare whether you have a conflict of interest before you see this application");
         }
         if (actor.HasRole(Roles.PanelMember) || actor.HasRole(Roles.FinanceOfficer))
-            throw new WorkflowForbiddenException(actor.HasRole(Roles.PanelMember)
+            throw new ForbiddenException(actor.HasRole(Roles.PanelMember)
                 ? "Panel members see the applications that come to the panel"
                 : "Finance officers see applications once they have become grants");
-        throw new WorkflowNotFoundException("No such application");
+        throw new NotFoundException("No such application");
     }
 
 
@@ -224,7 +224,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
     {
         var application = await Query().SingleOrDefaultAsync(a => a.Id == id, ct);
         if (application is null || !actor.HasRole(Roles.Applicant) || actor.OrganisationId != application.OrganisationId)
-            throw new WorkflowNotFoundException("No such application");
+            throw new NotFoundException("No such application");
         return application;
     }
 

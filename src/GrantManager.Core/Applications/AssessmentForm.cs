@@ -23,18 +23,18 @@ public sealed class AssessmentForm(GrantDbContext db) : ITaskForm
         var given = context.Completion.Scores ?? new Dictionary<string, int>();
         foreach (var c in criteria)
         {
-            if (!given.TryGetValue(c.Id.ToString(), out var score)) errors.Add($"scores.{c.Id}", $"Score '{c.Name}' from 0 to {c.Max}");
+            if (!given.TryGetValue(c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), out var score)) errors.Add($"scores.{c.Id}", $"Score '{c.Name}' from 0 to {c.Max}");
             else if (score < 0 || score > c.Max) errors.Add($"scores.{c.Id}", $"The score for '{c.Name}' must be from 0 to {c.Max}");
         }
-        foreach (var unknown in given.Keys.Where(k => !criteria.Any(c => c.Id.ToString() == k)))
+        foreach (var unknown in given.Keys.Where(k => !criteria.Any(c => c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) == k)))
             errors.Add($"scores.{unknown}", $"'{unknown}' is not a criterion of this fund");
         if (string.IsNullOrWhiteSpace(context.Completion.Comment))
             errors.Add("comment", context.Outcome == "do-not-fund" ? "Give the reasons for your recommendation" : "Explain your scores and recommendation");
         if (errors.Any) return TaskFormAnswer.Nothing;
         return new TaskFormAnswer(TaskData: new Dictionary<string, object?>
         {
-            ["scores"] = criteria.ToDictionary(c => c.Id.ToString(), c => given[c.Id.ToString()]),
-            ["weightedScore"] = Math.Round(criteria.Sum(c => (decimal)given[c.Id.ToString()] / c.Max * c.Weight), 1),
+            ["scores"] = criteria.ToDictionary(c => c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), c => given[c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]),
+            ["weightedScore"] = Math.Round(criteria.Sum(c => (decimal)given[c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)] / c.Max * c.Weight), 1),
         });
     }
 }

@@ -80,10 +80,12 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
     {
         var application = await applications.ForReadingAsync(applicationId, actor, ct);
         if (!actor.HasRole(Roles.Applicant) || application.OrganisationId != actor.OrganisationId)
-            throw new WorkflowNotFoundException("No such application");
+            throw new NotFoundException("No such application");
+#pragma warning disable CA1847 // a query EF Core translates to SQL: the string form translates on both engines
         var open = application.WorkflowInstanceId is Guid instance && await db.InboxTasks.AnyAsync(t => t.InstanceId == instance
             && t.Status == InboxTaskStatus.Open && t.Role == Roles.Applicant && !t.Outcomes.Contains("|"), ct);
-        if (!open) throw new WorkflowConflictException("We are not waiting for information from you, so documents cannot be added now");
+#pragma warning restore CA1847
+        if (!open) throw new ConflictException("We are not waiting for information from you, so documents cannot be added now");
         return await StoreAsync(new Attachment { ApplicationId = applicationId, Kind = InformationKind }, actor, fileName, length, content, ct);
     }
 
@@ -94,10 +96,10 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
     /// <summary>Removes a document from an answer not yet sent.</summary>
     public async Task RemoveInformationAsync(Guid id, Actor actor, IReadOnlyCollection<Guid> sent, CancellationToken ct = default)
     {
-        var attachment = await db.Set<Attachment>().SingleOrDefaultAsync(a => a.Id == id && a.Kind == InformationKind, ct) ?? throw new WorkflowNotFoundException("No such document");
+        var attachment = await db.Set<Attachment>().SingleOrDefaultAsync(a => a.Id == id && a.Kind == InformationKind, ct) ?? throw new NotFoundException("No such document");
         var application = await applications.ForReadingAsync(attachment.ApplicationId, actor, ct);
-        if (!actor.HasRole(Roles.Applicant) || application.OrganisationId != actor.OrganisationId) throw new WorkflowNotFoundException("No such document");
-        if (sent.Contains(id)) throw new WorkflowConflictException("This document was sent with your answer, so it stays");
+        if (!actor.HasRole(Roles.Applicant) || application.OrganisationId != actor.OrganisationId) throw new NotFoundException("No such document");
+        if (sent.Contains(id)) throw new ConflictException("This document was sent with your answer, so it stays");
         db.Remove(attachment);
         await db.SaveChangesAsync(ct);
         File.Delete(PathOf(id));
@@ -107,9 +109,9 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
     {
         var application = await applications.ForReadingAsync(applicationId, actor, ct);
         if (!actor.HasRole(Roles.Applicant) || application.OrganisationId != actor.OrganisationId)
-            throw new WorkflowForbiddenException("Only the applicant can add documents");
+            throw new ForbiddenException("Only the applicant can add documents");
         if (application.WorkflowInstanceId is not null)
-            throw new WorkflowConflictException("This application has been submitted, so documents can no longer be added");
+            throw new ConflictException("This application has been submitted, so documents can no longer be added");
         // The kind and the file are checked together, so every problem is listed at once.
         var errors = new Errors();
         if (kind is null || !Kinds.ContainsKey(kind)) errors.Add("kind", "Choose what kind of document it is");
@@ -120,15 +122,15 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
     public async Task<Attachment> AddEvidenceAsync(int returnId, Actor actor, string? fileName, long length, Stream content, CancellationToken ct = default)
     {
         var (r, grant) = await ReturnOwnedAsync(returnId, actor, ct);
-        if (!Grants.ReturnService.IsEditable(r)) throw new WorkflowConflictException("This return has been sent, so evidence can no longer be added");
+        if (!Grants.ReturnService.IsEditable(r)) throw new ConflictException("This return has been sent, so evidence can no longer be added");
         return await StoreAsync(new Attachment { ApplicationId = grant.ApplicationId, ReturnId = returnId, Kind = "evidence" }, actor, fileName, length, content, ct);
     }
 
     public async Task RemoveEvidenceAsync(Guid id, Actor actor, CancellationToken ct = default)
     {
-        var attachment = await db.Set<Attachment>().SingleOrDefaultAsync(a => a.Id == id && a.ReturnId != null, ct) ?? throw new WorkflowNotFoundException("No such document");
+        var attachment = await db.Set<Attachment>().SingleOrDefaultAsync(a => a.Id == id && a.ReturnId != null, ct) ?? throw new NotFoundException("No such document");
         var (r, _) = await ReturnOwnedAsync(attachment.ReturnId!.Value, actor, ct);
-        if (!Grants.ReturnService.IsEditable(r)) throw new WorkflowConflictException("This return has been sent, so its evidence stays");
+        if (!Grants.ReturnService.IsEditable(r)) throw new ConflictException("This return has been sent, so its evidence stays");
         db.Remove(attachment);
         await db.SaveChangesAsync(ct);
         File.Delete(PathOf(id));
@@ -137,11 +139,11 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
     /// <summary>A document showing a condition of the grant is met, from the grant holder, until the condition is met.</summary>
     public async Task<Attachment> AddConditionEvidenceAsync(int conditionId, Actor actor, string? fileName, long length, Stream content, CancellationToken ct = default)
     {
-        if (!actor.HasRole(Roles.Applicant)) throw new WorkflowForbiddenException("Only the grant holder can add evidence");
-        var condition = await db.Set<Grants.GrantCondition>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == conditionId, ct) ?? throw new WorkflowNotFoundException("No such condition");
+        if (!actor.HasRole(Roles.Applicant)) throw new ForbiddenException("Only the grant holder can add evidence");
+        var condition = await db.Set<Grants.GrantCondition>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == conditionId, ct) ?? throw new NotFoundException("No such condition");
         var grant = await db.Grants.AsNoTracking().SingleAsync(g => g.Id == condition.GrantId, ct);
-        if (grant.OrganisationId != actor.OrganisationId) throw new WorkflowNotFoundException("No such condition");
-        if (condition.Status == Grants.ConditionStatus.Met) throw new WorkflowConflictException("This condition has been met, so it needs no more evidence");
+        if (grant.OrganisationId != actor.OrganisationId) throw new NotFoundException("No such condition");
+        if (condition.Status == Grants.ConditionStatus.Met) throw new ConflictException("This condition has been met, so it needs no more evidence");
         return await StoreAsync(new Attachment { ApplicationId = grant.ApplicationId, ConditionId = conditionId, Kind = "condition" }, actor, fileName, length, content, ct);
     }
 
@@ -153,10 +155,10 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
 
     private async Task<(Grants.MonitoringReturn, Grants.Grant)> ReturnOwnedAsync(int returnId, Actor actor, CancellationToken ct)
     {
-        if (!actor.HasRole(Roles.Applicant)) throw new WorkflowForbiddenException("Only the grant holder can add evidence");
-        var r = await db.Set<Grants.MonitoringReturn>().AsNoTracking().SingleOrDefaultAsync(x => x.Id == returnId, ct) ?? throw new WorkflowNotFoundException("No such return");
+        if (!actor.HasRole(Roles.Applicant)) throw new ForbiddenException("Only the grant holder can add evidence");
+        var r = await db.Set<Grants.MonitoringReturn>().AsNoTracking().SingleOrDefaultAsync(x => x.Id == returnId, ct) ?? throw new NotFoundException("No such return");
         var grant = await db.Grants.AsNoTracking().SingleAsync(g => g.Id == r.GrantId, ct);
-        if (grant.OrganisationId != actor.OrganisationId) throw new WorkflowNotFoundException("No such return");
+        if (grant.OrganisationId != actor.OrganisationId) throw new NotFoundException("No such return");
         return (r, grant);
     }
 
@@ -236,10 +238,10 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
 
     public async Task RemoveAsync(Guid id, Actor actor, CancellationToken ct = default)
     {
-        var attachment = await db.Set<Attachment>().SingleOrDefaultAsync(a => a.Id == id, ct) ?? throw new WorkflowNotFoundException("No such document");
+        var attachment = await db.Set<Attachment>().SingleOrDefaultAsync(a => a.Id == id, ct) ?? throw new NotFoundException("No such document");
         var application = await applications.ForReadingAsync(attachment.ApplicationId, actor, ct);
-        if (!actor.HasRole(Roles.Applicant) || application.OrganisationId != actor.OrganisationId) throw new WorkflowNotFoundException("No such document");
-        if (application.WorkflowInstanceId is not null) throw new WorkflowConflictException("This application has been submitted, so its documents stay");
+        if (!actor.HasRole(Roles.Applicant) || application.OrganisationId != actor.OrganisationId) throw new NotFoundException("No such document");
+        if (application.WorkflowInstanceId is not null) throw new ConflictException("This application has been submitted, so its documents stay");
         db.Remove(attachment);
         await db.SaveChangesAsync(ct);
         File.Delete(PathOf(id));
@@ -248,7 +250,7 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
     /// <summary>The document and its bytes, for someone who may see the application.</summary>
     public async Task<(Attachment Attachment, Stream Content)> OpenAsync(Guid id, Actor actor, CancellationToken ct = default)
     {
-        var attachment = await db.Set<Attachment>().AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct) ?? throw new WorkflowNotFoundException("No such document");
+        var attachment = await db.Set<Attachment>().AsNoTracking().SingleOrDefaultAsync(a => a.Id == id, ct) ?? throw new NotFoundException("No such document");
         await applications.ForReadingAsync(attachment.ApplicationId, actor, ct);
         return (attachment, new FileStream(PathOf(id), FileMode.Open, FileAccess.Read, FileShare.Read));
     }

@@ -35,7 +35,7 @@ public sealed class BulkActions(GrantDbContext db, WorkflowRuntime runtime, Outb
 
     private async Task<List<Case>> CasesAsync(Actor actor, IReadOnlyCollection<int> ids, CancellationToken ct)
     {
-        if (!MayAct(actor)) throw new WorkflowForbiddenException("Only grant officers can act on several applications at once");
+        if (!MayAct(actor)) throw new ForbiddenException("Only grant officers can act on several applications at once");
         if (ids.Count == 0) throw new InputException(new Dictionary<string, string[]> { ["ids"] = ["Select the applications to act on"] });
         if (ids.Count > MaxCases)
             throw new InputException(new Dictionary<string, string[]> { ["ids"] = [$"Select at most {MaxCases} applications at once"] });
@@ -112,7 +112,7 @@ public sealed class BulkActions(GrantDbContext db, WorkflowRuntime runtime, Outb
                 }, ct);
                 outcomes.Add(new(c.Id, c.Reference, true, $"‘{task.Title}’ given to {user.DisplayName}"));
             }
-            catch (WorkflowException e) when (e is WorkflowInvalidException or WorkflowConflictException or WorkflowForbiddenException)
+            catch (RefusedException e) when (e is WorkflowInvalidException or ConflictException or ForbiddenException)
             {
                 outcomes.Add(new(c.Id, c.Reference, false, e.Message));
             }

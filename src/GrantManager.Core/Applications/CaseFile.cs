@@ -49,7 +49,7 @@ public sealed class CaseFile
     public static async Task<CaseFile> LoadAsync(GrantDbContext db, ApplicationService applications, AttachmentStore store, WorkflowRegistry registry,
         int id, Actor actor, CancellationToken ct = default)
     {
-        if (!Roles.Staff.Any(actor.HasRole)) throw new WorkflowForbiddenException("The case file is for council staff");
+        if (!Roles.Staff.Any(actor.HasRole)) throw new ForbiddenException("The case file is for council staff");
         var application = await applications.ForReadingAsync(id, actor, ct);
         var instance = application.WorkflowInstanceId is Guid iid ? await db.WorkflowInstances.AsNoTracking().SingleAsync(i => i.Id == iid, ct) : null;
         var instances = await db.WorkflowInstances.AsNoTracking().Where(i => i.CaseId == id || i.Id == application.WorkflowInstanceId).ToListAsync(ct);

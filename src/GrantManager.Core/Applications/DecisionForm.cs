@@ -59,9 +59,7 @@ public sealed class DecisionForm(GrantDbContext db, Grants.MonitoringSchedules s
         if (errors.Any) return TaskFormAnswer.Nothing;
         // The offer letter lists the payments and report dates the grant will have, worked out as the award will.
         var decided = await db.Applications.AsNoTracking().Include(a => a.Outcomes).Include(a => a.Fund).SingleAsync(a => a.Id == applicationId, ct);
-        var fields = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
-        foreach (var (k, v) in terms) fields[k] = JsonSerializer.SerializeToElement(v);
-        var grantTerms = Grants.GrantTerms.For(decided, JsonSerializer.Serialize(fields), schedules.For(decided.Fund!.Code), context.Now);
+        var grantTerms = Grants.GrantTerms.For(decided, SubjectData.With(instance.Data, terms), schedules.For(decided.Fund!.Code), context.Now);
         terms["paymentsText"] = grantTerms.PaymentsText();
         terms["reportsText"] = grantTerms.ReportsText();
         return new TaskFormAnswer(TaskData: new Dictionary<string, object?> { ["amountAwarded"] = awarded }, CaseData: terms);

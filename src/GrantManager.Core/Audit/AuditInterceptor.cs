@@ -43,10 +43,10 @@ public sealed class AuditInterceptor(AuditPerson person, TimeProvider time) : Sa
 
     private readonly System.Runtime.CompilerServices.ConditionalWeakTable<DbContext, State> _states = new();
 
-    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
+    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
         if (Begin(eventData.Context) is { } pending && pending.Created.Count > 0 && eventData.Context!.Database.CurrentTransaction is null)
-            pending.OwnTransaction = await eventData.Context.Database.BeginTransactionAsync(ct);
+            pending.OwnTransaction = await eventData.Context.Database.BeginTransactionAsync(cancellationToken);
         return result;
     }
 
@@ -57,15 +57,15 @@ public sealed class AuditInterceptor(AuditPerson person, TimeProvider time) : Sa
         return result;
     }
 
-    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken ct = default)
+    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
         if (Finish(eventData.Context) is not { } pending) return result;
         var state = _states.GetOrCreateValue(eventData.Context!);
         state.Writing = true;
         try
         {
-            await eventData.Context!.SaveChangesAsync(ct);
-            if (pending.OwnTransaction is { } tx) await tx.CommitAsync(ct);
+            await eventData.Context!.SaveChangesAsync(cancellationToken);
+            if (pending.OwnTransaction is { } tx) await tx.CommitAsync(cancellationToken);
         }
         finally
         {
@@ -93,7 +93,7 @@ public sealed class AuditInterceptor(AuditPerson person, TimeProvider time) : Sa
         return result;
     }
 
-    public override async Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken ct = default)
+    public override async Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
     {
         if (Abandon(eventData.Context) is { OwnTransaction: { } tx }) await tx.DisposeAsync();
     }

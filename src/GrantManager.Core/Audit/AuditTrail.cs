@@ -45,11 +45,11 @@ public static class AuditTrail
         var users = rows.Where(r => r.Entry.SubjectType == "user").Select(r => r.Entry.SubjectId).Distinct().ToList();
         var names = new Dictionary<(string, string), string>();
         foreach (var a in await db.Applications.AsNoTracking().Where(a => applications.Contains(a.Id)).Select(a => new { a.Id, a.Reference, a.ProjectTitle }).ToListAsync(ct))
-            names[("application", a.Id.ToString())] = a.ProjectTitle is null ? a.Reference : $"{a.Reference}: {a.ProjectTitle}";
+            names[("application", a.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))] = a.ProjectTitle is null ? a.Reference : $"{a.Reference}: {a.ProjectTitle}";
         foreach (var o in await db.Organisations.AsNoTracking().Where(o => organisations.Contains(o.Id)).Select(o => new { o.Id, o.Name }).ToListAsync(ct))
-            names[("organisation", o.Id.ToString())] = o.Name;
+            names[("organisation", o.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))] = o.Name;
         foreach (var f in await db.Funds.AsNoTracking().Where(f => funds.Contains(f.Id)).Select(f => new { f.Id, f.Name }).ToListAsync(ct))
-            names[("fund", f.Id.ToString())] = f.Name;
+            names[("fund", f.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))] = f.Name;
         foreach (var u in await db.Users.AsNoTracking().Where(u => users.Contains(u.Id)).Select(u => new { u.Id, u.DisplayName, u.Email }).ToListAsync(ct))
             names[("user", u.Id)] = string.IsNullOrEmpty(u.DisplayName) ? u.Email ?? u.Id : u.DisplayName;
         return rows.Select(r => new AuditLine(r.Entry.Id, r.Entry.At, string.IsNullOrEmpty(r.Name) ? r.Entry.UserName : r.Name, r.Entry.EntityType,

@@ -49,7 +49,7 @@ public sealed class DemoData(GrantDbContext db, UserManager<User> users, RoleMan
                 org = new Organisation
                 {
                     Name = a.Organisation, Type = a.Type, CharityNumber = a.Charity, CompanyNumber = a.Company,
-                    AddressLine1 = "1 High Street", Town = a.Postcode.StartsWith("CT") ? "Folkestone" : "Sittingbourne",
+                    AddressLine1 = "1 High Street", Town = a.Postcode.StartsWith("CT", StringComparison.Ordinal) ? "Folkestone" : "Sittingbourne",
                     Postcode = a.Postcode, ContactName = a.Name, ContactEmail = a.Email, CreatedAt = now,
                 };
                 db.Organisations.Add(org);

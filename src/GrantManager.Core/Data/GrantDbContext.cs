@@ -34,30 +34,30 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<Webhooks.WebhookEndpoint> WebhookEndpoints => Set<Webhooks.WebhookEndpoint>();
     public DbSet<Webhooks.WebhookDelivery> WebhookDeliveries => Set<Webhooks.WebhookDelivery>();
 
-    protected override void ConfigureConventions(ModelConfigurationBuilder builder)
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
         // Money is pence in a long: it sorts, sums and indexes the same on every engine.
-        builder.Properties<decimal>().HaveConversion<PenceConverter>();
+        configurationBuilder.Properties<decimal>().HaveConversion<PenceConverter>();
         // Times are UTC everywhere; SQLite hands them back unspecified, Npgsql insists on UTC.
-        builder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
-        builder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
-        builder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(40);
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(40);
     }
 
-    protected override void OnModelCreating(ModelBuilder b)
+    protected override void OnModelCreating(ModelBuilder builder)
     {
-        base.OnModelCreating(b);
-        b.Entity<User>(e =>
+        base.OnModelCreating(builder);
+        builder.Entity<User>(e =>
         {
             e.Property(u => u.DisplayName).HasMaxLength(200);
             e.HasOne(u => u.Organisation).WithMany().HasForeignKey(u => u.OrganisationId).OnDelete(DeleteBehavior.Restrict);
         });
-        b.Entity<Organisation>(e =>
+        builder.Entity<Organisation>(e =>
         {
             e.Property(o => o.Name).HasMaxLength(200);
             e.HasIndex(o => o.Name);
         });
-        b.Entity<Fund>(e =>
+        builder.Entity<Fund>(e =>
         {
             e.Property(f => f.Code).HasMaxLength(10);
             e.HasIndex(f => f.Code).IsUnique();
@@ -65,12 +65,12 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.Property(f => f.WorkflowId).HasMaxLength(100);
             e.Property(f => f.PaymentPlan).HasMaxLength(200);
         });
-        b.Entity<Round>(e =>
+        builder.Entity<Round>(e =>
         {
             e.HasOne(r => r.Fund).WithMany(f => f.Rounds).HasForeignKey(r => r.FundId);
             e.HasIndex(r => new { r.FundId, r.OpensAt });
         });
-        b.Entity<Webhooks.WebhookEndpoint>(e =>
+        builder.Entity<Webhooks.WebhookEndpoint>(e =>
         {
             e.Property(w => w.Url).HasMaxLength(2000);
             e.Property(w => w.Events).HasMaxLength(400);
@@ -80,7 +80,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.Property(w => w.SecretRevealTo).HasMaxLength(450);
             e.Ignore(w => w.EventList);
         });
-        b.Entity<Webhooks.WebhookDelivery>(e =>
+        builder.Entity<Webhooks.WebhookDelivery>(e =>
         {
             e.Property(d => d.EventType).HasMaxLength(40);
             e.Property(d => d.LastError).HasMaxLength(2000);
@@ -91,7 +91,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasIndex(d => d.LeaseOwner);
             e.HasIndex(d => new { d.EndpointId, d.CreatedAt });
         });
-        b.Entity<OutboxEmail>(e =>
+        builder.Entity<OutboxEmail>(e =>
         {
             e.Property(m => m.ToAddress).HasMaxLength(320);
             e.Property(m => m.Template).HasMaxLength(100);
@@ -103,7 +103,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasIndex(m => m.LeaseOwner);
             e.HasIndex(m => new { m.SubjectType, m.SubjectId });
         });
-        b.Entity<WorkflowInstance>(e =>
+        builder.Entity<WorkflowInstance>(e =>
         {
             e.Property(i => i.DefinitionId).HasMaxLength(100);
             e.Property(i => i.SubjectType).HasMaxLength(40);
@@ -114,12 +114,12 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasIndex(i => new { i.DefinitionId, i.State });
             e.HasIndex(i => i.CaseId);
         });
-        b.Entity<WorkflowHistoryEntry>(e =>
+        builder.Entity<WorkflowHistoryEntry>(e =>
         {
             e.HasIndex(h => new { h.InstanceId, h.Id });
             e.HasOne<WorkflowInstance>().WithMany().HasForeignKey(h => h.InstanceId);
         });
-        b.Entity<InboxTask>(e =>
+        builder.Entity<InboxTask>(e =>
         {
             e.HasOne(t => t.Instance).WithMany().HasForeignKey(t => t.InstanceId);
             e.Property(t => t.Role).HasMaxLength(40);
@@ -127,7 +127,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasIndex(t => new { t.Status, t.Role, t.DueAt });
             e.HasIndex(t => new { t.InstanceId, t.StageEntry });
         });
-        b.Entity<WorkflowTimer>(e =>
+        builder.Entity<WorkflowTimer>(e =>
         {
             e.HasOne<WorkflowInstance>().WithMany().HasForeignKey(t => t.InstanceId);
             e.HasOne(t => t.Task).WithMany().HasForeignKey(t => t.TaskId);
@@ -135,8 +135,8 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasIndex(t => new { t.InstanceId, t.Status });
             e.HasIndex(t => t.LeaseOwner);
         });
-        b.Entity<WorkflowIncident>(e => e.HasIndex(i => i.ResolvedAt));
-        b.Entity<Audit.AuditEntry>(e =>
+        builder.Entity<WorkflowIncident>(e => e.HasIndex(i => i.ResolvedAt));
+        builder.Entity<Audit.AuditEntry>(e =>
         {
             e.Ignore(a => a.ChangeList);
             e.Property(a => a.EntityType).HasMaxLength(40);
@@ -148,7 +148,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasIndex(a => new { a.SubjectType, a.SubjectId, a.Id });
             e.HasIndex(a => a.At);
         });
-        b.Entity<Applications.Attachment>(e =>
+        builder.Entity<Applications.Attachment>(e =>
         {
             e.HasOne<Applications.Application>().WithMany().HasForeignKey(a => a.ApplicationId).OnDelete(DeleteBehavior.Cascade);
             e.Property(a => a.FileName).HasMaxLength(200);
@@ -156,7 +156,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasOne<Grants.MonitoringReturn>().WithMany().HasForeignKey(a => a.ReturnId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Grants.GrantCondition>().WithMany().HasForeignKey(a => a.ConditionId).OnDelete(DeleteBehavior.Cascade);
         });
-        b.Entity<Grants.Grant>(e =>
+        builder.Entity<Grants.Grant>(e =>
         {
             e.HasIndex(g => g.ApplicationId).IsUnique();
             e.HasIndex(g => g.OrganisationId);
@@ -174,7 +174,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasMany(g => g.ConditionList).WithOne().HasForeignKey(c => c.GrantId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(g => g.Variations).WithOne().HasForeignKey(v => v.GrantId).OnDelete(DeleteBehavior.Cascade);
         });
-        b.Entity<Grants.GrantVariation>(e =>
+        builder.Entity<Grants.GrantVariation>(e =>
         {
             e.ToTable("GrantVariations");
             e.HasIndex(v => new { v.GrantId, v.Sequence }).IsUnique();
@@ -193,13 +193,13 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.Ignore(v => v.TargetsBeforeMap);
             e.Ignore(v => v.TargetsAfterMap);
         });
-        b.Entity<Grants.Instalment>(e =>
+        builder.Entity<Grants.Instalment>(e =>
         {
             e.Property(i => i.Version).IsConcurrencyToken();
             e.Property(i => i.HeldReason).HasMaxLength(3000);
             e.Property(i => i.FailureReason).HasMaxLength(3000);
         });
-        b.Entity<Grants.GrantCondition>(e =>
+        builder.Entity<Grants.GrantCondition>(e =>
         {
             e.ToTable("GrantConditions");
             e.Property(c => c.Kind).HasMaxLength(30);
@@ -210,7 +210,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.Property(c => c.Version).IsConcurrencyToken();
             e.HasIndex(c => new { c.GrantId, c.Sequence }).IsUnique();
         });
-        b.Entity<Grants.MonitoringReturn>(e =>
+        builder.Entity<Grants.MonitoringReturn>(e =>
         {
             e.Property(r => r.Period).HasMaxLength(100);
             e.HasIndex(r => new { r.Status, r.DueAt });
@@ -218,7 +218,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasMany(r => r.Spend).WithOne().HasForeignKey(x => x.ReturnId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(r => r.Actuals).WithOne().HasForeignKey(x => x.ReturnId).OnDelete(DeleteBehavior.Cascade);
         });
-        b.Entity<WorkflowDefinitionVersion>(e =>
+        builder.Entity<WorkflowDefinitionVersion>(e =>
         {
             e.ToTable("WorkflowDefinitionVersions");
             e.Property(v => v.DefinitionId).HasMaxLength(100);
@@ -227,7 +227,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.Property(v => v.PublishedBy).HasMaxLength(200);
             e.Property(v => v.Reason).HasMaxLength(500);
         });
-        b.Entity<Email.EmailTemplateVersion>(e =>
+        builder.Entity<Email.EmailTemplateVersion>(e =>
         {
             e.ToTable("EmailTemplateVersions");
             e.Property(v => v.Name).HasMaxLength(100);
@@ -235,7 +235,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.Property(v => v.RecordedBy).HasMaxLength(200);
             e.Property(v => v.Reason).HasMaxLength(500);
         });
-        b.Entity<SocialValue.ProxyVersion>(e =>
+        builder.Entity<SocialValue.ProxyVersion>(e =>
         {
             e.ToTable("SocialValueProxies");
             e.Property(v => v.MeasureCode).HasMaxLength(100);
@@ -246,7 +246,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.Property(v => v.RecordedBy).HasMaxLength(200);
             e.Property(v => v.Reason).HasMaxLength(500);
         });
-        b.Entity<Panels.PanelMeeting>(e =>
+        builder.Entity<Panels.PanelMeeting>(e =>
         {
             e.ToTable("PanelMeetings");
             e.Property(m => m.Title).HasMaxLength(200);
@@ -261,7 +261,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasMany(m => m.Items).WithOne().HasForeignKey(x => x.MeetingId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(m => new { m.RoundId, m.MeetsOn });
         });
-        b.Entity<Panels.PanelMember>(e =>
+        builder.Entity<Panels.PanelMember>(e =>
         {
             e.ToTable("PanelMembers");
             e.Property(x => x.UserId).HasMaxLength(450);
@@ -269,7 +269,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasIndex(x => new { x.MeetingId, x.UserId }).IsUnique();
             e.HasIndex(x => x.UserId);
         });
-        b.Entity<Panels.PanelItem>(e =>
+        builder.Entity<Panels.PanelItem>(e =>
         {
             e.ToTable("PanelItems");
             e.Property(x => x.Outcome).HasMaxLength(20);
@@ -281,7 +281,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasIndex(x => new { x.MeetingId, x.ApplicationId }).IsUnique();
             e.HasIndex(x => x.TaskId);
         });
-        b.Entity<Panels.PanelView>(e =>
+        builder.Entity<Panels.PanelView>(e =>
         {
             e.ToTable("PanelViews");
             e.Property(v => v.UserId).HasMaxLength(450);
@@ -290,13 +290,13 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.Property(v => v.Comment).HasMaxLength(3000);
             e.HasIndex(v => new { v.ItemId, v.UserId }).IsUnique();
         });
-        b.Entity<AssessmentCriterion>(e => e.HasOne<Fund>().WithMany(f => f.Criteria).HasForeignKey(c => c.FundId));
-        b.Entity<OutcomeMeasure>(e =>
+        builder.Entity<AssessmentCriterion>(e => e.HasOne<Fund>().WithMany(f => f.Criteria).HasForeignKey(c => c.FundId));
+        builder.Entity<OutcomeMeasure>(e =>
         {
             e.HasOne<Fund>().WithMany(f => f.Measures).HasForeignKey(m => m.FundId);
             e.HasIndex(m => new { m.FundId, m.Code }).IsUnique();
         });
-        b.Entity<Applications.Application>(e =>
+        builder.Entity<Applications.Application>(e =>
         {
             e.HasIndex(a => a.Reference).IsUnique();
             e.HasIndex(a => a.OrganisationId);

@@ -71,7 +71,7 @@ public sealed class EmailTemplateVersions(GrantDbContext db, EmailTemplates temp
     /// <summary>Publishes a new version of a shipped template; refused, naming the field, if anything is wrong or nothing changed.</summary>
     public async Task<EmailTemplateVersion> PublishAsync(string name, TemplateDraft draft, Actor actor, CancellationToken ct = default)
     {
-        if (!templates.Exists(name)) throw new WorkflowNotFoundException($"There is no email template called '{name}'");
+        if (!templates.Exists(name)) throw new NotFoundException($"There is no email template called '{name}'");
         var errors = Check(draft);
         var text = Normalise(draft.Text);
         var html = Normalise(draft.Html) is { Length: > 0 } h ? h : null;
@@ -91,7 +91,7 @@ public sealed class EmailTemplateVersions(GrantDbContext db, EmailTemplates temp
         catch (DbUpdateException)
         {
             db.ChangeTracker.Clear();
-            throw new WorkflowConflictException("Someone else published this template a moment ago: reload the page to see their version");
+            throw new ConflictException("Someone else published this template a moment ago: reload the page to see their version");
         }
         templates.Use(await LatestAsync(db, ct));
         return version;

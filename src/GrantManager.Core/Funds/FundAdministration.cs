@@ -14,7 +14,7 @@ public sealed partial class FundAdministration(GrantDbContext db, WorkflowRegist
 {
     public async Task<Fund> SaveFundAsync(int? id, FundInput input, CancellationToken ct = default)
     {
-        var fund = id is int existing ? await db.Funds.SingleOrDefaultAsync(f => f.Id == existing, ct) ?? throw new WorkflowNotFoundException("No such fund") : new Fund();
+        var fund = id is int existing ? await db.Funds.SingleOrDefaultAsync(f => f.Id == existing, ct) ?? throw new NotFoundException("No such fund") : new Fund();
         var e = new Errors();
         var code = input.Code?.Trim().ToUpperInvariant();
         if (code is null || !CodePattern().IsMatch(code)) e.Add("code", "Enter a code of 2 to 10 capital letters, like LWK; it starts every application reference");
@@ -61,7 +61,7 @@ public sealed partial class FundAdministration(GrantDbContext db, WorkflowRegist
 
     public async Task<Round> AddRoundAsync(int fundId, string? name, DateOnly? opens, DateOnly? closes, decimal? budget, CancellationToken ct = default)
     {
-        var fund = await db.Funds.SingleOrDefaultAsync(f => f.Id == fundId, ct) ?? throw new WorkflowNotFoundException("No such fund");
+        var fund = await db.Funds.SingleOrDefaultAsync(f => f.Id == fundId, ct) ?? throw new NotFoundException("No such fund");
         var e = new Errors();
         if (string.IsNullOrWhiteSpace(name)) e.Add("roundName", "Enter the round's name, like Round 2 2027");
         if (opens is null) e.Add("opens", "Enter the date the round opens");
@@ -87,7 +87,7 @@ public sealed partial class FundAdministration(GrantDbContext db, WorkflowRegist
     /// </summary>
     public async Task<Round> SetRoundBudgetAsync(int fundId, int? roundId, decimal? budget, CancellationToken ct = default)
     {
-        var fund = await db.Funds.AsNoTracking().SingleOrDefaultAsync(f => f.Id == fundId, ct) ?? throw new WorkflowNotFoundException("No such fund");
+        var fund = await db.Funds.AsNoTracking().SingleOrDefaultAsync(f => f.Id == fundId, ct) ?? throw new NotFoundException("No such fund");
         var e = new Errors();
         var round = roundId is int id ? await db.Rounds.SingleOrDefaultAsync(r => r.Id == id && r.FundId == fundId, ct) : null;
         if (round is null) e.Add("roundId", "Choose the round whose budget changes");
@@ -107,7 +107,7 @@ public sealed partial class FundAdministration(GrantDbContext db, WorkflowRegist
 
     public async Task AddCriterionAsync(int fundId, string? name, string? guidance, int? weight, CancellationToken ct = default)
     {
-        var fund = await db.Funds.Include(f => f.Criteria).SingleOrDefaultAsync(f => f.Id == fundId, ct) ?? throw new WorkflowNotFoundException("No such fund");
+        var fund = await db.Funds.Include(f => f.Criteria).SingleOrDefaultAsync(f => f.Id == fundId, ct) ?? throw new NotFoundException("No such fund");
         var e = new Errors();
         if (string.IsNullOrWhiteSpace(name)) e.Add("criterionName", "Enter the criterion's name");
         else if (fund.Criteria.Any(c => c.Name.Equals(name.Trim(), StringComparison.OrdinalIgnoreCase))) e.Add("criterionName", "The fund already has a criterion with that name");
@@ -120,14 +120,14 @@ public sealed partial class FundAdministration(GrantDbContext db, WorkflowRegist
 
     public async Task RemoveCriterionAsync(int fundId, int criterionId, CancellationToken ct = default)
     {
-        var criterion = await db.Criteria.SingleOrDefaultAsync(c => c.Id == criterionId && c.FundId == fundId, ct) ?? throw new WorkflowNotFoundException("No such criterion");
+        var criterion = await db.Criteria.SingleOrDefaultAsync(c => c.Id == criterionId && c.FundId == fundId, ct) ?? throw new NotFoundException("No such criterion");
         db.Criteria.Remove(criterion);
         await db.SaveChangesAsync(ct);
     }
 
     public async Task AddMeasureAsync(int fundId, string? code, string? name, string? unit, CancellationToken ct = default)
     {
-        var fund = await db.Funds.Include(f => f.Measures).SingleOrDefaultAsync(f => f.Id == fundId, ct) ?? throw new WorkflowNotFoundException("No such fund");
+        var fund = await db.Funds.Include(f => f.Measures).SingleOrDefaultAsync(f => f.Id == fundId, ct) ?? throw new NotFoundException("No such fund");
         var e = new Errors();
         var key = code?.Trim().ToLowerInvariant();
         if (key is null || !MeasurePattern().IsMatch(key)) e.Add("measureCode", "Enter a code of lower-case letters and hyphens, like people-supported");

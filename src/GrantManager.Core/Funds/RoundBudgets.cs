@@ -100,8 +100,7 @@ public sealed class RoundBudgets(GrantDbContext db, WorkflowRegistry registry)
         var (amount, count, ids) = (new Dictionary<int, decimal>(), new Dictionary<int, int>(), new HashSet<int>());
         foreach (var r in rows.Where(r => approved.Contains((r.DefinitionId, r.DefinitionVersion, r.State))))
         {
-            var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(r.Data);
-            var awarded = data is not null && data.TryGetValue("amountAwarded", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDecimal() : 0;
+            var awarded = SubjectData.Number(r.Data, "amountAwarded") ?? 0;
             amount[r.RoundId] = amount.GetValueOrDefault(r.RoundId) + awarded;
             count[r.RoundId] = count.GetValueOrDefault(r.RoundId) + 1;
             ids.Add(r.Id);

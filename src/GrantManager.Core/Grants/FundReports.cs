@@ -232,7 +232,7 @@ public sealed class FundReports(GrantDbContext db, SocialValueProxies proxies)
         return text.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? $"\"{text.Replace("\"", "\"\"")}\"" : text;
     }
 
-    private static string UkDay(DateTime utc) => UkTime.DayOf(utc).ToString("yyyy-MM-dd");
+    private static string UkDay(DateTime utc) => UkTime.DayOf(utc).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
     private IQueryable<MonitoringReturn> ReturnsOfFund(int fundId) =>
         db.Set<MonitoringReturn>().AsNoTracking().Where(r => db.Grants.Any(g => g.Id == r.GrantId && g.FundId == fundId));

@@ -105,7 +105,7 @@ public static class PaymentPlan
     public static IReadOnlyList<(int Percent, string ReleasedBy)> Parse(string plan) =>
         plan.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(part => part.Split(':', StringSplitOptions.TrimEntries))
-            .Select(p => (int.Parse(p[0]), p[1]))
+            .Select(p => (int.Parse(p[0], System.Globalization.CultureInfo.InvariantCulture), p[1]))
             .ToList();
 
     /// <summary>Null when the plan is good, else what is wrong with it.</summary>

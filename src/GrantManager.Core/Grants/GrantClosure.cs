@@ -57,8 +57,7 @@ public static class GrantClosure
 
     internal static decimal? Number(WorkflowInstance instance, string field)
     {
-        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data);
-        return data is not null && data.TryGetValue(field, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDecimal() : null;
+        return SubjectData.Number(instance.Data, field);
     }
 }
 
@@ -141,7 +140,7 @@ public sealed class GrantClosureService(GrantDbContext db, WorkflowRuntime runti
     /// <summary>The grant, for anyone who may see it (another organisation's is not found; a role that sees no grants is refused).</summary>
     public async Task<Grant> ForReadingAsync(int grantId, Actor actor, CancellationToken ct = default) =>
         await returns.VisibleGrants(actor).AsNoTracking().Include(g => g.Instalments).Include(g => g.Returns).SingleOrDefaultAsync(g => g.Id == grantId, ct)
-        ?? throw new WorkflowNotFoundException("No such grant");
+        ?? throw new NotFoundException("No such grant");
 
     /// <summary>Whether the grant holder may declare the underspend now: closure is open and waiting for it.</summary>
     public async Task<bool> AwaitsDeclarationAsync(Grant grant, CancellationToken ct = default) =>
@@ -157,11 +156,11 @@ public sealed class GrantClosureService(GrantDbContext db, WorkflowRuntime runti
     {
         var found = await ForReadingAsync(grantId, actor, ct);
         if (!actor.HasRole(Roles.Applicant) || found.OrganisationId != actor.OrganisationId)
-            throw new WorkflowForbiddenException("Only the grant holder declares the underspend");
+            throw new ForbiddenException("Only the grant holder declares the underspend");
         if (found.ClosureInstanceId is not Guid closureId || found.Status == GrantStatus.Closed)
-            throw new WorkflowConflictException(found.Status == GrantStatus.Closed ? "This grant has closed"
+            throw new ConflictException(found.Status == GrantStatus.Closed ? "This grant has closed"
                 : "You can tell us about money not spent once your final report has been accepted");
-        if (!await AwaitsDeclarationAsync(found, ct)) throw new WorkflowConflictException("The underspend has already been declared");
+        if (!await AwaitsDeclarationAsync(found, ct)) throw new ConflictException("The underspend has already been declared");
         var paid = GrantClosure.PaidSoFar(found);
         var errors = new Errors();
         if (amount is not decimal value) errors.Add("amount", "Enter the amount not spent, or 0 if it was all spent");
@@ -195,13 +194,13 @@ public sealed class GrantClosureService(GrantDbContext db, WorkflowRuntime runti
     public async Task<Grant> EndEarlyAsync(int grantId, Actor actor, string? reason, CancellationToken ct = default)
     {
         var found = await ForReadingAsync(grantId, actor, ct);
-        if (!MayEnd(actor)) throw new WorkflowForbiddenException("Only a grant officer or an administrator can end a grant early");
+        if (!MayEnd(actor)) throw new ForbiddenException("Only a grant officer or an administrator can end a grant early");
         var why = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
         var errors = new Errors();
         if (why is null) errors.Add("reason", "Enter why the grant is ending early; the grant holder is told");
         else if (why.Length > MaxReason) errors.Add("reason", $"The reason must be {MaxReason:#,0} characters or fewer");
         errors.ThrowIfAny();
-        if (found.Status == GrantStatus.Closed) throw new WorkflowConflictException("This grant has already closed");
+        if (found.Status == GrantStatus.Closed) throw new ConflictException("This grant has already closed");
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var grant = await db.Grants.Include(g => g.Instalments).Include(g => g.Returns).SingleAsync(g => g.Id == grantId, ct);
@@ -239,7 +238,7 @@ public sealed class GrantClosureService(GrantDbContext db, WorkflowRuntime runti
                 ApplicationService.SubjectType, grant.ApplicationId.ToString(CultureInfo.InvariantCulture));
         }
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateConcurrencyException) { throw new WorkflowConflictException("Someone else changed this grant at the same moment. Reload to see what they did."); }
+        catch (DbUpdateConcurrencyException) { throw new ConflictException("Someone else changed this grant at the same moment. Reload to see what they did."); }
         await tx.CommitAsync(ct);
         return await ForReadingAsync(grantId, actor, ct);
     }

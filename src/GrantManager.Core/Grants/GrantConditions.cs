@@ -159,7 +159,7 @@ public sealed class GrantConditionService(GrantDbContext db, WorkflowRuntime run
     {
         var grants = returns.VisibleGrants(actor);
         var condition = await db.Set<GrantCondition>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == conditionId && grants.Any(g => g.Id == c.GrantId), ct)
-            ?? throw new WorkflowNotFoundException("No such condition");
+            ?? throw new NotFoundException("No such condition");
         var grant = await db.Grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.ConditionList).SingleAsync(g => g.Id == condition.GrantId, ct);
         return (condition, grant);
     }
@@ -168,8 +168,8 @@ public sealed class GrantConditionService(GrantDbContext db, WorkflowRuntime run
     public async Task<GrantCondition> SendEvidenceAsync(int conditionId, Actor actor, string? note, CancellationToken ct = default)
     {
         var (found, grant) = await ForReadingAsync(conditionId, actor, ct);
-        if (!actor.HasRole(Roles.Applicant) || grant.OrganisationId != actor.OrganisationId) throw new WorkflowForbiddenException("Only the grant holder sends evidence");
-        if (found.Status == ConditionStatus.Met) throw new WorkflowConflictException("This condition has been met, so it needs no more evidence");
+        if (!actor.HasRole(Roles.Applicant) || grant.OrganisationId != actor.OrganisationId) throw new ForbiddenException("Only the grant holder sends evidence");
+        if (found.Status == ConditionStatus.Met) throw new ConflictException("This condition has been met, so it needs no more evidence");
         var text = string.IsNullOrWhiteSpace(note) ? null : note.Trim();
         var errors = new Errors();
         var documents = await db.Set<Attachment>().CountAsync(a => a.ConditionId == conditionId, ct);
@@ -200,8 +200,8 @@ public sealed class GrantConditionService(GrantDbContext db, WorkflowRuntime run
     public async Task<GrantCondition> RecordOutcomeAsync(int grantId, int conditionId, Actor actor, string? status, string? reason, CancellationToken ct = default)
     {
         var (found, _) = await ForReadingAsync(conditionId, actor, ct);
-        if (found.GrantId != grantId) throw new WorkflowNotFoundException("No such condition");
-        if (!actor.HasRole(Roles.GrantOfficer)) throw new WorkflowForbiddenException("Only a grant officer records whether a condition is met");
+        if (found.GrantId != grantId) throw new NotFoundException("No such condition");
+        if (!actor.HasRole(Roles.GrantOfficer)) throw new ForbiddenException("Only a grant officer records whether a condition is met");
         var why = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
         var errors = new Errors();
         if (status is not ("met" or "not-met")) errors.Add("status", "Choose whether the condition is met or not met");
@@ -212,7 +212,7 @@ public sealed class GrantConditionService(GrantDbContext db, WorkflowRuntime run
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var grant = await db.Grants.Include(g => g.Instalments).Include(g => g.ConditionList).SingleAsync(g => g.Id == grantId, ct);
         var condition = grant.ConditionList.Single(c => c.Id == conditionId);
-        if (condition.Version != found.Version) throw new WorkflowConflictException("The condition has changed since you opened it. Reload it to see the latest.");
+        if (condition.Version != found.Version) throw new ConflictException("The condition has changed since you opened it. Reload it to see the latest.");
         condition.Status = status == "met" ? ConditionStatus.Met : ConditionStatus.NotMet;
         condition.Reason = why;
         condition.DecidedAt = time.GetUtcNow().UtcDateTime;
@@ -255,6 +255,6 @@ public sealed class GrantConditionService(GrantDbContext db, WorkflowRuntime run
     private async Task SaveAsync(CancellationToken ct)
     {
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateConcurrencyException) { throw new WorkflowConflictException("Someone else changed this condition at the same moment. Reload to see what they did."); }
+        catch (DbUpdateConcurrencyException) { throw new ConflictException("Someone else changed this condition at the same moment. Reload to see what they did."); }
     }
 }

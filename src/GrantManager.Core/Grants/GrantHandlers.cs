@@ -75,7 +75,7 @@ public static class GrantWorkflows
 
     internal static Dictionary<string, object?> Common(WorkflowInstance from)
     {
-        var source = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(from.Data) ?? new();
+        var source = from.Fields();
         var data = new Dictionary<string, object?>();
         foreach (var key in new[] { "projectTitle", "organisationName", "fundName" })
             data[key] = source.TryGetValue(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
@@ -87,8 +87,7 @@ public static class GrantWorkflows
 
     public static string? Text(WorkflowInstance instance, string field)
     {
-        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data);
-        return data is not null && data.TryGetValue(field, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+        return SubjectData.Text(instance.Data, field);
     }
 }
 
@@ -129,10 +128,7 @@ public sealed class AwardGrantHandler(TimeProvider time, MonitoringSchedules sch
             }).ToList(),
         };
         // The confirmation email lists the payments and report dates.
-        var fields = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
-        fields["paymentsText"] = JsonSerializer.SerializeToElement(terms.PaymentsText());
-        fields["reportsText"] = JsonSerializer.SerializeToElement(terms.ReportsText());
-        instance.Data = JsonSerializer.Serialize(fields);
+        instance.Data = SubjectData.With(instance.Data, new Dictionary<string, object?> { ["paymentsText"] = terms.PaymentsText(), ["reportsText"] = terms.ReportsText() });
         db.Grants.Add(grant);
         // The returns and instalments need their ids before their workflows can name them.
         await db.SaveChangesAsync(ct);

@@ -65,7 +65,7 @@ public sealed class GrantRegister(GrantDbContext db, TimeProvider time)
         {
             // An applicant sees only their own organisation's grants (through the API); nobody else any.
             if (!actor.HasRole(Roles.Applicant) || actor.OrganisationId is not int own)
-                throw new WorkflowForbiddenException("The grants register is for staff who look after grants");
+                throw new ForbiddenException("The grants register is for staff who look after grants");
             grants = grants.Where(g => g.OrganisationId == own);
         }
         var query = from g in grants

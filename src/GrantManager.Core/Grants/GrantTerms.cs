@@ -19,7 +19,7 @@ public sealed record GrantTerms(decimal Amount, string? Conditions, IReadOnlyLis
     /// <param name="instanceData">The application workflow's data, where the decision put the amount, conditions and any adjusted targets.</param>
     public static GrantTerms For(Application application, string instanceData, MonitoringSettings settings, DateTime now)
     {
-        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instanceData) ?? new();
+        var data = Workflows.SubjectData.Read(instanceData);
         var amount = data.TryGetValue("amountAwarded", out var awarded) && awarded.ValueKind == JsonValueKind.Number
             ? awarded.GetDecimal() : application.AmountRequested ?? 0;
         var conditions = data.TryGetValue("conditions", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString() : null;

@@ -105,8 +105,8 @@ public sealed class GrantVariations(GrantDbContext db, WorkflowRuntime runtime, 
     {
         var grant = await returns.VisibleGrants(actor).AsNoTracking().Include(g => g.Targets.OrderBy(t => t.Id)).Include(g => g.Instalments)
             .Include(g => g.Variations.OrderBy(v => v.Sequence)).SingleOrDefaultAsync(g => g.Id == grantId, ct)
-            ?? throw new WorkflowNotFoundException("No such grant");
-        if (!MayAsk(actor, grant)) throw new WorkflowForbiddenException("Only the grant holder, or a grant officer for them, asks for a change to a grant");
+            ?? throw new NotFoundException("No such grant");
+        if (!MayAsk(actor, grant)) throw new ForbiddenException("Only the grant holder, or a grant officer for them, asks for a change to a grant");
         return grant;
     }
 
@@ -127,9 +127,9 @@ public sealed class GrantVariations(GrantDbContext db, WorkflowRuntime runtime, 
     public async Task<GrantVariation> RequestAsync(int grantId, Actor actor, VariationInput input, CancellationToken ct = default)
     {
         var grant = await GrantForAsync(grantId, actor, ct);
-        if (grant.Status != GrantStatus.Active) throw new WorkflowConflictException("This grant has closed, so it can no longer be changed");
+        if (grant.Status != GrantStatus.Active) throw new ConflictException("This grant has closed, so it can no longer be changed");
         if (grant.Variations.Any(v => v.Status == VariationStatus.Requested))
-            throw new WorkflowConflictException("A change to this grant is already being reviewed. You can ask for another once it is decided");
+            throw new ConflictException("A change to this grant is already being reviewed. You can ask for another once it is decided");
         var budget = await BudgetOfAsync(db, grant, ct);
         var today = Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime);
         var measures = await db.OutcomeMeasures.AsNoTracking().Where(m => m.FundId == grant.FundId).ToDictionaryAsync(m => m.Code, m => m.Name, ct);
@@ -273,7 +273,7 @@ public sealed class VariationReviewForm(GrantDbContext db, Funds.RoundBudgets bu
     {
         if (context.Outcome != "approve") return TaskFormAnswer.Nothing;
         var (variation, grant) = await VariationPlan.LoadAsync(db, context.Task.Instance!, asNoTracking: true, ct);
-        if (variation.Status != VariationStatus.Requested) throw new WorkflowConflictException("This change has already been decided");
+        if (variation.Status != VariationStatus.Requested) throw new ConflictException("This change has already been decided");
         var plan = VariationPlan.For(grant, variation, schedules.For(await FundCodeAsync(grant, ct)), context.Now);
         if (plan.Problem is { } problem) errors.Add("outcome", problem);
         else if (plan.AddedMoney > 0 && await budgets.ForRoundAsync(await RoundOfAsync(grant, ct), [], ct) is { } budget && budget.LeftAfter(plan.AddedMoney) < 0)

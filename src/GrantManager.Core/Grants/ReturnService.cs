@@ -45,14 +45,14 @@ public sealed class ReturnService(GrantDbContext db, WorkflowRuntime runtime, Ti
     {
         if (SeesAllGrants(actor)) return db.Grants;
         if (actor.HasRole(Roles.Applicant) && actor.OrganisationId is int organisation) return db.Grants.Where(g => g.OrganisationId == organisation);
-        throw new WorkflowForbiddenException("Your role does not see grants");
+        throw new ForbiddenException("Your role does not see grants");
     }
 
     public async Task<(MonitoringReturn Return, Grant Grant)> ForReadingAsync(int id, Actor actor, CancellationToken ct = default)
     {
         var grants = VisibleGrants(actor);
         var r = await db.Set<MonitoringReturn>().AsNoTracking().Include(x => x.Spend.OrderBy(s => s.Id)).Include(x => x.Actuals.OrderBy(a => a.Id))
-            .SingleOrDefaultAsync(x => x.Id == id && grants.Any(g => g.Id == x.GrantId), ct) ?? throw new WorkflowNotFoundException("No such return");
+            .SingleOrDefaultAsync(x => x.Id == id && grants.Any(g => g.Id == x.GrantId), ct) ?? throw new NotFoundException("No such return");
         var grant = await db.Grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Targets).SingleAsync(g => g.Id == r.GrantId, ct);
         return (r, grant);
     }
@@ -64,7 +64,7 @@ public sealed class ReturnService(GrantDbContext db, WorkflowRuntime runtime, Ti
     {
         var r = await OwnAsync(id, actor, ct);
         if (expectedVersion is int v && v != r.Version)
-            throw new WorkflowConflictException("The return has changed since you opened it. Reload it to see the latest.");
+            throw new ConflictException("The return has changed since you opened it. Reload it to see the latest.");
         var errors = new Errors();
         Apply(r, input, errors);
         errors.ThrowIfAny();
@@ -80,13 +80,13 @@ public sealed class ReturnService(GrantDbContext db, WorkflowRuntime runtime, Ti
     {
         var r = await OwnAsync(id, actor, ct);
         if (expectedVersion is int v && v != r.Version)
-            throw new WorkflowConflictException("The report has changed since you checked it. Check it again before sending it.");
+            throw new ConflictException("The report has changed since you checked it. Check it again before sending it.");
         var errors = new Errors();
         if (input is not null) Apply(r, input, errors);
         errors.ThrowIfAny();
         Completeness(r, errors);
         errors.ThrowIfAny();
-        if (r.WorkflowInstanceId is not Guid instanceId) throw new WorkflowConflictException("This return cannot be sent yet");
+        if (r.WorkflowInstanceId is not Guid instanceId) throw new ConflictException("This return cannot be sent yet");
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         r.SubmittedAt = Now;
         r.Version++;
@@ -159,12 +159,12 @@ public sealed class ReturnService(GrantDbContext db, WorkflowRuntime runtime, Ti
     private async Task<MonitoringReturn> OwnAsync(int id, Actor actor, CancellationToken ct)
     {
         if (!actor.HasRole(Roles.Applicant) || actor.OrganisationId is not int organisation)
-            throw new WorkflowForbiddenException("Only the grant holder can fill in a progress report");
+            throw new ForbiddenException("Only the grant holder can fill in a progress report");
         var r = await db.Set<MonitoringReturn>().Include(x => x.Spend.OrderBy(s => s.Id)).Include(x => x.Actuals.OrderBy(a => a.Id))
             .SingleOrDefaultAsync(x => x.Id == id && db.Grants.Any(g => g.Id == x.GrantId && g.OrganisationId == organisation), ct)
-            ?? throw new WorkflowNotFoundException("No such return");
+            ?? throw new NotFoundException("No such return");
         if (!IsEditable(r))
-            throw new WorkflowConflictException(r.Status == ReturnStatus.Accepted ? "This return has been accepted, so it can no longer be changed"
+            throw new ConflictException(r.Status == ReturnStatus.Accepted ? "This return has been accepted, so it can no longer be changed"
                 : "This return has been sent and is being reviewed, so it cannot be changed now");
         return r;
     }
@@ -172,6 +172,6 @@ public sealed class ReturnService(GrantDbContext db, WorkflowRuntime runtime, Ti
     private async Task SaveAsync(CancellationToken ct)
     {
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateConcurrencyException) { throw new WorkflowConflictException("Someone else changed this return at the same moment. Reload to see what they did."); }
+        catch (DbUpdateConcurrencyException) { throw new ConflictException("Someone else changed this return at the same moment. Reload to see what they did."); }
     }
 }

@@ -64,7 +64,7 @@ public sealed class PanelMeetings(GrantDbContext db, Tasks.TaskService tasks, Ro
 
     public async Task<PanelMeeting> CreateAsync(Actor actor, PanelMeetingInput input, CancellationToken ct = default)
     {
-        if (!actor.HasRole(Roles.GrantOfficer)) throw new WorkflowForbiddenException("Only grant officers set up panel meetings");
+        if (!actor.HasRole(Roles.GrantOfficer)) throw new ForbiddenException("Only grant officers set up panel meetings");
         var e = new Errors();
         var round = input.RoundId is int roundId ? await db.Rounds.AsNoTracking().SingleOrDefaultAsync(r => r.Id == roundId, ct) : null;
         if (round is null) e.Add("roundId", "Choose the round the meeting decides");
@@ -107,7 +107,7 @@ public sealed class PanelMeetings(GrantDbContext db, Tasks.TaskService tasks, Ro
     /// <summary>Meetings the actor may see, soonest last decided first: grant officers all of them, panel members those they sit on.</summary>
     public async Task<List<PanelMeeting>> ListAsync(Actor actor, CancellationToken ct = default)
     {
-        if (!actor.HasRole(Roles.GrantOfficer) && !actor.HasRole(Roles.PanelMember)) throw new WorkflowForbiddenException("Only grant officers and panel members see panel meetings");
+        if (!actor.HasRole(Roles.GrantOfficer) && !actor.HasRole(Roles.PanelMember)) throw new ForbiddenException("Only grant officers and panel members see panel meetings");
         var meetings = db.Set<PanelMeeting>().AsNoTracking().Include(m => m.Members).Include(m => m.Items).AsQueryable();
         if (!actor.HasRole(Roles.GrantOfficer)) meetings = meetings.Where(m => m.Members.Any(p => p.UserId == actor.UserId));
         return await meetings.OrderBy(m => m.DecidedAt != null).ThenByDescending(m => m.MeetsOn).ThenByDescending(m => m.Id).ToListAsync(ct);
@@ -119,9 +119,9 @@ public sealed class PanelMeetings(GrantDbContext db, Tasks.TaskService tasks, Ro
         var meeting = await db.Set<PanelMeeting>().AsNoTracking().Include(m => m.Members).Include(m => m.Items).ThenInclude(i => i.Views)
             .AsSplitQuery().SingleOrDefaultAsync(m => m.Id == id, ct);
         if (meeting is null || !(actor.HasRole(Roles.GrantOfficer) || actor.HasRole(Roles.PanelMember)))
-            throw new WorkflowNotFoundException("No such panel meeting");
+            throw new NotFoundException("No such panel meeting");
         if (!actor.HasRole(Roles.GrantOfficer) && !meeting.HasMember(actor.UserId))
-            throw new WorkflowForbiddenException("You are not a member of this panel meeting");
+            throw new ForbiddenException("You are not a member of this panel meeting");
         return meeting;
     }
 
@@ -165,8 +165,8 @@ public sealed class PanelMeetings(GrantDbContext db, Tasks.TaskService tasks, Ro
     public async Task RecordViewsAsync(int id, Actor actor, IReadOnlyList<PanelViewInput> views, CancellationToken ct = default)
     {
         var meeting = await LoadForChangeAsync(id, actor, ct);
-        if (!meeting.HasMember(actor.UserId)) throw new WorkflowForbiddenException("Only the meeting's members record their views");
-        if (meeting.Decided) throw new WorkflowConflictException($"The meeting's decisions were recorded on {UkTime.DateAndTime(meeting.DecidedAt!.Value)}");
+        if (!meeting.HasMember(actor.UserId)) throw new ForbiddenException("Only the meeting's members record their views");
+        if (meeting.Decided) throw new ConflictException($"The meeting's decisions were recorded on {UkTime.DateAndTime(meeting.DecidedAt!.Value)}");
         var e = new Errors();
         if (views.Count == 0) e.Add("views", "Give your view on at least one application");
         foreach (var (v, i) in views.Select((v, i) => (v, i)))
@@ -194,8 +194,8 @@ public sealed class PanelMeetings(GrantDbContext db, Tasks.TaskService tasks, Ro
     public async Task RecordDecisionsAsync(int id, Actor actor, IReadOnlyList<PanelDecisionInput> decisions, CancellationToken ct = default)
     {
         var meeting = await LoadForChangeAsync(id, actor, ct);
-        if (meeting.Chair?.UserId != actor.UserId) throw new WorkflowForbiddenException("Only the meeting's chair records its decisions");
-        if (meeting.Decided) throw new WorkflowConflictException($"The meeting's decisions were recorded on {UkTime.DateAndTime(meeting.DecidedAt!.Value)}");
+        if (meeting.Chair?.UserId != actor.UserId) throw new ForbiddenException("Only the meeting's chair records its decisions");
+        if (meeting.Decided) throw new ConflictException($"The meeting's decisions were recorded on {UkTime.DateAndTime(meeting.DecidedAt!.Value)}");
         var e = new Errors();
         if (UkTime.DayOf(Now) < meeting.MeetsOn)
             e.Add("decisions", $"The meeting is on {meeting.MeetsOn.ToString("d MMMM yyyy", System.Globalization.CultureInfo.GetCultureInfo("en-GB"))}: its decisions are recorded from that day");
@@ -235,7 +235,7 @@ public sealed class PanelMeetings(GrantDbContext db, Tasks.TaskService tasks, Ro
                         foreach (var message in messages) e.Add(field == "comment" ? $"decisions[{i}].note" : $"decisions[{i}].{field}", $"{references[item.ApplicationId]}: {message}");
                     continue;
                 }
-                catch (WorkflowException refused) when (refused is not WorkflowNotFoundException)
+                catch (RefusedException refused) when (refused is not NotFoundException)
                 {
                     e.Add($"decisions[{i}].outcome", $"{references[item.ApplicationId]}: {refused.Message}");
                     continue;
@@ -286,6 +286,6 @@ public sealed class PanelMeetings(GrantDbContext db, Tasks.TaskService tasks, Ro
     private async Task SaveAsync(CancellationToken ct)
     {
         try { await db.SaveChangesAsync(ct); }
-        catch (DbUpdateConcurrencyException) { throw new WorkflowConflictException("Someone else changed this meeting at the same moment. Reload it to see what they did."); }
+        catch (DbUpdateConcurrencyException) { throw new ConflictException("Someone else changed this meeting at the same moment. Reload it to see what they did."); }
     }
 }

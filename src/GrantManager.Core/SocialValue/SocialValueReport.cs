@@ -56,7 +56,7 @@ public sealed class SocialValueReports(GrantDbContext db, SocialValueProxies pro
 
     /// <param name="asAt">The day the report is for: returns accepted by the end of it count, valued with the proxies in force on it.</param>
     /// <param name="breakdown">False for the totals alone (the dashboard's summary): the by-district and by-quarter figures are left empty.</param>
-    public async Task<SocialValueReport?> ForFundAsync(int fundId, DateOnly asAt, CancellationToken ct = default, bool breakdown = true)
+    public async Task<SocialValueReport?> ForFundAsync(int fundId, DateOnly asAt, bool breakdown = true, CancellationToken ct = default)
     {
         var fund = await db.Funds.AsNoTracking().Include(f => f.Measures).SingleOrDefaultAsync(f => f.Id == fundId, ct);
         if (fund is null) return null;

@@ -17,9 +17,9 @@ public sealed class TaskService(GrantDbContext db, WorkflowRuntime runtime, Task
     {
         var (outcome, comment) = (completion.Outcome, completion.Comment);
         var task = await db.InboxTasks.AsNoTracking().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == taskId, ct)
-            ?? throw new WorkflowNotFoundException("No such task");
+            ?? throw new NotFoundException("No such task");
         // Who may see the task comes before its state, and who may act before what they typed.
-        if (!runtime.MaySee(task, actor)) throw new WorkflowNotFoundException("No such task");
+        if (!runtime.MaySee(task, actor)) throw new NotFoundException("No such task");
         if (task.Status == InboxTaskStatus.Open) runtime.EnsureMayWork(task, actor);
         var errors = new Errors();
         if (string.IsNullOrWhiteSpace(outcome)) errors.Add("outcome", $"Choose an outcome: {WorkflowText.Choices(task.OutcomeList)}");

@@ -48,10 +48,10 @@ public sealed class WebhookEvents(Func<WorkflowRegistry> registry, TimeProvider 
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
+    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
     {
         if (Begin(eventData.Context) is { AfterInsert.Count: > 0 } state && eventData.Context!.Database.CurrentTransaction is null)
-            state.OwnTransaction = await eventData.Context.Database.BeginTransactionAsync(ct);
+            state.OwnTransaction = await eventData.Context.Database.BeginTransactionAsync(cancellationToken);
         return result;
     }
 
@@ -62,7 +62,7 @@ public sealed class WebhookEvents(Func<WorkflowRegistry> registry, TimeProvider 
         return result;
     }
 
-    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken ct = default)
+    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
         if (eventData.Context is not GrantDbContext db || !_states.TryGetValue(db, out var state) || state.Writing) return result;
         if (state.AfterInsert.Count > 0 && Write(db, state, state.AfterInsert))
@@ -71,8 +71,8 @@ public sealed class WebhookEvents(Func<WorkflowRegistry> registry, TimeProvider 
             state.Writing = true;
             try
             {
-                await db.SaveChangesAsync(ct);
-                if (state.OwnTransaction is { } tx) await tx.CommitAsync(ct);
+                await db.SaveChangesAsync(cancellationToken);
+                if (state.OwnTransaction is { } tx) await tx.CommitAsync(cancellationToken);
             }
             finally
             {
@@ -112,7 +112,7 @@ public sealed class WebhookEvents(Func<WorkflowRegistry> registry, TimeProvider 
 
     public override void SaveChangesFailed(DbContextErrorEventData eventData) => Abandon(eventData.Context)?.Dispose();
 
-    public override async Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken ct = default)
+    public override async Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
     {
         if (Abandon(eventData.Context) is { } tx) await tx.DisposeAsync();
     }
@@ -122,7 +122,7 @@ public sealed class WebhookEvents(Func<WorkflowRegistry> registry, TimeProvider 
         if (eventData.Context is { } context && _states.TryGetValue(context, out var state)) Notify(state);
     }
 
-    public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken ct = default)
+    public Task TransactionCommittedAsync(System.Data.Common.DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
     {
         TransactionCommitted(transaction, eventData);
         return Task.CompletedTask;
@@ -268,8 +268,7 @@ public sealed class WebhookEvents(Func<WorkflowRegistry> registry, TimeProvider 
     {
         var id = int.Parse(i.SubjectId, CultureInfo.InvariantCulture);
         var a = db.Applications.Local.FirstOrDefault(x => x.Id == id) ?? db.Applications.AsNoTracking().First(x => x.Id == id);
-        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(i.Data) ?? new();
-        decimal? awarded = status == "approved" && data.TryGetValue("amountAwarded", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDecimal() : null;
+        var awarded = status == "approved" ? SubjectData.Number(i.Data, "amountAwarded") : null;
         return new JsonObject
         {
             ["applicationId"] = a.Id, ["reference"] = a.Reference, ["fundId"] = a.FundId, ["organisation"] = Organisation(db, a.OrganisationId),

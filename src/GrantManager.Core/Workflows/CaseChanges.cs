@@ -37,9 +37,7 @@ public sealed partial class WorkflowRuntime
         var db = work.Db;
         var instance = await LoadInstanceAsync(db, instanceId, ct);
         if (instance.CompletedAt is not null) return;
-        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
-        foreach (var (k, v) in values) data[k] = JsonSerializer.SerializeToElement(v, DataJson);
-        instance.Data = JsonSerializer.Serialize(data, DataJson);
+        instance.Data = SubjectData.With(instance.Data, values, DataJson);
         var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
         var state = definition.State(instance.State);
         var now = Now;

@@ -11,24 +11,24 @@ public static class WorkflowDiagram
         sb.AppendLine("stateDiagram-v2");
         sb.AppendLine("    direction LR");
         foreach (var (name, state) in definition.States)
-            sb.AppendLine($"    state \"{Escape(state.Title ?? name)}\" as {Id(name)}");
-        sb.AppendLine($"    [*] --> {Id(definition.InitialState)}");
+            sb.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"    state \"{Escape(state.Title ?? name)}\" as {Id(name)}");
+        sb.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"    [*] --> {Id(definition.InitialState)}");
         foreach (var (name, state) in definition.States)
         {
             foreach (var t in state.Transitions)
             {
                 // People read titles: the transition's own, or the outcome's; conditions are described in words beside the diagram.
                 var label = t.Title ?? WorkflowText.Outcome(t.Trigger);
-                sb.AppendLine($"    {Id(name)} --> {Id(t.To)} : {Escape(label)}");
+                sb.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"    {Id(name)} --> {Id(t.To)} : {Escape(label)}");
             }
             foreach (var timer in state.Timers.Where(t => t.Fire is not null && !state.Transitions.Any(x => x.Trigger == t.Fire)))
-                sb.AppendLine($"    {Id(name)} --> {Id(name)} : {Escape(WorkflowText.Outcome(timer.Fire!))}");
-            if (state.Final) sb.AppendLine($"    {Id(name)} --> [*]");
+                sb.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"    {Id(name)} --> {Id(name)} : {Escape(WorkflowText.Outcome(timer.Fire!))}");
+            if (state.Final) sb.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"    {Id(name)} --> [*]");
         }
         if (currentState is not null && definition.States.ContainsKey(currentState))
         {
             sb.AppendLine("    classDef current fill:#ffdd00,stroke:#0b0c0c,stroke-width:4px,color:#0b0c0c,font-weight:bold");
-            sb.AppendLine($"    class {Id(currentState)} current");
+            sb.AppendLine(System.Globalization.CultureInfo.InvariantCulture, $"    class {Id(currentState)} current");
         }
         return sb.ToString();
     }

@@ -18,7 +18,7 @@ public readonly partial record struct WorkflowDuration(bool Negative, int Years,
         var m = Pattern().Match(text.Trim());
         if (!m.Success || text.Trim() is "P" or "-P" || text.TrimEnd().EndsWith('T')) return false;
         // Figures too long for a number are not a duration anyone meant.
-        if (new[] { "y", "mo", "w", "d", "h", "min" }.Any(g => m.Groups[g].Success && m.Groups[g].Value.Length > 6)
+        if (CappedGroups.Any(g => m.Groups[g].Success && m.Groups[g].Value.Length > 6)
             || m.Groups["s"].Success && m.Groups["s"].Value.Length > 9) return false;
         int Int(string g) => m.Groups[g].Success ? int.Parse(m.Groups[g].Value, CultureInfo.InvariantCulture) : 0;
         var weeks = Int("w");
@@ -48,4 +48,6 @@ public readonly partial record struct WorkflowDuration(bool Negative, int Years,
 
     [GeneratedRegex(@"^(?<neg>-)?P(?:(?<y>\d+)Y)?(?:(?<mo>\d+)M)?(?:(?<w>\d+)W)?(?:(?<d>\d+)D)?(?:T(?:(?<h>\d+)H)?(?:(?<min>\d+)M)?(?:(?<s>\d+(?:\.\d+)?)S)?)?$")]
     private static partial Regex Pattern();
+
+    private static readonly string[] CappedGroups = ["y", "mo", "w", "d", "h", "min"];
 }

@@ -270,7 +270,7 @@ public static class WorkflowLoader
         {
             if (!templates.Exists(email.Template))
                 Problem($"{eat}.template", $"no email template '{email.Template}' in {templates.Directory} (expected {email.Template}.txt.liquid)");
-            if (email.To.StartsWith("role:") && !roles.Contains(email.To[5..]))
+            if (email.To.StartsWith("role:", StringComparison.Ordinal) && !roles.Contains(email.To[5..]))
                 Problem($"{eat}.to", $"unknown role '{email.To[5..]}' (known: {string.Join(", ", roles)})");
             if (email.To == "assignee" && !allowAssignee)
                 Problem($"{eat}.to", "'assignee' is only known for a task's emails and taskDue timers");

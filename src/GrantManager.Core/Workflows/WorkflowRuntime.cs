@@ -106,9 +106,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
         InTransactionAsync(async work =>
         {
             var instance = await LoadInstanceAsync(work.Db, instanceId, ct);
-            var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
-            foreach (var (k, v) in values) data[k] = JsonSerializer.SerializeToElement(v, DataJson);
-            instance.Data = JsonSerializer.Serialize(data, DataJson);
+            instance.Data = SubjectData.With(instance.Data, values, DataJson);
             Touch(work.Db, instance);
             return true;
         }, ct);
@@ -525,7 +523,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
         return true;
     }
 
-    private async Task LeaveAsync(DbContext db, WorkflowInstance instance, CancellationToken ct)
+    private static async Task LeaveAsync(DbContext db, WorkflowInstance instance, CancellationToken ct)
     {
         var entry = instance.StageEntry;
         // Tasks and timers this unit of work holds change in memory; the rest in one statement each. The
@@ -631,12 +629,10 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
                     $"Timer {timer.Spec.Id}: skipped, its moment ({timer.DueAt:d MMMM yyyy HH:mm} UTC) had passed when this stage began"), timer.Task?.Title);
     }
 
-    private DateTime? Anchor(WorkflowInstance instance, string from)
+    private static DateTime? Anchor(WorkflowInstance instance, string from)
     {
         if (from == "entered") return instance.StageEnteredAt;
-        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data);
-        return data is not null && data.TryGetValue(from, out var v) && v.ValueKind == JsonValueKind.String && v.TryGetDateTime(out var d)
-            ? d.ToUniversalTime() : null;
+        return SubjectData.Moment(instance.Data, from);
     }
 
     /// <param name="emails">Whether to send the task's emails (a migration opens tasks without telling anyone).</param>
@@ -693,7 +689,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
         var instance = transition.Instance;
         if (to == "applicant")
             return instance.ContactEmail is null ? [] : [new EmailRecipient(instance.ContactEmail, instance.ContactName)];
-        if (to.StartsWith("email:")) return [new EmailRecipient(to[6..], null)];
+        if (to.StartsWith("email:", StringComparison.Ordinal)) return [new EmailRecipient(to[6..], null)];
         if (to == "assignee")
         {
             if (task is null) return [];
@@ -711,7 +707,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
     public Dictionary<string, object?> TemplateModel(WorkflowDefinition definition, WorkflowInstance instance, InboxTask? task)
     {
         var model = new Dictionary<string, object?>(StringComparer.Ordinal);
-        var data = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
+        var data = instance.Fields();
         foreach (var (k, v) in data)
             model[k] = v.ValueKind switch
             {
@@ -739,7 +735,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
 
     private static async Task<ConditionContext> ConditionContextAsync(DbContext db, WorkflowDefinition definition, WorkflowInstance instance, InboxTask? completing, string? outcome, CancellationToken ct)
     {
-        var fields = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(instance.Data) ?? new();
+        var fields = instance.Fields();
         // Only a stage whose transitions have conditions needs to know about its tasks.
         if (!definition.State(instance.State).Transitions.Any(t => t.When is not null))
             return new ConditionContext { Fields = fields, Outcome = outcome };

@@ -37,12 +37,14 @@ public static class WorkflowVersionSources
 /// with it added (<see cref="RefreshAsync"/>), so a request, a transition or a timer keeps the snapshot it
 /// started with. Each stored version is compiled once, however many snapshots follow.
 /// </summary>
-public sealed class WorkflowCatalog
+public sealed class WorkflowCatalog : IDisposable
 {
     private readonly WorkflowCompiler _compiler;
     private readonly IReadOnlyList<WorkflowDefinition> _files;
     private readonly Dictionary<int, WorkflowDefinition?> _compiled = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public void Dispose() => _gate.Dispose();
     private readonly ILogger? _logger;
     private volatile WorkflowRegistry _current;
 

@@ -88,7 +88,9 @@ internal static class IdentityApiChecks
         if (ticket?.Principal is null || await users.GetUserAsync(ticket.Principal) is not { } user) return true;
         var db = http.RequestServices.GetRequiredService<GrantDbContext>();
         var now = DateTime.UtcNow.ToString("O");
+#pragma warning disable CA1309 // translated to SQL, which compares the sortable round-trip timestamps as the database collates them
         await db.UserTokens.Where(t => t.UserId == user.Id && t.LoginProvider == UsedRefreshTokens && string.Compare(t.Value, now) < 0).ExecuteDeleteAsync();
+#pragma warning restore CA1309
         db.UserTokens.Add(new IdentityUserToken<string>
         {
             UserId = user.Id, LoginProvider = UsedRefreshTokens, Name = Convert.ToBase64String(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token))),

@@ -7,6 +7,7 @@ using GrantManager.Web.Hosting;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Api;
 
@@ -85,9 +86,9 @@ public static class ApplicationsApi
         api.MapGet("/applications/{id:int}/emails", async (int id, GrantDbContext db, ApplicationService service, WorkflowActors actors, HttpContext http) =>
         {
             var actor = await actors.ForAsync(http.User);
-            if (!Roles.Staff.Any(actor.HasRole)) throw new WorkflowForbiddenException("Only council staff can see the email log");
+            if (!Roles.Staff.Any(actor.HasRole)) throw new ForbiddenException("Only council staff can see the email log");
             await service.ForReadingAsync(id, actor);
-            var key = id.ToString();
+            var key = id.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return TypedResults.Ok(await db.OutboxEmails.AsNoTracking().Where(m => m.SubjectType == ApplicationService.SubjectType && m.SubjectId == key)
                 .OrderBy(m => m.CreatedAt)
                 .ProjectToView()

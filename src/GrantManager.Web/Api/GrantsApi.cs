@@ -62,7 +62,7 @@ public static class GrantsApi
         api.MapGet("/grants/{id:int}", async (int id, ReturnService returns, WorkflowActors actors, HttpContext http) =>
         {
             var actor = await actors.ForAsync(http.User);
-            var grant = await Include(returns.VisibleGrants(actor)).SingleOrDefaultAsync(g => g.Id == id) ?? throw new WorkflowNotFoundException("No such grant");
+            var grant = await Include(returns.VisibleGrants(actor)).SingleOrDefaultAsync(g => g.Id == id) ?? throw new NotFoundException("No such grant");
             return TypedResults.Ok(View(grant));
         }).WithName("GetGrant").WithSummary("A grant with its conditions, payment schedule, outcome targets and closure (underspend, repayment requested and received, or ended early); another organisation's answers 404");
 
@@ -104,7 +104,7 @@ public static class GrantsApi
         api.MapGet("/grants/{id:int}/returns", async (int id, GrantDbContext db, ReturnService returns, WorkflowActors actors, HttpContext http) =>
         {
             var actor = await actors.ForAsync(http.User);
-            var grant = await returns.VisibleGrants(actor).AsNoTracking().SingleOrDefaultAsync(g => g.Id == id) ?? throw new WorkflowNotFoundException("No such grant");
+            var grant = await returns.VisibleGrants(actor).AsNoTracking().SingleOrDefaultAsync(g => g.Id == id) ?? throw new NotFoundException("No such grant");
             var list = await db.Set<MonitoringReturn>().AsNoTracking().Where(r => r.GrantId == grant.Id).OrderBy(r => r.Sequence).ToListAsync();
             return TypedResults.Ok(list.Select(r => new ReturnView(r.Id, r.Period, r.DueOn, r.DueAt, Status(r.Status), r.IsFinal, r.ReleasesInstalment)).ToList());
         }).WithName("ListGrantReturns").WithSummary("The grant's progress reports: period, due date and status");

@@ -36,7 +36,7 @@ public static class PanelMeetingsApi
         api.MapGet("/panel-meetings/awaiting", async (int? roundId, PanelMeetings meetings, WorkflowActors actors, HttpContext http) =>
         {
             var actor = await actors.ForAsync(http.User);
-            if (!actor.HasRole(Core.Data.Roles.GrantOfficer)) throw new WorkflowForbiddenException("Only grant officers set up panel meetings");
+            if (!actor.HasRole(Core.Data.Roles.GrantOfficer)) throw new ForbiddenException("Only grant officers set up panel meetings");
             if (roundId is not int round) throw new WorkflowInvalidException("Give the round, as ?roundId=", "roundId");
             var awaiting = await meetings.AwaitingAsync(round);
             return TypedResults.Ok(awaiting.Select(a => new AwaitingView(a.ApplicationId, a.Reference, a.Organisation, a.ProjectTitle, a.Requested)).ToList());

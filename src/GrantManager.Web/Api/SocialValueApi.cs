@@ -4,6 +4,7 @@ using GrantManager.Core.Data;
 using GrantManager.Core.SocialValue;
 using GrantManager.Core.Workflows;
 using GrantManager.Web.Workflows;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Api;
 
@@ -29,12 +30,12 @@ public static class SocialValueApi
         {
             var actor = await actors.ForAsync(http.User);
             if (!actor.HasRole(Roles.GrantOfficer) && !actor.HasRole(Roles.Administrator))
-                throw new WorkflowForbiddenException("The social value report is for grant officers and administrators");
+                throw new ForbiddenException("The social value report is for grant officers and administrators");
             var today = UkTime.DayOf(time.GetUtcNow().UtcDateTime);
             var day = today;
             if (!string.IsNullOrEmpty(asAt) && (!DateOnly.TryParseExact(asAt, "yyyy-MM-dd", out day) || day.Year < 2000 || day > today))
                 throw new InputException(new Dictionary<string, string[]> { ["asAt"] = ["Give the day as a date from 2000 to today, like 2027-06-30"] });
-            var r = await reports.ForFundAsync(id, day) ?? throw new WorkflowNotFoundException("No such fund");
+            var r = await reports.ForFundAsync(id, day) ?? throw new NotFoundException("No such fund");
             return TypedResults.Ok(View(r));
         }).WithName("FundSocialValue")
           .WithSummary("A fund's social value as at a day (today by default): committed against achieved, gross and net, by measure, district, grant and quarter");

@@ -4,6 +4,7 @@ using GrantManager.Core.Workflows;
 using GrantManager.Web.Hosting;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Http.HttpResults;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Api;
 
@@ -32,25 +33,25 @@ public static class WebhooksApi
             .WithName("ListWebhooks").WithSummary("Every registered endpoint (without its secret)");
 
         admin.MapGet("/{id:guid}", async (Guid id, WebhookRegistrations registrations, HttpContext http) =>
-                TypedResults.Ok(View(await registrations.FindAsync(id, http.RequestAborted) ?? throw new WorkflowNotFoundException("No such webhook endpoint"))))
+                TypedResults.Ok(View(await registrations.FindAsync(id, http.RequestAborted) ?? throw new NotFoundException("No such webhook endpoint"))))
             .WithName("GetWebhook").WithSummary("One endpoint (without its secret)");
 
         admin.MapDelete("/{id:guid}", async (Guid id, WebhookRegistrations registrations, HttpContext http) =>
         {
-            if (!await registrations.RemoveAsync(id, http.RequestAborted)) throw new WorkflowNotFoundException("No such webhook endpoint");
+            if (!await registrations.RemoveAsync(id, http.RequestAborted)) throw new NotFoundException("No such webhook endpoint");
             return TypedResults.NoContent();
         }).WithName("DeleteWebhook").WithSummary("Remove an endpoint: nothing more is sent to it");
 
         admin.MapGet("/{id:guid}/deliveries", async (Guid id, WebhookRegistrations registrations, HttpContext http) =>
         {
-            _ = await registrations.FindAsync(id, http.RequestAborted) ?? throw new WorkflowNotFoundException("No such webhook endpoint");
+            _ = await registrations.FindAsync(id, http.RequestAborted) ?? throw new NotFoundException("No such webhook endpoint");
             return TypedResults.Ok((await registrations.DeliveriesAsync(id, 200, http.RequestAborted)).Select(View).ToList());
         }).WithName("ListWebhookDeliveries").WithSummary("The endpoint's newest 200 deliveries: status (pending, delivered, deadletter), attempts and the receiver's last answer");
 
         admin.MapPost("/{id:guid}/deliveries/{deliveryId:guid}/resend", async (Guid id, Guid deliveryId, GrantDbContext db, TimeProvider time) =>
         {
             if (!await WebhookDispatcher.ResendAsync(db, id, deliveryId, time.GetUtcNow().UtcDateTime))
-                throw new WorkflowNotFoundException("No such delivery, or it is being sent now");
+                throw new NotFoundException("No such delivery, or it is being sent now");
             return TypedResults.NoContent();
         }).WithName("ResendWebhookDelivery").WithSummary("Send a delivery again, with its attempts starting afresh and the same webhook-id");
     }

@@ -1,11 +1,13 @@
 using GrantManager.Core.Workflows;
 using Microsoft.AspNetCore.Diagnostics;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Api;
 
 /// <summary>
-/// Turns a workflow refusal anywhere in the API into problem details with its status: 409 when
-/// someone else got there first, 403 when the caller may not, 404, or 400 naming the field.
+/// The one place the API answers a refusal (<see cref="Core.RefusedException"/>: not found, forbidden,
+/// conflict, from the workflow runtime or any other service) with problem details and its status:
+/// 409 when someone else got there first, 403 when the caller may not, 404, or 400 naming the field.
 /// </summary>
 internal sealed class WorkflowProblems(IProblemDetailsService problems) : IExceptionHandler
 {
@@ -45,7 +47,7 @@ internal sealed class WorkflowProblems(IProblemDetailsService problems) : IExcep
                 ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = 429, Title = "Too many requests", Detail = many.Message },
             });
         }
-        if (exception is not WorkflowException e) return false;
+        if (exception is not RefusedException e) return false;
         context.Response.StatusCode = e.Status;
         var details = new Microsoft.AspNetCore.Mvc.ProblemDetails
         {

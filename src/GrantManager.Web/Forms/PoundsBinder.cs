@@ -19,20 +19,20 @@ public sealed class PoundsAttribute : ModelBinderAttribute
 
 public sealed class PoundsBinder : IModelBinder
 {
-    public Task BindModelAsync(ModelBindingContext context)
+    public Task BindModelAsync(ModelBindingContext bindingContext)
     {
-        var name = context.ModelName;
-        var value = context.ValueProvider.GetValue(name);
+        var name = bindingContext.ModelName;
+        var value = bindingContext.ValueProvider.GetValue(name);
         // Nothing posted under this name: not bound, so that a list of rows ends where the rows end.
         if (value == ValueProviderResult.None) return Task.CompletedTask;
-        context.ModelState.SetModelValue(name, value);
+        bindingContext.ModelState.SetModelValue(name, value);
         var result = Money.TryParse(value.FirstValue, out var pounds);
-        if (result == Money.ParseResult.Ok) context.Result = ModelBindingResult.Success(pounds);
+        if (result == Money.ParseResult.Ok) bindingContext.Result = ModelBindingResult.Success(pounds);
         else
         {
             if (result != Money.ParseResult.Empty)
-                context.ModelState.TryAddModelError(name, Money.Problem(result, Label(context)));
-            context.Result = ModelBindingResult.Success(null);
+                bindingContext.ModelState.TryAddModelError(name, Money.Problem(result, Label(bindingContext)));
+            bindingContext.Result = ModelBindingResult.Success(null);
         }
         return Task.CompletedTask;
     }

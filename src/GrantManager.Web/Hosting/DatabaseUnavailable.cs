@@ -15,7 +15,7 @@ internal sealed class DatabaseUnavailableProblems(IProblemDetailsService problem
     {
         if (!DatabaseWrites.IsUnavailable(exception) || !context.Request.Path.StartsWithSegments("/api")) return false;
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        context.Response.Headers.RetryAfter = DatabaseWrites.RetryAfterSeconds.ToString();
+        context.Response.Headers.RetryAfter = DatabaseWrites.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context, Exception = exception,

@@ -28,6 +28,6 @@ public sealed class ErrorModel : PageModel
         Code = failure is not null ? (Core.Data.DatabaseWrites.IsUnavailable(failure) ? 503 : 500)
             : reExecuted && code is >= 400 and <= 599 ? code.Value : 404;
         Response.StatusCode = Code;
-        if (Code == 503) Response.Headers.RetryAfter = Core.Data.DatabaseWrites.RetryAfterSeconds.ToString();
+        if (Code == 503) Response.Headers.RetryAfter = Core.Data.DatabaseWrites.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 }

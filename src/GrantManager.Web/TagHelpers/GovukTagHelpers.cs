@@ -43,7 +43,7 @@ public sealed class GovukErrorSummaryTagHelper : TagHelper
             {
                 // A page can send an error to another page, where the answer is given (ViewData["ErrorLinks"]: key → address).
                 var href = links?.TryGetValue(key, out var link) == true ? link : "#" + (key.Length == 0 ? "main-content" : FieldId(key));
-                items.Append($"<li><a href=\"{enc.Encode(href)}\">{enc.Encode(error.ErrorMessage)}</a></li>");
+                items.Append(System.Globalization.CultureInfo.InvariantCulture, $"<li><a href=\"{enc.Encode(href)}\">{enc.Encode(error.ErrorMessage)}</a></li>");
             }
         }
         output.Content.SetHtmlContent(
@@ -59,7 +59,9 @@ public sealed class GovukErrorSummaryTagHelper : TagHelper
         {
             var properties = type?.GetProperties() ?? [];
             var index = Array.FindIndex(properties, p => p.Name == segment.Split('[')[0]);
-            order.Append((index < 0 ? 999 : index).ToString("D3"));
+            // A date input's fields (StartDay, StartMonth, StartYear) sit where its GovUkDate property does.
+            if (index < 0) index = Array.FindIndex(properties, p => p.PropertyType == typeof(Forms.GovUkDate) && segment.StartsWith(p.Name, StringComparison.Ordinal) && segment[p.Name.Length..] is "Day" or "Month" or "Year");
+            order.Append((index < 0 ? 999 : index).ToString("D3", System.Globalization.CultureInfo.InvariantCulture));
             type = index < 0 ? null : properties[index].PropertyType;
         }
         return order.ToString();
@@ -108,12 +110,12 @@ public sealed class GovukFieldTagHelper : TagHelper
         html.Append(LabelIsHeading ? $"<h1 class=\"govuk-label-wrapper\">{label}</h1>" : label);
         if (Hint is not null)
         {
-            html.Append($"<div id=\"{id}-hint\" class=\"govuk-hint\">{enc.Encode(Hint)}</div>");
+            html.Append(System.Globalization.CultureInfo.InvariantCulture, $"<div id=\"{id}-hint\" class=\"govuk-hint\">{enc.Encode(Hint)}</div>");
             describedBy.Add($"{id}-hint");
         }
         if (error is not null)
         {
-            html.Append($"<p id=\"{id}-error\" class=\"govuk-error-message\"><span class=\"govuk-visually-hidden\">Error:</span> {enc.Encode(error)}</p>");
+            html.Append(System.Globalization.CultureInfo.InvariantCulture, $"<p id=\"{id}-error\" class=\"govuk-error-message\"><span class=\"govuk-visually-hidden\">Error:</span> {enc.Encode(error)}</p>");
             describedBy.Add($"{id}-error");
         }
         var aria = describedBy.Count == 0 ? "" : $" aria-describedby=\"{string.Join(' ', describedBy)}\"";
@@ -121,8 +123,8 @@ public sealed class GovukFieldTagHelper : TagHelper
         if (output.TagName == "govuk-textarea")
         {
             if (counted) aria = $" aria-describedby=\"{string.Join(' ', describedBy.Prepend($"{id}-info"))}\"";
-            html.Append($"<textarea class=\"govuk-textarea{(counted ? " govuk-js-character-count" : "")}{(error is null ? "" : " govuk-textarea--error")}\" id=\"{id}\" name=\"{enc.Encode(name)}\" rows=\"{Rows}\"{aria}{auto}>{enc.Encode(value ?? "")}</textarea>");
-            if (counted) html.Append($"<div id=\"{id}-info\" class=\"govuk-hint govuk-character-count__message\">You can enter up to {Maxlength:#,0} characters</div>");
+            html.Append(System.Globalization.CultureInfo.InvariantCulture, $"<textarea class=\"govuk-textarea{(counted ? " govuk-js-character-count" : "")}{(error is null ? "" : " govuk-textarea--error")}\" id=\"{id}\" name=\"{enc.Encode(name)}\" rows=\"{Rows}\"{aria}{auto}>{enc.Encode(value ?? "")}</textarea>");
+            if (counted) html.Append(Formats.EnGb, $"<div id=\"{id}-info\" class=\"govuk-hint govuk-character-count__message\">You can enter up to {Maxlength:#,0} characters</div>");
         }
         else
         {
@@ -146,7 +148,7 @@ public sealed class GovukFieldTagHelper : TagHelper
         null => null,
         // Amounts read as people write them: 4,500 or 4,500.50.
         decimal d => d.ToString(d == decimal.Truncate(d) ? "#,0" : "#,0.00", System.Globalization.CultureInfo.InvariantCulture),
-        DateOnly d => d.ToString("yyyy-MM-dd"),
+        DateOnly d => d.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
         _ => model.ToString(),
     };
 }

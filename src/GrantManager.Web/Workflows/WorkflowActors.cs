@@ -2,6 +2,7 @@ using System.Security.Claims;
 using GrantManager.Core.Data;
 using GrantManager.Core.Workflows;
 using Microsoft.AspNetCore.Identity;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Workflows;
 
@@ -10,7 +11,7 @@ public sealed class WorkflowActors(UserManager<User> users)
 {
     public async Task<Actor> ForAsync(ClaimsPrincipal principal)
     {
-        var user = await users.GetUserAsync(principal) ?? throw new WorkflowForbiddenException("Sign in to do this");
+        var user = await users.GetUserAsync(principal) ?? throw new ForbiddenException("Sign in to do this");
         return new Actor(user.Id, user.DisplayName, (await users.GetRolesAsync(user)).ToHashSet(), user.OrganisationId);
     }
 }

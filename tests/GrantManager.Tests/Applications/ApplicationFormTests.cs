@@ -64,6 +64,31 @@ public sealed class ApplicationFormTests(GrantManagerFactory app) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_date_typed_in_part_names_the_parts_missing_and_marks_only_those_fields()
+    {
+        var client = await NewApplicant.RegisterAsync(app, NewEmail(), "Hythe Knit and Natter");
+        var draft = await StartAsync(client);
+        var response = await client.SubmitFormAsync($"{draft}/Project", new()
+        {
+            ["Input.ProjectTitle"] = "Knitting for the lifeboat crews",
+            ["Input.StartDay"] = "1", ["Input.StartMonth"] = "", ["Input.StartYear"] = $"{Today.Year + 1}",
+            ["Input.EndDay"] = "", ["Input.EndMonth"] = "6", ["Input.EndYear"] = "",
+        });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var page = await response.ReadPageAsync();
+        var links = page.QuerySelectorAll(".govuk-error-summary__list a").Select(a => (a.TextContent.Trim(), a.GetAttribute("href"))).ToList();
+        Assert.Equal([("The start date must include a month", "#Input_StartMonth"), ("The end date must include a day and year", "#Input_EndDay")], links);
+        Assert.Equal("The start date must include a month", page.QuerySelector("#Input_StartDay-error")!.TextContent.Replace("Error:", "").Trim());
+        // Only the parts left blank are marked; what was typed stays in its field.
+        Assert.Equal(["Input_StartMonth", "Input_EndDay", "Input_EndYear"], page.QuerySelectorAll("input.govuk-input--error").Select(i => i.Id!).ToList());
+        Assert.Equal(("1", "6"), (page.QuerySelector("#Input_StartDay")!.GetAttribute("value"), page.QuerySelector("#Input_EndMonth")!.GetAttribute("value")));
+        // The title had no problem, so it is saved; the dates are not.
+        var id = int.Parse(draft.Split('/').Last());
+        var stored = await app.WithDbAsync(db => db.Applications.SingleAsync(a => a.Id == id));
+        Assert.Equal(("Knitting for the lifeboat crews", (DateOnly?)null, (DateOnly?)null), (stored.ProjectTitle, stored.StartDate, stored.EndDate));
+    }
+
+    [Fact]
     public async Task The_project_page_shows_every_problem_at_once_keeps_what_was_typed_and_saves_the_rest()
     {
         var client = await NewApplicant.RegisterAsync(app, NewEmail(), "Sandwich Men's Shed");

@@ -8,6 +8,7 @@ using GrantManager.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using GrantManager.Core;
 
 namespace GrantManager.Tests.Grants;
 
@@ -119,7 +120,7 @@ public sealed class VariationTests : IAsyncLifetime
         var panel = (await _app.OpenTaskAsync(GrantVariations.SubjectType, id))!;
         Assert.Equal("decide-variation", panel.TaskKey);
         Assert.Equal(Core.Data.Roles.PanelMember, panel.Role);
-        await Assert.ThrowsAnyAsync<WorkflowException>(() => _app.CompleteAsync(panel.Id, "officer@example.org", new TaskCompletion("approve", null)));
+        await Assert.ThrowsAnyAsync<RefusedException>(() => _app.CompleteAsync(panel.Id, "officer@example.org", new TaskCompletion("approve", null)));
         await _app.CompleteAsync(panel.Id, "panel@example.org", new TaskCompletion("approve", "Agreed at the panel.") { MessageToApplicant = "Good luck with the extra groups." });
 
         var varied = await GrantAsync(grant.Id);
@@ -212,6 +213,11 @@ public sealed class VariationTests : IAsyncLifetime
         var refused = await applicant.SubmitFormAsync(url, new() { ["Input.Lines[0].Amount"] = "1500", ["Input.Reason"] = "Moving money" });
         Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
         Assert.Equal(["The budget lines add up to £2,500; they must add up to the grant's amount, £3,000"], (await refused.ReadPageAsync()).ErrorSummary());
+        // The end date is asked for: emptied, it is asked for by name; impossible, it is named as such.
+        var blank = await applicant.SubmitFormAsync(url, new() { ["Input.EndDay"] = "", ["Input.EndMonth"] = "", ["Input.EndYear"] = "", ["Input.Reason"] = "More time" });
+        Assert.Equal(["Enter the end date"], (await blank.ReadPageAsync()).ErrorSummary());
+        var impossible = await applicant.SubmitFormAsync(url, new() { ["Input.EndDay"] = "31", ["Input.EndMonth"] = "9", ["Input.Reason"] = "More time" });
+        Assert.Equal(["The end date must be a real date, like 31 3 2028"], (await impossible.ReadPageAsync()).ErrorSummary());
 
         var sent = await applicant.SubmitFormAsync(url, new()
         {

@@ -97,7 +97,7 @@ public sealed class SocialValueProxiesTests(GrantManagerFactory app) : IClassFix
             "The price year must be a year from 2000 to 2100, like 2025",
             "The deadweight must be a percentage from 0 to 100, like 25",
             "The attribution must be a percentage from 0 to 100, like 25",
-            "The date it applies from must be a real date, like 2026-04-01 or 1/4/2026",
+            "The date it applies from must be a real date, like 1 4 2026",
         ], page.ErrorSummary());
         // What was typed stays for correcting.
         Assert.Equal("-5", page.QuerySelector("#Input_PoundsPerUnit")!.GetAttribute("value"));

@@ -51,7 +51,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             using var reader = new StreamReader(request.Body, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
             var id = request.Headers["webhook-id"].ToString();
-            long.TryParse(request.Headers["webhook-timestamp"].ToString(), out var timestamp);
+            var timestamp = long.TryParse(request.Headers["webhook-timestamp"].ToString(), System.Globalization.CultureInfo.InvariantCulture, out var t) ? t : 0;
             var signature = request.Headers["webhook-signature"].ToString();
             receiver._received.Enqueue(new Received(name, id, timestamp, signature, body,
                 receiver.Secrets.TryGetValue(name, out var secret) && Verify(secret, id, timestamp, signature, body, receiver.Clock.GetUtcNow())));

@@ -2,6 +2,7 @@ using GrantManager.Core.Applications;
 using GrantManager.Core.Workflows;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Pages.Applicant;
 
@@ -17,7 +18,7 @@ public abstract class ApplicantPage(ApplicationService applications, WorkflowAct
     {
         Actor = await actors.ForAsync(User);
         try { Application = await applications.ForReadingAsync(id, Actor); }
-        catch (WorkflowNotFoundException) { return false; }
+        catch (NotFoundException) { return false; }
         return Application.OrganisationId == Actor.OrganisationId;
     }
 

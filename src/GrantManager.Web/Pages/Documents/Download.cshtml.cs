@@ -4,6 +4,7 @@ using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Pages.Documents;
 
@@ -18,7 +19,7 @@ public sealed class DownloadModel(AttachmentStore store, WorkflowActors actors) 
             var (attachment, content) = await store.OpenAsync(id, await actors.ForAsync(User));
             return File(content, attachment.ContentType, attachment.FileName);
         }
-        catch (WorkflowNotFoundException) { return NotFound(); }
-        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (NotFoundException) { return NotFound(); }
+        catch (ForbiddenException) { return Forbid(); }
     }
 }

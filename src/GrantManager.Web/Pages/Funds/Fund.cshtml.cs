@@ -30,8 +30,9 @@ public sealed class FundModel(GrantDbContext db, TimeProvider time, WorkflowRegi
 
     public async Task<IActionResult> OnGetAsync(string code)
     {
+        var upper = code.ToUpperInvariant();
         var fund = await db.Funds.AsNoTracking().Include(f => f.Rounds).Include(f => f.Criteria).Include(f => f.Measures)
-            .SingleOrDefaultAsync(f => f.Code == code.ToUpper());
+            .SingleOrDefaultAsync(f => f.Code == upper);
         if (fund is null || fund.Rounds.Count == 0) return NotFound();
         Fund = fund;
         var now = time.GetUtcNow().UtcDateTime;

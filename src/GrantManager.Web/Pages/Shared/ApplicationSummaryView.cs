@@ -21,15 +21,5 @@ public static class WorkflowLabels
     public static string Status(string? code) => Core.Workflows.WorkflowText.Status(code);
 }
 
-/// <summary>A GOV.UK date input: day, month and year fields named PREFIX+Day and so on.</summary>
-public sealed record DateInputView(string Prefix, string Legend, string Hint, string? Day, string? Month, string? Year)
-{
-    /// <summary>null when all three are blank; false when they do not make a real date.</summary>
-    public static (bool Given, DateOnly? Date) Parse(string? day, string? month, string? year)
-    {
-        if (string.IsNullOrWhiteSpace(day) && string.IsNullOrWhiteSpace(month) && string.IsNullOrWhiteSpace(year)) return (false, null);
-        return int.TryParse(day, out var d) && int.TryParse(month, out var m) && int.TryParse(year, out var y) && y is >= 2000 and <= 2100
-            && m is >= 1 and <= 12 && d >= 1 && d <= DateTime.DaysInMonth(y, m)
-            ? (true, new DateOnly(y, m, d)) : (true, null);
-    }
-}
+/// <summary>A GOV.UK date input: day, month and year fields named PREFIX+Day and so on, bound as a <see cref="Forms.GovUkDate"/>.</summary>
+public sealed record DateInputView(string Prefix, string Legend, string Hint, Forms.GovUkDate Date);

@@ -28,9 +28,7 @@ public abstract class VariationFormPage(GrantVariations variations, GrantDbConte
 
     public sealed class VariationForm
     {
-        public string? EndDay { get; set; }
-        public string? EndMonth { get; set; }
-        public string? EndYear { get; set; }
+        [DateInput("the end date", Example = "31 3 2028", Required = true)] public GovUkDate End { get; set; } = GovUkDate.Empty;
         [Pounds, Display(Name = "The grant's amount")] public decimal? Amount { get; set; }
         public List<Line> Lines { get; set; } = [];
         public Dictionary<string, string?> Targets { get; set; } = new();
@@ -40,7 +38,7 @@ public abstract class VariationFormPage(GrantVariations variations, GrantDbConte
     [BindProperty(Name = "Input")] public VariationForm Input { get; set; } = new();
     public Grant Grant { get; private set; } = null!;
     public IReadOnlyDictionary<string, string> MeasureNames { get; private set; } = new Dictionary<string, string>();
-    public DateInputView EndDateInput => new("Input.End", "End date", $"Now {GrantWorkflows.DayText(Grant.EndDate)}. For example, 31 3 2028.", Input.EndDay, Input.EndMonth, Input.EndYear);
+    public DateInputView EndDateInput => new("Input.End", "End date", $"Now {GrantWorkflows.DayText(Grant.EndDate)}. For example, 31 3 2028.", Input.End);
 
     /// <summary>Where to go back to, and where to go once asked.</summary>
     public abstract string BackUrl { get; }
@@ -48,9 +46,7 @@ public abstract class VariationFormPage(GrantVariations variations, GrantDbConte
     public async Task<IActionResult> OnGetAsync(int id)
     {
         if (await LoadAsync(id) is { } refused) return refused;
-        Input.EndDay = Grant.EndDate.Day.ToString(Formats.EnGb);
-        Input.EndMonth = Grant.EndDate.Month.ToString(Formats.EnGb);
-        Input.EndYear = Grant.EndDate.Year.ToString(Formats.EnGb);
+        Input.End = GovUkDate.Of(Grant.EndDate);
         Input.Amount = Grant.Amount;
         Input.Lines = (await GrantVariations.BudgetOfAsync(db, Grant, HttpContext.RequestAborted)).Select(l => new Line { Item = l.Item, Amount = l.Amount }).ToList();
         for (var i = 0; i < BlankRows; i++) Input.Lines.Add(new Line());
@@ -61,8 +57,8 @@ public abstract class VariationFormPage(GrantVariations variations, GrantDbConte
     public async Task<IActionResult> OnPostAsync(int id)
     {
         if (await LoadAsync(id) is { } refused) return refused;
-        var (given, end) = DateInputView.Parse(Input.EndDay, Input.EndMonth, Input.EndYear);
-        if (!given || end is null) ModelState.AddModelError("Input.EndDay", "Enter the end date as a real date, like 31 3 2028");
+        // A blank or impossible end date is on the page already, from the date binder.
+        var end = Input.End.Date;
         var targets = new Dictionary<string, decimal>();
         foreach (var (code, text) in Input.Targets)
         {
@@ -93,7 +89,7 @@ public abstract class VariationFormPage(GrantVariations variations, GrantDbConte
             foreach (var (key, messages) in e.Errors)
                 foreach (var message in messages) ModelState.AddModelError(FieldOf(key, rowOf), message);
         }
-        catch (WorkflowConflictException e) { ModelState.AddModelError("", e.Message); }
+        catch (ConflictException e) { ModelState.AddModelError("", e.Message); }
         return Page();
     }
 
@@ -112,8 +108,8 @@ public abstract class VariationFormPage(GrantVariations variations, GrantDbConte
     private async Task<IActionResult?> LoadAsync(int id)
     {
         try { Grant = await variations.GrantForAsync(id, await actors.ForAsync(User), HttpContext.RequestAborted); }
-        catch (WorkflowNotFoundException) { return NotFound(); }
-        catch (WorkflowForbiddenException) { return NotFound(); }
+        catch (NotFoundException) { return NotFound(); }
+        catch (ForbiddenException) { return NotFound(); }
         MeasureNames = await db.OutcomeMeasures.AsNoTracking().Where(m => m.FundId == Grant.FundId).ToDictionaryAsync(m => m.Code, m => m.Name);
         return null;
     }

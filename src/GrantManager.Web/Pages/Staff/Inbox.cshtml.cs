@@ -38,7 +38,7 @@ public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, Workflo
     public string PageUrl(int page) => Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString("/Staff/Inbox",
         new Dictionary<string, string?>
         {
-            ["fund"] = Fund?.ToString(), ["stage"] = string.IsNullOrEmpty(Stage) ? null : Stage, ["All"] = All ? "true" : null, ["pageNumber"] = page.ToString(),
+            ["fund"] = Fund?.ToString(System.Globalization.CultureInfo.InvariantCulture), ["stage"] = string.IsNullOrEmpty(Stage) ? null : Stage, ["All"] = All ? "true" : null, ["pageNumber"] = page.ToString(System.Globalization.CultureInfo.InvariantCulture),
         }.Where(p => p.Value is not null));
 
     public async Task OnGetAsync()

@@ -7,6 +7,7 @@ using GrantManager.Web.Pages.Shared;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Pages.Admin.Funds;
 
@@ -31,12 +32,8 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
     public sealed class RoundInput
     {
         public string? RoundName { get; set; }
-        public string? OpensDay { get; set; }
-        public string? OpensMonth { get; set; }
-        public string? OpensYear { get; set; }
-        public string? ClosesDay { get; set; }
-        public string? ClosesMonth { get; set; }
-        public string? ClosesYear { get; set; }
+        [Forms.DateInput("the opening date")] public Forms.GovUkDate Opens { get; set; } = Forms.GovUkDate.Empty;
+        [Forms.DateInput("the closing date")] public Forms.GovUkDate Closes { get; set; } = Forms.GovUkDate.Empty;
         [Forms.Pounds, System.ComponentModel.DataAnnotations.Display(Name = "The round's budget")] public decimal? RoundBudget { get; set; }
     }
 
@@ -76,7 +73,7 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
             {
                 Code = f.Code, Name = f.Name, Summary = f.Summary, Description = f.Description, Eligibility = f.Eligibility,
                 MinimumAward = f.MinimumAward, MaximumAward = f.MaximumAward, Budget = f.Budget,
-                MaxProjectMonths = f.MaxProjectMonths.ToString(), WorkflowId = f.WorkflowId, PaymentPlan = f.PaymentPlan,
+                MaxProjectMonths = f.MaxProjectMonths.ToString(System.Globalization.CultureInfo.InvariantCulture), WorkflowId = f.WorkflowId, PaymentPlan = f.PaymentPlan,
             };
         return Page();
     }
@@ -92,11 +89,8 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
 
     public Task<IActionResult> OnPostRoundAsync(int id) => RunAsync(id, "NewRound", async () =>
     {
-        var opens = DateInputView.Parse(NewRound.OpensDay, NewRound.OpensMonth, NewRound.OpensYear);
-        var closes = DateInputView.Parse(NewRound.ClosesDay, NewRound.ClosesMonth, NewRound.ClosesYear);
-        if (opens is { Given: true, Date: null }) throw Field("opens", "The opening date must be a real date");
-        if (closes is { Given: true, Date: null }) throw Field("closes", "The closing date must be a real date");
-        var round = await admin.AddRoundAsync(id, NewRound.RoundName, opens.Date, closes.Date, NewRound.RoundBudget);
+        // Dates the date binder could not read have stopped the save already, with the amounts.
+        var round = await admin.AddRoundAsync(id, NewRound.RoundName, NewRound.Opens.Date, NewRound.Closes.Date, NewRound.RoundBudget);
         TempData["Success"] = $"{round.Name} has been added";
         return id;
     });
@@ -131,8 +125,8 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
 
     private async Task<IActionResult> RunAsync(int? id, string prefix, Func<Task<int>> work)
     {
-        // Amounts the pounds binder could not read stop the save; only this form's fields count.
-        var unreadable = ModelState.Where(e => e.Key.StartsWith(prefix + ".") && e.Value is { Errors.Count: > 0 })
+        // Amounts and dates the binders could not read stop the save; only this form's fields count.
+        var unreadable = ModelState.Where(e => e.Key.StartsWith(prefix + ".", StringComparison.Ordinal) && e.Value is { Errors.Count: > 0 })
             .Select(e => (e.Key, e.Value!.Errors[0].ErrorMessage, e.Value.RawValue, e.Value.AttemptedValue)).ToList();
         ModelState.Clear();
         foreach (var (key, message, raw, attempted) in unreadable)
@@ -157,7 +151,7 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
                         _ => $"{prefix}.{char.ToUpperInvariant(field[0])}{field[1..]}",
                     }, message);
         }
-        catch (WorkflowNotFoundException) { return NotFound(); }
+        catch (NotFoundException) { return NotFound(); }
         return await LoadAsync(id) ? Page() : NotFound();
     }
 
@@ -167,6 +161,4 @@ public sealed class FundModel(GrantDbContext db, FundAdministration admin, Workf
         Fund = await db.Funds.Include(f => f.Rounds).Include(f => f.Criteria).Include(f => f.Measures).AsNoTracking().SingleOrDefaultAsync(f => f.Id == id);
         return Fund is not null;
     }
-
-    private static InputException Field(string field, string message) => new(new Dictionary<string, string[]> { [field] = [message] });
 }

@@ -20,9 +20,7 @@ public sealed class ProxyModel(SocialValueProxies proxies, ShippedProxies shippe
         public string? PriceYear { get; set; }
         public string? DeadweightPercent { get; set; }
         public string? AttributionPercent { get; set; }
-        public string? AppliesFromDay { get; set; }
-        public string? AppliesFromMonth { get; set; }
-        public string? AppliesFromYear { get; set; }
+        [Forms.DateInput("the date it applies from", Example = "1 4 2026")] public Forms.GovUkDate AppliesFrom { get; set; } = Forms.GovUkDate.Empty;
         public string? Reason { get; set; }
     }
 
@@ -46,7 +44,7 @@ public sealed class ProxyModel(SocialValueProxies proxies, ShippedProxies shippe
             Input = new ProxyForm
             {
                 PoundsPerUnit = p.PoundsPerUnit.ToString("0.##", Formats.EnGb), Unit = p.Unit, Source = p.Source, Licence = p.Licence,
-                PriceYear = p.PriceYear.ToString(), DeadweightPercent = p.DeadweightPercent.ToString("0.##"), AttributionPercent = p.AttributionPercent.ToString("0.##"),
+                PriceYear = p.PriceYear.ToString(System.Globalization.CultureInfo.InvariantCulture), DeadweightPercent = p.DeadweightPercent.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture), AttributionPercent = p.AttributionPercent.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture),
             };
         else Input = new ProxyForm { DeadweightPercent = "0", AttributionPercent = "100" };
         return Page();
@@ -56,9 +54,11 @@ public sealed class ProxyModel(SocialValueProxies proxies, ShippedProxies shippe
     {
         if (!await LoadAsync()) return NotFound();
         ModelState.Clear();
-        var day = DateInputView.Parse(Input.AppliesFromDay, Input.AppliesFromMonth, Input.AppliesFromYear);
-        // A date that is not real reaches the check as text it refuses, so every problem is listed together.
-        var appliesFrom = !day.Given ? null : day.Date?.ToString("yyyy-MM-dd") ?? $"{Input.AppliesFromDay}/{Input.AppliesFromMonth}/{Input.AppliesFromYear}!";
+        var day = Input.AppliesFrom;
+        day.Report(ModelState, "Input.AppliesFrom");
+        // A date that is not real reaches the check as text it refuses, so every problem is listed together
+        // (the date's own problem is the binder's, in the words of the other date fields).
+        var appliesFrom = !day.Given ? null : day.Date?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) ?? "not a date";
         try
         {
             var saved = await proxies.RecordAsync(new ProxyInput(Code, Input.PoundsPerUnit?.Replace(",", ""), Input.Unit, Input.Source, Input.Licence, Input.PriceYear,
@@ -68,6 +68,7 @@ public sealed class ProxyModel(SocialValueProxies proxies, ShippedProxies shippe
         }
         catch (InputException e)
         {
+            if (day.Problem is not null) e = new InputException(e.Errors.Where(f => f.Key != "appliesFrom").ToDictionary());
             ModelState.AddServiceErrors(e, key => key switch
             {
                 "appliesFrom" => "Input.AppliesFromDay",

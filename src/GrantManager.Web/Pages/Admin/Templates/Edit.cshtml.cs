@@ -6,6 +6,7 @@ using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Pages.Admin.Templates;
 
@@ -81,7 +82,7 @@ public sealed class EditModel(EmailTemplates templates, EmailTemplateVersions ve
             ModelState.AddServiceErrors(e, ModelStateErrors.InputField);
             return Page();
         }
-        catch (WorkflowConflictException e)
+        catch (ConflictException e)
         {
             ModelState.AddModelError("Input.Text", e.Message);
             return Page();

@@ -20,9 +20,9 @@ public sealed class IndexModel(EmailTemplates templates, WorkflowRegistry regist
         {
             var (text, _) = templates.Source(n);
             var subject = text.Split('\n')[0];
-            subject = subject.StartsWith("Subject:") ? subject["Subject:".Length..].Trim() : subject;
+            subject = subject.StartsWith("Subject:", StringComparison.Ordinal) ? subject["Subject:".Length..].Trim() : subject;
             return new Row(n, subject, published.GetValueOrDefault(n)?.Version ?? 0, published.GetValueOrDefault(n),
-                uses.GetValueOrDefault(n) ?? (n.StartsWith("account-") ? ["Accounts: registering, signing in and passwords"] : []));
+                uses.GetValueOrDefault(n) ?? (n.StartsWith("account-", StringComparison.Ordinal) ? ["Accounts: registering, signing in and passwords"] : []));
         }).ToList();
     }
 }

@@ -16,6 +16,9 @@ namespace GrantManager.Web.Pages.Admin.Workflows;
 /// </summary>
 public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions, WorkflowActors actors) : PageModel, Forms.IReadsOwnFields
 {
+    private static readonly string[] FixedRecipients = ["applicant", "assignee"];
+    private static readonly string[] FixedAnchors = ["entered", "taskDue"];
+
     /// <summary>The form's fields named by JSON path (f:KIND:PATH), read by <see cref="Apply"/>.</summary>
     public bool Reads(string field) => field.StartsWith("f:", StringComparison.Ordinal);
 
@@ -292,7 +295,7 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
                     if (path == "reason") ModelState.AddModelError("Input.Reason", m);
                     else AddProblem(path, m);
         }
-        catch (WorkflowConflictException e)
+        catch (ConflictException e)
         {
             ModelState.AddModelError("Input.Json", e.Message);
         }
@@ -306,7 +309,7 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
         Active = active;
         View = View == "json" ? "json" : "form";
         Templates = catalog.Compiler.Templates.Names().Order(StringComparer.Ordinal).ToList();
-        Recipients = new[] { "applicant", "assignee" }.Concat(catalog.Compiler.Roles.Select(r => "role:" + r)).ToList();
+        Recipients = FixedRecipients.Concat(catalog.Compiler.Roles.Select(r => "role:" + r)).ToList();
         return true;
     }
 
@@ -318,7 +321,7 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
         if (node is null) return;
         foreach (var (key, values) in Request.Form)
         {
-            if (!key.StartsWith("f:") || key.Length < 4) continue;
+            if (!key.StartsWith("f:", StringComparison.Ordinal) || key.Length < 4) continue;
             var kind = key[2];
             var path = key[4..];
             var text = values.ToString().Trim();
@@ -348,7 +351,7 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
         if (!JsonView && node is not null) Stages = Build(node);
         StageNames = (node?["states"] as JsonObject)?.Select(s => s.Key).ToList() ?? [];
         var dates = (node?["fields"] as JsonObject)?.Where(f => f.Value?["type"]?.ToString() == "date").Select(f => f.Key).ToList() ?? [];
-        Anchors = new[] { "entered", "taskDue" }.Concat(dates).ToList();
+        Anchors = FixedAnchors.Concat(dates).ToList();
         if (check)
         {
             Checked = true;
@@ -368,13 +371,13 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
         foreach (var key in ModelState.Keys.Where(k => k.StartsWith('$')))
         {
             if (JsonView) { links[key] = "#Input_Json"; continue; }
-            var target = paths.FirstOrDefault(p => p == key) ?? paths.FirstOrDefault(p => p.StartsWith(key + ".") || p.StartsWith(key + "["));
+            var target = paths.FirstOrDefault(p => p == key) ?? paths.FirstOrDefault(p => p.StartsWith(key + ".", StringComparison.Ordinal) || p.StartsWith(key + "[", StringComparison.Ordinal));
             for (var up = key; target is null && up.Length > 1;)
             {
                 var cut = Math.Max(up.LastIndexOf('.'), up.LastIndexOf('['));
                 if (cut <= 0) break;
                 up = up[..cut];
-                target = paths.FirstOrDefault(p => p == up) ?? paths.FirstOrDefault(p => p.StartsWith(up + ".") || p.StartsWith(up + "["));
+                target = paths.FirstOrDefault(p => p == up) ?? paths.FirstOrDefault(p => p.StartsWith(up + ".", StringComparison.Ordinal) || p.StartsWith(up + "[", StringComparison.Ordinal));
             }
             links[key] = target is null ? "#draft-form" : "#" + FieldId(target);
         }
@@ -439,7 +442,7 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
                 var list = new List<Field>
                 {
                     new($"{tp}.offset", 't', "When", S(t?["offset"]), Hint: Duration),
-                    new($"{tp}.from", 's', "Counted from", S(t?["from"]), With(new[] { "entered", "taskDue" }.Concat(dates).ToList(), S(t?["from"]), optional: true)),
+                    new($"{tp}.from", 's', "Counted from", S(t?["from"]), With(FixedAnchors.Concat(dates).ToList(), S(t?["from"]), optional: true)),
                 };
                 if (t?["fire"] is not null) list.Add(new($"{tp}.fire", 's', "Moves the case on with", S(t["fire"]), With(triggers, S(t["fire"]))));
                 if (t?["email"] is not null)

@@ -77,7 +77,7 @@ public sealed class IndexModel(WorkflowCatalog catalog, WorkflowVersions version
             foreach (var (path, messages) in e.Errors)
                 foreach (var m in messages) ModelState.AddModelError(path == "reason" ? "Import.Reason" : "Import.File", path == "reason" ? m : $"{path}: {m}");
         }
-        catch (WorkflowConflictException e)
+        catch (ConflictException e)
         {
             ModelState.AddModelError("Import.File", e.Message);
         }

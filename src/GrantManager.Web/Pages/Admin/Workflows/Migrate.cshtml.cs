@@ -83,9 +83,9 @@ public sealed class MigrateModel(WorkflowRegistry registry, WorkflowRuntime runt
         {
             foreach (var (key, messages) in e.Errors)
                 foreach (var m in messages)
-                    ModelState.AddModelError(key.StartsWith("stateMap.") ? $"Map[{key["stateMap.".Length..]}]" : key == "reason" ? nameof(Reason) : key == "instanceIds" ? nameof(Stages) : "", m);
+                    ModelState.AddModelError(key.StartsWith("stateMap.", StringComparison.Ordinal) ? $"Map[{key["stateMap.".Length..]}]" : key == "reason" ? nameof(Reason) : key == "instanceIds" ? nameof(Stages) : "", m);
         }
-        catch (WorkflowException e)
+        catch (RefusedException e)
         {
             ModelState.AddModelError("", e.Message);
         }

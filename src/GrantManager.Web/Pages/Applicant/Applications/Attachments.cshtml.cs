@@ -3,6 +3,7 @@ using GrantManager.Core.Workflows;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Pages.Applicant.Applications;
 
@@ -37,7 +38,7 @@ public sealed class AttachmentsModel(ApplicationService applications, WorkflowAc
             return RedirectToPage(new { id });
         }
         catch (InputException e) { AddErrors(e, k => k == "kind" ? "Kind" : "Upload"); }
-        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
+        catch (RefusedException e) { ModelState.AddModelError("", e.Message); }
         Documents = await store.ForApplicationAsync(id);
         return Page();
     }
@@ -50,8 +51,8 @@ public sealed class AttachmentsModel(ApplicationService applications, WorkflowAc
             await store.RemoveAsync(document, Actor);
             TempData["Success"] = "The document has been removed";
         }
-        catch (WorkflowNotFoundException) { return NotFound(); }
-        catch (WorkflowException e) { TempData["Success"] = e.Message; }
+        catch (NotFoundException) { return NotFound(); }
+        catch (RefusedException e) { TempData["Success"] = e.Message; }
         return RedirectToPage(new { id });
     }
 }

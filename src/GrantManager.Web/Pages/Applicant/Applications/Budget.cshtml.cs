@@ -60,7 +60,7 @@ public sealed class BudgetModel(ApplicationService applications, WorkflowActors 
         foreach (var (key, value) in ModelState.Where(e => e.Value is { Errors.Count: > 0 }).Select(e => (e.Key, e.Value!)).ToList())
         {
             while (value.Errors.Count > 1) value.Errors.RemoveAt(1);
-            if (key.StartsWith("Input.Lines[") && key.EndsWith("].Amount") && value.Errors[0].ErrorMessage.StartsWith("The amount ")
+            if (key.StartsWith("Input.Lines[", StringComparison.Ordinal) && key.EndsWith("].Amount", StringComparison.Ordinal) && value.Errors[0].ErrorMessage.StartsWith("The amount ", StringComparison.Ordinal)
                 && int.TryParse(key[12..key.IndexOf(']')], out var row))
             {
                 var message = $"Budget line {row + 1}: the amount {value.Errors[0].ErrorMessage["The amount ".Length..]}";
@@ -94,7 +94,7 @@ public sealed class BudgetModel(ApplicationService applications, WorkflowActors 
 
     /// <summary>The service numbers lines without the blank rows; put each error on the row the person typed in.</summary>
     private static string RowField(string key, List<int> rowOf) =>
-        key.StartsWith("budget[") && int.TryParse(key[7..key.IndexOf(']')], out var n) && n < rowOf.Count
+        key.StartsWith("budget[", StringComparison.Ordinal) && int.TryParse(key[7..key.IndexOf(']')], out var n) && n < rowOf.Count
             ? key.Contains('.') ? $"Input.Lines[{rowOf[n]}].{ModelStateErrors.Pascal(key[(key.IndexOf('.') + 1)..])}" : $"Input.Lines[{rowOf[n]}].Item"
             : key == "budget" ? "Input.Lines[0].Item" : ModelStateErrors.InputField(key);
 

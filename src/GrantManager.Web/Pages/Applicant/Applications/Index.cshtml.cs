@@ -4,6 +4,7 @@ using GrantManager.Core.Workflows;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Pages.Applicant.Applications;
 
@@ -78,7 +79,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
             }
         }
         catch (InputException e) { AddErrors(e, k => $"Input.{Pascal(k)}"); }
-        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
+        catch (RefusedException e) { ModelState.AddModelError("", e.Message); }
         return await PrepareAsync(id) ? Page() : NotFound();
     }
 
@@ -102,8 +103,8 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
             await store.RemoveInformationAsync(document, Actor, sent);
             TempData["Success"] = "The document has been removed from your answer";
         }
-        catch (WorkflowNotFoundException) { return NotFound(); }
-        catch (WorkflowException e) { TempData["Success"] = e.Message; }
+        catch (NotFoundException) { return NotFound(); }
+        catch (RefusedException e) { TempData["Success"] = e.Message; }
         return RedirectToPage(new { id });
     }
 
@@ -116,7 +117,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
             return await store.AddInformationAsync(id, Actor, Upload.FileName, Upload.Length, content);
         }
         catch (InputException e) { AddErrors(e, _ => "Upload"); }
-        catch (WorkflowException e) { ModelState.AddModelError("Upload", e.Message); }
+        catch (RefusedException e) { ModelState.AddModelError("Upload", e.Message); }
         return null;
     }
 

@@ -60,6 +60,6 @@ public sealed class OutcomesModel(ApplicationService applications, WorkflowActor
 
     /// <summary>The service numbers the targets chosen; put each error on its measure's field.</summary>
     private static string TargetField(string key, List<OutcomeInput> chosen) =>
-        key.StartsWith("outcomes[") && int.TryParse(key[9..key.IndexOf(']')], out var n) && n < chosen.Count
+        key.StartsWith("outcomes[", StringComparison.Ordinal) && int.TryParse(key[9..key.IndexOf(']')], out var n) && n < chosen.Count
             ? $"Input.Targets[{chosen[n].Measure}]" : "";
 }

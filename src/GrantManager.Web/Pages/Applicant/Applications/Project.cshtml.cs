@@ -17,12 +17,8 @@ public sealed class ProjectModel(ApplicationService applications, WorkflowActors
         public string? Innovation { get; set; }
         public string? Beneficiaries { get; set; }
         public List<string> Districts { get; set; } = [];
-        public string? StartDay { get; set; }
-        public string? StartMonth { get; set; }
-        public string? StartYear { get; set; }
-        public string? EndDay { get; set; }
-        public string? EndMonth { get; set; }
-        public string? EndYear { get; set; }
+        [DateInput("the start date", Example = "1 4 2027")] public GovUkDate Start { get; set; } = GovUkDate.Empty;
+        [DateInput("the end date", Example = "31 3 2028")] public GovUkDate End { get; set; } = GovUkDate.Empty;
     }
 
     [BindProperty(Name = "Input")] public ProjectInput Input { get; set; } = new();
@@ -36,8 +32,7 @@ public sealed class ProjectModel(ApplicationService applications, WorkflowActors
         {
             ProjectTitle = a.ProjectTitle, ProjectSummary = a.ProjectSummary, Innovation = a.Innovation, Beneficiaries = a.Beneficiaries,
             Districts = a.DistrictList.ToList(),
-            StartDay = a.StartDate?.Day.ToString(), StartMonth = a.StartDate?.Month.ToString(), StartYear = a.StartDate?.Year.ToString(),
-            EndDay = a.EndDate?.Day.ToString(), EndMonth = a.EndDate?.Month.ToString(), EndYear = a.EndDate?.Year.ToString(),
+            Start = GovUkDate.Of(a.StartDate), End = GovUkDate.Of(a.EndDate),
         };
         return Page();
     }
@@ -47,10 +42,9 @@ public sealed class ProjectModel(ApplicationService applications, WorkflowActors
         if (!await LoadAsync(id)) return NotFound();
         if (!IsDraft) return Redirect($"/Applicant/Applications/{id}");
         ModelState.Clear();
-        var start = DateInputView.Parse(Input.StartDay, Input.StartMonth, Input.StartYear);
-        var end = DateInputView.Parse(Input.EndDay, Input.EndMonth, Input.EndYear);
-        if (start is { Given: true, Date: null }) ModelState.AddModelError("Input.StartDay", "The start date must be a real date, like 1 4 2027");
-        if (end is { Given: true, Date: null }) ModelState.AddModelError("Input.EndDay", "The end date must be a real date, like 31 3 2028");
+        var (start, end) = (Input.Start, Input.End);
+        start.Report(ModelState, "Input.Start");
+        end.Report(ModelState, "Input.End");
         var input = new ApplicationInput
         {
             ProjectTitle = Input.ProjectTitle ?? "", ProjectSummary = Input.ProjectSummary ?? "", Innovation = Input.Innovation ?? "",
@@ -93,8 +87,8 @@ public sealed class ProjectModel(ApplicationService applications, WorkflowActors
             Innovation = Ok("Input.Innovation") ? input.Innovation : null,
             Beneficiaries = Ok("Input.Beneficiaries") ? input.Beneficiaries : null,
             Districts = Ok("Input.Districts") ? input.Districts : null,
-            StartDate = Ok("Input.StartDay") && Ok("Input.EndDay") ? input.StartDate : null,
-            EndDate = Ok("Input.StartDay") && Ok("Input.EndDay") ? input.EndDate : null,
+            StartDate = DatesOk ? input.StartDate : null,
+            EndDate = DatesOk ? input.EndDate : null,
         };
         try
         {
@@ -107,6 +101,8 @@ public sealed class ProjectModel(ApplicationService applications, WorkflowActors
 
     /// <summary>The answers without problems were saved although the page has errors.</summary>
     public bool SavedTheRest { get; private set; }
+
+    private bool DatesOk => Input.Start.Problem is null && Input.End.Problem is null && Ok("Input.StartDay") && Ok("Input.EndDay");
 
     private bool Ok(string key) => !ModelState.TryGetValue(key, out var entry) || entry.Errors.Count == 0;
 

@@ -2,6 +2,7 @@ using GrantManager.Core.Applications;
 using GrantManager.Core.Workflows;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Pages.Applicant.Applications;
 
@@ -35,7 +36,7 @@ public sealed class SubmitModel(ApplicationService applications, WorkflowActors 
             ViewData["ErrorLinks"] = SectionLinks(id);
             return await ReloadAsync(id);
         }
-        catch (WorkflowException e)
+        catch (RefusedException e)
         {
             ModelState.AddModelError("", e.Message);
             return await ReloadAsync(id);

@@ -3,6 +3,7 @@ using GrantManager.Core.Workflows;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Pages.Applicant.Applications;
 
@@ -26,7 +27,7 @@ public sealed class WithdrawModel(ApplicationService applications, WorkflowActor
             TempData["Success"] = "Your application has been withdrawn";
             return Redirect($"/Applicant/Applications/{id}");
         }
-        catch (WorkflowException e) { ModelState.AddModelError(nameof(Reason), e.Message); }
+        catch (RefusedException e) { ModelState.AddModelError(nameof(Reason), e.Message); }
         return Page();
     }
 

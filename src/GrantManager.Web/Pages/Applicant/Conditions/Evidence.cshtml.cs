@@ -48,7 +48,7 @@ public sealed class EvidenceModel(GrantConditionService conditions, AttachmentSt
             foreach (var (field, messages) in e.Errors)
                 foreach (var message in messages) ModelState.AddModelError(field == "file" ? nameof(Upload) : nameof(Note), message);
         }
-        catch (WorkflowConflictException e) { ModelState.AddModelError("", e.Message); }
+        catch (ConflictException e) { ModelState.AddModelError("", e.Message); }
         await LoadAsync(id);
         return Page();
     }
@@ -57,7 +57,7 @@ public sealed class EvidenceModel(GrantConditionService conditions, AttachmentSt
     {
         var actor = await actors.ForAsync(User);
         try { (Condition, Grant) = await conditions.ForReadingAsync(id, actor); }
-        catch (WorkflowException) { return false; }
+        catch (RefusedException) { return false; }
         if (Grant.OrganisationId != actor.OrganisationId) return false;
         Documents = await store.ForConditionAsync(id);
         return true;

@@ -36,7 +36,7 @@ public sealed class UnderspendModel(GrantClosureService closure, WorkflowActors 
             foreach (var (_, messages) in e.Errors)
                 foreach (var message in messages) ModelState.AddModelError(nameof(Amount), message);
         }
-        catch (WorkflowConflictException e) { ModelState.AddModelError("", e.Message); }
+        catch (ConflictException e) { ModelState.AddModelError("", e.Message); }
         return await LoadAsync(id) ?? Page();
     }
 
@@ -44,8 +44,8 @@ public sealed class UnderspendModel(GrantClosureService closure, WorkflowActors 
     {
         var actor = await actors.ForAsync(User);
         try { Grant = await closure.ForReadingAsync(id, actor); }
-        catch (WorkflowNotFoundException) { return NotFound(); }
-        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (NotFoundException) { return NotFound(); }
+        catch (ForbiddenException) { return Forbid(); }
         if (Grant.OrganisationId != actor.OrganisationId) return NotFound();
         PaidSoFar = GrantClosure.PaidSoFar(Grant);
         AwaitsDeclaration = await closure.AwaitsDeclarationAsync(Grant);

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Pages.Applicant.Returns;
 
@@ -65,7 +66,7 @@ public sealed class CheckModel(GrantDbContext db, ReturnService returns, Attachm
             // Something is missing: each message links to its row here, where "Change" leads to the field.
             ModelState.AddServiceErrors(e, ReturnModel.FieldOf);
         }
-        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
+        catch (RefusedException e) { ModelState.AddModelError("", e.Message); }
         await LoadAsync(id);
         Input.Version = Return.Version;
         ModelState.Remove("Input.Version");
@@ -83,7 +84,7 @@ public sealed class CheckModel(GrantDbContext db, ReturnService returns, Attachm
     private async Task<bool> LoadAsync(int id)
     {
         try { (Return, Grant) = await returns.ForReadingAsync(id, await actors.ForAsync(User)); }
-        catch (WorkflowException) { return false; }
+        catch (RefusedException) { return false; }
         MeasureNames = await db.OutcomeMeasures.AsNoTracking().Where(m => m.FundId == Grant.FundId).ToDictionaryAsync(m => m.Code, m => $"{m.Name} ({m.Unit})");
         ProjectTitle = await db.Applications.Where(a => a.Id == Grant.ApplicationId).Select(a => a.ProjectTitle).SingleOrDefaultAsync();
         Evidence = await store.ForReturnAsync(id);

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Pages.Applicant.Returns;
 
@@ -85,7 +86,7 @@ public sealed class ReturnModel(GrantDbContext db, ReturnService returns, Attach
         {
             foreach (var message in e.Errors.Values.SelectMany(m => m)) ModelState.AddModelError(nameof(Upload), message);
         }
-        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
+        catch (RefusedException e) { ModelState.AddModelError("", e.Message); }
         return false;
     }
 
@@ -123,7 +124,7 @@ public sealed class ReturnModel(GrantDbContext db, ReturnService returns, Attach
         {
             foreach (var message in e.Errors.Values.SelectMany(m => m)) ModelState.AddModelError(nameof(Upload), message);
         }
-        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
+        catch (RefusedException e) { ModelState.AddModelError("", e.Message); }
         return await PageAsync(id);
     }
 
@@ -136,8 +137,8 @@ public sealed class ReturnModel(GrantDbContext db, ReturnService returns, Attach
         {
             await store.RemoveEvidenceAsync(document, await actors.ForAsync(User));
         }
-        catch (WorkflowNotFoundException) { return NotFound(); }
-        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); return await PageAsync(id); }
+        catch (NotFoundException) { return NotFound(); }
+        catch (RefusedException e) { ModelState.AddModelError("", e.Message); return await PageAsync(id); }
         if (!saved) return await PageAsync(id);
         TempData["Success"] = "The document has been removed and your draft has been saved";
         return RedirectToPage(new { id });
@@ -148,7 +149,7 @@ public sealed class ReturnModel(GrantDbContext db, ReturnService returns, Attach
     {
         if (!Editable) { ModelState.AddModelError("", "This report has been sent, so it can no longer be changed"); return false; }
         // Only the form's own fields: the file is the evidence handlers' business.
-        foreach (var key in ModelState.Keys.Where(k => !k.StartsWith("Input.")).ToList()) ModelState.Remove(key);
+        foreach (var key in ModelState.Keys.Where(k => !k.StartsWith("Input.", StringComparison.Ordinal)).ToList()) ModelState.Remove(key);
         var input = Parse();
         if (!ModelState.IsValid) return false;
         try
@@ -157,7 +158,7 @@ public sealed class ReturnModel(GrantDbContext db, ReturnService returns, Attach
             return true;
         }
         catch (InputException e) { ModelState.AddServiceErrors(e, FieldOf); }
-        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
+        catch (RefusedException e) { ModelState.AddModelError("", e.Message); }
         return false;
     }
 
@@ -170,8 +171,8 @@ public sealed class ReturnModel(GrantDbContext db, ReturnService returns, Attach
 
     public static string FieldOf(string field)
     {
-        if (field.StartsWith("spend[")) return "Input.Spend[" + field[6..field.IndexOf(']')] + "].Spent";
-        if (field.StartsWith("actuals[")) return "Input.Actuals[" + field[8..field.IndexOf(']')] + "]";
+        if (field.StartsWith("spend[", StringComparison.Ordinal)) return "Input.Spend[" + field[6..field.IndexOf(']')] + "].Spent";
+        if (field.StartsWith("actuals[", StringComparison.Ordinal)) return "Input.Actuals[" + field[8..field.IndexOf(']')] + "]";
         return field switch
         {
             "progress" => "Input.Progress", "beneficiariesReached" => "Input.BeneficiariesReached", "caseStudy" => "Input.CaseStudy", _ => "",
@@ -223,7 +224,7 @@ public sealed class ReturnModel(GrantDbContext db, ReturnService returns, Attach
     private async Task<bool> LoadAsync(int id)
     {
         try { (Return, Grant) = await returns.ForReadingAsync(id, await actors.ForAsync(User)); }
-        catch (WorkflowException) { return false; }
+        catch (RefusedException) { return false; }
         MeasureNames = await db.OutcomeMeasures.AsNoTracking().Where(m => m.FundId == Grant.FundId).ToDictionaryAsync(m => m.Code, m => $"{m.Name} ({m.Unit})");
         ProjectTitle = await db.Applications.Where(a => a.Id == Grant.ApplicationId).Select(a => a.ProjectTitle).SingleOrDefaultAsync();
         Evidence = await store.ForReturnAsync(id);

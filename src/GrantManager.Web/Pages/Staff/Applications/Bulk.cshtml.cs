@@ -114,6 +114,6 @@ public sealed class BulkModel(BulkActions bulk, WorkflowActors actors) : PageMod
             }
             return Page();
         }
-        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (ForbiddenException) { return Forbid(); }
     }
 }

@@ -5,6 +5,7 @@ using GrantManager.Web.Pages.Shared;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Pages.Staff.Applications;
 
@@ -29,14 +30,14 @@ public sealed class CaseModel(GrantDbContext db, ApplicationService applications
         {
             Case = await CaseFile.LoadAsync(db, applications, store, registry, id, actor);
         }
-        catch (WorkflowNotFoundException) { return NotFound(); }
-        catch (WorkflowForbiddenException) when (actor.HasRole(Roles.Assessor))
+        catch (NotFoundException) { return NotFound(); }
+        catch (ForbiddenException) when (actor.HasRole(Roles.Assessor))
         {
             // An assessor declares on the task first; the file opens once they have.
             MustDeclare = true;
             return Page();
         }
-        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (ForbiddenException) { return Forbid(); }
         MayEnd = Core.Grants.GrantClosureService.MayEnd(actor);
         if (Case.Grant is { } grant)
         {

@@ -24,7 +24,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationRegister register, 
     /// <summary>Raw text of the filter fields, so a value that could not be read is shown back as typed.</summary>
     public string? Raw(string name) => Request.Query[name].ToString() is { Length: > 0 } v ? v : null;
 
-    public string PageUrl(int page) => RegisterQuery.Url("/Staff/Applications", Filter, ("pageNumber", page == 1 ? null : page.ToString()));
+    public string PageUrl(int page) => RegisterQuery.Url("/Staff/Applications", Filter, ("pageNumber", page == 1 ? null : page.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     public string SortUrl(string column) => RegisterQuery.Url("/Staff/Applications", Filter with
     {
         Sort = column, Descending = (Filter.Sort ?? "submitted") == column ? !(Filter.Descending ?? column == "submitted") : column == "submitted",

@@ -61,7 +61,7 @@ public sealed class QuarterlyModel(FundReports reports, WorkflowActors actors, T
         for (var i = 0; i < 8; i++)
         {
             var from = start.AddMonths(-3 * i);
-            yield return (from.ToString("yyyy-MM-dd"), $"{from:MMMM yyyy} to {from.AddMonths(3).AddDays(-1):MMMM yyyy}");
+            yield return (from.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), string.Create(Formats.EnGb, $"{from:MMMM yyyy} to {from.AddMonths(3).AddDays(-1):MMMM yyyy}"));
         }
     }
 }

@@ -56,9 +56,9 @@ public sealed class SocialValueModel(SocialValueReports reports, TimeProvider ti
     /// <summary>Today and the last eight quarter ends, for the picker.</summary>
     public IEnumerable<(string Value, string Text)> Days()
     {
-        yield return (Today.ToString("yyyy-MM-dd"), $"Today, {Today.ToString("d MMMM yyyy", Formats.EnGb)}");
+        yield return (Today.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), $"Today, {Today.ToString("d MMMM yyyy", Formats.EnGb)}");
         var end = new DateOnly(Today.Year, (Today.Month - 1) / 3 * 3 + 1, 1).AddDays(-1);
         for (var i = 0; i < 8; i++, end = end.AddDays(1).AddMonths(-3).AddDays(-1))
-            yield return (end.ToString("yyyy-MM-dd"), $"End of the quarter to {end.ToString("d MMMM yyyy", Formats.EnGb)}");
+            yield return (end.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), $"End of the quarter to {end.ToString("d MMMM yyyy", Formats.EnGb)}");
     }
 }

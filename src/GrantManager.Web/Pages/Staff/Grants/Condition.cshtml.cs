@@ -42,7 +42,7 @@ public sealed class ConditionModel(GrantConditionService conditions, AttachmentS
             foreach (var (field, messages) in e.Errors)
                 foreach (var message in messages) ModelState.AddModelError(field == "status" ? nameof(Status) : nameof(Reason), message);
         }
-        catch (WorkflowConflictException e) { ModelState.AddModelError("", e.Message); }
+        catch (ConflictException e) { ModelState.AddModelError("", e.Message); }
         return await LoadAsync(id) ?? Page();
     }
 
@@ -50,8 +50,8 @@ public sealed class ConditionModel(GrantConditionService conditions, AttachmentS
     {
         var actor = await actors.ForAsync(User);
         try { (Condition, Grant) = await conditions.ForReadingAsync(id, actor); }
-        catch (WorkflowNotFoundException) { return NotFound(); }
-        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (NotFoundException) { return NotFound(); }
+        catch (ForbiddenException) { return Forbid(); }
         MayDecide = actor.HasRole(Roles.GrantOfficer);
         OrganisationName = await db.Organisations.Where(o => o.Id == Grant.OrganisationId).Select(o => o.Name).SingleAsync();
         Documents = await store.ForConditionAsync(id);

@@ -29,7 +29,7 @@ public sealed class EndModel(GrantClosureService closure, WorkflowActors actors)
             foreach (var (_, messages) in e.Errors)
                 foreach (var message in messages) ModelState.AddModelError(nameof(Reason), message);
         }
-        catch (WorkflowConflictException e) { ModelState.AddModelError("", e.Message); }
+        catch (ConflictException e) { ModelState.AddModelError("", e.Message); }
         return await LoadAsync(id) ?? Page();
     }
 
@@ -37,8 +37,8 @@ public sealed class EndModel(GrantClosureService closure, WorkflowActors actors)
     {
         var actor = await actors.ForAsync(User);
         try { Grant = await closure.ForReadingAsync(id, actor); }
-        catch (WorkflowNotFoundException) { return NotFound(); }
-        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (NotFoundException) { return NotFound(); }
+        catch (ForbiddenException) { return Forbid(); }
         return GrantClosureService.MayEnd(actor) ? null : Forbid();
     }
 }

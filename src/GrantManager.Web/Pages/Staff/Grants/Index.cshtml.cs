@@ -17,7 +17,7 @@ public sealed class IndexModel(GrantDbContext db, GrantRegister register, Workfl
     public IEnumerable<string> DistrictNames => districts.Names;
     public string? Raw(string name) => Request.Query[name].ToString() is { Length: > 0 } v ? v : null;
 
-    public string PageUrl(int page) => RegisterQuery.Url("/Staff/Grants", Filter, ("pageNumber", page == 1 ? null : page.ToString()));
+    public string PageUrl(int page) => RegisterQuery.Url("/Staff/Grants", Filter, ("pageNumber", page == 1 ? null : page.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     public string SortUrl(string column) => RegisterQuery.Url("/Staff/Grants", Filter with
     {
         Sort = column, Descending = (Filter.Sort ?? "awarded") == column ? !(Filter.Descending ?? column == "awarded") : column == "awarded",

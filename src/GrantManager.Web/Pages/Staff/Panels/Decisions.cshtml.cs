@@ -71,7 +71,7 @@ public sealed class DecisionsModel(PanelMeetings meetings, WorkflowActors actors
             foreach (var (field, messages) in e.Errors)
                 foreach (var message in messages) ModelState.AddModelError(PageField(field), message);
         }
-        catch (WorkflowConflictException e) { ModelState.AddModelError("", e.Message); }
+        catch (ConflictException e) { ModelState.AddModelError("", e.Message); }
         return Page();
     }
 }

@@ -3,6 +3,7 @@ using GrantManager.Core.Workflows;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Pages.Staff.Panels;
 
@@ -16,7 +17,7 @@ public sealed class IndexModel(PanelMeetings meetings, WorkflowActors actors) : 
     {
         var actor = await actors.ForAsync(User);
         try { List = await meetings.ListAsync(actor); }
-        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (ForbiddenException) { return Forbid(); }
         MaySetUp = actor.HasRole(Core.Data.Roles.GrantOfficer);
         return Page();
     }

@@ -3,6 +3,7 @@ using GrantManager.Core.Workflows;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Pages.Staff.Panels;
 
@@ -21,8 +22,8 @@ public abstract class MeetingPage(PanelMeetings meetings, WorkflowActors actors)
     {
         Actor = await actors.ForAsync(User);
         try { Pack = await meetings.PackAsync(id, Actor); }
-        catch (WorkflowNotFoundException) { return Actor.HasRole(Core.Data.Roles.GrantOfficer) || Actor.HasRole(Core.Data.Roles.PanelMember) ? NotFound() : Forbid(); }
-        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (NotFoundException) { return Actor.HasRole(Core.Data.Roles.GrantOfficer) || Actor.HasRole(Core.Data.Roles.PanelMember) ? NotFound() : Forbid(); }
+        catch (ForbiddenException) { return Forbid(); }
         return null;
     }
 

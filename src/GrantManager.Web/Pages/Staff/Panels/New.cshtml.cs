@@ -17,9 +17,7 @@ public sealed class NewModel(PanelMeetings meetings, GrantDbContext db, Workflow
     {
         public int? RoundId { get; set; }
         public string? Title { get; set; }
-        public string? MeetsOnDay { get; set; }
-        public string? MeetsOnMonth { get; set; }
-        public string? MeetsOnYear { get; set; }
+        [Forms.DateInput("the meeting's date", Example = "17 3 2027")] public Forms.GovUkDate MeetsOn { get; set; } = Forms.GovUkDate.Empty;
         public List<string> MemberIds { get; set; } = [];
         public string? ChairId { get; set; }
         public List<int> ApplicationIds { get; set; } = [];
@@ -32,7 +30,7 @@ public sealed class NewModel(PanelMeetings meetings, GrantDbContext db, Workflow
     public List<AwaitingPanel> Awaiting { get; private set; } = [];
     public List<User> Members { get; private set; } = [];
     public DateInputView MeetsOnInput => new("Input.MeetsOn", "Date of the meeting", "For example, 17 3 2027. Decisions are recorded from that day.",
-        Input.MeetsOnDay, Input.MeetsOnMonth, Input.MeetsOnYear);
+        Input.MeetsOn);
 
     public async Task<IActionResult> OnGetAsync(int? roundId)
     {
@@ -43,10 +41,9 @@ public sealed class NewModel(PanelMeetings meetings, GrantDbContext db, Workflow
     public async Task<IActionResult> OnPostAsync()
     {
         if (await LoadAsync(Input.RoundId) is { } refused) return refused;
-        var (given, meetsOn) = DateInputView.Parse(Input.MeetsOnDay, Input.MeetsOnMonth, Input.MeetsOnYear);
-        // An impossible date is named with every other problem, not instead of them.
-        var impossible = given && meetsOn is null;
-        if (impossible) ModelState.AddModelError("Input.MeetsOnDay", "The meeting's date must be a real date, like 17 3 2027");
+        var meetsOn = Input.MeetsOn.Date;
+        // An impossible date (reported by its binder) is named with every other problem, not instead of them.
+        var impossible = Input.MeetsOn.Problem is not null;
         try
         {
             var meeting = await meetings.CreateAsync(await actors.ForAsync(User),
@@ -68,7 +65,7 @@ public sealed class NewModel(PanelMeetings meetings, GrantDbContext db, Workflow
                         _ => "Input.Title",
                     }, message);
         }
-        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (ForbiddenException) { return Forbid(); }
         return Page();
     }
 

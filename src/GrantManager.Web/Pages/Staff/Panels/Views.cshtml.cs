@@ -50,11 +50,11 @@ public sealed class ViewsModel(PanelMeetings meetings, WorkflowActors actors) : 
                 {
                     // The service numbers the views given; the page numbers every row.
                     var match = System.Text.RegularExpressions.Regex.Match(field, @"^views\[(\d+)\]\.(\w+)$");
-                    var key = match.Success ? $"Views[{given[int.Parse(match.Groups[1].Value)]}].{char.ToUpperInvariant(match.Groups[2].Value[0])}{match.Groups[2].Value[1..]}" : "Views[0].View";
+                    var key = match.Success ? $"Views[{given[int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)]}].{char.ToUpperInvariant(match.Groups[2].Value[0])}{match.Groups[2].Value[1..]}" : "Views[0].View";
                     ModelState.AddModelError(key, field == "views" ? "Choose your view on at least one application" : message);
                 }
         }
-        catch (WorkflowConflictException e) { ModelState.AddModelError("", e.Message); }
+        catch (ConflictException e) { ModelState.AddModelError("", e.Message); }
         return Page();
     }
 }

@@ -9,6 +9,7 @@ using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Pages.Staff.Tasks;
 
@@ -29,14 +30,10 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         public List<ConditionRow> ConditionRows { get; set; } = [];
         /// <summary>An approval's outcome targets by measure code, starting from the applicant's.</summary>
         public Dictionary<string, string?> Targets { get; set; } = new();
-        public string? NewDueDay { get; set; }
-        public string? NewDueMonth { get; set; }
-        public string? NewDueYear { get; set; }
+        [Forms.DateInput("the new due date", Example = "30 7 2027")] public Forms.GovUkDate NewDue { get; set; } = Forms.GovUkDate.Empty;
         /// <summary>A repaid underspend: the amount received as typed, and the day it arrived.</summary>
         public string? AmountReceived { get; set; }
-        public string? ReceivedDay { get; set; }
-        public string? ReceivedMonth { get; set; }
-        public string? ReceivedYear { get; set; }
+        [Forms.DateInput("the date received", Example = "2 5 2028")] public Forms.GovUkDate Received { get; set; } = Forms.GovUkDate.Empty;
         public string? PaymentReference { get; set; }
         /// <summary>What the applicant is told; the comment is the note for the file.</summary>
         public string? MessageToApplicant { get; set; }
@@ -81,9 +78,9 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     public IReadOnlyDictionary<string, string> MeasureNames { get; set; } = new Dictionary<string, string>();
     public DateInputView NewDueInput => new("Input.NewDue", "New due date if you request changes",
         $"Leave it blank for {ChangesDueDefault.ToString("d MMMM yyyy", Formats.EnGb)}, the fund's usual time for changes.",
-        Input.NewDueDay, Input.NewDueMonth, Input.NewDueYear);
+        Input.NewDue);
     public DateInputView ReceivedInput => new("Input.Received", "Date received", "The day the repayment reached the council's account, for example 2 5 2028.",
-        Input.ReceivedDay, Input.ReceivedMonth, Input.ReceivedYear);
+        Input.Received);
     /// <summary>When changes are due if the officer sets no date: the fund's monitoring settings.</summary>
     public DateOnly ChangesDueDefault { get; private set; }
     /// <summary>The payment a finance task is about.</summary>
@@ -134,9 +131,9 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                 : "The task has been set aside. The application moves on when the other tasks at this stage are done";
             return Redirect("/Staff/Inbox");
         }
-        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (ForbiddenException) { return Forbid(); }
         catch (WorkflowInvalidException e) when (e.Field == "reason") { ModelState.AddModelError(nameof(OverrideReason), e.Message); }
-        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
+        catch (RefusedException e) { ModelState.AddModelError("", e.Message); }
         return await LoadAsync(id) ?? Page();
     }
 
@@ -161,9 +158,9 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             TempData["Success"] = "The task has been assigned";
             return RedirectToPage(new { id });
         }
-        catch (WorkflowForbiddenException) { return Forbid(); }
+        catch (ForbiddenException) { return Forbid(); }
         catch (WorkflowInvalidException e) when (e.Field == "assignee") { ModelState.AddModelError("AssignTo", e.Message); }
-        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
+        catch (RefusedException e) { ModelState.AddModelError("", e.Message); }
         return await LoadAsync(id) ?? Page();
     }
 
@@ -203,7 +200,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             ModelState.SetModelValue("Input.AmountAwarded", typedRaw, typedAttempt);
             ModelState.MarkFieldValid("Input.AmountAwarded");
         }
-        var scores = Input.Scores.Where(s => s.Value is not null).ToDictionary(s => s.Key.ToString(), s => s.Value!.Value);
+        var scores = Input.Scores.Where(s => s.Value is not null).ToDictionary(s => s.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), s => s.Value!.Value);
         try
         {
             var actor = await actors.ForAsync(User);
@@ -236,17 +233,17 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                 conditions.Add(new Core.Grants.OfferCondition(row.Text!, row.Kind ?? "", payment));
             }
             if (!ModelState.IsValid) return await LoadAsync(id) ?? Page();
-            var (given, newDue) = DateInputView.Parse(Input.NewDueDay, Input.NewDueMonth, Input.NewDueYear);
-            if (given && newDue is null)
+            var newDue = Input.NewDue.Date;
+            if (Input.NewDue.Problem is not null)
             {
-                ModelState.AddModelError("Input.NewDueDay", "Enter the new due date as a real date, like 30 7 2027");
+                Input.NewDue.Report(ModelState, "Input.NewDue");
                 return await LoadAsync(id) ?? Page();
             }
             decimal? received = null;
             if (Core.Money.TryParse(Input.AmountReceived, out var pounds) is var readAs && readAs == Core.Money.ParseResult.Ok) received = pounds;
             else if (readAs != Core.Money.ParseResult.Empty) ModelState.AddModelError("Input.AmountReceived", Core.Money.Problem(readAs, "The amount received"));
-            var (receivedGiven, receivedOn) = DateInputView.Parse(Input.ReceivedDay, Input.ReceivedMonth, Input.ReceivedYear);
-            if (receivedGiven && receivedOn is null) ModelState.AddModelError("Input.ReceivedDay", "Enter the date received as a real date, like 2 5 2028");
+            var receivedOn = Input.Received.Date;
+            Input.Received.Report(ModelState, "Input.Received");
             if (!ModelState.IsValid) return await LoadAsync(id) ?? Page();
             var result = await tasks.CompleteAsync(id, actor, new TaskCompletion(Input.Outcome, Input.Comment, scores, awarded)
             {
@@ -263,11 +260,11 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         {
             foreach (var (field, messages) in e.Errors)
                 foreach (var message in messages)
-                    ModelState.AddModelError(field.StartsWith("scores.") ? $"Input.Scores[{field[7..]}]" : field.StartsWith("targets.") ? $"Input.Targets[{field[8..]}]" : field == "newDueOn" ? "Input.NewDueDay" : field == "receivedOn" ? "Input.ReceivedDay"
+                    ModelState.AddModelError(field.StartsWith("scores.", StringComparison.Ordinal) ? $"Input.Scores[{field[7..]}]" : field.StartsWith("targets.", StringComparison.Ordinal) ? $"Input.Targets[{field[8..]}]" : field == "newDueOn" ? "Input.NewDueDay" : field == "receivedOn" ? "Input.ReceivedDay"
                         : ConditionField(field) ?? $"Input.{char.ToUpperInvariant(field[0])}{field[1..]}", message);
         }
-        catch (WorkflowForbiddenException) { return Forbid(); }
-        catch (WorkflowException e) { ModelState.AddModelError("", e.Message); }
+        catch (ForbiddenException) { return Forbid(); }
+        catch (RefusedException e) { ModelState.AddModelError("", e.Message); }
         return await LoadAsync(id) ?? Page();
     }
 
@@ -290,8 +287,8 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             TempData["Success"] = done;
             return toInbox ? Redirect("/Staff/Inbox") : RedirectToPage(new { id });
         }
-        catch (WorkflowForbiddenException) { return Forbid(); }
-        catch (WorkflowException e)
+        catch (ForbiddenException) { return Forbid(); }
+        catch (RefusedException e)
         {
             ModelState.AddModelError("", e.Message);
             return await LoadAsync(id) ?? Page();
@@ -311,7 +308,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         if (task.Status == InboxTaskStatus.Open)
         {
             try { runtime.EnsureMayWork(task, actor); CanAct = true; }
-            catch (WorkflowForbiddenException) { if (!oversees) return Forbid(); }
+            catch (ForbiddenException) { if (!oversees) return Forbid(); }
         }
         else if (!oversees && !actor.HasRole(task.Role) && task.CompletedById != actor.UserId) return Forbid();
         Task = task;
@@ -325,13 +322,13 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                 Application = await applications.ForReadingAsync(applicationId, actor);
                 CanSeeApplication = !MustDeclare;
             }
-            catch (WorkflowForbiddenException) { CanSeeApplication = false; }
+            catch (ForbiddenException) { CanSeeApplication = false; }
             OrganisationName = await db.Applications.Where(a => a.Id == applicationId).Select(a => a.Organisation!.Name).SingleOrDefaultAsync();
             if (Application is not null)
             {
                 Summary = ApplicationSummaryView.From(Application) with { Documents = await store.ForApplicationAsync(applicationId), ForStaff = true };
                 Information = await InformationRequests.LoadAsync(db, store, applicationId, task.InstanceId);
-                var key = applicationId.ToString();
+                var key = applicationId.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 Emails = await db.OutboxEmails.AsNoTracking().Where(m => m.SubjectType == ApplicationService.SubjectType && m.SubjectId == key).OrderBy(m => m.CreatedAt).ToListAsync();
             }
         }

@@ -4,6 +4,7 @@ using GrantManager.Core.Workflows;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.EntityFrameworkCore;
+using GrantManager.Core;
 
 namespace GrantManager.Web.Pages.Staff.Workflows;
 
@@ -106,7 +107,7 @@ public sealed class InstanceModel(GrantDbContext db, WorkflowRegistry registry, 
         {
             ModelState.AddModelError("Act." + (e.Field is { Length: > 0 } f ? char.ToUpperInvariant(f[0]) + f[1..] : "Reason"), e.Message);
         }
-        catch (WorkflowException e)
+        catch (RefusedException e)
         {
             ModelState.AddModelError("", e.Message);
         }
