@@ -78,6 +78,22 @@ public sealed class WorkflowStudioPagesTests(BrowserFixture browser)
         await page.Locator("#draft-diagram ol.app-stages li", new() { HasText = "First look" }).First.WaitForAsync();
         await page.Locator("#draft-diagram svg").WaitForAsync();
         await browser.AssertAccessibleAsync(page, "workflow-editor-preview-375");
+
+        // Enter in a field checks the draft, keeping what was typed (it does not switch to the JSON view);
+        // in the new stage's name it adds the stage.
+        await page.Locator("[name='f:t:$.states.eligibility.title']").FocusAsync();
+        var checkedPage = page.WaitForURLAsync(url => url.Contains("handler=Check"));
+        await page.Keyboard.PressAsync("Enter");
+        await checkedPage;
+        Assert.Equal("First look", await page.Locator("[name='f:t:$.states.eligibility.title']").InputValueAsync());
+        Assert.Equal(0, await page.Locator("textarea[name='Input.Json']:visible").CountAsync());
+        await page.Locator("#NewStage").FocusAsync();
+        await page.Keyboard.TypeAsync("site-visit");
+        var added = page.WaitForURLAsync(url => url.Contains("handler=AddStage"));
+        await page.Keyboard.PressAsync("Enter");
+        await added;
+        Assert.Equal(1, await page.Locator("[name='f:t:$.states.site-visit.title']").CountAsync());
+        Assert.Equal("First look", await page.Locator("[name='f:t:$.states.eligibility.title']").InputValueAsync());
         await page.CloseAsync();
     }
 }

@@ -20,7 +20,19 @@
       .then(function (response) { return response.ok && !response.redirected ? response : null; });
   }
 
-  form.querySelectorAll('input[data-app-condition]').forEach(function (input) {
+  // Enter in a one-line field checks the draft, keeping what was typed; in the new stage's name it adds the stage.
+  var check = document.getElementById('check-draft');
+  var addStage = document.getElementById('add-stage-button');
+  form.addEventListener('keydown', function (event) {
+    var field = event.target;
+    if (event.key !== 'Enter' || field.tagName !== 'INPUT' || field.type === 'checkbox' || field.type === 'radio') return;
+    var button = field.id === 'NewStage' ? addStage : check;
+    if (!button) return;
+    event.preventDefault();
+    button.click();
+  });
+
+  form.querySelectorAll('input[data-app-condition]:not([data-app-condition=""])').forEach(function (input) {
     var live = document.getElementById(input.id + '-live');
     var group = input.closest('.govuk-form-group');
     var asked = 0;

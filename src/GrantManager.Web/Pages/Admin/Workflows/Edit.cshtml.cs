@@ -72,6 +72,8 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
     public IReadOnlyList<string> Anchors { get; private set; } = [];
     /// <summary>The names a condition may use: the draft's fields (with their kinds) and the built-in ones.</summary>
     public IReadOnlyList<(string Name, string Kind)> ConditionNames { get; private set; } = [];
+    /// <summary>", like FIELD <= 5000" for a numeric field of the draft, or nothing.</summary>
+    public string ConditionExample { get; private set; } = "";
 
     public static string FieldId(string path) => "f" + System.Text.RegularExpressions.Regex.Replace(path, "[^A-Za-z0-9]+", "-").TrimEnd('-');
 
@@ -348,6 +350,8 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
         var node = WorkflowDrafts.Parse(json);
         ConditionNames = ((node?["fields"] as JsonObject) ?? []).Select(f => (f.Key, f.Value?["type"]?.ToString() ?? "text"))
             .Concat(ConditionCompiler.BuiltInNames.Select(n => (n, "built in"))).ToList();
+        // The example names one of this draft's own numeric fields; a workflow without one gets none.
+        ConditionExample = ConditionNames.FirstOrDefault(n => n.Kind is "money" or "number").Name is { } numeric ? $", like {numeric} <= 5000" : "";
         if (!JsonView && node is not null) Stages = Build(node);
         StageNames = (node?["states"] as JsonObject)?.Select(s => s.Key).ToList() ?? [];
         var dates = (node?["fields"] as JsonObject)?.Where(f => f.Value?["type"]?.ToString() == "date").Select(f => f.Key).ToList() ?? [];
@@ -467,7 +471,7 @@ public sealed class EditModel(WorkflowCatalog catalog, WorkflowVersions versions
                     new($"{tp}.trigger", 't', "Trigger (an outcome, a timer's trigger or an action)", S(t?["trigger"])),
                     new($"{tp}.title", 't', "Title", S(t?["title"])),
                     new($"{tp}.to", 's', "Goes to", S(t?["to"]), With(stages, S(t?["to"]))),
-                    new($"{tp}.when", 't', "Only when", S(t?["when"]), Hint: "A condition, like amountRequested <= 5000, checked as you type. Names: " + string.Join(", ", ConditionNames.Select(n => $"{n.Name} ({n.Kind})")), Condition: true),
+                    new($"{tp}.when", 't', "Only when", S(t?["when"]), Hint: "A condition" + ConditionExample + ", checked as you type. Names: " + string.Join(", ", ConditionNames.Select(n => $"{n.Name} ({n.Kind})")), Condition: true),
                     new($"{tp}.roles", 'l', "Who may take it directly", L(t?["roles"]), Hint: "Roles separated by commas: " + string.Join(", ", roles)),
                 ]));
             }
