@@ -41,6 +41,16 @@ public sealed class GrantRegisterTests(GrantManagerFactory app) : IClassFixture<
         Assert.Equal(small.Id.ToString(), Assert.Single(filtered.QuerySelectorAll("#grants tbody tr")).GetAttribute("data-grant"));
         Assert.Empty((await officer.GetPageAsync("/Staff/Grants?q=sandgate&late=true")).QuerySelectorAll("#grants tbody tr"));
         Assert.Equal(["Amount from must be an amount in pounds, like 2500"], (await officer.GetPageAsync("/Staff/Grants?amountFrom=lots")).ErrorSummary());
+        // Awarded between: both were awarded today, so from yesterday finds both and up to the day before finds neither.
+        var yesterday = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
+        var since = await officer.GetPageAsync($"/Staff/Grants?q=sandgate&awardedFrom={yesterday:yyyy-MM-dd}");
+        Assert.Equal(2, since.QuerySelectorAll("#grants tbody tr").Length);
+        Assert.Equal(yesterday.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), since.QuerySelector("#awardedFrom")!.GetAttribute("value"));
+        var before = yesterday.AddDays(-1);
+        Assert.Empty((await officer.GetPageAsync($"/Staff/Grants?q=sandgate&awardedTo={before.Day}/{before.Month}/{before.Year}")).QuerySelectorAll("#grants tbody tr"));
+        var wrong = await officer.GetPageAsync("/Staff/Grants?awardedFrom=soon");
+        Assert.Equal(["Awarded from must be a date, like 31/3/2027"], wrong.ErrorSummary());
+        Assert.Equal("soon", wrong.QuerySelector("#awardedFrom")!.GetAttribute("value"));
 
         var finance = await app.SignedInAsync("finance@example.org");
         Assert.Equal(2, (await finance.GetPageAsync("/Staff/Grants?q=sandgate")).QuerySelectorAll("#grants tbody tr").Length);
