@@ -1,3 +1,4 @@
+using GrantManager.Core.Cases;
 using GrantManager.Core.Data;
 using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;

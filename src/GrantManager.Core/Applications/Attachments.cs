@@ -122,7 +122,7 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
     public async Task<Attachment> AddEvidenceAsync(int returnId, Actor actor, string? fileName, long length, Stream content, CancellationToken ct = default)
     {
         var (r, grant) = await ReturnOwnedAsync(returnId, actor, ct);
-        if (!Grants.ReturnService.IsEditable(r)) throw new ConflictException("This return has been sent, so evidence can no longer be added");
+        if (!Monitoring.ReturnService.IsEditable(r)) throw new ConflictException("This return has been sent, so evidence can no longer be added");
         return await StoreAsync(new Attachment { ApplicationId = grant.ApplicationId, ReturnId = returnId, Kind = "evidence" }, actor, fileName, length, content, ct);
     }
 
@@ -130,7 +130,7 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
     {
         var attachment = await db.Set<Attachment>().SingleOrDefaultAsync(a => a.Id == id && a.ReturnId != null, ct) ?? throw new NotFoundException("No such document");
         var (r, _) = await ReturnOwnedAsync(attachment.ReturnId!.Value, actor, ct);
-        if (!Grants.ReturnService.IsEditable(r)) throw new ConflictException("This return has been sent, so its evidence stays");
+        if (!Monitoring.ReturnService.IsEditable(r)) throw new ConflictException("This return has been sent, so its evidence stays");
         db.Remove(attachment);
         await db.SaveChangesAsync(ct);
         File.Delete(PathOf(id));
@@ -153,10 +153,10 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
     public Task<List<Attachment>> ForReturnAsync(int returnId, CancellationToken ct = default) =>
         db.Set<Attachment>().AsNoTracking().Where(a => a.ReturnId == returnId).OrderBy(a => a.UploadedAt).ToListAsync(ct);
 
-    private async Task<(Grants.MonitoringReturn, Grants.Grant)> ReturnOwnedAsync(int returnId, Actor actor, CancellationToken ct)
+    private async Task<(Monitoring.MonitoringReturn, Grants.Grant)> ReturnOwnedAsync(int returnId, Actor actor, CancellationToken ct)
     {
         if (!actor.HasRole(Roles.Applicant)) throw new ForbiddenException("Only the grant holder can add evidence");
-        var r = await db.Set<Grants.MonitoringReturn>().AsNoTracking().SingleOrDefaultAsync(x => x.Id == returnId, ct) ?? throw new NotFoundException("No such return");
+        var r = await db.Set<Monitoring.MonitoringReturn>().AsNoTracking().SingleOrDefaultAsync(x => x.Id == returnId, ct) ?? throw new NotFoundException("No such return");
         var grant = await db.Grants.AsNoTracking().SingleAsync(g => g.Id == r.GrantId, ct);
         if (grant.OrganisationId != actor.OrganisationId) throw new NotFoundException("No such return");
         return (r, grant);

@@ -1,3 +1,5 @@
+using GrantManager.Core.Cases;
+using GrantManager.Core.Monitoring;
 using GrantManager.Core;
 using GrantManager.Core.Applications;
 using GrantManager.Core.Data;

@@ -1,4 +1,5 @@
 using GrantManager.Core.Applications;
+using GrantManager.Core.Cases;
 using GrantManager.Core.Data;
 using GrantManager.Core.Email;
 using GrantManager.Core.Funds;
@@ -15,7 +16,7 @@ namespace GrantManager.Web.Pages.Staff.Tasks;
 
 /// <summary>One task: the application (once any conflict of interest is declared), its history and emails, and the form for the outcome.</summary>
 public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, ApplicationService applications, Core.Tasks.TaskService tasks, WorkflowActors actors, WorkflowRegistry registry,
-    AttachmentStore store, Core.Grants.ReturnService returns, Core.Grants.MonitoringSchedules schedules, TimeProvider clock,
+    AttachmentStore store, Core.Monitoring.ReturnService returns, Core.Monitoring.MonitoringSchedules schedules, TimeProvider clock,
     IEnumerable<FormParts.TaskFormPart> formParts) : PageModel
 {
     /// <summary>The task forms' answers, declared in the order the page asks them (the error summary follows it).</summary>

@@ -1,9 +1,10 @@
+using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Grants;
 using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
 
-namespace GrantManager.Core.Applications;
+namespace GrantManager.Core.Cases;
 
 /// <summary>How much of a case's journal someone may read.</summary>
 public enum JournalView

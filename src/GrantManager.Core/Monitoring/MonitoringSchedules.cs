@@ -1,7 +1,8 @@
 using System.Text.Json;
+using GrantManager.Core.Grants;
 using GrantManager.Core.Workflows;
 
-namespace GrantManager.Core.Grants;
+namespace GrantManager.Core.Monitoring;
 
 /// <summary>A progress report the grant holder owes: one per period, and the final report.</summary>
 public sealed class MonitoringReturn
