@@ -232,6 +232,8 @@ internal static class GrantManagerServices
         services.AddScoped<WorkflowRuntime>();
         services.AddScoped<WorkflowActors>();
         services.AddScoped<Core.Applications.ApplicationService>();
+        services.AddScoped<Core.Applications.IAwardedApplications, Core.Grants.AwardedApplications>();
+        services.AddScoped<Core.Cases.GrantEvidence>();
         services.AddScoped<Core.Monitoring.ReturnService>();
         services.AddScoped<Core.Grants.GrantConditionService>();
         services.AddScoped<Core.Grants.GrantClosureService>();
