@@ -42,6 +42,12 @@ public sealed class FundPipelines(GrantDbContext db, WorkflowRegistry registry)
             .ToList();
 
         // Submitted counted from the start of the round's first day, as the register's "submitted from" filter that the figure links to counts them.
+        var awardedBy = (await (from g in db.Grants.AsNoTracking()
+                                where g.FundId == fundId
+                                join a in db.Applications.AsNoTracking() on g.ApplicationId equals a.Id
+                                group g by a.RoundId into byRound
+                                select new { RoundId = byRound.Key, Count = byRound.Count(), Amount = byRound.Sum(x => x.Amount) }).ToListAsync(ct))
+            .ToDictionary(g => g.RoundId);
         var demand = new List<RoundDemand>();
         foreach (var r in await db.Rounds.AsNoTracking().Where(r => r.FundId == fundId).OrderBy(r => r.OpensAt).ToListAsync(ct))
         {
@@ -49,8 +55,7 @@ public sealed class FundPipelines(GrantDbContext db, WorkflowRegistry registry)
             var from = UkTime.StartOfDay(opened);
             var submitted = await db.Applications.AsNoTracking().Where(a => a.RoundId == r.Id && a.SubmittedAt >= from)
                 .GroupBy(a => 1).Select(g => new { Count = g.Count(), Requested = g.Sum(a => a.AmountRequested) ?? 0 }).SingleOrDefaultAsync(ct);
-            var awarded = await db.Grants.AsNoTracking().Where(g => db.Applications.Any(a => a.Id == g.ApplicationId && a.RoundId == r.Id))
-                .GroupBy(g => 1).Select(g => new { Count = g.Count(), Amount = g.Sum(x => x.Amount) }).SingleOrDefaultAsync(ct);
+            var awarded = awardedBy.GetValueOrDefault(r.Id);
             demand.Add(new RoundDemand(r.Id, r.Name, opened, r.Budget, submitted?.Count ?? 0, submitted?.Requested ?? 0, awarded?.Count ?? 0, awarded?.Amount ?? 0));
         }
         return new FundPipeline(stages, demand);

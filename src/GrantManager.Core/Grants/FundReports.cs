@@ -99,17 +99,19 @@ public sealed class FundReports(GrantDbContext db, SocialValueProxies proxies)
     public async Task<(List<LateReturn> Rows, int Total)> LateReturnsAsync(DateTime now, int? fundId, int take, CancellationToken ct = default)
     {
         var today = UkTime.DayOf(now);
-        var late = from r in db.Set<MonitoringReturn>().AsNoTracking()
-                   join g in db.Grants on r.GrantId equals g.Id
-                   where (r.Status == ReturnStatus.Due || r.Status == ReturnStatus.ChangesRequested) && (r.ChangesDueOn ?? r.DueOn) < today
-                       && (fundId == null || g.FundId == fundId)
-                   select new { r, g };
+        var late = db.Set<MonitoringReturn>().AsNoTracking()
+            .Where(r => (r.Status == ReturnStatus.Due || r.Status == ReturnStatus.ChangesRequested) && (r.ChangesDueOn ?? r.DueOn) < today);
+        // Over the returns' own index; their grants are looked at only for a fund's.
+        if (fundId is int fund) late = late.Where(r => db.Grants.Any(g => g.Id == r.GrantId && g.FundId == fund));
         var total = await late.CountAsync(ct);
-        var rows = await (from x in late
-                          join o in db.Organisations on x.g.OrganisationId equals o.Id
-                          orderby x.r.ChangesDueOn ?? x.r.DueOn, x.r.Id
-                          select new { x.r.Id, x.r.GrantId, x.g.FundId, x.g.Reference, o.Name, x.r.Period, x.r.DueOn, x.r.ChangesDueOn, x.r.Status })
-            .Take(take).ToListAsync(ct);
+        // The few most late first, then their grants and organisations.
+        var ids = await late.OrderBy(r => r.ChangesDueOn ?? r.DueOn).ThenBy(r => r.Id).Select(r => r.Id).Take(take).ToListAsync(ct);
+        var rows = await (from r in db.Set<MonitoringReturn>().AsNoTracking()
+                          where ids.Contains(r.Id)
+                          join g in db.Grants on r.GrantId equals g.Id
+                          join o in db.Organisations on g.OrganisationId equals o.Id
+                          orderby r.ChangesDueOn ?? r.DueOn, r.Id
+                          select new { r.Id, r.GrantId, g.FundId, g.Reference, o.Name, r.Period, r.DueOn, r.ChangesDueOn, r.Status }).ToListAsync(ct);
         return (rows.Select(r =>
             {
                 var due = r.ChangesDueOn ?? r.DueOn;

@@ -41,8 +41,10 @@ public sealed record WorkListPage(List<TaskView> Tasks, int Total, int Overdue, 
 /// What costs at scale is deciding, task by task, about the other copies of the same task. Only a task whose
 /// definition can open it more than once in a stage (a count above one, or opened by a timer) can have copies
 /// (<see cref="MayHaveCopies"/>), so only those tasks are looked at copy by copy; for every other task the rules
-/// reduce to its own columns and to who holds its role, which is read once a request. The tasks nobody may
-/// take are found once a request, and the counts are one query of conditional sums.
+/// reduce to its own columns. The list is read in parts that do not overlap (held by the caller, unheld in their
+/// roles, their organisation's), each over an index that holds every column its counts need; the counts per stage
+/// are one grouped query that also gives the stages; the page's ids are sorted before its rows are read. The tasks
+/// nobody may take are found once a request, against the holders of each role read first.
 /// </remarks>
 public sealed class WorkList(GrantDbContext db, WorkflowRegistry registry)
 {
@@ -68,115 +70,166 @@ public sealed class WorkList(GrantDbContext db, WorkflowRegistry registry)
         return keys;
     });
 
-    /// <summary>The staff roles that some confirmed person holds.</summary>
-    private Task<List<string>> HeldRolesAsync(CancellationToken ct) =>
-        (from u in db.Users
-         join ur in db.UserRoles on u.Id equals ur.UserId
-         join r in db.Roles on ur.RoleId equals r.Id
-         where u.EmailConfirmed && r.Name != Roles.Applicant
-         select r.Name!).Distinct().ToListAsync(ct);
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<WorkflowRegistry, List<string>> TaskRoles = new();
 
-    /// <summary>The open tasks nobody may take: a grant officer's to sort out, whatever their role.</summary>
+    /// <summary>The staff roles that the loaded definitions (every version) give tasks to.</summary>
+    private static List<string> DefinedRoles(WorkflowRegistry registry) => TaskRoles.GetValue(registry, r =>
+        r.All.SelectMany(d => d.States.Values)
+            .SelectMany(s => s.Tasks.Concat(s.Timers.Select(t => t.Task).OfType<TaskDefinition>()))
+            .Select(t => t.Role).Where(role => role != Roles.Applicant).Distinct(StringComparer.Ordinal).ToList());
+
+    /// <summary>
+    /// The open tasks nobody may take: a grant officer's to sort out, whatever their role. The role's holders are read
+    /// first, so each task is tested against them by name: barred on the task itself, or doing or having done another copy of it.
+    /// </summary>
     private async Task<List<long>> StalledAsync(CancellationToken ct)
     {
-        var held = await HeldRolesAsync(ct);
+        var holders = (await TaskEligibility.HoldersAsync(db, null, ct)).Select(h => (UserId: h.Id, h.Role)).Distinct().ToList();
+        var held = holders.Select(h => h.Role).Distinct().ToList();
         var copies = MayHaveCopies(registry).ToList();
-        var unassigned = db.InboxTasks.AsNoTracking().Where(t => t.Status == InboxTaskStatus.Open && t.AssigneeId == null && t.Role != Roles.Applicant);
-        // A task with no copies and nobody barred from it is stalled only when nobody confirmed holds its role;
-        // the others are weighed against each holder of the role and the other copies.
-        var plain = unassigned.Where(t => !copies.Contains(t.TaskKey) && t.ExcludedUserIds == "" && !held.Contains(t.Role));
-        var weighed = unassigned.Where(t => copies.Contains(t.TaskKey) || t.ExcludedUserIds != "").Where(NobodyEligible());
-        return await plain.Select(t => t.Id).Concat(weighed.Select(t => t.Id)).ToListAsync(ct);
+        var unassigned = db.InboxTasks.AsNoTracking().Where(t => t.Status == InboxTaskStatus.Open && t.Role != Roles.Applicant && t.AssigneeId == null);
+        // Nobody confirmed holds the role at all (of the roles the loaded definitions give tasks to).
+        var unheld = DefinedRoles(registry).Except(held).ToList();
+        var stalled = unassigned.Where(t => unheld.Contains(t.Role)).Select(t => t.Id);
+        foreach (var role in held)
+        {
+            // Only a task with copies, or with someone barred, can shut out a holder of its role; it is stalled when every holder is.
+            var shut = unassigned.Where(t => t.Role == role && (copies.Contains(t.TaskKey) || t.ExcludedUserIds != ""));
+            foreach (var holder in holders.Where(h => h.Role == role).Select(h => h.UserId))
+                shut = shut.Where(t => t.ExcludedUserIds.Contains(holder)
+                    || db.InboxTasks.Any(c => c.InstanceId == t.InstanceId && c.StageEntry == t.StageEntry && c.TaskKey == t.TaskKey && c.Id != t.Id
+                                              && (c.AssigneeId == holder || c.CompletedById == holder)));
+            stalled = stalled.Concat(shut.Select(t => t.Id));
+        }
+        return await stalled.ToListAsync(ct);
     }
 
-    public IQueryable<InboxTask> Query(Actor actor, WorkListFilter filter) => Query(actor, filter, null);
-
-    /// <param name="stalled">The open tasks nobody may take (<see cref="StalledAsync"/>), when already found.</param>
-    private IQueryable<InboxTask> Query(Actor actor, WorkListFilter filter, List<long>? stalled)
+    /// <summary>
+    /// The list in parts that do not overlap, each read over an index of its own: the tasks the caller holds, the unheld
+    /// tasks of their roles, their organisation's tasks (applicants), and the stalled tasks not already among them.
+    /// </summary>
+    /// <param name="extra">Stalled tasks (<see cref="StalledAsync"/>) that are not in the other parts.</param>
+    private List<IQueryable<InboxTask>> Parts(Actor actor, WorkListFilter filter, List<long> extra)
     {
-        var roles = actor.Roles.Where(r => r != Roles.Applicant).ToList();
+        var open = db.InboxTasks.AsNoTracking().Where(t => t.Status == InboxTaskStatus.Open);
+        if (filter.Everyone && actor.HasRole(Roles.GrantOfficer)) return [Filtered(open.Where(t => t.Role != Roles.Applicant), filter)];
         var userId = actor.UserId ?? "";
         var organisationId = actor.HasRole(Roles.Applicant) ? actor.OrganisationId : null;
-        var officer = actor.HasRole(Roles.GrantOfficer);
-        var copies = MayHaveCopies(registry).ToList();
-        var open = db.InboxTasks.AsNoTracking().Where(t => t.Status == InboxTaskStatus.Open);
+        var parts = new List<IQueryable<InboxTask>>();
+        // Held by the caller: a grant officer standing in for a role they do not hold has these too.
+        if (userId != "") parts.Add(open.Where(t => t.Role != Roles.Applicant && t.AssigneeId == userId));
+        var roles = actor.Roles.Where(r => r != Roles.Applicant).ToList();
+        if (roles.Count > 0)
+            parts.Add(OneCopy(open.Where(t => t.Role != Roles.Applicant && roles.Contains(t.Role) && t.AssigneeId == null && !t.ExcludedUserIds.Contains(userId)), actor));
+        if (organisationId is not null)
+            parts.Add(OneCopy(open.Where(t => t.Role == Roles.Applicant && t.Instance!.OrganisationId == organisationId), actor));
+        if (extra.Count > 0) parts.Add(open.Where(t => extra.Contains(t.Id)));
+        return parts.Select(p => Filtered(p, filter)).ToList();
+    }
 
-        Expression<Func<InboxTask, bool>> mine = t =>
-            (t.Role == Roles.Applicant && organisationId != null && t.Instance!.OrganisationId == organisationId)
-            || (t.Role != Roles.Applicant && roles.Contains(t.Role) && (t.AssigneeId == null || t.AssigneeId == userId) && !t.ExcludedUserIds.Contains(userId))
-            // A grant officer standing in for a role they do not hold.
-            || (t.Role != Roles.Applicant && userId != "" && t.AssigneeId == userId);
-        var visible = open.Where(mine);
-        IQueryable<InboxTask> query;
-        if (filter.Everyone && officer)
-            query = open.Where(t => t.Role != Roles.Applicant);
-        else
-        {
-            // Of a task with no copies there is nothing to hide: only copies are compared with each other.
-            query = visible.Where(t => t.AssigneeId == userId || !copies.Contains(t.TaskKey)
-                || (!db.InboxTasks.Any(s => s.InstanceId == t.InstanceId && s.StageEntry == t.StageEntry && s.TaskKey == t.TaskKey && s.CompletedById == userId)
-                    && !visible.Any(s => s.InstanceId == t.InstanceId && s.StageEntry == t.StageEntry && s.TaskKey == t.TaskKey
-                        && (s.AssigneeId == userId || s.Id < t.Id))));
-            if (officer)
-            {
-                var listed = query.Select(t => t.Id);
-                if (stalled is not null)
-                    query = open.Where(t => stalled.Contains(t.Id) || listed.Contains(t.Id));
-                else
-                {
-                    var nobody = open.Where(NobodyEligible()).Select(t => t.Id);
-                    query = open.Where(t => listed.Contains(t.Id) || nobody.Contains(t.Id));
-                }
-            }
-        }
+    private IQueryable<InboxTask> Filtered(IQueryable<InboxTask> query, WorkListFilter filter)
+    {
         if (filter.ApplicationId is int applicationId) query = query.Where(t => t.Instance!.CaseId == applicationId);
         if (filter.FundId is int fundId) query = query.Where(t => db.Applications.Any(a => a.Id == t.Instance!.CaseId && a.FundId == fundId));
         if (!string.IsNullOrEmpty(filter.Stage)) query = query.Where(t => t.State == filter.Stage);
         return query;
     }
 
-    /// <summary>An unassigned staff task that no confirmed holder of its role may take (conflicts, parallel copies).</summary>
-    private Expression<Func<InboxTask, bool>> NobodyEligible() => t =>
-        t.AssigneeId == null && t.Role != Roles.Applicant
-        && !(from u in db.Users
-             join ur in db.UserRoles on u.Id equals ur.UserId
-             join r in db.Roles on ur.RoleId equals r.Id
-             where r.Name == t.Role && u.EmailConfirmed && !t.ExcludedUserIds.Contains(u.Id)
-                   && !db.InboxTasks.Any(c => c.InstanceId == t.InstanceId && c.StageEntry == t.StageEntry && c.TaskKey == t.TaskKey && c.Id != t.Id
-                                              && (c.AssigneeId == u.Id || c.CompletedById == u.Id))
-             select u.Id).Any();
+    /// <summary>
+    /// Of several parallel copies of a task a person sees one (the one they hold, else the first they may see), and none once
+    /// they have done one. Only a task that can have copies is compared with the others.
+    /// </summary>
+    private IQueryable<InboxTask> OneCopy(IQueryable<InboxTask> query, Actor actor)
+    {
+        var roles = actor.Roles.Where(r => r != Roles.Applicant).ToList();
+        var userId = actor.UserId ?? "";
+        var organisationId = actor.HasRole(Roles.Applicant) ? actor.OrganisationId : null;
+        var copies = MayHaveCopies(registry).ToList();
+        var visible = db.InboxTasks.AsNoTracking().Where(t => t.Status == InboxTaskStatus.Open).Where(t =>
+            (t.Role == Roles.Applicant && organisationId != null && t.Instance!.OrganisationId == organisationId)
+            || (t.Role != Roles.Applicant && roles.Contains(t.Role) && (t.AssigneeId == null || t.AssigneeId == userId) && !t.ExcludedUserIds.Contains(userId))
+            || (t.Role != Roles.Applicant && userId != "" && t.AssigneeId == userId));
+        return query.Where(t => t.AssigneeId == userId || !copies.Contains(t.TaskKey)
+            || (!db.InboxTasks.Any(s => s.InstanceId == t.InstanceId && s.StageEntry == t.StageEntry && s.TaskKey == t.TaskKey && s.CompletedById == userId)
+                && !visible.Any(s => s.InstanceId == t.InstanceId && s.StageEntry == t.StageEntry && s.TaskKey == t.TaskKey
+                    && (s.AssigneeId == userId || s.Id < t.Id))));
+    }
+
+    /// <summary>How many tasks of the list are at each stage, overdue, and held by the caller.</summary>
+    private sealed record StageCount(string State, int Total, int Overdue, int TakenByMe);
+
+    private (WorkListFilter Filter, DateTime Now, List<StageCount> Counts)? _counts;
+
+    /// <summary>The list's counts per stage, for the list without its stage filter: one grouped query gives the page's counts and the stages.</summary>
+    private async Task<List<StageCount>> CountsAsync(Actor actor, WorkListFilter filter, DateTime now, CancellationToken ct)
+    {
+        var all = filter with { Stage = null };
+        if (_counts is { } known && known.Filter == all && known.Now == now) return known.Counts;
+        var userId = actor.UserId ?? "";
+        var counts = await Query(actor, all, await ExtraAsync(actor, all, ct))
+            .GroupBy(t => t.State).Select(g => new StageCount(g.Key, g.Count(), g.Count(t => t.DueAt < now), g.Count(t => userId != "" && t.AssigneeId == userId)))
+            .ToListAsync(ct);
+        _counts = (all, now, counts);
+        return counts;
+    }
+
+    private IQueryable<InboxTask> Query(Actor actor, WorkListFilter filter, List<long> extra) =>
+        Parts(actor, filter, extra).Aggregate((all, part) => all.Concat(part));
 
     public async Task<WorkListPage> PageAsync(Actor actor, WorkListFilter filter, int page, int pageSize, DateTime now, CancellationToken ct = default)
     {
-        var stalled = await StalledForAsync(actor, filter, ct);
-        var query = Query(actor, filter, stalled);
-        var userId = actor.UserId ?? "";
-        // The three counts in one pass over the list.
-        var counts = await query.GroupBy(t => 1).Select(g => new
+        var counts = (await CountsAsync(actor, filter, now, ct)).Where(c => string.IsNullOrEmpty(filter.Stage) || c.State == filter.Stage).ToList();
+        var total = counts.Sum(c => c.Total);
+        var query = Query(actor, filter, await ExtraAsync(actor, filter, ct));
+        // The page's ids first (sorting only ids and due dates), then their rows; a page past the middle is read from the far end.
+        var skip = (page - 1) * pageSize;
+        List<long> ids;
+        if (skip > 0 && skip >= total / 2 && skip < total)
         {
-            Total = g.Count(),
-            Overdue = g.Count(t => t.DueAt < now),
-            TakenByMe = g.Count(t => userId != "" && t.AssigneeId == userId),
-        }).FirstOrDefaultAsync(ct);
-        var tasks = await query.Include(t => t.Instance)
-            .OrderBy(t => t.DueAt == null).ThenBy(t => t.DueAt).ThenBy(t => t.Id)
-            .Skip((page - 1) * pageSize).Take(pageSize)
-            .ToListAsync(ct);
-        return new WorkListPage(await ViewsAsync(tasks, now, ct), counts?.Total ?? 0, counts?.Overdue ?? 0, counts?.TakenByMe ?? 0, page, pageSize);
+            var take = Math.Min(pageSize, total - skip);
+            ids = await query.OrderByDescending(t => t.DueAt == null).ThenByDescending(t => t.DueAt).ThenByDescending(t => t.Id)
+                .Select(t => t.Id).Skip(total - skip - take).Take(take).ToListAsync(ct);
+            ids.Reverse();
+        }
+        else
+            ids = await query.OrderBy(t => t.DueAt == null).ThenBy(t => t.DueAt).ThenBy(t => t.Id).Select(t => t.Id).Skip(skip).Take(pageSize).ToListAsync(ct);
+        var rows = await db.InboxTasks.AsNoTracking().Include(t => t.Instance).Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, ct);
+        var tasks = ids.Where(rows.ContainsKey).Select(id => rows[id]).ToList();
+        return new WorkListPage(await ViewsAsync(tasks, now, ct), total, counts.Sum(c => c.Overdue), counts.Sum(c => c.TakenByMe), page, pageSize);
     }
 
     /// <summary>The stages that have open tasks in the list, for its filter.</summary>
     public async Task<List<string>> StagesAsync(Actor actor, WorkListFilter filter, CancellationToken ct = default)
     {
         var all = filter with { Stage = null };
-        return await Query(actor, all, await StalledForAsync(actor, all, ct)).Select(t => t.State).Distinct().ToListAsync(ct);
+        // The page's counts, when it has been read, already name them.
+        if (_counts is { } known && known.Filter == all) return known.Counts.Where(c => c.Total > 0).Select(c => c.State).ToList();
+        return await Query(actor, all, await ExtraAsync(actor, all, ct)).Select(t => t.State).Distinct().ToListAsync(ct);
     }
 
     private List<long>? _stalled;
+    private (WorkListFilter Filter, List<long> Extra)? _extra;
 
-    /// <summary>The stalled tasks for a grant officer's own list, found once for the request (the page, its counts and its stages).</summary>
-    private async Task<List<long>?> StalledForAsync(Actor actor, WorkListFilter filter, CancellationToken ct) =>
-        actor.HasRole(Roles.GrantOfficer) && !filter.Everyone ? _stalled ??= await StalledAsync(ct) : null;
+    /// <summary>
+    /// For a grant officer's own list, the stalled tasks not already in it (found once for the request: the page, its
+    /// counts and its stages); for anyone else, none.
+    /// </summary>
+    private async Task<List<long>> ExtraAsync(Actor actor, WorkListFilter filter, CancellationToken ct)
+    {
+        if (!actor.HasRole(Roles.GrantOfficer) || filter.Everyone) return [];
+        var all = filter with { Stage = null };
+        if (_extra is { } known && known.Filter == all) return known.Extra;
+        _stalled ??= await StalledAsync(ct);
+        var stalled = _stalled;
+        var extra = stalled;
+        if (stalled.Count > 0)
+        {
+            var listed = await Parts(actor, all, []).Aggregate((a, b) => a.Concat(b)).Where(t => stalled.Contains(t.Id)).Select(t => t.Id).ToListAsync(ct);
+            extra = stalled.Except(listed).ToList();
+        }
+        _extra = (all, extra);
+        return extra;
+    }
 
     private async Task<List<TaskView>> ViewsAsync(List<InboxTask> tasks, DateTime now, CancellationToken ct)
     {

@@ -47,6 +47,13 @@ public sealed record SocialValueReport(Fund Fund, DateOnly AsAt, List<MeasureVal
     public static decimal? PerPound(decimal value, decimal granted) => granted > 0 ? decimal.Round(value / granted, 2, MidpointRounding.AwayFromZero) : null;
 }
 
+/// <summary>A fund's social value in total, committed and achieved (the dashboard's summary), the same pounds as the full report's.</summary>
+public sealed record SocialValueTotals(Fund Fund, decimal Granted, SocialValueFigure Committed, SocialValueFigure Achieved, string? IllustrativeNotice)
+{
+    public decimal? CommittedPerPound => SocialValueReport.PerPound(Committed.Net, Granted);
+    public decimal? AchievedPerPound => SocialValueReport.PerPound(Achieved.Net, Granted);
+}
+
 /// <summary>
 /// Works out a fund's social value from the grants' targets and accepted returns. Returns report figures to
 /// date, so a grant's achievement is its latest accepted return's figures, and a quarter's is the growth in them.
@@ -55,9 +62,48 @@ public sealed class SocialValueReports(GrantDbContext db, SocialValueProxies pro
 {
     public const string NotStated = "Not stated";
 
+    /// <summary>
+    /// The fund's totals alone, added up by the database: each grant's units of each measure (its targets; the figures of its latest
+    /// accepted return) are counted by how many grants have the same, since a grant's value is rounded to the penny on its own units,
+    /// so the pounds are those of <see cref="ForFundAsync"/> without reading every grant.
+    /// </summary>
+    /// <param name="asAt">As for <see cref="ForFundAsync"/>.</param>
+    public async Task<SocialValueTotals?> TotalsAsync(int fundId, DateOnly asAt, CancellationToken ct = default)
+    {
+        var fund = await db.Funds.AsNoTracking().Include(f => f.Measures).SingleOrDefaultAsync(f => f.Id == fundId, ct);
+        if (fund is null) return null;
+        var end = UkTime.StartOfDay(asAt.AddDays(1));
+        var book = await proxies.BookAsync(ct);
+        var grants = db.Grants.AsNoTracking().Where(g => g.FundId == fundId && g.AwardedAt < end);
+        var granted = await grants.SumAsync(g => g.Amount, ct);
+        var targets = await (from t in db.Set<GrantTarget>().AsNoTracking()
+                             where grants.Any(g => g.Id == t.GrantId)
+                             group t by new { t.GrantId, t.MeasureCode } into g
+                             select new { g.Key.MeasureCode, Units = g.Sum(x => x.Target) })
+            .GroupBy(x => new { x.MeasureCode, x.Units }).Select(g => new UnitsCount(g.Key.MeasureCode, g.Key.Units, g.Count())).ToListAsync(ct);
+        var returns = db.Set<MonitoringReturn>().AsNoTracking().Where(r => r.AcceptedAt != null && r.AcceptedAt < end);
+        var latest = returns.Where(r => grants.Any(g => g.Id == r.GrantId)
+            && !returns.Any(o => o.GrantId == r.GrantId && (o.AcceptedAt > r.AcceptedAt || (o.AcceptedAt == r.AcceptedAt && o.Sequence > r.Sequence))));
+        var actuals = await (from r in latest
+                             from a in r.Actuals
+                             group a by new { r.GrantId, a.MeasureCode } into g
+                             select new { g.Key.MeasureCode, Units = g.Sum(x => x.Actual ?? 0) })
+            .GroupBy(x => new { x.MeasureCode, x.Units }).Select(g => new UnitsCount(g.Key.MeasureCode, g.Key.Units, g.Count())).ToListAsync(ct);
+
+        SocialValueFigure Value(IEnumerable<UnitsCount> units) => units.Aggregate(default(SocialValueFigure), (sum, u) =>
+            book.InForce(u.Code, asAt)?.Value(u.Units) is { } one ? sum + new SocialValueFigure(one.Gross * u.Grants, one.Net * u.Grants) : sum);
+        var illustrative = targets.Concat(actuals).Where(u => u.Units != 0).Any(u => book.InForce(u.Code, asAt)?.Illustrative == true);
+        return new SocialValueTotals(fund, granted, Value(targets), Value(actuals),
+            illustrative ? shipped.Notice ?? IllustrativeText : null);
+    }
+
+    private const string IllustrativeText = "These figures use illustrative proxy values, not the council's own.";
+
+    /// <summary>How many grants have this many units of a measure.</summary>
+    private sealed record UnitsCount(string Code, decimal Units, int Grants);
+
     /// <param name="asAt">The day the report is for: returns accepted by the end of it count, valued with the proxies in force on it.</param>
-    /// <param name="breakdown">False for the totals alone (the dashboard's summary): the by-district and by-quarter figures are left empty.</param>
-    public async Task<SocialValueReport?> ForFundAsync(int fundId, DateOnly asAt, bool breakdown = true, CancellationToken ct = default)
+    public async Task<SocialValueReport?> ForFundAsync(int fundId, DateOnly asAt, CancellationToken ct = default)
     {
         var fund = await db.Funds.AsNoTracking().Include(f => f.Measures).SingleOrDefaultAsync(f => f.Id == fundId, ct);
         if (fund is null) return null;
@@ -112,12 +158,6 @@ public sealed class SocialValueReports(GrantDbContext db, SocialValueProxies pro
                 perGrantUnits.Aggregate(default(SocialValueFigure), (s, p) => s + Value(code, p.Actuals.GetValueOrDefault(code), asAt)));
         }).Where(m => m.CommittedUnits != 0 || m.AchievedUnits != 0 || names.ContainsKey(m.Code)).ToList();
 
-        if (!breakdown)
-        {
-            var totals = new SocialValueReport(fund, asAt, measureValues, [], [], grantValues, [], null);
-            return totals.Illustrative ? totals with { IllustrativeNotice = shipped.Notice ?? "These figures use illustrative proxy values, not the council's own." } : totals;
-        }
-
         // By district: a grant serving several districts has its units, pounds and value shared equally among them.
         var shares = perGrantUnits.SelectMany(p => p.Districts.Select(d => (District: d, p.Grant, Share: 1m / p.Districts.Length, p.Targets, p.Actuals))).ToList();
         var byDistrict = shares.GroupBy(s => s.District).OrderBy(d => d.Key == NotStated).ThenBy(d => d.Key).SelectMany(d => codes
@@ -162,7 +202,7 @@ public sealed class SocialValueReports(GrantDbContext db, SocialValueProxies pro
         }
 
         var report = new SocialValueReport(fund, asAt, measureValues, districtTotals, byDistrict, grantValues, quarters, null);
-        return report.Illustrative ? report with { IllustrativeNotice = shipped.Notice ?? "These figures use illustrative proxy values, not the council's own." } : report;
+        return report.Illustrative ? report with { IllustrativeNotice = shipped.Notice ?? IllustrativeText } : report;
     }
 
     private static DateOnly QuarterStart(DateOnly day) => new(day.Year, (day.Month - 1) / 3 * 3 + 1, 1);

@@ -18,9 +18,7 @@ public static class TaskEligibility
         var staffTasks = tasks.Where(t => t.Role != Roles.Applicant).ToList();
         if (staffTasks.Count == 0) return new Dictionary<long, TaskEligibilityResult>();
         var roles = staffTasks.Select(t => t.Role).Append(Roles.GrantOfficer).Distinct().ToList();
-        var holders = await (from u in db.Users join ur in db.UserRoles on u.Id equals ur.UserId join r in db.Roles on ur.RoleId equals r.Id
-                             where roles.Contains(r.Name!) && u.EmailConfirmed
-                             select new { u.Id, u.DisplayName, Role = r.Name! }).ToListAsync(ct);
+        var holders = await HoldersAsync(db, roles, ct);
         var byRole = holders.GroupBy(h => h.Role).ToDictionary(g => g.Key, g => g.OrderBy(h => h.DisplayName).Select(h => (h.Id, h.DisplayName)).ToList());
         var instances = staffTasks.Select(t => t.InstanceId).Distinct().ToList();
         var copies = await db.Set<InboxTask>().AsNoTracking().Where(t => instances.Contains(t.InstanceId))
@@ -39,6 +37,24 @@ public static class TaskEligibility
         return result;
     }
 
+    /// <summary>
+    /// The confirmed people holding any of these roles (every staff role when none are named). The roles' ids are read first, so the
+    /// people are found through the role index rather than by reading every person's roles (most people are applicants).
+    /// </summary>
+    public static async Task<List<RoleHolder>> HoldersAsync(GrantDbContext db, IReadOnlyCollection<string>? roles, CancellationToken ct = default)
+    {
+        var roleIds = await db.Roles.AsNoTracking().Where(r => r.Name != Roles.Applicant && (roles == null || roles.Contains(r.Name!))).Select(r => r.Id).ToListAsync(ct);
+        return await (from ur in db.UserRoles
+                      where roleIds.Contains(ur.RoleId)
+                      join u in db.Users on ur.UserId equals u.Id
+                      join r in db.Roles on ur.RoleId equals r.Id
+                      where u.EmailConfirmed
+                      select new RoleHolder(u.Id, u.DisplayName, r.Name!)).ToListAsync(ct);
+    }
+
     public static async Task<TaskEligibilityResult> ForAsync(GrantDbContext db, InboxTask task, CancellationToken ct = default) =>
         (await ForAsync(db, [task], ct)).GetValueOrDefault(task.Id) ?? new TaskEligibilityResult([]);
 }
+
+/// <summary>A confirmed person holding a staff role.</summary>
+public sealed record RoleHolder(string Id, string DisplayName, string Role);

@@ -99,8 +99,6 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
-                    b.HasIndex("FundId", "WorkflowState", "AmountRequested", "SubmittedAt", "RoundId", "Districts");
-
                     b.HasIndex("OrganisationId");
 
                     b.HasIndex("Reference")
@@ -113,6 +111,8 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.HasIndex("WorkflowState");
 
                     b.HasIndex("SubmittedAt", "Id");
+
+                    b.HasIndex("FundId", "WorkflowState", "AmountRequested", "SubmittedAt", "RoundId", "Districts");
 
                     b.ToTable("Applications");
                 });
@@ -1058,6 +1058,8 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
 
                     b.HasIndex("Status", "DueAt");
 
+                    b.HasIndex(new[] { "Status", "ChangesDueOn", "DueOn", "GrantId" }, "IX_MonitoringReturn_Late");
+
                     b.ToTable("MonitoringReturn");
                 });
 
@@ -1616,6 +1618,14 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.HasIndex("InstanceId", "StageEntry");
 
                     b.HasIndex("Status", "Role", "DueAt");
+
+                    b.HasIndex(new[] { "Status", "Role", "AssigneeId", "DueAt", "TaskKey", "ExcludedUserIds", "State", "InstanceId", "StageEntry" }, "IX_InboxTasks_ByRole")
+                        .HasFilter("\"Role\" <> 'Applicant'");
+
+                    b.HasIndex(new[] { "InstanceId", "StageEntry", "TaskKey", "AssigneeId", "CompletedById" }, "IX_InboxTasks_Copies");
+
+                    b.HasIndex(new[] { "Status", "AssigneeId", "Role", "DueAt", "State" }, "IX_InboxTasks_Held")
+                        .HasFilter("\"Role\" <> 'Applicant'");
 
                     b.ToTable("InboxTasks");
                 });

@@ -92,8 +92,6 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("FundId", "WorkflowState", "AmountRequested", "SubmittedAt", "RoundId", "Districts");
-
                     b.HasIndex("OrganisationId");
 
                     b.HasIndex("Reference")
@@ -106,6 +104,8 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.HasIndex("WorkflowState");
 
                     b.HasIndex("SubmittedAt", "Id");
+
+                    b.HasIndex("FundId", "WorkflowState", "AmountRequested", "SubmittedAt", "RoundId", "Districts");
 
                     b.ToTable("Applications");
                 });
@@ -1023,6 +1023,8 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "DueAt");
 
+                    b.HasIndex(new[] { "Status", "ChangesDueOn", "DueOn", "GrantId" }, "IX_MonitoringReturn_Late");
+
                     b.ToTable("MonitoringReturn");
                 });
 
@@ -1563,6 +1565,14 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.HasIndex("InstanceId", "StageEntry");
 
                     b.HasIndex("Status", "Role", "DueAt");
+
+                    b.HasIndex(new[] { "Status", "Role", "AssigneeId", "DueAt", "TaskKey", "ExcludedUserIds", "State", "InstanceId", "StageEntry" }, "IX_InboxTasks_ByRole")
+                        .HasFilter("\"Role\" <> 'Applicant'");
+
+                    b.HasIndex(new[] { "InstanceId", "StageEntry", "TaskKey", "AssigneeId", "CompletedById" }, "IX_InboxTasks_Copies");
+
+                    b.HasIndex(new[] { "Status", "AssigneeId", "Role", "DueAt", "State" }, "IX_InboxTasks_Held")
+                        .HasFilter("\"Role\" <> 'Applicant'");
 
                     b.ToTable("InboxTasks");
                 });

@@ -8,7 +8,7 @@ namespace GrantManager.Web.Pages.Staff.Funds;
 public sealed class DashboardModel(FundReports reports, FundPipelines pipelines, Core.Funds.RoundBudgets budgets, Core.SocialValue.SocialValueReports socialValue, WorkflowActors actors, TimeProvider time) : FundReportPage(actors)
 {
     public FundDashboard Dashboard { get; private set; } = null!;
-    public Core.SocialValue.SocialValueReport SocialValue { get; private set; } = null!;
+    public Core.SocialValue.SocialValueTotals SocialValue { get; private set; } = null!;
     public FundPipeline Pipeline { get; private set; } = null!;
     /// <summary>Each round's budget, what is committed against it (grants and offers waiting for an answer) and what is left.</summary>
     public List<Core.Funds.RoundBudget> RoundBudgets { get; private set; } = [];
@@ -36,8 +36,8 @@ public sealed class DashboardModel(FundReports reports, FundPipelines pipelines,
         Dashboard = dashboard;
         Pipeline = await pipelines.ForFundAsync(id);
         RoundBudgets = await budgets.ForFundAsync(id);
-        // The totals alone: the breakdown by district and quarter is the social value report's.
-        SocialValue = (await socialValue.ForFundAsync(id, Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime), breakdown: false))!;
+        // The totals alone: the breakdown by measure, district, grant and quarter is the social value report's.
+        SocialValue = (await socialValue.TotalsAsync(id, Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime)))!;
         return Page();
     }
 }
