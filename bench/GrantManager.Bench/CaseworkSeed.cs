@@ -34,7 +34,7 @@ internal static class CaseworkSeed
     /// <summary>The kinds written, in an order where each row comes after those it refers to.</summary>
     private static readonly Type[] Kinds =
     [
-        typeof(Organisation), typeof(User), typeof(IdentityUserRole<string>), typeof(WorkflowInstance), typeof(Application), typeof(BudgetLine),
+        typeof(Organisation), typeof(User), typeof(IdentityUserRole<string>), typeof(WorkflowInstance), typeof(Application), typeof(ApplicationDistrict), typeof(BudgetLine),
         typeof(OutcomeTarget), typeof(InboxTask), typeof(WorkflowTimer), typeof(WorkflowHistoryEntry), typeof(OutboxEmail), typeof(Grant),
         typeof(Instalment), typeof(MonitoringReturn),
     ];
@@ -218,11 +218,12 @@ internal static class CaseworkSeed
                 ProjectSummary = $"Weekly {theme.ToLowerInvariant()} sessions for people in {string.Join(" and ", districts)} who are lonely or struggling, run by volunteers with a paid coordinator.",
                 Innovation = "We will try drop-in sessions at times and places people already go to, and learn from what works.",
                 Beneficiaries = $"About {50 + random.Next(400)} residents, many of them carers or living alone.",
-                Districts = string.Join('|', districts), StartDate = DateOnly.FromDateTime(submitted.AddDays(90)), EndDate = DateOnly.FromDateTime(submitted.AddDays(455)),
+                StartDate = DateOnly.FromDateTime(submitted.AddDays(90)), EndDate = DateOnly.FromDateTime(submitted.AddDays(455)),
                 AmountRequested = amount, Declaration = stage != "draft", CreatedAt = submitted.AddDays(-random.Next(1, 20)), UpdatedAt = submitted,
                 SubmittedAt = stage == "draft" ? null : submitted, Version = 1,
             };
             db.Add(application);
+            for (var d = 0; d < districts.Count; d++) db.Add(new ApplicationDistrict { ApplicationId = id, District = districts[d], Position = d });
             var budget = new[] { ("Coordinator's hours", 0.5m), ("Venue hire", 0.3m), ("Materials and refreshments", 0.2m) };
             foreach (var (item, share) in budget) db.Add(new BudgetLine { Id = w.NextBudget++, ApplicationId = id, Item = item, Amount = Math.Round(amount * share, 0) });
             db.Add(new OutcomeTarget { Id = w.NextOutcome++, ApplicationId = id, MeasureCode = w.Measures[0], Target = 40 + random.Next(200) });

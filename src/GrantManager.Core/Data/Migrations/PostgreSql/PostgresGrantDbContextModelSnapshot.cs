@@ -46,10 +46,6 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Property<bool>("Declaration")
                         .HasColumnType("boolean");
 
-                    b.Property<string>("Districts")
-                        .IsRequired()
-                        .HasColumnType("text");
-
                     b.Property<DateOnly?>("EndDate")
                         .HasColumnType("date");
 
@@ -99,8 +95,6 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
 
                     b.HasKey("Id");
 
-                    b.HasIndex("FundId", "WorkflowState", "AmountRequested", "SubmittedAt", "RoundId", "Districts");
-
                     b.HasIndex("OrganisationId");
 
                     b.HasIndex("Reference")
@@ -114,7 +108,28 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
 
                     b.HasIndex("SubmittedAt", "Id");
 
+                    b.HasIndex("FundId", "WorkflowState", "AmountRequested", "SubmittedAt", "RoundId");
+
                     b.ToTable("Applications");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Applications.ApplicationDistrict", b =>
+                {
+                    b.Property<int>("ApplicationId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("District")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.HasKey("ApplicationId", "District");
+
+                    b.HasIndex("District", "ApplicationId");
+
+                    b.ToTable("ApplicationDistricts", (string)null);
                 });
 
             modelBuilder.Entity("GrantManager.Core.Applications.Attachment", b =>
@@ -2057,6 +2072,15 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Navigation("Round");
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Applications.ApplicationDistrict", b =>
+                {
+                    b.HasOne("GrantManager.Core.Applications.Application", null)
+                        .WithMany("Districts")
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("GrantManager.Core.Applications.Attachment", b =>
                 {
                     b.HasOne("GrantManager.Core.Applications.Application", null)
@@ -2345,6 +2369,8 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
             modelBuilder.Entity("GrantManager.Core.Applications.Application", b =>
                 {
                     b.Navigation("Budget");
+
+                    b.Navigation("Districts");
 
                     b.Navigation("Outcomes");
                 });

@@ -39,10 +39,6 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Property<bool>("Declaration")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Districts")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<DateOnly?>("EndDate")
                         .HasColumnType("TEXT");
 
@@ -92,8 +88,6 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("FundId", "WorkflowState", "AmountRequested", "SubmittedAt", "RoundId", "Districts");
-
                     b.HasIndex("OrganisationId");
 
                     b.HasIndex("Reference")
@@ -107,7 +101,28 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("SubmittedAt", "Id");
 
+                    b.HasIndex("FundId", "WorkflowState", "AmountRequested", "SubmittedAt", "RoundId");
+
                     b.ToTable("Applications");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Applications.ApplicationDistrict", b =>
+                {
+                    b.Property<int>("ApplicationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("District")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ApplicationId", "District");
+
+                    b.HasIndex("District", "ApplicationId");
+
+                    b.ToTable("ApplicationDistricts", (string)null);
                 });
 
             modelBuilder.Entity("GrantManager.Core.Applications.Attachment", b =>
@@ -1992,6 +2007,15 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Navigation("Round");
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Applications.ApplicationDistrict", b =>
+                {
+                    b.HasOne("GrantManager.Core.Applications.Application", null)
+                        .WithMany("Districts")
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("GrantManager.Core.Applications.Attachment", b =>
                 {
                     b.HasOne("GrantManager.Core.Applications.Application", null)
@@ -2280,6 +2304,8 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
             modelBuilder.Entity("GrantManager.Core.Applications.Application", b =>
                 {
                     b.Navigation("Budget");
+
+                    b.Navigation("Districts");
 
                     b.Navigation("Outcomes");
                 });
