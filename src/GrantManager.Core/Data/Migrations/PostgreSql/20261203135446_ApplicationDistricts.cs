@@ -37,7 +37,7 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
             migrationBuilder.Sql(ApplicationDistrictsSql.PostgresSplit);
 
             migrationBuilder.DropIndex(
-                name: "IX_Applications_FundId_WorkflowState_AmountRequested_Submitted~",
+                name: "IX_Applications_FundId_WorkflowState_AmountRequested_SubmittedAt_RoundId_Districts",
                 table: "Applications");
 
             migrationBuilder.DropColumn(
@@ -70,7 +70,7 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                 name: "ApplicationDistricts");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Applications_FundId_WorkflowState_AmountRequested_Submitted~",
+                name: "IX_Applications_FundId_WorkflowState_AmountRequested_SubmittedAt_RoundId_Districts",
                 table: "Applications",
                 columns: new[] { "FundId", "WorkflowState", "AmountRequested", "SubmittedAt", "RoundId", "Districts" });
         }
