@@ -430,7 +430,7 @@ internal static class CaseworkSeed
             {
                 Id = w.NextGrant++, Reference = application.Reference, ApplicationId = application.Id, FundId = fund.Id, OrganisationId = _org.Id, Amount = amount,
                 StartDate = DateOnly.FromDateTime(awardedAt.AddDays(14)), EndDate = DateOnly.FromDateTime(awardedAt.AddDays(14)).AddMonths(12).AddDays(-1),
-                Status = GrantStatus.Active, AwardedAt = awardedAt,
+                AwardedAt = awardedAt,
             };
             db.Add(grant);
             var today = DateOnly.FromDateTime(w.Now);
@@ -448,16 +448,19 @@ internal static class CaseworkSeed
             {
                 var opensOn = r.PeriodEnd.AddDays(1);
                 List<(string, string?)> steps;
-                if (today < opensOn) (r.Status, steps) = (ReturnStatus.Upcoming, [("upcoming", null)]);
-                else if (today <= r.DueOn || random.Next(6) == 0) (r.Status, steps) = (ReturnStatus.Due, [("upcoming", "open"), ("due", null)]);
-                else if (random.Next(8) == 0) (r.Status, steps) = (ReturnStatus.Submitted, [("upcoming", "open"), ("due", "submit"), ("review", null)]);
-                else (r.Status, steps) = (ReturnStatus.Accepted, [("upcoming", "open"), ("due", "submit"), ("review", "accept-report"), ("accepted", null)]);
-                if (r.Status is ReturnStatus.Submitted or ReturnStatus.Accepted)
+                ReturnStatus reached;
+                if (today < opensOn) (reached, steps) = (ReturnStatus.Upcoming, [("upcoming", null)]);
+                else if (today <= r.DueOn || random.Next(6) == 0) (reached, steps) = (ReturnStatus.Due, [("upcoming", "open"), ("due", null)]);
+                else if (random.Next(8) == 0) (reached, steps) = (ReturnStatus.Submitted, [("upcoming", "open"), ("due", "submit"), ("review", null)]);
+                else (reached, steps) = (ReturnStatus.Accepted, [("upcoming", "open"), ("due", "submit"), ("review", "accept-report"), ("accepted", null)]);
+                if (reached != ReturnStatus.Upcoming) r.MoveTo(ReturnStatus.Due);
+                if (reached is ReturnStatus.Submitted or ReturnStatus.Accepted)
                 {
+                    r.MoveTo(ReturnStatus.Submitted);
                     r.SubmittedAt = UkTime.StartOfDay(r.DueOn.AddDays(-random.Next(10))).AddHours(10);
                     r.Progress = "Sessions ran every week; numbers grew after the first month.";
                     r.BeneficiariesReached = 20 + random.Next(150);
-                    if (r.Status == ReturnStatus.Accepted) { r.AcceptedAt = r.SubmittedAt.Value.AddDays(3); if (r.ReleasesInstalment is int seq) paid.Add(seq); }
+                    if (reached == ReturnStatus.Accepted) { r.Accept(r.SubmittedAt.Value.AddDays(3)); if (r.ReleasesInstalment is int seq) paid.Add(seq); }
                 }
                 var data = new JsonObject { ["grantReference"] = grant.Reference, ["period"] = r.Period, ["dueOn"] = GrantWorkflows.DayText(r.DueOn), ["dueAt"] = r.DueAt,
                     ["isFinal"] = r.IsFinal, ["releasesInstalment"] = r.ReleasesInstalment is not null, ["projectTitle"] = application.ProjectTitle, ["organisationName"] = _org.Name, ["fundName"] = fund.Name };
@@ -477,8 +480,8 @@ internal static class CaseworkSeed
                     var settled = instalment.Sequence == 1 ? random.Next(10) != 0 : random.Next(3) != 0;
                     instalment.DueAt ??= awardedAt.AddDays(90 * (instalment.Sequence - 1) + 30);
                     var releasedAt = Min(instalment.DueAt.Value, w.Now.AddHours(-2));
-                    instalment.Status = settled ? InstalmentStatus.Paid : InstalmentStatus.Due;
-                    if (settled) (instalment.PaidAt, instalment.PaymentReference, instalment.PaidByName) = (Min(releasedAt.AddDays(3), w.Now.AddHours(-1)), $"BACS-{grant.Id}-{instalment.Sequence}", "Fergus Finance");
+                    instalment.ToPay(null);
+                    if (settled) instalment.Paid(Min(releasedAt.AddDays(3), w.Now.AddHours(-1)), $"BACS-{grant.Id}-{instalment.Sequence}", "Fergus Finance");
                     var data = new JsonObject { ["grantReference"] = grant.Reference, ["amount"] = instalment.Amount, ["paymentNumber"] = instalment.Sequence, ["releasedBy"] = instalment.ReleasedBy,
                         ["projectTitle"] = application.ProjectTitle, ["organisationName"] = _org.Name, ["fundName"] = fund.Name };
                     var instance = Instance(GrantWorkflows.PaymentWorkflow, w.Payment, GrantWorkflows.InstalmentSubject, instalment.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{grant.Reference}/P{instalment.Sequence}",

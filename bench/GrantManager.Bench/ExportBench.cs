@@ -106,10 +106,14 @@ internal static class ExportBench
             db.AddRange(batch.Select((i, k) => new Grant
             {
                 Reference = applications[k].Reference, ApplicationId = applications[k].Id, FundId = fundId, OrganisationId = organisations[k].Id,
-                Amount = 4000m + i % 5000, StartDate = new DateOnly(2027, 4, 1), EndDate = new DateOnly(2028, 3, 31), Status = GrantStatus.Active, AwardedAt = now.AddSeconds(i % 3600),
+                Amount = 4000m + i % 5000, StartDate = new DateOnly(2027, 4, 1), EndDate = new DateOnly(2028, 3, 31), AwardedAt = now.AddSeconds(i % 3600),
                 Instalments = PaymentPlan.Split(4000m + i % 5000, PaymentPlan.Default, now).Select(x =>
                 {
-                    if (x.Sequence == 1 && i % 2 == 0) (x.Status, x.PaidAt, x.PaymentReference) = (InstalmentStatus.Paid, now, $"BACS-{i}");
+                    if (x.Sequence == 1 && i % 2 == 0)
+                    {
+                        x.ToPay(null);
+                        x.Paid(now, $"BACS-{i}", "Bench finance");
+                    }
                     return x;
                 }).ToList(),
             }));
