@@ -35,7 +35,7 @@ internal static class CaseworkSeed
     /// <summary>The kinds written, in an order where each row comes after those it refers to.</summary>
     private static readonly Type[] Kinds =
     [
-        typeof(Organisation), typeof(User), typeof(IdentityUserRole<string>), typeof(WorkflowInstance), typeof(Application), typeof(BudgetLine),
+        typeof(Organisation), typeof(User), typeof(IdentityUserRole<string>), typeof(WorkflowInstance), typeof(Application), typeof(ApplicationDistrict), typeof(BudgetLine),
         typeof(OutcomeTarget), typeof(InboxTask), typeof(WorkflowTimer), typeof(WorkflowHistoryEntry), typeof(OutboxEmail), typeof(Grant),
         typeof(Instalment), typeof(MonitoringReturn),
     ];
@@ -219,11 +219,12 @@ internal static class CaseworkSeed
                 ProjectSummary = $"Weekly {theme.ToLowerInvariant()} sessions for people in {string.Join(" and ", districts)} who are lonely or struggling, run by volunteers with a paid coordinator.",
                 Innovation = "We will try drop-in sessions at times and places people already go to, and learn from what works.",
                 Beneficiaries = $"About {50 + random.Next(400)} residents, many of them carers or living alone.",
-                Districts = string.Join('|', districts), StartDate = DateOnly.FromDateTime(submitted.AddDays(90)), EndDate = DateOnly.FromDateTime(submitted.AddDays(455)),
+                StartDate = DateOnly.FromDateTime(submitted.AddDays(90)), EndDate = DateOnly.FromDateTime(submitted.AddDays(455)),
                 AmountRequested = amount, Declaration = stage != "draft", CreatedAt = submitted.AddDays(-random.Next(1, 20)), UpdatedAt = submitted,
                 SubmittedAt = stage == "draft" ? null : submitted, Version = 1,
             };
             db.Add(application);
+            for (var d = 0; d < districts.Count; d++) db.Add(new ApplicationDistrict { ApplicationId = id, District = districts[d], Position = d });
             var budget = new[] { ("Coordinator's hours", 0.5m), ("Venue hire", 0.3m), ("Materials and refreshments", 0.2m) };
             foreach (var (item, share) in budget) db.Add(new BudgetLine { Id = w.NextBudget++, ApplicationId = id, Item = item, Amount = Math.Round(amount * share, 0) });
             db.Add(new OutcomeTarget { Id = w.NextOutcome++, ApplicationId = id, MeasureCode = w.Measures[0], Target = 40 + random.Next(200) });
@@ -430,7 +431,7 @@ internal static class CaseworkSeed
             {
                 Id = w.NextGrant++, Reference = application.Reference, ApplicationId = application.Id, FundId = fund.Id, OrganisationId = _org.Id, Amount = amount,
                 StartDate = DateOnly.FromDateTime(awardedAt.AddDays(14)), EndDate = DateOnly.FromDateTime(awardedAt.AddDays(14)).AddMonths(12).AddDays(-1),
-                Status = GrantStatus.Active, AwardedAt = awardedAt,
+                AwardedAt = awardedAt,
             };
             db.Add(grant);
             var today = DateOnly.FromDateTime(w.Now);
@@ -448,16 +449,19 @@ internal static class CaseworkSeed
             {
                 var opensOn = r.PeriodEnd.AddDays(1);
                 List<(string, string?)> steps;
-                if (today < opensOn) (r.Status, steps) = (ReturnStatus.Upcoming, [("upcoming", null)]);
-                else if (today <= r.DueOn || random.Next(6) == 0) (r.Status, steps) = (ReturnStatus.Due, [("upcoming", "open"), ("due", null)]);
-                else if (random.Next(8) == 0) (r.Status, steps) = (ReturnStatus.Submitted, [("upcoming", "open"), ("due", "submit"), ("review", null)]);
-                else (r.Status, steps) = (ReturnStatus.Accepted, [("upcoming", "open"), ("due", "submit"), ("review", "accept-report"), ("accepted", null)]);
-                if (r.Status is ReturnStatus.Submitted or ReturnStatus.Accepted)
+                ReturnStatus reached;
+                if (today < opensOn) (reached, steps) = (ReturnStatus.Upcoming, [("upcoming", null)]);
+                else if (today <= r.DueOn || random.Next(6) == 0) (reached, steps) = (ReturnStatus.Due, [("upcoming", "open"), ("due", null)]);
+                else if (random.Next(8) == 0) (reached, steps) = (ReturnStatus.Submitted, [("upcoming", "open"), ("due", "submit"), ("review", null)]);
+                else (reached, steps) = (ReturnStatus.Accepted, [("upcoming", "open"), ("due", "submit"), ("review", "accept-report"), ("accepted", null)]);
+                if (reached != ReturnStatus.Upcoming) r.MoveTo(ReturnStatus.Due);
+                if (reached is ReturnStatus.Submitted or ReturnStatus.Accepted)
                 {
+                    r.MoveTo(ReturnStatus.Submitted);
                     r.SubmittedAt = UkTime.StartOfDay(r.DueOn.AddDays(-random.Next(10))).AddHours(10);
                     r.Progress = "Sessions ran every week; numbers grew after the first month.";
                     r.BeneficiariesReached = 20 + random.Next(150);
-                    if (r.Status == ReturnStatus.Accepted) { r.AcceptedAt = r.SubmittedAt.Value.AddDays(3); if (r.ReleasesInstalment is int seq) paid.Add(seq); }
+                    if (reached == ReturnStatus.Accepted) { r.Accept(r.SubmittedAt.Value.AddDays(3)); if (r.ReleasesInstalment is int seq) paid.Add(seq); }
                 }
                 var data = new JsonObject { ["grantReference"] = grant.Reference, ["period"] = r.Period, ["dueOn"] = GrantWorkflows.DayText(r.DueOn), ["dueAt"] = r.DueAt,
                     ["isFinal"] = r.IsFinal, ["releasesInstalment"] = r.ReleasesInstalment is not null, ["projectTitle"] = application.ProjectTitle, ["organisationName"] = _org.Name, ["fundName"] = fund.Name };
@@ -477,8 +481,8 @@ internal static class CaseworkSeed
                     var settled = instalment.Sequence == 1 ? random.Next(10) != 0 : random.Next(3) != 0;
                     instalment.DueAt ??= awardedAt.AddDays(90 * (instalment.Sequence - 1) + 30);
                     var releasedAt = Min(instalment.DueAt.Value, w.Now.AddHours(-2));
-                    instalment.Status = settled ? InstalmentStatus.Paid : InstalmentStatus.Due;
-                    if (settled) (instalment.PaidAt, instalment.PaymentReference, instalment.PaidByName) = (Min(releasedAt.AddDays(3), w.Now.AddHours(-1)), $"BACS-{grant.Id}-{instalment.Sequence}", "Fergus Finance");
+                    instalment.ToPay(null);
+                    if (settled) instalment.Paid(Min(releasedAt.AddDays(3), w.Now.AddHours(-1)), $"BACS-{grant.Id}-{instalment.Sequence}", "Fergus Finance");
                     var data = new JsonObject { ["grantReference"] = grant.Reference, ["amount"] = instalment.Amount, ["paymentNumber"] = instalment.Sequence, ["releasedBy"] = instalment.ReleasedBy,
                         ["projectTitle"] = application.ProjectTitle, ["organisationName"] = _org.Name, ["fundName"] = fund.Name };
                     var instance = Instance(GrantWorkflows.PaymentWorkflow, w.Payment, GrantWorkflows.InstalmentSubject, instalment.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{grant.Reference}/P{instalment.Sequence}",

@@ -90,22 +90,30 @@ internal static class ExportBench
             }).ToList();
             db.AddRange(organisations);
             await db.SaveChangesAsync();
-            var applications = batch.Select((i, k) => new Application
+            var applications = batch.Select((i, k) =>
             {
-                Reference = $"LWK-2027-{i + 1:D6}", FundId = fundId, RoundId = roundId, OrganisationId = organisations[k].Id, CreatedById = "bench",
-                ProjectTitle = $"Community wellbeing project {i + 1}", ProjectSummary = $"Weekly sessions for isolated people, project {i + 1}.",
-                Districts = string.Join('|', Enumerable.Range(0, 1 + i % 3).Select(d => names[(i + d) % names.Length])),
-                StartDate = new DateOnly(2027, 4, 1), EndDate = new DateOnly(2028, 3, 31), AmountRequested = 5000m + i % 5000, CreatedAt = now, UpdatedAt = now, SubmittedAt = now,
+                var application = new Application
+                {
+                    Reference = $"LWK-2027-{i + 1:D6}", FundId = fundId, RoundId = roundId, OrganisationId = organisations[k].Id, CreatedById = "bench",
+                    ProjectTitle = $"Community wellbeing project {i + 1}", ProjectSummary = $"Weekly sessions for isolated people, project {i + 1}.",
+                    StartDate = new DateOnly(2027, 4, 1), EndDate = new DateOnly(2028, 3, 31), AmountRequested = 5000m + i % 5000, CreatedAt = now, UpdatedAt = now, SubmittedAt = now,
+                };
+                application.SetDistricts(Enumerable.Range(0, 1 + i % 3).Select(d => names[(i + d) % names.Length]));
+                return application;
             }).ToList();
             db.AddRange(applications);
             await db.SaveChangesAsync();
             db.AddRange(batch.Select((i, k) => new Grant
             {
                 Reference = applications[k].Reference, ApplicationId = applications[k].Id, FundId = fundId, OrganisationId = organisations[k].Id,
-                Amount = 4000m + i % 5000, StartDate = new DateOnly(2027, 4, 1), EndDate = new DateOnly(2028, 3, 31), Status = GrantStatus.Active, AwardedAt = now.AddSeconds(i % 3600),
+                Amount = 4000m + i % 5000, StartDate = new DateOnly(2027, 4, 1), EndDate = new DateOnly(2028, 3, 31), AwardedAt = now.AddSeconds(i % 3600),
                 Instalments = PaymentPlan.Split(4000m + i % 5000, PaymentPlan.Default, now).Select(x =>
                 {
-                    if (x.Sequence == 1 && i % 2 == 0) (x.Status, x.PaidAt, x.PaymentReference) = (InstalmentStatus.Paid, now, $"BACS-{i}");
+                    if (x.Sequence == 1 && i % 2 == 0)
+                    {
+                        x.ToPay(null);
+                        x.Paid(now, $"BACS-{i}", "Bench finance");
+                    }
                     return x;
                 }).ToList(),
             }));

@@ -1,3 +1,5 @@
+using Microsoft.EntityFrameworkCore;
+
 namespace GrantManager.Core.Applications;
 
 /// <summary>An organisation's application to a fund's round: a draft until it is submitted, then run by its workflow.</summary>
@@ -18,8 +20,8 @@ public sealed class Application
     /// <summary>What is new or different about the project.</summary>
     public string? Innovation { get; set; }
     public string? Beneficiaries { get; set; }
-    /// <summary>Districts of Kent served, separated by '|'.</summary>
-    public string Districts { get; set; } = "";
+    /// <summary>The districts of the council's area the project serves, in the order chosen (see <see cref="DistrictList"/>).</summary>
+    public List<ApplicationDistrict> Districts { get; private set; } = [];
     public DateOnly? StartDate { get; set; }
     public DateOnly? EndDate { get; set; }
     public decimal? AmountRequested { get; set; }
@@ -38,7 +40,33 @@ public sealed class Application
     public string? WorkflowState { get; private set; }
     public int Version { get; set; }
 
-    public IReadOnlyList<string> DistrictList => Districts.Split('|', StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>The districts' names, in the order chosen.</summary>
+    public IReadOnlyList<string> DistrictList => Districts.OrderBy(d => d.Position).Select(d => d.District).ToList();
+
+    /// <summary>
+    /// The districts served, in this order: those kept stay the same rows (only their place may change),
+    /// those dropped are removed and new ones added, so each change is one row's.
+    /// </summary>
+    public void SetDistricts(IEnumerable<string> names)
+    {
+        var wanted = names.Distinct().ToList();
+        Districts.RemoveAll(d => !wanted.Contains(d.District));
+        for (var i = 0; i < wanted.Count; i++)
+        {
+            if (Districts.Find(d => d.District == wanted[i]) is { } kept) kept.Position = i;
+            else Districts.Add(new ApplicationDistrict { District = wanted[i], Position = i });
+        }
+    }
+}
+
+/// <summary>A district the project serves: one row each, so the registers filter by district through an index.</summary>
+public sealed class ApplicationDistrict
+{
+    public int ApplicationId { get; set; }
+    /// <summary>The district's name, as the council's districts list gives it.</summary>
+    public string District { get; set; } = "";
+    /// <summary>Its place in the order the districts were chosen, from 0.</summary>
+    public int Position { get; set; }
 }
 
 public sealed class BudgetLine
@@ -47,6 +75,16 @@ public sealed class BudgetLine
     public int ApplicationId { get; set; }
     public string Item { get; set; } = "";
     public decimal Amount { get; set; }
+}
+
+/// <summary>Reading the districts of many applications at once, for lists and reports that do not load the applications themselves.</summary>
+public static class DistrictsServed
+{
+    /// <summary>The districts each of these applications serves, in the order chosen.</summary>
+    public static async Task<ILookup<int, string>> OfAsync(Data.GrantDbContext db, IReadOnlyCollection<int> applicationIds, CancellationToken ct) =>
+        (await db.ApplicationDistricts.AsNoTracking().Where(d => applicationIds.Contains(d.ApplicationId))
+            .OrderBy(d => d.ApplicationId).ThenBy(d => d.Position).Select(d => new { d.ApplicationId, d.District }).ToListAsync(ct))
+        .ToLookup(d => d.ApplicationId, d => d.District);
 }
 
 /// <summary>A measure the applicant commits to, e.g. 120 people supported.</summary>

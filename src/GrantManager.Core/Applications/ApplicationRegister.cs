@@ -108,8 +108,8 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
         if (!string.IsNullOrEmpty(f.Stage)) query = query.Where(a => a.WorkflowState == f.Stage);
         if (!string.IsNullOrEmpty(f.District))
         {
-            var district = "|" + f.District + "|";
-            query = query.Where(a => ("|" + a.Districts + "|").Contains(district));
+            var serving = db.ApplicationDistricts.Where(d => d.District == f.District).Select(d => d.ApplicationId);
+            query = query.Where(a => serving.Contains(a.Id));
         }
         if (!string.IsNullOrEmpty(f.AssignedTo))
             query = query.Where(a => db.InboxTasks.Any(t => t.InstanceId == a.WorkflowInstanceId && t.Status == InboxTaskStatus.Open && t.AssigneeId == f.AssignedTo));
@@ -216,9 +216,10 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
                            select new
                            {
                                a.Id, a.Reference, a.ProjectTitle, a.OrganisationId, Organisation = a.Organisation!.Name, Fund = a.Fund!.Name, Round = a.Round!.Name,
-                               a.AmountRequested, a.SubmittedAt, a.Districts, a.WorkflowInstanceId,
+                               a.AmountRequested, a.SubmittedAt, a.WorkflowInstanceId,
                                DefinitionId = i == null ? null : i.DefinitionId, DefinitionVersion = i == null ? 0 : i.DefinitionVersion, State = i == null ? null : i.State,
                            }).ToDictionaryAsync(x => x.Id, ct);
+        var districts = await DistrictsServed.OfAsync(db, ids, ct);
         var running = items.Values.Select(i => i.WorkflowInstanceId).OfType<Guid>().ToList();
         // Every task of these instances, sifted here: asked for open ones, SQLite reads every open task by the status index instead of these instances' few.
         var assignees = (await db.InboxTasks.AsNoTracking().Where(t => running.Contains(t.InstanceId))
@@ -231,7 +232,7 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
             var names = i.WorkflowInstanceId is Guid instance ? assignees[instance].Distinct().ToList() : [];
             return new RegisterRow(i.Id, i.Reference, i.ProjectTitle, i.OrganisationId, i.Organisation, i.Fund, i.Round,
                 i.State is null ? ApplicationStatus.Draft : state?.Status ?? "submitted", i.State, state?.Title ?? i.State, i.AmountRequested, i.SubmittedAt,
-                i.Districts.Split('|', StringSplitOptions.RemoveEmptyEntries), names.Count == 0 ? null : string.Join(", ", names), i.WorkflowInstanceId);
+                districts[id].ToList(), names.Count == 0 ? null : string.Join(", ", names), i.WorkflowInstanceId);
         }).ToList();
     }
 }

@@ -89,7 +89,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
             var untouched = await db.Applications
                 .Where(a => a.OrganisationId == organisationId && a.FundId == fundId && a.CreatedById == userId && a.WorkflowInstanceId == null
                     && a.ProjectTitle == null && a.ProjectSummary == null && a.Innovation == null && a.Beneficiaries == null && a.AmountRequested == null
-                    && a.StartDate == null && a.Districts == "" && !a.Budget.Any() && !a.Outcomes.Any())
+                    && a.StartDate == null && !a.Districts.Any() && !a.Budget.Any() && !a.Outcomes.Any())
                 .OrderByDescending(a => a.Id).FirstOrDefaultAsync(ct);
             if (untouched is not null && await OpenRoundAsync(fundId, ct) is { } round && round.Id == untouched.RoundId) return untouched;
         }
@@ -252,7 +252,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         if (input.ProjectSummary is not null) a.ProjectSummary = Clean(input.ProjectSummary);
         if (input.Innovation is not null) a.Innovation = Clean(input.Innovation);
         if (input.Beneficiaries is not null) a.Beneficiaries = Clean(input.Beneficiaries);
-        if (input.Districts is not null) a.Districts = string.Join('|', input.Districts.Select(d => districts.Find(d)!.Name).Distinct());
+        if (input.Districts is not null) a.SetDistricts(input.Districts.Select(d => districts.Find(d)!.Name));
         if (input.StartDate is not null) a.StartDate = input.StartDate;
         if (input.EndDate is not null) a.EndDate = input.EndDate;
         if (input.AmountRequested is not null) a.AmountRequested = input.AmountRequested;

@@ -34,7 +34,7 @@ public sealed class AssessmentForm(GrantDbContext db) : ITaskForm
         return new TaskFormAnswer(TaskData: new Dictionary<string, object?>
         {
             ["scores"] = criteria.ToDictionary(c => c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), c => given[c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]),
-            ["weightedScore"] = Math.Round(criteria.Sum(c => (decimal)given[c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)] / c.Max * c.Weight), 1),
+            [TaskData.WeightedScoreField] = Math.Round(criteria.Sum(c => (decimal)given[c.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)] / c.Max * c.Weight), 1),
         });
     }
 }

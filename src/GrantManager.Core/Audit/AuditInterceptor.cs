@@ -178,21 +178,22 @@ public sealed class AuditInterceptor(AuditPerson person, TimeProvider time) : Sa
             }
         }
 
-        // A draft's budget and outcomes are replaced as a whole on each save: record them as one field, old list → new list.
-        foreach (var (field, lines) in new (string, IEnumerable<(int ApplicationId, EntityState State, string Text)>)[]
+        // A draft's budget, outcomes and districts are lists: record each as one field, old list → new list, as the pages show it.
+        foreach (var (field, separator, lines) in new (string, string, IEnumerable<(int ApplicationId, EntityState State, string? Was, string? Now, int Before, int After)>)[]
         {
-            ("Budget", db.ChangeTracker.Entries<BudgetLine>().Select(e => (e.Entity.ApplicationId, e.State,
-                $"{(e.State == EntityState.Deleted ? e.OriginalValues[nameof(BudgetLine.Item)] : e.Entity.Item)}: {Money.Format(e.State == EntityState.Deleted ? (decimal)e.OriginalValues[nameof(BudgetLine.Amount)]! : e.Entity.Amount)}"))),
-            ("Outcome targets", db.ChangeTracker.Entries<OutcomeTarget>().Select(e => (e.Entity.ApplicationId, e.State,
-                $"{(e.State == EntityState.Deleted ? e.OriginalValues[nameof(OutcomeTarget.MeasureCode)] : e.Entity.MeasureCode)}: {(e.State == EntityState.Deleted ? (decimal)e.OriginalValues[nameof(OutcomeTarget.Target)]! : e.Entity.Target).ToString("#,0.##", CultureInfo.InvariantCulture)}"))),
+            ("Budget", "; ", Lines<BudgetLine>(db, l => l.ApplicationId, v => $"{v[nameof(BudgetLine.Item)]}: {Money.Format((decimal)v[nameof(BudgetLine.Amount)]!)}", v => 0)),
+            ("Outcome targets", "; ", Lines<OutcomeTarget>(db, o => o.ApplicationId,
+                v => $"{v[nameof(OutcomeTarget.MeasureCode)]}: {((decimal)v[nameof(OutcomeTarget.Target)]!).ToString("#,0.##", CultureInfo.InvariantCulture)}", v => 0)),
+            ("Districts", ", ", Lines<ApplicationDistrict>(db, d => d.ApplicationId, v => (string)v[nameof(ApplicationDistrict.District)]!,
+                v => (int)v[nameof(ApplicationDistrict.Position)]!)),
         })
         {
-            foreach (var byApplication in lines.Where(l => l.State != EntityState.Detached).GroupBy(l => l.ApplicationId))
+            foreach (var byApplication in lines.GroupBy(l => l.ApplicationId))
             {
                 if (!byApplication.Any(l => l.State is EntityState.Added or EntityState.Deleted or EntityState.Modified)) continue;
                 if (byApplication.Key == 0) continue; // a new draft's lines: the draft's own entry says it was created
-                var before = string.Join("; ", byApplication.Where(l => l.State is EntityState.Deleted or EntityState.Unchanged).Select(l => l.Text));
-                var after = string.Join("; ", byApplication.Where(l => l.State is EntityState.Added or EntityState.Unchanged or EntityState.Modified).Select(l => l.Text));
+                var before = string.Join(separator, byApplication.Where(l => l.Was is not null).OrderBy(l => l.Before).Select(l => l.Was));
+                var after = string.Join(separator, byApplication.Where(l => l.Now is not null).OrderBy(l => l.After).Select(l => l.Now));
                 if (before == after) continue;
                 var id = byApplication.Key.ToString(CultureInfo.InvariantCulture);
                 var audit = New("Application", "changed", "application", id, [new AuditChange(field, before.Length == 0 ? null : before, after.Length == 0 ? null : after)]);
@@ -202,6 +203,13 @@ public sealed class AuditInterceptor(AuditPerson person, TimeProvider time) : Sa
         }
         return pending.Ready.Count + pending.Created.Count == 0 ? null : pending;
     }
+
+    /// <summary>A list's rows being saved: each one's text and place before the save (null when added) and after it (null when deleted).</summary>
+    private static IEnumerable<(int ApplicationId, EntityState State, string? Was, string? Now, int Before, int After)> Lines<T>(GrantDbContext db,
+        Func<T, int> applicationId, Func<PropertyValues, string> text, Func<PropertyValues, int> place) where T : class =>
+        db.ChangeTracker.Entries<T>().Where(e => e.State != EntityState.Detached).Select(e => (applicationId(e.Entity), e.State,
+            e.State == EntityState.Added ? null : text(e.OriginalValues), e.State == EntityState.Deleted ? null : text(e.CurrentValues),
+            e.State == EntityState.Added ? 0 : place(e.OriginalValues), e.State == EntityState.Deleted ? 0 : place(e.CurrentValues)));
 
     /// <summary>The audited records: their name, and the record whose page shows the change (null id: the record itself).</summary>
     private static (string Type, string SubjectType, string? SubjectId)? Describe(object entity) => entity switch
@@ -220,11 +228,10 @@ public sealed class AuditInterceptor(AuditPerson person, TimeProvider time) : Sa
     private static string KeyOf(EntityEntry entry) =>
         string.Join("/", entry.Metadata.FindPrimaryKey()!.Properties.Select(p => Text(entry.Property(p.Name).CurrentValue)));
 
-    /// <summary>A value as the pages show it: money in pounds, dates in UK time, yes or no, a list with commas.</summary>
+    /// <summary>A value as the pages show it: money in pounds, dates in UK time, yes or no.</summary>
     private static string? Text(object? value, Microsoft.EntityFrameworkCore.Metadata.IProperty property) => value switch
     {
         decimal d when property.GetValueConverter()?.ProviderClrType == typeof(long) => Money.Format(d),
-        string s when s.Contains('|') => string.Join(", ", s.Split('|', StringSplitOptions.RemoveEmptyEntries)),
         bool b => b ? "Yes" : "No",
         DateTime t => Configuration.UkTime.DateAndTime(t),
         DateOnly d => d.ToString("d MMMM yyyy", CultureInfo.GetCultureInfo("en-GB")),

@@ -77,7 +77,7 @@ public sealed class CaseFile
                 var seen = !onlyOwn || t.CompletedById == actor.UserId;
                 var panel = panels.GetValueOrDefault(t.Id);
                 return new CaseJudgement(t.Title, t.Form ?? "", t.CompletedByName, t.Outcome ?? (t.Status == InboxTaskStatus.SetAside ? "set aside" : ""),
-                    !seen ? null : panel is null ? t.Comment : panel.Note, WeightedScore(t.Data), t.CompletedAt)
+                    !seen ? null : panel is null ? t.Comment : panel.Note, TaskData.WeightedScore(t.Data), t.CompletedAt)
                 {
                     Panel = panel is null ? null : new CasePanel(panel.Id, panel.Title, panel.MeetsOn),
                 };
@@ -113,13 +113,5 @@ public sealed class CaseFile
             Judgements = judgements, SeesOthersJudgements = !onlyOwn, Grant = grant, Emails = emails, History = history, OpenTasks = open,
             Timers = timers.Select(t => new CaseTimer(references[t.InstanceId], Title(byId[t.InstanceId], t.State), t.TimerKey, t.DueAt)).ToList(),
         };
-    }
-
-    private static decimal? WeightedScore(string? data)
-    {
-        if (data is null) return null;
-        using var json = System.Text.Json.JsonDocument.Parse(data);
-        return json.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object && json.RootElement.TryGetProperty("weightedScore", out var w)
-            && w.ValueKind == System.Text.Json.JsonValueKind.Number ? w.GetDecimal() : null;
     }
 }

@@ -22,6 +22,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<Round> Rounds => Set<Round>();
     public DbSet<OutboxEmail> OutboxEmails => Set<OutboxEmail>();
     public DbSet<Applications.Application> Applications => Set<Applications.Application>();
+    public DbSet<Applications.ApplicationDistrict> ApplicationDistricts => Set<Applications.ApplicationDistrict>();
     public DbSet<AssessmentCriterion> Criteria => Set<AssessmentCriterion>();
     public DbSet<Grants.Grant> Grants => Set<Grants.Grant>();
     public DbSet<Audit.AuditEntry> AuditEntries => Set<Audit.AuditEntry>();
@@ -315,7 +316,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasIndex(a => a.WorkflowState);
             e.HasIndex(a => a.WorkflowInstanceId);
             // A fund's applications counted, filtered and sorted from the index alone, without reading their rows (it serves the fund's foreign key too).
-            e.HasIndex(a => new { a.FundId, a.WorkflowState, a.AmountRequested, a.SubmittedAt, a.RoundId, a.Districts });
+            e.HasIndex(a => new { a.FundId, a.WorkflowState, a.AmountRequested, a.SubmittedAt, a.RoundId });
             e.Property(a => a.WorkflowState).HasMaxLength(100);
             e.Property(a => a.WorkflowState).Metadata.SetBeforeSaveBehavior(Microsoft.EntityFrameworkCore.Metadata.PropertySaveBehavior.Ignore);
             e.Property(a => a.WorkflowState).Metadata.SetAfterSaveBehavior(Microsoft.EntityFrameworkCore.Metadata.PropertySaveBehavior.Ignore);
@@ -324,10 +325,21 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasOne(a => a.Organisation).WithMany().HasForeignKey(a => a.OrganisationId).OnDelete(DeleteBehavior.Restrict);
             e.HasMany(a => a.Budget).WithOne().HasForeignKey(l => l.ApplicationId).OnDelete(DeleteBehavior.Cascade);
             e.HasMany(a => a.Outcomes).WithOne().HasForeignKey(o => o.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+            e.HasMany(a => a.Districts).WithOne().HasForeignKey(d => d.ApplicationId).OnDelete(DeleteBehavior.Cascade);
+            // An application is never read without its districts.
+            e.Navigation(a => a.Districts).AutoInclude();
             e.Property(a => a.Reference).HasMaxLength(20);
             e.Property(a => a.ProjectTitle).HasMaxLength(150);
             e.Property(a => a.Version).IsConcurrencyToken();
             e.Ignore(a => a.DistrictList);
+        });
+        builder.Entity<Applications.ApplicationDistrict>(e =>
+        {
+            e.ToTable("ApplicationDistricts");
+            e.HasKey(d => new { d.ApplicationId, d.District });
+            e.Property(d => d.District).HasMaxLength(100);
+            // The registers' district filter: the applications serving a district, from the index alone.
+            e.HasIndex(d => new { d.District, d.ApplicationId });
         });
     }
 }

@@ -64,13 +64,13 @@ public sealed class DecisionForm(GrantDbContext db, MonitoringSchedules schedule
         var grantTerms = GrantTerms.For(decided, SubjectData.With(instance.Data, terms), schedules.For(decided.Fund!.Code), context.Now);
         terms["paymentsText"] = grantTerms.PaymentsText();
         terms["reportsText"] = grantTerms.ReportsText();
-        return new TaskFormAnswer(TaskData: new Dictionary<string, object?> { ["amountAwarded"] = awarded }, CaseData: terms);
+        return new TaskFormAnswer(TaskData: new Dictionary<string, object?> { [Workflows.TaskData.AmountAwardedField] = awarded }, CaseData: terms);
     }
 
     /// <summary>The round's budget again, now that the transaction holds the round: another approval may have taken what was left.</summary>
     public async Task ConfirmAsync(TaskFormContext context, TaskFormAnswer answer, Errors errors, CancellationToken ct)
     {
-        if (context.Outcome != "approve" || answer.TaskData?.GetValueOrDefault("amountAwarded") is not decimal awarded) return;
+        if (context.Outcome != "approve" || answer.TaskData?.GetValueOrDefault(Workflows.TaskData.AmountAwardedField) is not decimal awarded) return;
         var applicationId = int.Parse(context.Task.Instance!.SubjectId, System.Globalization.CultureInfo.InvariantCulture);
         var roundId = await db.Applications.Where(a => a.Id == applicationId).Select(a => a.RoundId).SingleAsync(ct);
         await budgets.CheckRoomAsync(roundId, awarded, "amountAwarded", errors, applicationId, ct);

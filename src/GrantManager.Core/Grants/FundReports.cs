@@ -51,14 +51,16 @@ public sealed class FundReports(GrantDbContext db, SocialValueProxies proxies)
             .Where(i => i.Status == InstalmentStatus.Paid && db.Grants.Any(g => g.Id == i.GrantId && g.FundId == fundId)).SumAsync(i => i.Amount, ct);
         var shares = await (from g in db.Grants.AsNoTracking()
                             where g.FundId == fundId
-                            join a in db.Applications.AsNoTracking() on g.ApplicationId equals a.Id
-                            select new { g.Amount, a.Districts }).ToListAsync(ct);
+                            join d in db.ApplicationDistricts.AsNoTracking() on g.ApplicationId equals d.ApplicationId into served
+                            from d in served.DefaultIfEmpty()
+                            select new { g.Id, g.Amount, District = d == null ? null : d.District }).ToListAsync(ct);
         // A grant serving several districts counts in each, its money shared equally among them.
-        var byDistrict = shares.SelectMany(g =>
+        var byDistrict = shares.GroupBy(g => g.Id).SelectMany(g =>
             {
-                var list = g.Districts.Split('|', StringSplitOptions.RemoveEmptyEntries);
-                if (list.Length == 0) list = ["Not stated"];
-                return list.Select(d => (District: d, Amount: decimal.Round(g.Amount / list.Length, 2)));
+                var list = g.Select(x => x.District).OfType<string>().ToList();
+                if (list.Count == 0) list = ["Not stated"];
+                var amount = g.First().Amount;
+                return list.Select(d => (District: d, Amount: decimal.Round(amount / list.Count, 2)));
             })
             .GroupBy(x => x.District).Select(x => new DistrictAwards(x.Key, x.Count(), x.Sum(y => y.Amount)))
             .OrderByDescending(d => d.Amount).ThenBy(d => d.District).ToList();
@@ -140,9 +142,10 @@ public sealed class FundReports(GrantDbContext db, SocialValueProxies proxies)
                              join o in db.Organisations.AsNoTracking() on g.OrganisationId equals o.Id into orgs
                              from o in orgs.DefaultIfEmpty()
                              orderby g.AwardedAt, g.Id
-                             select new { g.Reference, Organisation = o == null ? "" : o.Name, a.ProjectTitle, g.Amount, g.AwardedAt, a.Districts }).Take(take).ToListAsync(ct))
-            .Select(g => new AwardLine(g.Reference, g.Organisation, g.ProjectTitle ?? "", g.Amount, g.AwardedAt,
-                string.Join(", ", g.Districts.Split('|', StringSplitOptions.RemoveEmptyEntries)))).ToList();
+                             select new { g.Reference, Organisation = o == null ? "" : o.Name, a.ProjectTitle, g.Amount, g.AwardedAt, g.ApplicationId }).Take(take).ToListAsync(ct));
+        var awardDistricts = await Applications.DistrictsServed.OfAsync(db, awards.Select(g => g.ApplicationId).ToList(), ct);
+        var awardLines = awards.Select(g => new AwardLine(g.Reference, g.Organisation, g.ProjectTitle ?? "", g.Amount, g.AwardedAt,
+                string.Join(", ", awardDistricts[g.ApplicationId]))).ToList();
 
         var paid = from i in db.Set<Instalment>().AsNoTracking()
                    join g in db.Grants.AsNoTracking() on i.GrantId equals g.Id
@@ -184,7 +187,7 @@ public sealed class FundReports(GrantDbContext db, SocialValueProxies proxies)
                                  select new { Code = g.Key, Actual = g.Sum(a => a.Actual ?? 0) }).ToDictionaryAsync(g => g.Code, g => g.Actual, ct);
         var growth = endTotals.Select(e => new ReturnActual { MeasureCode = e.Code, Target = 0, Actual = e.Actual - startTotals.GetValueOrDefault(e.Code) });
         var outcomes = Progress(fund, await proxies.BookAsync(ct), to, [], growth);
-        return new QuarterReport(fund, from, to, awards, awardTotals?.Count ?? 0, awardTotals?.Amount ?? 0, payments, paidTotals?.Count ?? 0, paidTotals?.Amount ?? 0,
+        return new QuarterReport(fund, from, to, awardLines, awardTotals?.Count ?? 0, awardTotals?.Amount ?? 0, payments, paidTotals?.Count ?? 0, paidTotals?.Amount ?? 0,
             returns, returnCount, outcomes, outcomes.Sum(o => o.ValueAchieved), caseStudyTexts, caseStudyCount);
     }
 

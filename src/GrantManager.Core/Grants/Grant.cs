@@ -21,7 +21,8 @@ public sealed class Grant
     public DateOnly EndDate { get; set; }
     /// <summary>The conditions in the words of the offer letter.</summary>
     public string? Conditions { get; set; }
-    public GrantStatus Status { get; set; }
+    /// <summary>Active from the award; closed by <see cref="Close"/> or <see cref="EndEarly"/>, once.</summary>
+    public GrantStatus Status { get; private set; }
     public DateTime AwardedAt { get; set; }
     /// <summary>When the grant closed: its closure settled (see <see cref="GrantClosure"/>), or it was ended early.</summary>
     public DateTime? ClosedAt { get; set; }
@@ -47,6 +48,28 @@ public sealed class Grant
     public List<GrantCondition> ConditionList { get; set; } = [];
     /// <summary>Changes asked for after the award, each with what it changed.</summary>
     public List<GrantVariation> Variations { get; set; } = [];
+
+    private static readonly StatusMoves<GrantStatus> Moves = new("This grant", new Dictionary<GrantStatus, GrantStatus[]>
+    {
+        [GrantStatus.Active] = [GrantStatus.Closed],
+    });
+
+    /// <summary>Active → closed: its closure settled.</summary>
+    public void Close(DateTime at)
+    {
+        Status = Moves.Move(Status, GrantStatus.Closed, "close");
+        ClosedAt = at;
+    }
+
+    /// <summary>Active → closed early by an officer, with why.</summary>
+    public void EndEarly(DateTime at, string reason, string? endedBy)
+    {
+        Status = Moves.Move(Status, GrantStatus.Closed, "end early");
+        ClosedAt = at;
+        EndedAt = at;
+        EndReason = reason;
+        EndedByName = endedBy;
+    }
 }
 
 public enum GrantStatus { Active, Closed }
@@ -61,7 +84,8 @@ public sealed class Instalment
     public decimal Amount { get; set; }
     /// <summary>acceptance, midpoint (the return at the middle of the project) or final (the final report).</summary>
     public string ReleasedBy { get; set; } = "";
-    public InstalmentStatus Status { get; set; }
+    /// <summary>Changed only by the moves below, each refused from a status that does not allow it.</summary>
+    public InstalmentStatus Status { get; private set; }
     public DateTime? DueAt { get; set; }
     public DateTime? PaidAt { get; set; }
     public string? PaymentReference { get; set; }
@@ -73,6 +97,45 @@ public sealed class Instalment
     /// <summary>Why the last attempt to pay it failed, until it is paid.</summary>
     public string? FailureReason { get; set; }
     public int Version { get; set; }
+
+    private static readonly StatusMoves<InstalmentStatus> Moves = new("This payment", new Dictionary<InstalmentStatus, InstalmentStatus[]>
+    {
+        [InstalmentStatus.Scheduled] = [InstalmentStatus.Due, InstalmentStatus.Held, InstalmentStatus.Cancelled],
+        [InstalmentStatus.Due] = [InstalmentStatus.Due, InstalmentStatus.Held, InstalmentStatus.Paid, InstalmentStatus.Cancelled],
+        [InstalmentStatus.Held] = [InstalmentStatus.Held, InstalmentStatus.Due, InstalmentStatus.Cancelled],
+    });
+
+    /// <summary>Released, but a condition not yet met holds it (no payment task until it is met).</summary>
+    public void HoldForCondition() => Status = Moves.Move(Status, InstalmentStatus.Held, "wait for a condition");
+
+    /// <summary>To pay: on release, after a hold, or again after the bank rejected it (with why).</summary>
+    public void ToPay(string? failure)
+    {
+        Status = Moves.Move(Status, InstalmentStatus.Due, "be paid");
+        HeldReason = null;
+        FailureReason = failure;
+    }
+
+    /// <summary>Finance holds a payment that was to be paid.</summary>
+    public void HoldByFinance(string? reason)
+    {
+        Status = Moves.Move(Status, InstalmentStatus.Held, "be put on hold");
+        HeldReason = reason;
+    }
+
+    /// <summary>Due → paid.</summary>
+    public void Paid(DateTime at, string? reference, string paidBy)
+    {
+        Status = Moves.Move(Status, InstalmentStatus.Paid, "be recorded as paid");
+        PaidAt = at;
+        PaymentReference = reference;
+        PaidByName = paidBy;
+        HeldReason = null;
+        FailureReason = null;
+    }
+
+    /// <summary>The grant ended early: refused once paid.</summary>
+    public void Cancel() => Status = Moves.Move(Status, InstalmentStatus.Cancelled, "be cancelled");
 }
 
 /// <summary>Held: released but waiting, for a condition to be met (no payment task yet) or because finance put it on hold. Cancelled: the grant was ended early before it was paid.</summary>
@@ -140,7 +203,7 @@ public static class PaymentPlan
             {
                 Sequence = i + 1, Percent = parts[i].Percent, Amount = share, ReleasedBy = parts[i].ReleasedBy,
                 // Released (due, or held by a condition) by GrantWorkflows.ReleaseInstalmentAsync, the one place a payment is released.
-                Status = InstalmentStatus.Scheduled, DueAt = atOnce ? now : null,
+                DueAt = atOnce ? now : null,
             });
         }
         return instalments;

@@ -82,8 +82,7 @@ public sealed class ClosureStatusHandler : IStateHandler
         if (context.State.Status == "repayment-requested") grant.RepaymentRequestedAt ??= context.Now;
         if (context.State.Final && grant.Status != GrantStatus.Closed)
         {
-            grant.Status = GrantStatus.Closed;
-            grant.ClosedAt = context.Now;
+            grant.Close(context.Now);
         }
     }
 }
@@ -210,23 +209,19 @@ public sealed class GrantClosureService(GrantDbContext db, WorkflowRuntime runti
         foreach (var i in grant.Instalments.Where(i => i.Status is not (InstalmentStatus.Paid or InstalmentStatus.Cancelled)).OrderBy(i => i.Sequence))
         {
             if (i.WorkflowInstanceId is Guid id) await runtime.StopAsync(id, note, actor, ct);
-            i.Status = InstalmentStatus.Cancelled;
+            i.Cancel();
             i.Version++;
             payments++;
         }
         foreach (var r in grant.Returns.Where(r => r.Status is not (ReturnStatus.Accepted or ReturnStatus.Cancelled)).OrderBy(r => r.Sequence))
         {
             if (r.WorkflowInstanceId is Guid id) await runtime.StopAsync(id, note, actor, ct);
-            r.Status = ReturnStatus.Cancelled;
+            r.Cancel();
             r.Version++;
         }
         if (grant.ClosureInstanceId is Guid closure) await runtime.StopAsync(closure, note, actor, ct);
         var now = Now;
-        grant.Status = GrantStatus.Closed;
-        grant.ClosedAt = now;
-        grant.EndedAt = now;
-        grant.EndReason = why;
-        grant.EndedByName = actor.Name;
+        grant.EndEarly(now, why!, actor.Name);
         var applicationInstance = await db.Applications.AsNoTracking().Where(a => a.Id == grant.ApplicationId).Select(a => a.WorkflowInstanceId).SingleAsync(ct);
         var about = await db.WorkflowInstances.AsNoTracking().SingleAsync(i => i.Id == applicationInstance, ct);
         if (about.ContactEmail is { } contact)

@@ -57,10 +57,10 @@ public static class GrantWorkflows
         instalment.DueAt ??= now;
         if (grant.ConditionList.Any(c => c.Holds(instalment)))
         {
-            instalment.Status = InstalmentStatus.Held;
+            instalment.HoldForCondition();
             return;
         }
-        instalment.Status = InstalmentStatus.Due;
+        instalment.ToPay(null);
         var data = Common(about);
         data["grantReference"] = grant.Reference;
         data["amount"] = instalment.Amount;
@@ -119,7 +119,7 @@ public sealed class AwardGrantHandler(TimeProvider time, MonitoringSchedules sch
         var grant = new Grant
         {
             Reference = application.Reference, ApplicationId = application.Id, FundId = application.FundId, OrganisationId = application.OrganisationId,
-            Amount = terms.Amount, StartDate = terms.Start, EndDate = terms.End, Conditions = terms.Conditions, Status = GrantStatus.Active, AwardedAt = now,
+            Amount = terms.Amount, StartDate = terms.Start, EndDate = terms.End, Conditions = terms.Conditions, AwardedAt = now,
             Instalments = instalments,
             Targets = terms.Targets.ToList(),
             Returns = returns,
@@ -154,7 +154,7 @@ public sealed class ReturnStatusHandler : IStateHandler
         var status = context.State.Status?.Replace("-", "");
         if (!Enum.TryParse<ReturnStatus>(status, ignoreCase: true, out var value)) return;
         var r = await context.Db.Set<MonitoringReturn>().SingleAsync(x => x.Id == id, ct);
-        r.Status = value;
+        r.MoveTo(value);
         if (value == ReturnStatus.ChangesRequested)
         {
             r.ChangesRequested = GrantWorkflows.Text(context.Instance, "changesRequested");
@@ -177,8 +177,7 @@ public sealed class AcceptReturnHandler(TimeProvider time) : IStateHandler
         var db = (GrantDbContext)context.Db;
         var now = time.GetUtcNow().UtcDateTime;
         var r = await db.Set<MonitoringReturn>().SingleAsync(x => x.Id == id, ct);
-        r.Status = ReturnStatus.Accepted;
-        r.AcceptedAt = now;
+        r.Accept(now);
         var grant = await db.Grants.Include(g => g.Instalments).Include(g => g.ConditionList).SingleAsync(g => g.Id == r.GrantId, ct);
         if (r.ReleasesInstalment is int seq && grant.Instalments.FirstOrDefault(i => i.Sequence == seq) is { Status: InstalmentStatus.Scheduled } instalment)
             await GrantWorkflows.ReleaseInstalmentAsync(context.StartWorkflowAsync, grant, instalment, context.Instance, now, ct);
@@ -187,36 +186,9 @@ public sealed class AcceptReturnHandler(TimeProvider time) : IStateHandler
     }
 }
 
-/// <summary>
-/// Where a payment's status changes once released: paid, held by finance, or back with finance after a
-/// failed attempt. The payment workflow's handlers call these; nothing else sets them.
-/// </summary>
+/// <summary>The payment a payment workflow's handler is about; its status changes through the <see cref="Instalment"/>'s own moves.</summary>
 public static class PaymentStates
 {
-    public static void Paid(Instalment instalment, DateTime now, string? reference, string paidBy)
-    {
-        instalment.Status = InstalmentStatus.Paid;
-        instalment.PaidAt = now;
-        instalment.PaymentReference = reference;
-        instalment.PaidByName = paidBy;
-        instalment.HeldReason = null;
-        instalment.FailureReason = null;
-    }
-
-    public static void HeldByFinance(Instalment instalment, string? reason)
-    {
-        instalment.Status = InstalmentStatus.Held;
-        instalment.HeldReason = reason;
-    }
-
-    /// <summary>To pay: on release, after a hold, or again after the bank rejected it (with why).</summary>
-    public static void ToPay(Instalment instalment, string? failure)
-    {
-        instalment.Status = InstalmentStatus.Due;
-        instalment.HeldReason = null;
-        instalment.FailureReason = failure;
-    }
-
     public static async Task<Instalment?> OfAsync(StateHandlerContext context, CancellationToken ct) =>
         GrantWorkflows.SubjectId(context.Instance, GrantWorkflows.InstalmentSubject) is int id
             ? await context.Db.Set<Instalment>().SingleAsync(i => i.Id == id, ct) : null;
@@ -230,7 +202,7 @@ public sealed class RecordPaymentHandler(TimeProvider time) : IStateHandler
     public async Task OnEnterAsync(StateHandlerContext context, CancellationToken ct)
     {
         if (await PaymentStates.OfAsync(context, ct) is { } instalment)
-            PaymentStates.Paid(instalment, time.GetUtcNow().UtcDateTime, GrantWorkflows.Text(context.Instance, "paymentReference"), context.Actor.Name);
+            instalment.Paid(time.GetUtcNow().UtcDateTime, GrantWorkflows.Text(context.Instance, "paymentReference"), context.Actor.Name);
     }
 }
 
@@ -242,7 +214,7 @@ public sealed class PaymentHeldHandler : IStateHandler
     public async Task OnEnterAsync(StateHandlerContext context, CancellationToken ct)
     {
         if (await PaymentStates.OfAsync(context, ct) is { } instalment)
-            PaymentStates.HeldByFinance(instalment, GrantWorkflows.Text(context.Instance, "holdReason"));
+            instalment.HoldByFinance(GrantWorkflows.Text(context.Instance, "holdReason"));
     }
 }
 
@@ -254,6 +226,6 @@ public sealed class PaymentDueHandler : IStateHandler
     public async Task OnEnterAsync(StateHandlerContext context, CancellationToken ct)
     {
         if (await PaymentStates.OfAsync(context, ct) is { } instalment)
-            PaymentStates.ToPay(instalment, GrantWorkflows.Text(context.Instance, "failureReason"));
+            instalment.ToPay(GrantWorkflows.Text(context.Instance, "failureReason"));
     }
 }

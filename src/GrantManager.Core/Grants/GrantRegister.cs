@@ -53,7 +53,6 @@ public sealed class GrantRegister(GrantDbContext db, TimeProvider time)
         public string? ProjectTitle { get; init; }
         public string Organisation { get; init; } = "";
         public string Fund { get; init; } = "";
-        public string Districts { get; init; } = "";
         public decimal Paid { get; init; }
         public DateOnly? NextReturnDue { get; init; }
         public int Late { get; init; }
@@ -73,7 +72,7 @@ public sealed class GrantRegister(GrantDbContext db, TimeProvider time)
                     join a in db.Applications on g.ApplicationId equals a.Id
                     select new Item
                     {
-                        G = g, Reference = g.Reference, ProjectTitle = a.ProjectTitle, Organisation = a.Organisation!.Name, Fund = a.Fund!.Name, Districts = a.Districts,
+                        G = g, Reference = g.Reference, ProjectTitle = a.ProjectTitle, Organisation = a.Organisation!.Name, Fund = a.Fund!.Name,
                         Paid = g.Instalments.Where(i => i.Status == InstalmentStatus.Paid).Sum(i => i.Amount),
                         NextReturnDue = g.Returns.Where(r => r.Status != ReturnStatus.Accepted && r.Status != ReturnStatus.Submitted && r.Status != ReturnStatus.Cancelled)
                             .OrderBy(r => r.Sequence).Select(r => (DateOnly?)(r.ChangesDueOn ?? r.DueOn)).FirstOrDefault(),
@@ -88,8 +87,8 @@ public sealed class GrantRegister(GrantDbContext db, TimeProvider time)
         if (f.FundId is int fund) query = query.Where(x => x.G.FundId == fund);
         if (!string.IsNullOrEmpty(f.District))
         {
-            var district = "|" + f.District + "|";
-            query = query.Where(x => ("|" + x.Districts + "|").Contains(district));
+            var serving = db.ApplicationDistricts.Where(d => d.District == f.District).Select(d => d.ApplicationId);
+            query = query.Where(x => serving.Contains(x.G.ApplicationId));
         }
         if (f.Late) query = query.Where(x => x.Late > 0);
         if (f.AmountFrom is decimal from) query = query.Where(x => x.G.Amount >= from);

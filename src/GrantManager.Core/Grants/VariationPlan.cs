@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using GrantManager.Core.Data;
 using GrantManager.Core.Monitoring;
 using GrantManager.Core.Workflows;
@@ -219,8 +218,7 @@ public sealed class ApplyVariationHandler(TimeProvider time, MonitoringSchedules
         variation.DecidedByName = context.Actor.Name;
         var task = context.Db.ChangeTracker.Entries<InboxTask>().Select(e => e.Entity)
             .Where(t => t.InstanceId == context.Instance.Id && t.Status == InboxTaskStatus.Completed).OrderByDescending(t => t.CompletedAt).FirstOrDefault();
-        variation.DecisionMessage = task?.Data is { } data && JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(data) is { } fields
-            && fields.TryGetValue(WorkflowRuntime.MessageKey, out var m) && m.ValueKind == JsonValueKind.String ? m.GetString() : null;
+        variation.DecisionMessage = task?.Message();
         variation.Version++;
     }
 }

@@ -16,7 +16,8 @@ public sealed class MonitoringReturn
     public bool IsFinal { get; set; }
     /// <summary>The instalment whose release waits for this return to be accepted, if any.</summary>
     public int? ReleasesInstalment { get; set; }
-    public ReturnStatus Status { get; set; }
+    /// <summary>Kept in step with its workflow's stage (<see cref="Grants.ReturnStatusHandler"/>), through <see cref="MoveTo"/>, <see cref="Accept"/> and <see cref="Cancel"/>.</summary>
+    public ReturnStatus Status { get; private set; }
     /// <summary>The monitoring-return workflow instance that chases, reviews and accepts it.</summary>
     public Guid? WorkflowInstanceId { get; set; }
 
@@ -34,6 +35,30 @@ public sealed class MonitoringReturn
     /// <summary>What the officer asked to be changed, last time.</summary>
     public string? ChangesRequested { get; set; }
     public int Version { get; set; }
+
+    private static readonly StatusMoves<ReturnStatus> Moves = new("This progress report", new Dictionary<ReturnStatus, ReturnStatus[]>
+    {
+        [ReturnStatus.Upcoming] = [ReturnStatus.Upcoming, ReturnStatus.Due, ReturnStatus.Submitted, ReturnStatus.Cancelled],
+        [ReturnStatus.Due] = [ReturnStatus.Due, ReturnStatus.Submitted, ReturnStatus.Cancelled],
+        [ReturnStatus.Submitted] = [ReturnStatus.Submitted, ReturnStatus.ChangesRequested, ReturnStatus.Accepted, ReturnStatus.Cancelled],
+        [ReturnStatus.ChangesRequested] = [ReturnStatus.ChangesRequested, ReturnStatus.Submitted, ReturnStatus.Cancelled],
+    });
+
+    /// <summary>
+    /// To the status of the stage its workflow entered (the same again when a stage is re-entered): upcoming → due →
+    /// submitted → changes requested → submitted …; refused from accepted or cancelled, and backwards.
+    /// </summary>
+    public void MoveTo(ReturnStatus status) => Status = Moves.Move(Status, status, $"become {StatusMoves.Words(status)}");
+
+    /// <summary>Submitted → accepted.</summary>
+    public void Accept(DateTime at)
+    {
+        Status = Moves.Move(Status, ReturnStatus.Accepted, "be accepted");
+        AcceptedAt = at;
+    }
+
+    /// <summary>The grant ended early: refused once accepted.</summary>
+    public void Cancel() => Status = Moves.Move(Status, ReturnStatus.Cancelled, "be cancelled");
 }
 
 /// <summary>Cancelled: the grant was ended early before the return was accepted.</summary>

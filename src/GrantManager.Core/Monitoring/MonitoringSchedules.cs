@@ -122,7 +122,6 @@ public sealed class MonitoringSchedules(IReadOnlyDictionary<string, MonitoringSe
         {
             r.Sequence = i + 1;
             r.DueAt = Configuration.UkTime.EndOfDay(r.DueOn);
-            r.Status = ReturnStatus.Upcoming;
             var releases = r.IsFinal ? "final" : r == midpoint ? "midpoint" : null;
             r.ReleasesInstalment = releases is null ? null : instalments.FirstOrDefault(x => x.ReleasedBy == releases)?.Sequence;
         }

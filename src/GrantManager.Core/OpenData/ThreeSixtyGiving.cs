@@ -79,14 +79,15 @@ public sealed class ThreeSixtyGiving(GrantDbContext db, Districts districts, IOp
                    select new
                    {
                        g.Reference, a.ProjectTitle, a.ProjectSummary, a.AmountRequested, g.Amount, g.AwardedAt, g.StartDate, g.EndDate, g.ClosedAt,
-                       OrganisationId = o.Id, o.Name, o.Type, o.CharityNumber, o.CompanyNumber, o.Postcode, a.Districts, a.UpdatedAt, FundCode = f.Code, FundName = f.Name,
+                       OrganisationId = o.Id, o.Name, o.Type, o.CharityNumber, o.CompanyNumber, o.Postcode, a.UpdatedAt, FundCode = f.Code, FundName = f.Name,
                        Paid = g.Instalments.Where(i => i.Status == InstalmentStatus.Paid).Select(i => (decimal?)i.Amount).ToList(),
                        LastPaid = g.Instalments.Max(i => i.PaidAt),
+                       Districts = a.Districts.OrderBy(d => d.Position).Select(d => d.District).ToList(),
                    };
         var prefix = Options.Prefix;
         await foreach (var r in rows.AsAsyncEnumerable().WithCancellation(ct))
         {
-            var places = r.Districts.Split('|', StringSplitOptions.RemoveEmptyEntries).Select(districts.Find).OfType<Place>().ToList();
+            var places = r.Districts.Select(districts.Find).OfType<Place>().ToList();
             var modified = new[] { r.AwardedAt, r.LastPaid ?? DateTime.MinValue, r.ClosedAt ?? DateTime.MinValue }.Max();
             yield return new PublishedGrant(
                 GrantIdentifier(prefix, r.Reference), r.ProjectTitle ?? r.Reference, r.ProjectSummary ?? r.ProjectTitle ?? r.Reference,
@@ -207,9 +208,9 @@ public sealed class ThreeSixtyGiving(GrantDbContext db, Districts districts, IOp
     public async Task<int> MostLocationsAsync(CancellationToken ct = default)
     {
         var publishBefore = time.GetUtcNow().UtcDateTime - Options.PublishAfter;
-        var longest = await db.Grants.Where(g => g.AwardedAt <= publishBefore).Join(db.Applications, g => g.ApplicationId, a => a.Id, (g, a) => a.Districts)
-            .Select(d => (int?)(d.Length - d.Replace("|", "").Length + 1)).MaxAsync(ct);
-        return longest ?? 1;
+        var longest = await db.Grants.Where(g => g.AwardedAt <= publishBefore)
+            .Select(g => (int?)db.ApplicationDistricts.Count(d => d.ApplicationId == g.ApplicationId)).MaxAsync(ct);
+        return Math.Max(longest ?? 1, 1);
     }
 
     /// <summary>One CSV row per grant, as the standard's flat format has it.</summary>

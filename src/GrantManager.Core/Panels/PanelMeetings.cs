@@ -1,4 +1,3 @@
-using System.Text.Json;
 using GrantManager.Core.Applications;
 using GrantManager.Core.Configuration;
 using GrantManager.Core.Data;
@@ -136,7 +135,7 @@ public sealed class PanelMeetings(GrantDbContext db, Tasks.TaskService tasks, Ro
         var assessments = (await db.InboxTasks.AsNoTracking()
                 .Where(t => instanceIds.Contains(t.InstanceId) && t.Form == AssessmentForm.Name && t.Status == InboxTaskStatus.Completed)
                 .OrderBy(t => t.Id).ToListAsync(ct))
-            .GroupBy(t => t.InstanceId).ToDictionary(g => g.Key, g => g.Select(t => new PackAssessment(t.CompletedByName ?? "", t.Outcome ?? "", WeightedScore(t.Data), t.Comment)).ToList());
+            .GroupBy(t => t.InstanceId).ToDictionary(g => g.Key, g => g.Select(t => new PackAssessment(t.CompletedByName ?? "", t.Outcome ?? "", TaskData.WeightedScore(t.Data), t.Comment)).ToList());
         var round = await db.Rounds.AsNoTracking().Include(r => r.Fund).SingleAsync(r => r.Id == meeting.RoundId, ct);
         var budget = (await budgets.ForRoundAsync(round.Id, ids, ct))!;
 
@@ -271,12 +270,8 @@ public sealed class PanelMeetings(GrantDbContext db, Tasks.TaskService tasks, Ro
     private async Task<decimal?> AwardedAsync(long taskId, CancellationToken ct)
     {
         var data = await db.InboxTasks.AsNoTracking().Where(t => t.Id == taskId).Select(t => t.Data).SingleAsync(ct);
-        return data is not null && JsonDocument.Parse(data).RootElement.TryGetProperty("amountAwarded", out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDecimal() : null;
+        return TaskData.AmountAwarded(data);
     }
-
-    private static decimal? WeightedScore(string? data) =>
-        data is not null && JsonDocument.Parse(data).RootElement is { ValueKind: JsonValueKind.Object } root && root.TryGetProperty("weightedScore", out var w) && w.ValueKind == JsonValueKind.Number
-            ? w.GetDecimal() : null;
 
     private async Task<PanelMeeting> LoadForChangeAsync(int id, Actor actor, CancellationToken ct)
     {

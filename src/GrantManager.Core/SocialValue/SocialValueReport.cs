@@ -112,8 +112,7 @@ public sealed class SocialValueReports(GrantDbContext db, SocialValueProxies pro
         var grants = await db.Grants.AsNoTracking().Include(g => g.Targets).Where(g => g.FundId == fundId && g.AwardedAt < end)
             .OrderBy(g => g.AwardedAt).ThenBy(g => g.Id).ToListAsync(ct);
         var applicationIds = grants.Select(g => g.ApplicationId).ToList();
-        var districtsOf = await db.Applications.AsNoTracking().Where(a => applicationIds.Contains(a.Id)).Select(a => new { a.Id, a.Districts })
-            .ToDictionaryAsync(a => a.Id, a => a.Districts, ct);
+        var districtsOf = await Applications.DistrictsServed.OfAsync(db, applicationIds, ct);
         var organisationIds = grants.Select(g => g.OrganisationId).Distinct().ToList();
         var organisations = await db.Organisations.AsNoTracking().Where(o => organisationIds.Contains(o.Id)).ToDictionaryAsync(o => o.Id, o => o.Name, ct);
         var grantIds = grants.Select(g => g.Id).ToList();
@@ -133,7 +132,7 @@ public sealed class SocialValueReports(GrantDbContext db, SocialValueProxies pro
         var perGrantUnits = new List<(Grant Grant, string[] Districts, Dictionary<string, decimal> Targets, Dictionary<string, decimal> Actuals)>();
         foreach (var g in grants)
         {
-            var districts = districtsOf.GetValueOrDefault(g.ApplicationId, "").Split('|', StringSplitOptions.RemoveEmptyEntries);
+            var districts = districtsOf[g.ApplicationId].ToArray();
             if (districts.Length == 0) districts = [NotStated];
             var targets = g.Targets.GroupBy(t => t.MeasureCode).ToDictionary(t => t.Key, t => t.Sum(x => x.Target));
             var actuals = ToDate(g.Id, end);

@@ -114,7 +114,7 @@ public sealed class ApplicationFormTests(GrantManagerFactory app) : IClassFixtur
         var id = int.Parse(draft.Split('/').Last());
         var stored = await app.WithDbAsync(db => db.Applications.SingleAsync(a => a.Id == id));
         Assert.Equal(("Weekly woodwork for men living alone", "Peer mentors from the shed", "40 older men", "Dover|Thanet"),
-            (stored.ProjectSummary, stored.Innovation, stored.Beneficiaries, stored.Districts));
+            (stored.ProjectSummary, stored.Innovation, stored.Beneficiaries, string.Join("|", stored.DistrictList)));
         Assert.Null(stored.ProjectTitle);
         Assert.Null(stored.StartDate);
 

@@ -172,7 +172,7 @@ public sealed class ThreeSixtyGivingTests(GrantManagerFactory app) : IClassFixtu
         await app.WithDbAsync(async db =>
         {
             var a = await db.Applications.SingleAsync(x => x.Id == soon.ApplicationId);
-            a.Districts = "";
+            a.SetDistricts([]);
             return await db.SaveChangesAsync();
         });
         var grants = JsonNode.Parse(await app.CreateClient().GetStringAsync("/open-data/360giving.json"))!["grants"]!.AsArray();

@@ -99,7 +99,7 @@ public sealed class SessionAndHomeTests(GrantManagerFactory app) : IClassFixture
         await app.WithDbAsync(async db =>
         {
             var r = await db.Set<MonitoringReturn>().Where(r => db.Grants.Any(g => g.Id == r.GrantId && g.ApplicationId == id)).OrderBy(r => r.Sequence).FirstAsync();
-            r.Status = ReturnStatus.Due;
+            r.MoveTo(ReturnStatus.Due);
             r.DueOn = today.AddDays(-3);
             return await db.SaveChangesAsync();
         });

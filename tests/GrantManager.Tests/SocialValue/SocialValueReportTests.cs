@@ -30,7 +30,7 @@ public sealed class SocialValueReportTests : IAsyncLifetime
         await _app.WithDbAsync(async db =>
         {
             var b = await db.Applications.SingleAsync(a => a.Id == _b.ApplicationId);
-            b.Districts = "Swale";
+            b.SetDistricts(["Swale"]);
             // This council has set no proxy for volunteer hours: they are counted, not valued.
             await db.Set<ProxyVersion>().Where(v => v.MeasureCode == "volunteer-hours").ExecuteDeleteAsync();
             return await db.SaveChangesAsync();

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Workflows;
@@ -36,15 +35,7 @@ public sealed record InformationRequests(List<ApplicantMessageView> Messages, Li
         return new InformationRequests(messages, exchanges, documents.Where(d => !sent.Contains(d.Id)).ToList());
     }
 
-    public static string? MessageOf(InboxTask t) => Field(t, WorkflowRuntime.MessageKey) is { ValueKind: JsonValueKind.String } v ? v.GetString() : null;
+    public static string? MessageOf(InboxTask t) => t.Message();
 
-    public static List<Guid> DocumentsOf(InboxTask t) => Field(t, "documents") is { ValueKind: JsonValueKind.Array } v
-        ? v.EnumerateArray().Select(e => Guid.TryParse(e.GetString(), out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty).ToList() : [];
-
-    private static JsonElement? Field(InboxTask t, string name)
-    {
-        if (t.Data is null) return null;
-        using var doc = JsonDocument.Parse(t.Data);
-        return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(name, out var v) ? v.Clone() : null;
-    }
+    public static List<Guid> DocumentsOf(InboxTask t) => t.Documents();
 }

@@ -46,10 +46,6 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Property<bool>("Declaration")
                         .HasColumnType("boolean");
 
-                    b.Property<string>("Districts")
-                        .IsRequired()
-                        .HasColumnType("text");
-
                     b.Property<DateOnly?>("EndDate")
                         .HasColumnType("date");
 
@@ -112,9 +108,28 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
 
                     b.HasIndex("SubmittedAt", "Id");
 
-                    b.HasIndex("FundId", "WorkflowState", "AmountRequested", "SubmittedAt", "RoundId", "Districts");
+                    b.HasIndex("FundId", "WorkflowState", "AmountRequested", "SubmittedAt", "RoundId");
 
                     b.ToTable("Applications");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Applications.ApplicationDistrict", b =>
+                {
+                    b.Property<int>("ApplicationId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("District")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.HasKey("ApplicationId", "District");
+
+                    b.HasIndex("District", "ApplicationId");
+
+                    b.ToTable("ApplicationDistricts", (string)null);
                 });
 
             modelBuilder.Entity("GrantManager.Core.Applications.Attachment", b =>
@@ -979,7 +994,7 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.ToTable("Instalment");
                 });
 
-            modelBuilder.Entity("GrantManager.Core.Grants.MonitoringReturn", b =>
+            modelBuilder.Entity("GrantManager.Core.Monitoring.MonitoringReturn", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -1063,7 +1078,7 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.ToTable("MonitoringReturn");
                 });
 
-            modelBuilder.Entity("GrantManager.Core.Grants.ReturnActual", b =>
+            modelBuilder.Entity("GrantManager.Core.Monitoring.ReturnActual", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -1091,7 +1106,7 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.ToTable("ReturnActual");
                 });
 
-            modelBuilder.Entity("GrantManager.Core.Grants.ReturnSpend", b =>
+            modelBuilder.Entity("GrantManager.Core.Monitoring.ReturnSpend", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -2067,6 +2082,15 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Navigation("Round");
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Applications.ApplicationDistrict", b =>
+                {
+                    b.HasOne("GrantManager.Core.Applications.Application", null)
+                        .WithMany("Districts")
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("GrantManager.Core.Applications.Attachment", b =>
                 {
                     b.HasOne("GrantManager.Core.Applications.Application", null)
@@ -2080,7 +2104,7 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .HasForeignKey("ConditionId")
                         .OnDelete(DeleteBehavior.Cascade);
 
-                    b.HasOne("GrantManager.Core.Grants.MonitoringReturn", null)
+                    b.HasOne("GrantManager.Core.Monitoring.MonitoringReturn", null)
                         .WithMany()
                         .HasForeignKey("ReturnId")
                         .OnDelete(DeleteBehavior.Cascade);
@@ -2188,7 +2212,7 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("GrantManager.Core.Grants.MonitoringReturn", b =>
+            modelBuilder.Entity("GrantManager.Core.Monitoring.MonitoringReturn", b =>
                 {
                     b.HasOne("GrantManager.Core.Grants.Grant", null)
                         .WithMany("Returns")
@@ -2197,18 +2221,18 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("GrantManager.Core.Grants.ReturnActual", b =>
+            modelBuilder.Entity("GrantManager.Core.Monitoring.ReturnActual", b =>
                 {
-                    b.HasOne("GrantManager.Core.Grants.MonitoringReturn", null)
+                    b.HasOne("GrantManager.Core.Monitoring.MonitoringReturn", null)
                         .WithMany("Actuals")
                         .HasForeignKey("ReturnId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("GrantManager.Core.Grants.ReturnSpend", b =>
+            modelBuilder.Entity("GrantManager.Core.Monitoring.ReturnSpend", b =>
                 {
-                    b.HasOne("GrantManager.Core.Grants.MonitoringReturn", null)
+                    b.HasOne("GrantManager.Core.Monitoring.MonitoringReturn", null)
                         .WithMany("Spend")
                         .HasForeignKey("ReturnId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -2356,6 +2380,8 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                 {
                     b.Navigation("Budget");
 
+                    b.Navigation("Districts");
+
                     b.Navigation("Outcomes");
                 });
 
@@ -2381,7 +2407,7 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Navigation("Variations");
                 });
 
-            modelBuilder.Entity("GrantManager.Core.Grants.MonitoringReturn", b =>
+            modelBuilder.Entity("GrantManager.Core.Monitoring.MonitoringReturn", b =>
                 {
                     b.Navigation("Actuals");
 

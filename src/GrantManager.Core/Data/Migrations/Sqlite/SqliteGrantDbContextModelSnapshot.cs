@@ -39,10 +39,6 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Property<bool>("Declaration")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("Districts")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<DateOnly?>("EndDate")
                         .HasColumnType("TEXT");
 
@@ -105,9 +101,28 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("SubmittedAt", "Id");
 
-                    b.HasIndex("FundId", "WorkflowState", "AmountRequested", "SubmittedAt", "RoundId", "Districts");
+                    b.HasIndex("FundId", "WorkflowState", "AmountRequested", "SubmittedAt", "RoundId");
 
                     b.ToTable("Applications");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Applications.ApplicationDistrict", b =>
+                {
+                    b.Property<int>("ApplicationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("District")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("ApplicationId", "District");
+
+                    b.HasIndex("District", "ApplicationId");
+
+                    b.ToTable("ApplicationDistricts", (string)null);
                 });
 
             modelBuilder.Entity("GrantManager.Core.Applications.Attachment", b =>
@@ -946,7 +961,7 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.ToTable("Instalment");
                 });
 
-            modelBuilder.Entity("GrantManager.Core.Grants.MonitoringReturn", b =>
+            modelBuilder.Entity("GrantManager.Core.Monitoring.MonitoringReturn", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -1028,7 +1043,7 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.ToTable("MonitoringReturn");
                 });
 
-            modelBuilder.Entity("GrantManager.Core.Grants.ReturnActual", b =>
+            modelBuilder.Entity("GrantManager.Core.Monitoring.ReturnActual", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -1054,7 +1069,7 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.ToTable("ReturnActual");
                 });
 
-            modelBuilder.Entity("GrantManager.Core.Grants.ReturnSpend", b =>
+            modelBuilder.Entity("GrantManager.Core.Monitoring.ReturnSpend", b =>
                 {
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
@@ -2002,6 +2017,15 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Navigation("Round");
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Applications.ApplicationDistrict", b =>
+                {
+                    b.HasOne("GrantManager.Core.Applications.Application", null)
+                        .WithMany("Districts")
+                        .HasForeignKey("ApplicationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("GrantManager.Core.Applications.Attachment", b =>
                 {
                     b.HasOne("GrantManager.Core.Applications.Application", null)
@@ -2015,7 +2039,7 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .HasForeignKey("ConditionId")
                         .OnDelete(DeleteBehavior.Cascade);
 
-                    b.HasOne("GrantManager.Core.Grants.MonitoringReturn", null)
+                    b.HasOne("GrantManager.Core.Monitoring.MonitoringReturn", null)
                         .WithMany()
                         .HasForeignKey("ReturnId")
                         .OnDelete(DeleteBehavior.Cascade);
@@ -2123,7 +2147,7 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("GrantManager.Core.Grants.MonitoringReturn", b =>
+            modelBuilder.Entity("GrantManager.Core.Monitoring.MonitoringReturn", b =>
                 {
                     b.HasOne("GrantManager.Core.Grants.Grant", null)
                         .WithMany("Returns")
@@ -2132,18 +2156,18 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("GrantManager.Core.Grants.ReturnActual", b =>
+            modelBuilder.Entity("GrantManager.Core.Monitoring.ReturnActual", b =>
                 {
-                    b.HasOne("GrantManager.Core.Grants.MonitoringReturn", null)
+                    b.HasOne("GrantManager.Core.Monitoring.MonitoringReturn", null)
                         .WithMany("Actuals")
                         .HasForeignKey("ReturnId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
-            modelBuilder.Entity("GrantManager.Core.Grants.ReturnSpend", b =>
+            modelBuilder.Entity("GrantManager.Core.Monitoring.ReturnSpend", b =>
                 {
-                    b.HasOne("GrantManager.Core.Grants.MonitoringReturn", null)
+                    b.HasOne("GrantManager.Core.Monitoring.MonitoringReturn", null)
                         .WithMany("Spend")
                         .HasForeignKey("ReturnId")
                         .OnDelete(DeleteBehavior.Cascade)
@@ -2291,6 +2315,8 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                 {
                     b.Navigation("Budget");
 
+                    b.Navigation("Districts");
+
                     b.Navigation("Outcomes");
                 });
 
@@ -2316,7 +2342,7 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Navigation("Variations");
                 });
 
-            modelBuilder.Entity("GrantManager.Core.Grants.MonitoringReturn", b =>
+            modelBuilder.Entity("GrantManager.Core.Monitoring.MonitoringReturn", b =>
                 {
                     b.Navigation("Actuals");
 

@@ -55,7 +55,7 @@ public sealed class DecisionPart : TaskFormPart
             .Where(t => t.InstanceId == page.Task.InstanceId && t.Form == Core.Applications.AssessmentForm.Name && t.Status == InboxTaskStatus.Completed)
             .OrderBy(t => t.Id).ToListAsync();
         page.Assessments = done.Select(t => new TaskModel.AssessmentView(t.CompletedByName ?? "", t.Outcome ?? "",
-            t.Data is null ? null : System.Text.Json.JsonDocument.Parse(t.Data).RootElement.TryGetProperty("weightedScore", out var w) ? w.GetDecimal() : null,
+            TaskData.WeightedScore(t.Data),
             t.Comment)).ToList();
         if (page.Application is { } application)
         {
