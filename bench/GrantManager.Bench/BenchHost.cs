@@ -79,7 +79,7 @@ internal sealed class BenchHost : IAsyncDisposable
     /// </summary>
     public static void AddGrantHandlers(IServiceCollection services, string workflowFolder)
     {
-        services.AddSingleton(_ => Core.Grants.MonitoringSchedules.Load(workflowFolder));
+        services.AddSingleton(_ => Core.Monitoring.MonitoringSchedules.Load(workflowFolder));
         foreach (var type in typeof(IStateHandler).Assembly.GetTypes().Where(t => t is { IsClass: true, IsAbstract: false } && typeof(IStateHandler).IsAssignableFrom(t)))
             services.AddSingleton(typeof(IStateHandler), type);
     }

@@ -8,6 +8,7 @@ using GrantManager.Core.Data;
 using GrantManager.Core.Email;
 using GrantManager.Core.Funds;
 using GrantManager.Core.Grants;
+using GrantManager.Core.Monitoring;
 using GrantManager.Core.Organisations;
 using GrantManager.Core.Places;
 using GrantManager.Core.Workflows;

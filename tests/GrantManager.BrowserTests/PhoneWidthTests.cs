@@ -78,7 +78,7 @@ public sealed class PhoneWidthTests(BrowserFixture browser)
         await browser.AssessAsync(id);
         await browser.CompleteAsync((await browser.OpenTaskAsync(id)).Id, "officer@example.org", new TaskCompletion("approve", "Approved"));
         await browser.CompleteAsync((await browser.OpenTaskAsync(id)).Id, "applicant@example.org", new TaskCompletion("accept", null));
-        var returnId = await browser.WithDbAsync(db => db.Set<Core.Grants.MonitoringReturn>().Where(r => db.Grants.Any(g => g.Id == r.GrantId && g.ApplicationId == id))
+        var returnId = await browser.WithDbAsync(db => db.Set<Core.Monitoring.MonitoringReturn>().Where(r => db.Grants.Any(g => g.Id == r.GrantId && g.ApplicationId == id))
             .OrderBy(r => r.Sequence).Select(r => r.Id).FirstAsync());
 
         var waiting = await browser.SubmitAsync("Singing for wellbeing", 4500.50m);

@@ -43,7 +43,7 @@ public sealed record RegisterPage(List<RegisterRow> Rows, int Total, int Page, i
 /// administrators see every organisation's; applicants only their own; assessors see applications
 /// only through their tasks, after declaring any conflict of interest.
 /// </summary>
-public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegistry registry)
+public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegistry registry, IAwardedApplications awarded)
 {
     public const int PageSize = 50;
     public static readonly string[] SortColumns = ["reference", "title", "organisation", "fund", "round", "status", "amount", "submitted"];
@@ -93,8 +93,9 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
             // The same rule as the case file: a panel member sees what has come to the panel, finance what became a grant.
             var panel = actor.HasRole(Roles.PanelMember);
             var finance = actor.HasRole(Roles.FinanceOfficer);
+            var grants = awarded.ApplicationIds;
             query = query.Where(a => (panel && a.WorkflowInstanceId != null && db.InboxTasks.Any(t => t.InstanceId == a.WorkflowInstanceId && t.Role == Roles.PanelMember))
-                || (finance && db.Grants.Any(g => g.ApplicationId == a.Id)));
+                || (finance && grants.Contains(a.Id)));
         }
         var words = Words(f.Q);
         if (words.Count > 0)

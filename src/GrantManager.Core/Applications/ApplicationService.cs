@@ -26,7 +26,7 @@ public sealed record ApplicationInput
 
 
 /// <summary>Drafts, submission and withdrawal of applications, and who may see them.</summary>
-public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtime, TimeProvider time, Places.Districts districts)
+public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtime, TimeProvider time, Places.Districts districts, IAwardedApplications awarded)
 {
     public const string SubjectType = "application";
     private DateTime Now => time.GetUtcNow().UtcDateTime;
@@ -183,7 +183,7 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
     }
 
     /// <summary>
-    /// The application if the actor may see it (see <see cref="CaseAccess"/>). Another organisation's
+    /// The application if the actor may see it (the same rule as <c>Cases.CaseAccess</c>). Another organisation's
     /// application is "not found" (its existence is not theirs to know); staff see what their work
     /// needs: grant officers every application, assessors one they have declared no conflict of interest
     /// for, panel members those that come to the panel, finance officers those that became grants.
@@ -197,10 +197,10 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         var instance = application.WorkflowInstanceId;
         if (actor.HasRole(Roles.PanelMember) && instance is Guid decided && await db.InboxTasks.AnyAsync(t => t.InstanceId == decided && t.Role == Roles.PanelMember, ct))
             return application;
-        if (actor.HasRole(Roles.FinanceOfficer) && await db.Grants.AnyAsync(g => g.ApplicationId == id, ct)) return application;
+        if (actor.HasRole(Roles.FinanceOfficer) && await awarded.ApplicationIds.ContainsAsync(id, ct)) return application;
         if (actor.HasRole(Roles.Assessor))
         {
-            if (instance is Guid assessed && await CaseAccess.MayAssessorSeeAsync(db, assessed, actor, ct)) return application;
+            if (instance is Guid assessed && await MayAssessorSeeAsync(db, assessed, actor, ct)) return application;
             throw new ForbiddenException("Declare whether you have a conflict of interest before you see this application");
         }
         if (actor.HasRole(Roles.PanelMember) || actor.HasRole(Roles.FinanceOfficer))
@@ -210,6 +210,10 @@ public sealed class ApplicationService(GrantDbContext db, WorkflowRuntime runtim
         throw new NotFoundException("No such application");
     }
 
+
+    /// <summary>An assessor has declared no conflict on a task of this case (and holds it), or has completed one.</summary>
+    public static Task<bool> MayAssessorSeeAsync(GrantDbContext db, Guid instanceId, Actor actor, CancellationToken ct = default) =>
+        db.InboxTasks.AnyAsync(t => t.InstanceId == instanceId && ((t.AssigneeId == actor.UserId && t.ConflictDeclared) || t.CompletedById == actor.UserId), ct);
 
     /// <summary>draft, or the status of the workflow stage it is at.</summary>
     public static string StatusOf(Application application, WorkflowInstance? instance, WorkflowRegistry registry) =>

@@ -118,51 +118,14 @@ public sealed class AttachmentStore(GrantDbContext db, ApplicationService applic
         return await StoreAsync(new Attachment { ApplicationId = applicationId, Kind = kind ?? "" }, actor, fileName, length, content, ct, errors);
     }
 
-    /// <summary>Evidence for a progress report, while the grant holder can still change it.</summary>
-    public async Task<Attachment> AddEvidenceAsync(int returnId, Actor actor, string? fileName, long length, Stream content, CancellationToken ct = default)
-    {
-        var (r, grant) = await ReturnOwnedAsync(returnId, actor, ct);
-        if (!Grants.ReturnService.IsEditable(r)) throw new ConflictException("This return has been sent, so evidence can no longer be added");
-        return await StoreAsync(new Attachment { ApplicationId = grant.ApplicationId, ReturnId = returnId, Kind = "evidence" }, actor, fileName, length, content, ct);
-    }
-
-    public async Task RemoveEvidenceAsync(Guid id, Actor actor, CancellationToken ct = default)
-    {
-        var attachment = await db.Set<Attachment>().SingleOrDefaultAsync(a => a.Id == id && a.ReturnId != null, ct) ?? throw new NotFoundException("No such document");
-        var (r, _) = await ReturnOwnedAsync(attachment.ReturnId!.Value, actor, ct);
-        if (!Grants.ReturnService.IsEditable(r)) throw new ConflictException("This return has been sent, so its evidence stays");
-        db.Remove(attachment);
-        await db.SaveChangesAsync(ct);
-        File.Delete(PathOf(id));
-    }
-
-    /// <summary>A document showing a condition of the grant is met, from the grant holder, until the condition is met.</summary>
-    public async Task<Attachment> AddConditionEvidenceAsync(int conditionId, Actor actor, string? fileName, long length, Stream content, CancellationToken ct = default)
-    {
-        if (!actor.HasRole(Roles.Applicant)) throw new ForbiddenException("Only the grant holder can add evidence");
-        var condition = await db.Set<Grants.GrantCondition>().AsNoTracking().SingleOrDefaultAsync(c => c.Id == conditionId, ct) ?? throw new NotFoundException("No such condition");
-        var grant = await db.Grants.AsNoTracking().SingleAsync(g => g.Id == condition.GrantId, ct);
-        if (grant.OrganisationId != actor.OrganisationId) throw new NotFoundException("No such condition");
-        if (condition.Status == Grants.ConditionStatus.Met) throw new ConflictException("This condition has been met, so it needs no more evidence");
-        return await StoreAsync(new Attachment { ApplicationId = grant.ApplicationId, ConditionId = conditionId, Kind = "condition" }, actor, fileName, length, content, ct);
-    }
-
     public Task<List<Attachment>> ForConditionAsync(int conditionId, CancellationToken ct = default) =>
         db.Set<Attachment>().AsNoTracking().Where(a => a.ConditionId == conditionId).OrderBy(a => a.UploadedAt).ToListAsync(ct);
 
     public Task<List<Attachment>> ForReturnAsync(int returnId, CancellationToken ct = default) =>
         db.Set<Attachment>().AsNoTracking().Where(a => a.ReturnId == returnId).OrderBy(a => a.UploadedAt).ToListAsync(ct);
 
-    private async Task<(Grants.MonitoringReturn, Grants.Grant)> ReturnOwnedAsync(int returnId, Actor actor, CancellationToken ct)
-    {
-        if (!actor.HasRole(Roles.Applicant)) throw new ForbiddenException("Only the grant holder can add evidence");
-        var r = await db.Set<Grants.MonitoringReturn>().AsNoTracking().SingleOrDefaultAsync(x => x.Id == returnId, ct) ?? throw new NotFoundException("No such return");
-        var grant = await db.Grants.AsNoTracking().SingleAsync(g => g.Id == r.GrantId, ct);
-        if (grant.OrganisationId != actor.OrganisationId) throw new NotFoundException("No such return");
-        return (r, grant);
-    }
-
-    private async Task<Attachment> StoreAsync(Attachment attachment, Actor actor, string? fileName, long length, Stream content, CancellationToken ct, Errors? errors = null)
+    /// <summary>Checks a file and keeps it with its row; a problem with it is an <see cref="InputException"/> on "file", listed with any already in <paramref name="errors"/>.</summary>
+    internal async Task<Attachment> StoreAsync(Attachment attachment, Actor actor, string? fileName, long length, Stream content, CancellationToken ct, Errors? errors = null)
     {
         errors ??= new Errors();
         var name = SafeFileName(fileName);

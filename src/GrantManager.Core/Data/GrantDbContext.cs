@@ -153,7 +153,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.HasOne<Applications.Application>().WithMany().HasForeignKey(a => a.ApplicationId).OnDelete(DeleteBehavior.Cascade);
             e.Property(a => a.FileName).HasMaxLength(200);
             e.Property(a => a.Kind).HasMaxLength(20);
-            e.HasOne<Grants.MonitoringReturn>().WithMany().HasForeignKey(a => a.ReturnId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Monitoring.MonitoringReturn>().WithMany().HasForeignKey(a => a.ReturnId).OnDelete(DeleteBehavior.Cascade);
             e.HasOne<Grants.GrantCondition>().WithMany().HasForeignKey(a => a.ConditionId).OnDelete(DeleteBehavior.Cascade);
         });
         builder.Entity<Grants.Grant>(e =>
@@ -210,7 +210,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             e.Property(c => c.Version).IsConcurrencyToken();
             e.HasIndex(c => new { c.GrantId, c.Sequence }).IsUnique();
         });
-        builder.Entity<Grants.MonitoringReturn>(e =>
+        builder.Entity<Monitoring.MonitoringReturn>(e =>
         {
             e.Property(r => r.Period).HasMaxLength(100);
             e.HasIndex(r => new { r.Status, r.DueAt });

@@ -1,6 +1,7 @@
 using GrantManager.Core.Configuration;
 using GrantManager.Core.Data;
 using GrantManager.Core.Funds;
+using GrantManager.Core.Monitoring;
 using GrantManager.Core.SocialValue;
 using Microsoft.EntityFrameworkCore;
 

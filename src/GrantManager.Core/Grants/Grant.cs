@@ -1,6 +1,7 @@
 using System.Text.Json;
 using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
+using GrantManager.Core.Monitoring;
 using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
 

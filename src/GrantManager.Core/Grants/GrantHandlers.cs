@@ -3,6 +3,7 @@ using System.Text.Json;
 using GrantManager.Core.Applications;
 using GrantManager.Core.Configuration;
 using GrantManager.Core.Data;
+using GrantManager.Core.Monitoring;
 using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
 

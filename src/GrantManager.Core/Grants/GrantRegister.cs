@@ -1,6 +1,7 @@
 using GrantManager.Core.Applications;
 using GrantManager.Core.Configuration;
 using GrantManager.Core.Data;
+using GrantManager.Core.Monitoring;
 using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
 

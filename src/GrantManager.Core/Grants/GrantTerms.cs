@@ -1,5 +1,6 @@
 using System.Text.Json;
 using GrantManager.Core.Applications;
+using GrantManager.Core.Monitoring;
 using GrantManager.Core.Workflows;
 
 namespace GrantManager.Core.Grants;

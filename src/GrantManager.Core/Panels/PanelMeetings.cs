@@ -3,6 +3,7 @@ using GrantManager.Core.Applications;
 using GrantManager.Core.Configuration;
 using GrantManager.Core.Data;
 using GrantManager.Core.Funds;
+using GrantManager.Core.Grants;
 using GrantManager.Core.Workflows;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;

@@ -4,6 +4,7 @@ using GrantManager.Core.Configuration;
 using GrantManager.Core.Data;
 using GrantManager.Core.Funds;
 using GrantManager.Core.Grants;
+using GrantManager.Core.Monitoring;
 using Microsoft.EntityFrameworkCore;
 
 namespace GrantManager.Core.SocialValue;

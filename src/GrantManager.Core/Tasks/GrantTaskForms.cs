@@ -7,8 +7,8 @@ public static class GrantTaskForms
 {
     public static TaskFormCatalog Catalog() => new TaskFormCatalog()
         .Add<Applications.AssessmentForm>()
-        .Add<Applications.DecisionForm>()
-        .Add<Grants.ReturnReviewForm>()
+        .Add<Grants.DecisionForm>()
+        .Add<Monitoring.ReturnReviewForm>()
         .Add<Grants.PaymentForm>()
         .Add<Grants.RepaymentForm>()
         .Add<Grants.VariationReviewForm>();

@@ -5,6 +5,7 @@ using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Email;
 using GrantManager.Core.Grants;
+using GrantManager.Core.Monitoring;
 using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;

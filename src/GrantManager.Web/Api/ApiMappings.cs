@@ -1,6 +1,5 @@
 using GrantManager.Core.Applications;
 using GrantManager.Core.Email;
-using GrantManager.Core.Grants;
 using Riok.Mapperly.Abstractions;
 
 namespace GrantManager.Web.Api;
@@ -12,9 +11,6 @@ namespace GrantManager.Web.Api;
 [Mapper(RequiredMappingStrategy = RequiredMappingStrategy.Target, EnumMappingStrategy = EnumMappingStrategy.ByName)]
 public static partial class ApiMappings
 {
-    [MapProperty(nameof(GrantTarget.MeasureCode), nameof(GrantsApi.TargetView.Measure))]
-    public static partial GrantsApi.TargetView ToView(this GrantTarget target);
-
     [MapProperty(nameof(OutboxEmail.ToAddress), nameof(ApplicationsApi.EmailView.To))]
     public static partial ApplicationsApi.EmailView ToView(this OutboxEmail email);
 

@@ -1,4 +1,5 @@
 using GrantManager.Core.Applications;
+using GrantManager.Core.Cases;
 using GrantManager.Core.Data;
 using GrantManager.Core.Email;
 using GrantManager.Core.Inbox;

@@ -145,8 +145,8 @@ internal static class WorkflowsApi
     public static async Task<InstanceView?> InstanceAsync(GrantDbContext db, WorkflowRegistry registry, Guid id, Actor actor)
     {
         var i = await db.WorkflowInstances.AsNoTracking().SingleOrDefaultAsync(x => x.Id == id);
-        if (i is null || await Core.Applications.CaseAccess.ForAsync(db, i, actor) is not { } access) return null;
-        var history = Core.Applications.CaseAccess.Filter(await db.WorkflowHistory.AsNoTracking().Where(h => h.InstanceId == id).OrderBy(h => h.Id).ToListAsync(), access, actor)
+        if (i is null || await Core.Cases.CaseAccess.ForAsync(db, i, actor) is not { } access) return null;
+        var history = Core.Cases.CaseAccess.Filter(await db.WorkflowHistory.AsNoTracking().Where(h => h.InstanceId == id).OrderBy(h => h.Id).ToListAsync(), access, actor)
             .Select(h => new HistoryItem(h.At, h.ActorName, h.Kind, h.FromState, h.ToState, h.Trigger, h.Comment)).ToList();
         var definition = registry.Find(i.DefinitionId, i.DefinitionVersion);
         var title = definition?.States.GetValueOrDefault(i.State)?.Title;

@@ -51,7 +51,7 @@ internal static partial class GrantManagerPipeline
         try
         {
             var registry = app.Services.GetRequiredService<WorkflowCatalog>().Current;
-            app.Services.GetRequiredService<Core.Grants.MonitoringSchedules>();
+            app.Services.GetRequiredService<Core.Monitoring.MonitoringSchedules>();
             app.Services.GetRequiredService<Core.Places.Districts>();
             app.Services.GetRequiredService<Core.SocialValue.ShippedProxies>();
             app.Logger.LogInformation("Loaded workflows: {Workflows}", string.Join(", ", registry.All));

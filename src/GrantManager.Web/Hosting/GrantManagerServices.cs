@@ -191,7 +191,7 @@ internal static class GrantManagerServices
 
     private static void AddWorkflows(IServiceCollection services, string contentRoot)
     {
-        services.AddSingleton(sp => Core.Grants.MonitoringSchedules.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!));
+        services.AddSingleton(sp => Core.Monitoring.MonitoringSchedules.Load(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!));
         services.AddSingleton<IStateHandler, Core.Grants.AwardGrantHandler>();
         services.AddSingleton<IStateHandler, Core.Grants.ReturnStatusHandler>();
         services.AddSingleton<IStateHandler, Core.Grants.AcceptReturnHandler>();
@@ -220,7 +220,7 @@ internal static class GrantManagerServices
             var compiler = WorkflowLoader.Compiler(sp.GetRequiredService<IOptions<WorkflowOptions>>().Value.Path!, sp.GetRequiredService<EmailTemplates>(),
                 Core.Data.Roles.All, sp.GetServices<IStateHandler>().Select(h => h.Name).ToList(), forms);
             var catalog = new WorkflowCatalog(compiler, sp.GetRequiredService<ILoggerFactory>().CreateLogger<WorkflowCatalog>());
-            sp.GetRequiredService<Core.Grants.MonitoringSchedules>().CheckWorkflows(catalog.Current);
+            sp.GetRequiredService<Core.Monitoring.MonitoringSchedules>().CheckWorkflows(catalog.Current);
             return catalog;
         });
         services.AddTransient(sp => sp.GetRequiredService<WorkflowCatalog>().Current);
@@ -232,7 +232,9 @@ internal static class GrantManagerServices
         services.AddScoped<WorkflowRuntime>();
         services.AddScoped<WorkflowActors>();
         services.AddScoped<Core.Applications.ApplicationService>();
-        services.AddScoped<Core.Grants.ReturnService>();
+        services.AddScoped<Core.Applications.IAwardedApplications, Core.Grants.AwardedApplications>();
+        services.AddScoped<Core.Cases.GrantEvidence>();
+        services.AddScoped<Core.Monitoring.ReturnService>();
         services.AddScoped<Core.Grants.GrantConditionService>();
         services.AddScoped<Core.Grants.GrantClosureService>();
         services.AddScoped<Core.Grants.GrantVariations>();

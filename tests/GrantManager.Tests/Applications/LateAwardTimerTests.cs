@@ -1,5 +1,6 @@
 using GrantManager.Core.Applications;
 using GrantManager.Core.Grants;
+using GrantManager.Core.Monitoring;
 using GrantManager.Core.Workflows;
 using GrantManager.Tests.Support;
 using Microsoft.EntityFrameworkCore;

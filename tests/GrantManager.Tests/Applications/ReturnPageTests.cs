@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using AngleSharp.Html.Dom;
 using GrantManager.Core.Grants;
+using GrantManager.Core.Monitoring;
 using GrantManager.Tests.Support;
 using Microsoft.EntityFrameworkCore;
 

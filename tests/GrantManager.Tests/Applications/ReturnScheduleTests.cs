@@ -1,4 +1,5 @@
 using GrantManager.Core.Grants;
+using GrantManager.Core.Monitoring;
 using GrantManager.Core.Workflows;
 using GrantManager.Tests.Support;
 

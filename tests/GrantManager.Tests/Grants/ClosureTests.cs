@@ -4,6 +4,7 @@ using System.Text.Json;
 using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Grants;
+using GrantManager.Core.Monitoring;
 using GrantManager.Core.Workflows;
 using GrantManager.Tests.Support;
 using Microsoft.EntityFrameworkCore;

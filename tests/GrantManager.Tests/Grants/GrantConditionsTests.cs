@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using GrantManager.Core.Applications;
 using GrantManager.Core.Grants;
+using GrantManager.Core.Monitoring;
 using GrantManager.Core.Workflows;
 using GrantManager.Tests.Support;
 using Microsoft.EntityFrameworkCore;

@@ -175,7 +175,7 @@ public sealed class ApplicationRegisterTests(GrantManagerFactory app) : IClassFi
         await using var scope = app.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GrantManager.Core.Data.GrantDbContext>();
         var registry = scope.ServiceProvider.GetRequiredService<GrantManager.Core.Workflows.WorkflowRegistry>();
-        var register = new GrantManager.Core.Applications.ApplicationRegister(db, registry) { ExportBatch = 2 };
+        var register = new GrantManager.Core.Applications.ApplicationRegister(db, registry, scope.ServiceProvider.GetRequiredService<GrantManager.Core.Applications.IAwardedApplications>()) { ExportBatch = 2 };
         var officer = new GrantManager.Core.Workflows.Actor("officer", "Officer", new HashSet<string> { GrantManager.Core.Data.Roles.GrantOfficer });
         foreach (var filter in new[]
                  {

@@ -1,3 +1,4 @@
+using GrantManager.Core.Monitoring;
 using GrantManager.Core.Workflows;
 using System.Net;
 using GrantManager.Core.Applications;

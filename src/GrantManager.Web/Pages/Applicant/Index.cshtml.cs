@@ -1,4 +1,5 @@
 using GrantManager.Core.Applications;
+using GrantManager.Core.Cases;
 using GrantManager.Core.Data;
 using GrantManager.Core.Organisations;
 using Microsoft.AspNetCore.Identity;
@@ -53,14 +54,14 @@ public sealed class IndexModel(GrantDbContext db, UserManager<User> users, TimeP
             DateOnly? due = t.DueAt is DateTime d ? Core.Configuration.UkTime.DayOf(d) : null;
             Actions.Add(new ActionItem(text, $"/Applicant/Applications/{a.Id}", a.Reference, due, due < today));
         }
-        var reports = await db.Set<Core.Grants.MonitoringReturn>().AsNoTracking()
-            .Where(r => r.Status == Core.Grants.ReturnStatus.Due || r.Status == Core.Grants.ReturnStatus.ChangesRequested)
+        var reports = await db.Set<Core.Monitoring.MonitoringReturn>().AsNoTracking()
+            .Where(r => r.Status == Core.Monitoring.ReturnStatus.Due || r.Status == Core.Monitoring.ReturnStatus.ChangesRequested)
             .Join(db.Grants.Where(g => g.OrganisationId == organisationId), r => r.GrantId, g => g.Id, (r, g) => new { r.Id, r.Period, r.Status, r.DueOn, r.ChangesDueOn, g.Reference })
             .ToListAsync();
         foreach (var r in reports.OrderBy(r => r.ChangesDueOn ?? r.DueOn))
         {
             var due = r.ChangesDueOn ?? r.DueOn;
-            var text = r.Status == Core.Grants.ReturnStatus.ChangesRequested ? $"Make the changes asked for to your progress report: {r.Period}" : $"Send your progress report: {r.Period}";
+            var text = r.Status == Core.Monitoring.ReturnStatus.ChangesRequested ? $"Make the changes asked for to your progress report: {r.Period}" : $"Send your progress report: {r.Period}";
             Actions.Add(new ActionItem(text, $"/Applicant/Returns/{r.Id}", r.Reference, due, due < today));
         }
         Actions = Actions.OrderByDescending(a => a.Overdue).ThenBy(a => a.DueOn ?? DateOnly.MaxValue).ToList();

@@ -25,7 +25,7 @@ public static partial class DecisionRoutes
         var routes = new List<Route>();
         foreach (var (name, state) in definition.States)
         {
-            var task = state.Tasks.FirstOrDefault(t => t.Form == Core.Applications.DecisionForm.Name);
+            var task = state.Tasks.FirstOrDefault(t => t.Form == Core.Grants.DecisionForm.Name);
             if (task is null) continue;
             var amounts = definition.States.Values.SelectMany(s => s.Transitions).Where(t => t.To == name && t.When is not null)
                 .Select(t => AmountCondition().Match(t.When!)).Where(m => m.Success)

@@ -1,5 +1,6 @@
 using GrantManager.Core.Applications;
 using GrantManager.Core.Grants;
+using GrantManager.Core.Monitoring;
 
 namespace GrantManager.Web.Pages.Shared;
 

@@ -59,7 +59,7 @@ public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, Workflo
         }
         Funds = (await db.Funds.AsNoTracking().OrderBy(f => f.Name).Select(f => new { f.Id, f.Name }).ToListAsync()).Select(f => (f.Id, f.Name)).ToList();
         Stages = (await workList.StagesAsync(actor, filter)).Select(s => (s, StageTitle(s))).OrderBy(s => s.Item2).ToList();
-        if (Core.Grants.ReturnService.SeesAllGrants(actor))
+        if (Core.Monitoring.ReturnService.SeesAllGrants(actor))
             (LateReturns, LateTotal) = await reports.LateReturnsAsync(now, Fund, Core.Grants.FundReports.LateListed);
     }
 }

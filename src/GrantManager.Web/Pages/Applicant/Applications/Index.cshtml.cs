@@ -1,4 +1,5 @@
 using GrantManager.Core.Applications;
+using GrantManager.Core.Cases;
 using GrantManager.Core.Data;
 using GrantManager.Core.Workflows;
 using GrantManager.Web.Workflows;
@@ -12,7 +13,7 @@ namespace GrantManager.Web.Pages.Applicant.Applications;
 [RequestFormLimits(MultipartBodyLengthLimit = 110 * 1024 * 1024)]
 [RequestSizeLimit(110 * 1024 * 1024)]
 public sealed class IndexModel(GrantDbContext db, ApplicationService applications, Core.Tasks.TaskService tasks, WorkflowRuntime runtime, WorkflowActors actors, WorkflowRegistry registry, AttachmentStore store,
-    Core.Grants.MonitoringSchedules schedules, TimeProvider clock, Microsoft.Extensions.Options.IOptions<Core.Configuration.CouncilOptions> council,
+    Core.Monitoring.MonitoringSchedules schedules, TimeProvider clock, Microsoft.Extensions.Options.IOptions<Core.Configuration.CouncilOptions> council,
     Microsoft.Extensions.Options.IOptions<AttachmentOptions> attachmentOptions)
     : ApplicantPage(applications, actors)
 {
@@ -46,7 +47,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
     public bool ReadyToSubmit { get; private set; }
     public List<Attachment> Documents { get; private set; } = [];
     public Core.Grants.Grant? Grant { get; private set; }
-    public List<Core.Grants.MonitoringReturn> Returns { get; private set; } = [];
+    public List<Core.Monitoring.MonitoringReturn> Returns { get; private set; } = [];
 
     public async Task<IActionResult> OnGetAsync(int id) => await PrepareAsync(id) ? Page() : NotFound();
 
@@ -147,7 +148,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
         }
         Grant = await db.Grants.AsNoTracking().Include(g => g.Instalments).Include(g => g.Targets).Include(g => g.ConditionList).Include(g => g.Variations).SingleOrDefaultAsync(g => g.ApplicationId == id);
         if (Grant is not null)
-            Returns = await db.Set<Core.Grants.MonitoringReturn>().AsNoTracking().Where(r => r.GrantId == Grant.Id).OrderBy(r => r.Sequence).ToListAsync();
+            Returns = await db.Set<Core.Monitoring.MonitoringReturn>().AsNoTracking().Where(r => r.GrantId == Grant.Id).OrderBy(r => r.Sequence).ToListAsync();
         return true;
     }
 }

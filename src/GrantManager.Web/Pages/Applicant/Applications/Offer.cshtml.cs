@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace GrantManager.Web.Pages.Applicant.Applications;
 
 /// <summary>The offer letter, printable: the terms the grant will have on acceptance.</summary>
-public sealed class OfferModel(GrantDbContext db, ApplicationService applications, WorkflowActors actors, Core.Grants.MonitoringSchedules schedules,
+public sealed class OfferModel(GrantDbContext db, ApplicationService applications, WorkflowActors actors, Core.Monitoring.MonitoringSchedules schedules,
     TimeProvider clock, IOptions<Core.Configuration.CouncilOptions> council) : ApplicantPage(applications, actors)
 {
     public Core.Grants.GrantTerms Terms { get; private set; } = null!;

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 namespace GrantManager.Web.Pages.Applicant.Conditions;
 
 /// <summary>The grant holder's evidence that a condition of their grant is met: a note and documents, sent to the council together.</summary>
-public sealed class EvidenceModel(GrantConditionService conditions, AttachmentStore store, WorkflowActors actors) : PageModel
+public sealed class EvidenceModel(GrantConditionService conditions, AttachmentStore store, Core.Cases.GrantEvidence evidence, WorkflowActors actors) : PageModel
 {
     public GrantCondition Condition { get; private set; } = null!;
     public Grant Grant { get; private set; } = null!;
@@ -37,7 +37,7 @@ public sealed class EvidenceModel(GrantConditionService conditions, AttachmentSt
             if (Upload is { Length: > 0 })
             {
                 await using var content = Upload.OpenReadStream();
-                await store.AddConditionEvidenceAsync(id, actor, Upload.FileName, Upload.Length, content);
+                await evidence.AddConditionEvidenceAsync(id, actor, Upload.FileName, Upload.Length, content);
             }
             await conditions.SendEvidenceAsync(id, actor, Note);
             TempData["Success"] = "Your evidence has been sent. We will tell you on your grant page whether the condition is met";

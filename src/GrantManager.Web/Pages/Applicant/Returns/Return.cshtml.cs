@@ -3,6 +3,7 @@ using System.Globalization;
 using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Grants;
+using GrantManager.Core.Monitoring;
 using GrantManager.Core.Workflows;
 using GrantManager.Web.Forms;
 using GrantManager.Web.Workflows;
@@ -20,7 +21,7 @@ namespace GrantManager.Web.Pages.Applicant.Returns;
 /// and pressing Enter saves a draft: nothing is sent from here.
 /// </summary>
 [Authorize(Roles = Roles.Applicant)]
-public sealed class ReturnModel(GrantDbContext db, ReturnService returns, AttachmentStore store, WorkflowActors actors) : PageModel
+public sealed class ReturnModel(GrantDbContext db, ReturnService returns, AttachmentStore store, Core.Cases.GrantEvidence evidence, WorkflowActors actors) : PageModel
 {
     public const string SpendLabel = "Spend to date";
 
@@ -79,7 +80,7 @@ public sealed class ReturnModel(GrantDbContext db, ReturnService returns, Attach
         try
         {
             await using var content = Upload.OpenReadStream();
-            await store.AddEvidenceAsync(id, await actors.ForAsync(User), Upload.FileName, Upload.Length, content);
+            await evidence.AddEvidenceAsync(id, await actors.ForAsync(User), Upload.FileName, Upload.Length, content);
             return true;
         }
         catch (InputException e)
@@ -115,7 +116,7 @@ public sealed class ReturnModel(GrantDbContext db, ReturnService returns, Attach
         try
         {
             await using var content = Upload?.OpenReadStream() ?? Stream.Null;
-            await store.AddEvidenceAsync(id, await actors.ForAsync(User), Upload?.FileName, Upload?.Length ?? 0, content);
+            await evidence.AddEvidenceAsync(id, await actors.ForAsync(User), Upload?.FileName, Upload?.Length ?? 0, content);
             if (!saved) return await PageAsync(id);
             TempData["Success"] = $"{Path.GetFileName(Upload!.FileName)} has been added and your draft has been saved";
             return RedirectToPage(new { id });
@@ -135,7 +136,7 @@ public sealed class ReturnModel(GrantDbContext db, ReturnService returns, Attach
         var saved = await SaveDraftAsync(id);
         try
         {
-            await store.RemoveEvidenceAsync(document, await actors.ForAsync(User));
+            await evidence.RemoveEvidenceAsync(document, await actors.ForAsync(User));
         }
         catch (NotFoundException) { return NotFound(); }
         catch (RefusedException e) { ModelState.AddModelError("", e.Message); return await PageAsync(id); }

@@ -1,4 +1,5 @@
 using GrantManager.Core.Grants;
+using GrantManager.Core.Monitoring;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 

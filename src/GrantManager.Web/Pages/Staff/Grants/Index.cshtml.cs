@@ -1,5 +1,6 @@
 using GrantManager.Core.Data;
 using GrantManager.Core.Grants;
+using GrantManager.Core.Monitoring;
 using GrantManager.Web.Registers;
 using GrantManager.Web.Workflows;
 using Microsoft.AspNetCore.Mvc;

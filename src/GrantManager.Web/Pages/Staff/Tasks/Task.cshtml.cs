@@ -1,4 +1,5 @@
 using GrantManager.Core.Applications;
+using GrantManager.Core.Cases;
 using GrantManager.Core.Data;
 using GrantManager.Core.Email;
 using GrantManager.Core.Funds;
@@ -15,7 +16,7 @@ namespace GrantManager.Web.Pages.Staff.Tasks;
 
 /// <summary>One task: the application (once any conflict of interest is declared), its history and emails, and the form for the outcome.</summary>
 public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, ApplicationService applications, Core.Tasks.TaskService tasks, WorkflowActors actors, WorkflowRegistry registry,
-    AttachmentStore store, Core.Grants.ReturnService returns, Core.Grants.MonitoringSchedules schedules, TimeProvider clock,
+    AttachmentStore store, Core.Monitoring.ReturnService returns, Core.Monitoring.MonitoringSchedules schedules, TimeProvider clock,
     IEnumerable<FormParts.TaskFormPart> formParts) : PageModel
 {
     /// <summary>The task forms' answers, declared in the order the page asks them (the error summary follows it).</summary>
@@ -333,22 +334,12 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             }
         }
         else CanSeeApplication = true;
-        if (Core.Grants.GrantWorkflows.SubjectId(task.Instance, Core.Grants.GrantWorkflows.ReturnSubject) is int returnId)
+        if (await Core.Monitoring.ReturnTaskSubject.ForAsync(db, returns, store, schedules, task.Instance, actor, clock.GetUtcNow().UtcDateTime) is { } report)
         {
-            var (r, grant) = await returns.ForReadingAsync(returnId, actor);
-            Grant = grant;
-            var names = await db.OutcomeMeasures.AsNoTracking().Where(m => m.FundId == grant.FundId).ToDictionaryAsync(m => m.Code, m => $"{m.Name} ({m.Unit})");
-            Return = new ReturnSummaryView(r, names, await store.ForReturnAsync(returnId));
-            var fundCode = await db.Funds.Where(f => f.Id == grant.FundId).Select(f => f.Code).SingleAsync();
-            ChangesDueDefault = schedules.For(fundCode).ChangesDueFrom(Core.Configuration.UkTime.DayOf(clock.GetUtcNow().UtcDateTime));
+            (Grant, ChangesDueDefault) = (report.Grant, report.ChangesDueDefault);
+            Return = new ReturnSummaryView(report.Return, report.MeasureNames, report.Evidence);
         }
-        if (Core.Grants.GrantWorkflows.SubjectId(task.Instance, Core.Grants.GrantWorkflows.InstalmentSubject) is int instalmentId)
-        {
-            Instalment = await db.Set<Core.Grants.Instalment>().AsNoTracking().SingleAsync(i => i.Id == instalmentId);
-            Grant = await db.Grants.AsNoTracking().Include(g => g.ConditionList).SingleAsync(g => g.Id == Instalment.GrantId);
-        }
-        if (Core.Grants.GrantWorkflows.SubjectId(task.Instance, Core.Grants.GrantClosure.Subject) is int closingId)
-            Grant = await db.Grants.AsNoTracking().Include(g => g.ConditionList).Include(g => g.Instalments).SingleAsync(g => g.Id == closingId);
+        if (await Core.Grants.GrantTaskSubject.ForAsync(db, task.Instance) is { } paying) (Grant, Instalment) = (paying.Grant, paying.Instalment);
         if (Grant is not null)
         {
             OrganisationName = await db.Organisations.Where(o => o.Id == Grant.OrganisationId).Select(o => o.Name).SingleAsync();

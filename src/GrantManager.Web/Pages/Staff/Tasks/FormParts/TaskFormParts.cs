@@ -44,7 +44,7 @@ public sealed class AssessmentPart : TaskFormPart
 
 public sealed class DecisionPart : TaskFormPart
 {
-    public override string Form => Core.Applications.DecisionForm.Name;
+    public override string Form => Core.Grants.DecisionForm.Name;
     public override string AfterOutcome => "FormParts/_DecisionTerms";
 
     public override async Task LoadAsync(TaskModel page, GrantDbContext db)
@@ -70,7 +70,7 @@ public sealed class DecisionPart : TaskFormPart
 
 public sealed class ReturnReviewPart : TaskFormPart
 {
-    public override string Form => Core.Grants.ReturnReviewForm.Name;
+    public override string Form => Core.Monitoring.ReturnReviewForm.Name;
     public override string AfterOutcome => "FormParts/_ReturnReviewDue";
 }
 

@@ -1,16 +1,18 @@
 using System.Text.Json;
+using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
+using GrantManager.Core.Monitoring;
 using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
 
-namespace GrantManager.Core.Applications;
+namespace GrantManager.Core.Grants;
 
 /// <summary>
 /// A decision on an application. An approval sets the amount awarded (the amount requested unless the
 /// decider awards less), any conditions and the outcome targets; the offer's terms (payments and
 /// report dates, worked out as the award will) go into the case for the offer letter.
 /// </summary>
-public sealed class DecisionForm(GrantDbContext db, Grants.MonitoringSchedules schedules, Funds.RoundBudgets budgets) : ITaskForm
+public sealed class DecisionForm(GrantDbContext db, MonitoringSchedules schedules, Funds.RoundBudgets budgets) : ITaskForm
 {
     public static string Name => "decision";
     public static string Asks => "For an approval: the amount to award, any conditions of the offer and the outcome targets for the grant";
@@ -31,14 +33,14 @@ public sealed class DecisionForm(GrantDbContext db, Grants.MonitoringSchedules s
             errors.Add("amountAwarded", budget.Refusal(awarded));
         // Conditions come with kinds; plain words (older callers) are one condition for the life of the grant.
         var given = completion.ConditionList
-            ?? (string.IsNullOrWhiteSpace(completion.Conditions) ? [] : [new Grants.OfferCondition(completion.Conditions.Trim(), Grants.ConditionKinds.Ongoing)]);
+            ?? (string.IsNullOrWhiteSpace(completion.Conditions) ? [] : [new OfferCondition(completion.Conditions.Trim(), ConditionKinds.Ongoing)]);
         var plan = await db.Applications.Where(a => a.Id == applicationId).Select(a => a.Fund!.PaymentPlan).SingleAsync(ct);
-        var conditions = Grants.OfferCondition.Check(given, Grants.PaymentPlan.Parse(plan).Count, errors);
+        var conditions = OfferCondition.Check(given, PaymentPlan.Parse(plan).Count, errors);
         var terms = new Dictionary<string, object?>
         {
             ["amountAwarded"] = awarded,
-            ["conditions"] = Grants.OfferCondition.Words(conditions),
-            [Grants.OfferCondition.CaseField] = JsonSerializer.Serialize(conditions, Grants.OfferCondition.Json),
+            ["conditions"] = OfferCondition.Words(conditions),
+            [OfferCondition.CaseField] = JsonSerializer.Serialize(conditions, OfferCondition.Json),
         };
         if (completion.Targets is { Count: > 0 } changed)
         {
@@ -59,7 +61,7 @@ public sealed class DecisionForm(GrantDbContext db, Grants.MonitoringSchedules s
         if (errors.Any) return TaskFormAnswer.Nothing;
         // The offer letter lists the payments and report dates the grant will have, worked out as the award will.
         var decided = await db.Applications.AsNoTracking().Include(a => a.Outcomes).Include(a => a.Fund).SingleAsync(a => a.Id == applicationId, ct);
-        var grantTerms = Grants.GrantTerms.For(decided, SubjectData.With(instance.Data, terms), schedules.For(decided.Fund!.Code), context.Now);
+        var grantTerms = GrantTerms.For(decided, SubjectData.With(instance.Data, terms), schedules.For(decided.Fund!.Code), context.Now);
         terms["paymentsText"] = grantTerms.PaymentsText();
         terms["reportsText"] = grantTerms.ReportsText();
         return new TaskFormAnswer(TaskData: new Dictionary<string, object?> { ["amountAwarded"] = awarded }, CaseData: terms);

@@ -1,8 +1,9 @@
 using GrantManager.Core.Data;
+using GrantManager.Core.Grants;
 using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
 
-namespace GrantManager.Core.Grants;
+namespace GrantManager.Core.Monitoring;
 
 /// <summary>
 /// A grant officer's review of a progress report. Sending it back for changes sets the new last day

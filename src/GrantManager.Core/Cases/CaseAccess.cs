@@ -1,9 +1,10 @@
+using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Grants;
 using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
 
-namespace GrantManager.Core.Applications;
+namespace GrantManager.Core.Cases;
 
 /// <summary>How much of a case's journal someone may read.</summary>
 public enum JournalView
@@ -35,7 +36,7 @@ public static class CaseAccess
         if (instance.SubjectType == ApplicationService.SubjectType)
         {
             if (actor.HasRole(Roles.PanelMember) && await tasks.AnyAsync(t => t.Role == Roles.PanelMember, ct)) return JournalView.Full;
-            if (actor.HasRole(Roles.Assessor) && await MayAssessorSeeAsync(db, instance.Id, actor, ct))
+            if (actor.HasRole(Roles.Assessor) && await ApplicationService.MayAssessorSeeAsync(db, instance.Id, actor, ct))
                 return await tasks.AnyAsync(t => t.Form == "assessment" && t.CompletedById == actor.UserId, ct) ? JournalView.Full : JournalView.OwnCommentsOnly;
             if (actor.HasRole(Roles.FinanceOfficer) && int.TryParse(instance.SubjectId, out var applicationId)
                 && await db.Grants.AnyAsync(g => g.ApplicationId == applicationId, ct)) return JournalView.Stages;
@@ -45,10 +46,6 @@ public static class CaseAccess
         if (actor.HasRole(Roles.Applicant) && actor.OrganisationId is not null && actor.OrganisationId == instance.OrganisationId) return JournalView.Stages;
         return null;
     }
-
-    /// <summary>An assessor has declared no conflict on a task of this case (and holds it), or has completed one.</summary>
-    public static Task<bool> MayAssessorSeeAsync(GrantDbContext db, Guid instanceId, Actor actor, CancellationToken ct = default) =>
-        db.InboxTasks.AnyAsync(t => t.InstanceId == instanceId && ((t.AssigneeId == actor.UserId && t.ConflictDeclared) || t.CompletedById == actor.UserId), ct);
 
     /// <summary>The journal entries the view allows, in order; the entries must be untracked (their hidden parts are cleared).</summary>
     public static List<WorkflowHistoryEntry> Filter(IEnumerable<WorkflowHistoryEntry> entries, JournalView view, Actor actor)

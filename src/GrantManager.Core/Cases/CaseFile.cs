@@ -1,10 +1,11 @@
+using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Email;
 using GrantManager.Core.Grants;
 using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
 
-namespace GrantManager.Core.Applications;
+namespace GrantManager.Core.Cases;
 
 /// <summary>A completed eligibility check, assessment or decision: who, what, why and (for assessments) the weighted score.</summary>
 public sealed record CaseJudgement(string Title, string Form, string? By, string Outcome, string? Comment, decimal? WeightedScore, DateTime? At)

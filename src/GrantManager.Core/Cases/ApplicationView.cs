@@ -1,9 +1,10 @@
+using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
 using Riok.Mapperly.Abstractions;
 
-namespace GrantManager.Core.Applications;
+namespace GrantManager.Core.Cases;
 
 public sealed record BudgetLineView(string Item, decimal Amount);
 public sealed record OutcomeView(string Measure, decimal Target);

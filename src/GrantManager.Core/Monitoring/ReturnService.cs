@@ -1,9 +1,10 @@
 using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
+using GrantManager.Core.Grants;
 using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
 
-namespace GrantManager.Core.Grants;
+namespace GrantManager.Core.Monitoring;
 
 public sealed record SpendInput(string? Item, decimal? Spent);
 public sealed record ActualInput(string? Measure, decimal? Actual);
