@@ -30,15 +30,21 @@ public sealed class BulkActions(GrantDbContext db, WorkflowRuntime runtime, Outb
 
     public static bool MayAct(Actor actor) => actor.HasRole(Roles.GrantOfficer);
 
+    /// <summary>Refuses an action on no applications, or on more than <see cref="MaxCases"/>, before anything is written or asked.</summary>
+    public static void CheckSelection(IReadOnlyCollection<int> ids)
+    {
+        if (ids.Count == 0) throw new InputException(new Dictionary<string, string[]> { ["ids"] = ["Select the applications to act on"] });
+        if (ids.Count > MaxCases)
+            throw new InputException(new Dictionary<string, string[]> { ["ids"] = [$"Select at most {MaxCases} applications at once"] });
+    }
+
     private sealed record Case(int Id, string Reference, string? ProjectTitle, string OrganisationName, string? ContactEmail, string? ContactName,
         string FundName, string RoundName, decimal? AmountRequested, Guid? InstanceId);
 
     private async Task<List<Case>> CasesAsync(Actor actor, IReadOnlyCollection<int> ids, CancellationToken ct)
     {
         if (!MayAct(actor)) throw new ForbiddenException("Only grant officers can act on several applications at once");
-        if (ids.Count == 0) throw new InputException(new Dictionary<string, string[]> { ["ids"] = ["Select the applications to act on"] });
-        if (ids.Count > MaxCases)
-            throw new InputException(new Dictionary<string, string[]> { ["ids"] = [$"Select at most {MaxCases} applications at once"] });
+        CheckSelection(ids);
         var found = await db.Applications.AsNoTracking().Where(a => ids.Contains(a.Id))
             .Select(a => new Case(a.Id, a.Reference, a.ProjectTitle, a.Organisation!.Name, a.Organisation.ContactEmail, a.Organisation.ContactName,
                 a.Fund!.Name, a.Round!.Name, a.AmountRequested, a.WorkflowInstanceId))
@@ -174,8 +180,9 @@ public sealed class BulkActions(GrantDbContext db, WorkflowRuntime runtime, Outb
     {
         var cases = await CasesAsync(actor, ids, ct);
         CheckMessage(subject, body);
-        // Parses once before anything is written, so a template that does not parse sends nothing.
-        outbox.RenderWritten(subject!, body!, new EmailRecipient("check@invalid", null), new Dictionary<string, object?>());
+        // Checked once before anything is written, so a template that does not parse, or uses a value or filter
+        // that does not exist, sends nothing.
+        if (cases.Count > 0) outbox.RenderWritten(subject!, body!, new EmailRecipient("check@invalid", null), Model(cases[0]));
         var outcomes = new List<BulkOutcome>();
         foreach (var c in cases)
         {

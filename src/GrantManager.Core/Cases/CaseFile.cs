@@ -97,9 +97,16 @@ public sealed class CaseFile
                 || (m.SubjectType == GrantVariations.SubjectType && variationKeys.Contains(m.SubjectId!)))
             .OrderBy(m => m.CreatedAt).ToListAsync(ct);
 
+        // Until an assessor has given their own view, what others did shows in the history only as done: the outcome
+        // of a task they completed (another assessor's recommendation) and their notes stay hidden, as over the API.
         var history = (await db.WorkflowHistory.AsNoTracking().Where(h => instanceIds.Contains(h.InstanceId)).OrderBy(h => h.At).ThenBy(h => h.Id).ToListAsync(ct))
-            .Select(h => new CaseHistory(h.At, references[h.InstanceId], h.ActorName, h.Kind, Title(byId[h.InstanceId], h.FromState), Title(byId[h.InstanceId], h.ToState),
-                h.Trigger, onlyOwn && h.ActorId != actor.UserId ? null : h.Comment))
+            .Select(h =>
+            {
+                var others = onlyOwn && h.ActorId != actor.UserId;
+                var hideOutcome = others && h.Kind is HistoryKinds.TaskCompleted or HistoryKinds.ConflictDeclared;
+                return new CaseHistory(h.At, references[h.InstanceId], h.ActorName, h.Kind, Title(byId[h.InstanceId], h.FromState), Title(byId[h.InstanceId], h.ToState),
+                    hideOutcome ? null : h.Trigger, others ? null : h.Comment);
+            })
             .ToList();
         var open = tasks.Where(t => t.Status == InboxTaskStatus.Open)
             .Select(t => new CaseTask(t.Id, t.Title, t.Role, t.AssigneeName, t.DueAt, references[t.InstanceId], Title(byId[t.InstanceId], t.State))).ToList();

@@ -79,14 +79,23 @@ public sealed class EmailTemplates
     /// rendered: the same filters, the HTML made from the text. A part that does not parse is named by
     /// its field (<c>subject</c>, <c>body</c>) in the <see cref="InputException"/>.
     /// </summary>
-    public RenderedEmail RenderWritten(string subject, string body, object model)
+    public RenderedEmail RenderWritten(string subject, string body, IDictionary<string, object?> model)
     {
         var errors = new Dictionary<string, string[]>();
         IFluidTemplate? Parsed(string field, string label, string source)
         {
-            if (Parser.TryParse(source, out var template, out var error)) return template;
-            errors[field] = [$"{label} is not a template that can be filled in: {Describe(error)}"];
-            return null;
+            if (!Parser.TryParse(source, out var template, out var error))
+            {
+                errors[field] = [$"{label} is not a template that can be filled in: {Describe(error)}"];
+                return null;
+            }
+            // A value or filter that does not exist would otherwise be filled in as nothing, unseen until it is sent.
+            var used = References.Of(template);
+            if (used.Values.FirstOrDefault(v => !model.ContainsKey(v)) is { } value)
+                errors[field] = [$"{label} uses {{{{ {value} }}}}, which is not a value that can be filled in: use one of those listed under ‘What you can fill in’"];
+            else if (used.Filters.FirstOrDefault(f => !_options.Filters.TryGetValue(f, out _)) is { } filter)
+                errors[field] = [$"{label} uses the filter ‘{filter}’, which does not exist"];
+            return errors.ContainsKey(field) ? null : template;
         }
         var s = Parsed("subject", "The subject", subject);
         var b = Parsed("body", "The message", body);
@@ -189,3 +198,54 @@ public sealed class EmailTemplates
 public sealed record RenderedEmail(string Subject, string Text, string Html);
 
 public sealed class EmailTemplateException(string message) : Exception(message);
+
+/// <summary>
+/// What a Liquid template refers to: the values it reads (the first name of each path, in the order they
+/// appear) and the filters it applies, leaving out what the template sets itself (assign, capture, for).
+/// </summary>
+internal sealed class References : Fluid.Ast.AstVisitor
+{
+    private readonly List<string> _read = [];
+    private readonly HashSet<string> _own = new(StringComparer.Ordinal) { "forloop" };
+
+    public List<string> Filters { get; } = [];
+    public IEnumerable<string> Values => _read.Where(v => !_own.Contains(v)).Distinct(StringComparer.Ordinal);
+
+    public static References Of(IFluidTemplate template)
+    {
+        var references = new References();
+        if (template is Fluid.Parser.FluidTemplate parsed)
+            foreach (var statement in parsed.Statements) references.Visit(statement);
+        return references;
+    }
+
+    protected override Fluid.Ast.Expression VisitMemberExpression(Fluid.Ast.MemberExpression memberExpression)
+    {
+        if (memberExpression.Segments.Count > 0 && memberExpression.Segments[0] is Fluid.Ast.IdentifierSegment first) _read.Add(first.Identifier);
+        return base.VisitMemberExpression(memberExpression);
+    }
+
+    protected override Fluid.Ast.Expression VisitFilterExpression(Fluid.Ast.FilterExpression filterExpression)
+    {
+        Filters.Add(filterExpression.Name);
+        return base.VisitFilterExpression(filterExpression);
+    }
+
+    protected override Fluid.Ast.Statement VisitAssignStatement(Fluid.Ast.AssignStatement assignStatement)
+    {
+        _own.Add(assignStatement.Identifier);
+        return base.VisitAssignStatement(assignStatement);
+    }
+
+    protected override Fluid.Ast.Statement VisitCaptureStatement(Fluid.Ast.CaptureStatement captureStatement)
+    {
+        _own.Add(captureStatement.Identifier);
+        return base.VisitCaptureStatement(captureStatement);
+    }
+
+    protected override Fluid.Ast.Statement VisitForStatement(Fluid.Ast.ForStatement forStatement)
+    {
+        _own.Add(forStatement.Identifier);
+        return base.VisitForStatement(forStatement);
+    }
+}

@@ -243,6 +243,7 @@ internal static class GrantManagerServices
         services.AddScoped<Core.SocialValue.SocialValueProxies>();
         services.AddScoped<Core.SocialValue.SocialValueReports>();
         services.AddScoped<Core.Grants.FundReports>();
+        services.AddScoped<Core.Grants.FundTimeline>();
         services.AddScoped<Core.Inbox.WorkList>();
         services.AddScoped<Core.Applications.ApplicationRegister>();
         services.AddScoped<Core.Applications.BulkActions>();

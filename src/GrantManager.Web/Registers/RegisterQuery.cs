@@ -21,7 +21,14 @@ public static class RegisterQuery
 
         public string? Text(string name) => query.TryGetValue(name, out var v) && !string.IsNullOrWhiteSpace(v.ToString()) ? v.ToString().Trim() : null;
 
-        public string? Search() => Text("q") is { Length: > 200 } tooLong ? tooLong[..200] : Text("q");
+        public string? Search()
+        {
+            var q = Text("q") is { Length: > 200 } tooLong ? tooLong[..200] : Text("q");
+            if (q is null || ApplicationRegister.Words(q).Count > 0) return q;
+            // Only letters and digits are searched for, so "%" or "-" alone would otherwise match everything.
+            Errors["q"] = ["Search must include a letter or a number"];
+            return null;
+        }
 
         public int? Int(string name, string label)
         {

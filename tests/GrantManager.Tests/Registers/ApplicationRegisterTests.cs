@@ -104,6 +104,30 @@ public sealed class ApplicationRegisterTests(GrantManagerFactory app) : IClassFi
     }
 
     [Fact]
+    public async Task A_filter_naming_nothing_there_is_or_a_search_with_no_letters_is_named_and_the_rest_kept()
+    {
+        var mine = await ApplyAsync("Capel Cricket Club", "1209101", "CT18 7AA", 1500m);
+        var browser = await app.SignedInAsync("officer@example.org");
+        var page = await browser.GetPageAsync("/Staff/Applications?fundId=9999&stage=nosuch&district=Narnia&assignedTo=nobody&amountFrom=1400&amountTo=1600");
+        Assert.Equal(["District must be chosen from the list", "Fund must be chosen from the list", "Stage must be chosen from the list", "Task taken by must be chosen from the list"],
+            page.ErrorSummary().Order(StringComparer.Ordinal));
+        // The filters that could be used still are: the list is not silently empty.
+        Assert.Contains(page.QuerySelectorAll("#applications tbody tr"), r => r.TextContent.Contains(mine.Reference, StringComparison.Ordinal));
+
+        var wildcard = await browser.GetPageAsync("/Staff/Applications?q=%25");
+        Assert.Equal(["Search must include a letter or a number"], wildcard.ErrorSummary());
+        Assert.Equal("#q", wildcard.QuerySelector(".govuk-error-summary__list a")!.GetAttribute("href"));
+        var grants = await browser.GetPageAsync("/Staff/Grants?fundId=9999&district=Narnia&q=_");
+        Assert.Equal(["District must be chosen from the list", "Fund must be chosen from the list", "Search must include a letter or a number"],
+            grants.ErrorSummary().Order(StringComparer.Ordinal));
+
+        var api = await app.ApiClientAsync("officer@example.org");
+        var response = await api.GetAsync("/api/applications?q=%25");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("q", out _));
+    }
+
+    [Fact]
     public async Task The_register_downloads_exactly_the_filtered_list_as_CSV_and_XLSX_with_formulas_neutralised()
     {
         var risky = await ApplyAsync("=HYPERLINK(\"http://x\") Sandgate Singers", "1209001", "CT20 3AA", 1750m);

@@ -85,6 +85,9 @@ public sealed class BulkActionsTests(GrantManagerFactory app) : IClassFixture<Gr
         var officer = await app.SignedInAsync("officer@example.org");
         var nothing = await (await officer.SubmitFormAsync("/Staff/Applications?q=elham", button: "Give the selected tasks to someone", formSelector: "#bulk")).ReadPageAsync();
         Assert.Equal(["Select the applications to act on"], nothing.ErrorSummary());
+        var noneToMessage = await (await officer.SubmitFormAsync("/Staff/Applications?q=elham", button: "Message the selected applicants", formSelector: "#bulk")).ReadPageAsync();
+        Assert.Equal(["Select the applications to act on"], noneToMessage.ErrorSummary());
+        Assert.Null(noneToMessage.QuerySelector("textarea"));
 
         var (chosen, _) = await TickAsync(officer, "elham", "Give the selected tasks to someone", a.Id);
         var nobody = await (await officer.SubmitFormAsync(await chosen.ReadPageAsync(), "/Staff/Applications/Bulk")).ReadPageAsync();
@@ -112,7 +115,14 @@ public sealed class BulkActionsTests(GrantManagerFactory app) : IClassFixture<Gr
         Assert.Single(broken.ErrorSummary(), e => e.StartsWith("The subject is not a template that can be filled in"));
         Assert.Equal("About {{ reference", broken.QuerySelector("#Subject")!.GetAttribute("value"));
 
-        var preview = await (await officer.SubmitFormAsync(broken, "/Staff/Applications/Bulk", new() { ["Subject"] = subject, ["Body"] = body })).ReadPageAsync();
+        // So is a value or a filter that does not exist, rather than being filled in as nothing.
+        var typos = await (await officer.SubmitFormAsync(broken, "/Staff/Applications/Bulk",
+            new() { ["Subject"] = "About {{ referense }}", ["Body"] = "Dear {{ recipient_name | nofilter }}" })).ReadPageAsync();
+        Assert.Equal(["The subject uses {{ referense }}, which is not a value that can be filled in: use one of those listed under ‘What you can fill in’",
+            "The message uses the filter ‘nofilter’, which does not exist"], typos.ErrorSummary());
+        Assert.Null(typos.QuerySelector("#preview"));
+
+        var preview = await (await officer.SubmitFormAsync(typos, "/Staff/Applications/Bulk", new() { ["Subject"] = subject, ["Body"] = body })).ReadPageAsync();
         var shownFor = new[] { first, second }.OrderBy(x => x.Reference, StringComparer.Ordinal).First();
         Assert.Equal($"News about {shownFor.Reference}", preview.QuerySelector("#preview-subject")!.TextContent.Trim());
         Assert.Contains($"Dear Priya Newcomer,", preview.QuerySelector("#preview-body")!.TextContent);

@@ -72,10 +72,15 @@ public sealed class CaseFileTests(GrantManagerFactory app) : IClassFixture<Grant
         Assert.Contains("Minster Memory Cafe", declared.QuerySelector("main")!.TextContent);
         Assert.DoesNotContain("Strong local backing", declared.QuerySelector("main")!.TextContent);
         Assert.DoesNotContain("Asha Assessor", declared.QuerySelector("#judgements-table")?.TextContent ?? "");
+        // The history says the other assessment was done, never what it recommended.
+        var done = OutcomesIn(declared, "Asha Assessor");
+        Assert.Contains("Task completed", done);
+        Assert.All(done, what => Assert.DoesNotContain("(", what, StringComparison.Ordinal));
 
         await app.CompleteAsync(tasks[1].Id, "assessor2@example.org", new TaskCompletion("fund", "Good value", criteria.ToDictionary(c => c.ToString(), _ => 3)));
         var after = await second.GetPageAsync($"/Staff/Applications/{id}");
         Assert.Contains("Strong local backing", after.QuerySelector("main")!.TextContent);
+        Assert.Contains(OutcomesIn(after, "Asha Assessor"), w => w.Contains("Task completed (", StringComparison.Ordinal));
 
     }
 
@@ -110,4 +115,10 @@ public sealed class CaseFileTests(GrantManagerFactory app) : IClassFixture<Grant
         Assert.Equal($"/Staff/Applications/{grant.ApplicationId}", redirect.Headers.Location!.OriginalString);
         Assert.Equal(HttpStatusCode.NotFound, (await officer.GetAsync("/Staff/Cases/NOPE-0000")).StatusCode);
     }
+
+    /// <summary>The "What" of each history row the named person did.</summary>
+    private static List<string> OutcomesIn(AngleSharp.Html.Dom.IHtmlDocument page, string who) =>
+        page.QuerySelectorAll("#history-table tbody tr")
+            .Where(r => r.Children[1].TextContent.Trim() == who)
+            .Select(r => r.Children[2].TextContent.Trim()).ToList();
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using GrantManager.Tests.Support;
+using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
 
 namespace GrantManager.Tests.Registers;
@@ -59,5 +60,45 @@ public sealed class FundDashboardTests(GrantManagerFactory app) : IClassFixture<
         Assert.Equal(HttpStatusCode.Redirect, (await assessor.GetAsync(url)).StatusCode);
         var applicant = await app.SignedInAsync(email, NewApplicant.Password);
         Assert.Equal(HttpStatusCode.Redirect, (await applicant.GetAsync(url)).StatusCode);
+    }
+
+    private static decimal Pounds(string text) =>
+        decimal.Parse(text.Trim().TrimStart('£').Split(' ')[0].Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Committed_and_paid_over_time_add_each_award_and_payment_to_its_quarter_and_open_what_they_count()
+    {
+        var fundId = await app.WithDbAsync(db => db.Funds.Where(f => f.Code == "LWK").Select(f => f.Id).SingleAsync());
+        var officer = await app.SignedInAsync("officer@example.org");
+        var url = $"/Staff/Funds/{fundId}/Dashboard";
+        var quarter = GrantManager.Core.Grants.FundTimeline.QuarterOf(DateTime.UtcNow).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        decimal Figure(AngleSharp.Html.Dom.IHtmlDocument page, string figure) =>
+            page.QuerySelector($"#over-time-table tr[data-quarter='{quarter}'] td[data-figure={figure}] a") is { } a ? Pounds(a.TextContent) : 0m;
+        var before = await officer.GetPageAsync(url);
+
+        var email = $"time-{Guid.NewGuid():N}@example.org";
+        await NewApplicant.RegisterCharityAsync(app, email, "Brabourne Bell Ringers", "1305101", "TN25 5AA");
+        var grant = await app.AwardAsync(Start, Start.AddMonths(11), 2400m, email);
+        var first = grant.Instalments.OrderBy(i => i.Sequence).First();
+        var pay = await app.OpenTaskAsync(GrantManager.Core.Grants.GrantWorkflows.InstalmentSubject, first.Id);
+        await app.CompleteAsync(pay!.Id, "finance@example.org", new TaskCompletion("paid", null) { PaymentReference = "BACS-TIME-1" });
+
+        var page = await officer.GetPageAsync(url);
+        Assert.Equal(Figure(before, "awarded") + grant.Amount, Figure(page, "awarded"));
+        Assert.Equal(Figure(before, "paid") + first.Amount, Figure(page, "paid"));
+        // The running total at the last quarter is the fund's committed figure.
+        var last = page.QuerySelectorAll("#over-time-table tbody tr").Last().QuerySelector("td[data-figure=to-date]")!.TextContent;
+        var committed = page.QuerySelector("#money-table tr[data-figure=committed] td")!.TextContent.Trim();
+        Assert.Contains($"Committed {committed}", last, StringComparison.Ordinal);
+
+        // The quarter's awards open the grants register filtered to the quarter, with the new grant in it;
+        // its payments open the quarterly report of that quarter, which spends the same.
+        var row = page.QuerySelector($"#over-time-table tr[data-quarter='{quarter}']")!;
+        var awarded = await officer.GetPageAsync(row.QuerySelector("td[data-figure=awarded] a")!.GetAttribute("href")!);
+        Assert.Empty(awarded.ErrorSummary());
+        Assert.Contains(awarded.QuerySelectorAll("main a"), a => a.TextContent.Trim() == grant.Reference);
+        var quarterly = await officer.GetPageAsync(row.QuerySelector("td[data-figure=paid] a")!.GetAttribute("href")!);
+        Assert.StartsWith(GrantManager.Web.Formats.Money(Figure(page, "paid")), quarterly.QuerySelectorAll("dt").First(d => d.TextContent.Trim() == "Spend").NextElementSibling!.TextContent.Trim(), StringComparison.Ordinal);
+        Assert.NotNull(quarterly.QuerySelector("#awards-made"));
     }
 }

@@ -42,6 +42,7 @@ public sealed class BulkModel(BulkActions bulk, WorkflowActors actors) : PageMod
         if (BulkAction == Assign) await ChooseAsync(actor);
         else if (BulkAction == Message)
         {
+            BulkActions.CheckSelection(Ids);
             Subject ??= "About your application {{ reference }}";
             Body ??= "Dear {{ recipient_name }},\n\n\n\nYou can see your application at {{ base_url }}{{ path }}\n\n{{ council }} grants team";
             Step = "write";

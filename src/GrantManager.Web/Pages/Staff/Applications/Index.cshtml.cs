@@ -65,20 +65,37 @@ public sealed class IndexModel(GrantDbContext db, ApplicationRegister register, 
         var actor = await actors.ForAsync(User);
         if (!ApplicationRegister.SeesEveryOrganisation(actor)) return Forbid();
         var (filter, errors) = RegisterQuery.Read(Request.Query);
-        Filter = filter;
         MayActOnSeveral = BulkActions.MayAct(actor);
-        foreach (var (key, messages) in errors)
-            foreach (var message in messages) ModelState.AddModelError(key, message);
-        Result = await Shared.PageNumber.LoadAsync(ModelState, Request.Query, page => register.PageAsync(actor, filter, page), r => r.Pages);
         Funds = (await db.Funds.AsNoTracking().OrderBy(f => f.Name).Select(f => new { f.Id, f.Name }).ToListAsync()).Select(f => (f.Id, f.Name)).ToList();
+        if (filter.FundId is int fund && Funds.All(f => f.Id != fund)) filter = Unknown(filter with { FundId = null }, errors, "fundId", "Fund");
         Rounds = (await db.Rounds.AsNoTracking().Where(r => filter.FundId == null || r.FundId == filter.FundId).OrderByDescending(r => r.OpensAt)
             .Select(r => new { r.Id, r.Name }).ToListAsync()).Select(r => (r.Id, r.Name)).ToList();
+        if (filter.RoundId is int round && Rounds.All(r => r.Id != round))
+            filter = Unknown(filter with { RoundId = null }, errors, "roundId", filter.FundId is null ? "Round" : "Round (of the fund chosen)");
         var workflows = await db.Funds.AsNoTracking().Select(f => f.WorkflowId).Distinct().ToListAsync();
         Stages = registry.Newest.Where(d => workflows.Contains(d.Id)).SelectMany(d => d.States.Select(s => (s.Key, s.Value.Title ?? s.Key)))
             .DistinctBy(s => s.Key).ToList();
+        // A stage of an earlier version of a workflow (a case still on it, linked from the dashboard) is a stage too.
+        if (filter.Stage is { } stage && !registry.All.Any(d => workflows.Contains(d.Id) && d.States.ContainsKey(stage)))
+            filter = Unknown(filter with { Stage = null }, errors, "stage", "Stage");
+        if (filter.District is { } district && !DistrictNames.Contains(district, StringComparer.Ordinal))
+            filter = Unknown(filter with { District = null }, errors, "district", "District");
         People = (await (from u in db.Users join ur in db.UserRoles on u.Id equals ur.UserId join r in db.Roles on ur.RoleId equals r.Id
                          where r.Name != Roles.Applicant select new { u.Id, u.DisplayName }).Distinct().ToListAsync())
             .OrderBy(p => p.DisplayName).Select(p => (p.Id, p.DisplayName)).ToList();
+        if (filter.AssignedTo is { } person && People.All(p => p.Id != person))
+            filter = Unknown(filter with { AssignedTo = null }, errors, "assignedTo", "Task taken by");
+        Filter = filter;
+        foreach (var (key, messages) in errors)
+            foreach (var message in messages) ModelState.AddModelError(key, message);
+        Result = await Shared.PageNumber.LoadAsync(ModelState, Request.Query, page => register.PageAsync(actor, filter, page), r => r.Pages);
         return Page();
+    }
+
+    /// <summary>A filter naming something there is no such one of (an old or mistyped address) is named, and the list shown without it.</summary>
+    private static RegisterFilter Unknown(RegisterFilter without, Dictionary<string, string[]> errors, string name, string label)
+    {
+        errors[name] = [$"{label} must be chosen from the list"];
+        return without;
     }
 }

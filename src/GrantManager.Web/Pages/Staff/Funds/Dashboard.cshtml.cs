@@ -5,13 +5,15 @@ using Microsoft.AspNetCore.Mvc;
 namespace GrantManager.Web.Pages.Staff.Funds;
 
 /// <summary>A fund at a glance: money, where it went, returns, and outcomes and social value against the targets.</summary>
-public sealed class DashboardModel(FundReports reports, FundPipelines pipelines, Core.Funds.RoundBudgets budgets, Core.SocialValue.SocialValueReports socialValue, WorkflowActors actors, TimeProvider time) : FundReportPage(actors)
+public sealed class DashboardModel(FundReports reports, FundTimeline timeline, FundPipelines pipelines, Core.Funds.RoundBudgets budgets, Core.SocialValue.SocialValueReports socialValue, WorkflowActors actors, TimeProvider time) : FundReportPage(actors)
 {
     public FundDashboard Dashboard { get; private set; } = null!;
     public Core.SocialValue.SocialValueTotals SocialValue { get; private set; } = null!;
     public FundPipeline Pipeline { get; private set; } = null!;
     /// <summary>Each round's budget, what is committed against it (grants and offers waiting for an answer) and what is left.</summary>
     public List<Core.Funds.RoundBudget> RoundBudgets { get; private set; } = [];
+    /// <summary>Committed and paid, quarter by quarter, with running totals against the budget.</summary>
+    public List<QuarterMoney> Quarters { get; private set; } = [];
 
     /// <summary>The applications register filtered to exactly what a figure counts.</summary>
     public string Applications(params (string Key, string? Value)[] filter) =>
@@ -36,6 +38,7 @@ public sealed class DashboardModel(FundReports reports, FundPipelines pipelines,
         Dashboard = dashboard;
         Pipeline = await pipelines.ForFundAsync(id);
         RoundBudgets = await budgets.ForFundAsync(id);
+        Quarters = await timeline.QuartersAsync(id, time.GetUtcNow().UtcDateTime);
         // The totals alone: the breakdown by measure, district, grant and quarter is the social value report's.
         SocialValue = (await socialValue.TotalsAsync(id, Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime)))!;
         return Page();

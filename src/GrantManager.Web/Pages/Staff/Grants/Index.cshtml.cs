@@ -59,11 +59,22 @@ public sealed class IndexModel(GrantDbContext db, GrantRegister register, Workfl
         var actor = await actors.ForAsync(User);
         if (!ReturnService.SeesAllGrants(actor)) return Forbid();
         var (filter, errors) = RegisterQuery.ReadGrants(Request.Query);
+        Funds = (await db.Funds.AsNoTracking().OrderBy(f => f.Name).Select(f => new { f.Id, f.Name }).ToListAsync()).Select(f => (f.Id, f.Name)).ToList();
+        // A fund or district there is no such one of (an old or mistyped address) is named, and the list shown without it.
+        if (filter.FundId is int fund && Funds.All(f => f.Id != fund))
+        {
+            errors["fundId"] = ["Fund must be chosen from the list"];
+            filter = filter with { FundId = null };
+        }
+        if (filter.District is { } district && !DistrictNames.Contains(district, StringComparer.Ordinal))
+        {
+            errors["district"] = ["District must be chosen from the list"];
+            filter = filter with { District = null };
+        }
         Filter = filter;
         foreach (var (key, messages) in errors)
             foreach (var message in messages) ModelState.AddModelError(key, message);
         Result = await Shared.PageNumber.LoadAsync(ModelState, Request.Query, page => register.PageAsync(actor, filter, page), r => r.Pages);
-        Funds = (await db.Funds.AsNoTracking().OrderBy(f => f.Name).Select(f => new { f.Id, f.Name }).ToListAsync()).Select(f => (f.Id, f.Name)).ToList();
         return Page();
     }
 }
