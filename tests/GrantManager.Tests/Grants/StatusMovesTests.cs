@@ -1,5 +1,6 @@
 using GrantManager.Core;
 using GrantManager.Core.Grants;
+using GrantManager.Core.Monitoring;
 
 namespace GrantManager.Tests.Grants;
 
