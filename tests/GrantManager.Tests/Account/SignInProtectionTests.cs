@@ -124,7 +124,7 @@ public sealed partial class SignInProtectionTests : IAsyncLifetime
         await app.WithAsync(async sp =>
         {
             var users = sp.GetRequiredService<UserManager<User>>();
-            return await users.SetLockoutEndDateAsync((await users.FindByEmailAsync("assessor2@example.org"))!, DateTimeOffset.UtcNow.AddHours(1));
+            return await users.SetLockoutEndDateAsync((await users.FindByEmailAsync("assessor2@example.org"))!, new DateTimeOffset(app.Now()).AddHours(1));
         });
 
         var unknown = await WrongPasswordAnswerAsync(app, "nobody-at-all@example.net");

@@ -81,8 +81,8 @@ public sealed class ApplicantPagesTests(GrantManagerFactory app) : IClassFixture
             ["Input.ProjectTitle"] = "Men's Shed Thanet", ["Input.ProjectSummary"] = "A workshop space where men meet, make and talk.",
             ["Input.Innovation"] = "The first shed in Kent run with a mental health nurse.", ["Input.Beneficiaries"] = "Older men in Thanet who are isolated.",
             ["Input.Districts"] = "Thanet",
-            ["Input.StartDay"] = "31", ["Input.StartMonth"] = "2", ["Input.StartYear"] = $"{DateTime.UtcNow.Year + 1}",
-            ["Input.EndDay"] = "1", ["Input.EndMonth"] = "12", ["Input.EndYear"] = $"{DateTime.UtcNow.Year + 1}",
+            ["Input.StartDay"] = "31", ["Input.StartMonth"] = "2", ["Input.StartYear"] = $"{app.Now().Year + 1}",
+            ["Input.EndDay"] = "1", ["Input.EndMonth"] = "12", ["Input.EndYear"] = $"{app.Now().Year + 1}",
         };
         project["Input.ProjectSummary"] = "A workshop space where men meet, make and talk.\n    Indented second line.";
         var bad = await applicant.PostFormAsync($"{home}/Project", project);

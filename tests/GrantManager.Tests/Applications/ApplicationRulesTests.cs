@@ -85,7 +85,7 @@ public sealed class ApplicationRulesTests(GrantManagerFactory app) : IClassFixtu
         var created = await (await applicant.PostAsJsonAsync("/api/applications", Complete(await FundIdAsync(applicant)))).Content.ReadFromJsonAsync<JsonElement>();
         var id = created.GetProperty("id").GetInt32();
         // Closing at the start of today (UK): yesterday was the last day.
-        var today = GrantManager.Core.Configuration.UkTime.DayOf(DateTime.UtcNow);
+        var today = app.Today();
         var closed = GrantManager.Core.Configuration.UkTime.StartOfDay(today);
         var roundName = await app.WithDbAsync(db => db.Applications.Where(a => a.Id == id).Select(a => a.Round!.Name).SingleAsync());
         var original = await app.WithDbAsync(db => db.Applications.Where(a => a.Id == id).Select(a => a.Round!.ClosesAt).SingleAsync());
@@ -129,11 +129,11 @@ public sealed class ApplicationRulesTests(GrantManagerFactory app) : IClassFixtu
         Assert.Equal(HttpStatusCode.NotFound, (await owner.PostAsync($"/api/tasks/{task.GetProperty("id").GetInt64()}/claim", null)).StatusCode);
     }
 
-    private static object Complete(int fundId) => new
+    private object Complete(int fundId) => new
     {
         fundId, projectTitle = "Swale arts for wellbeing", projectSummary = "Monthly arts workshops.", innovation = "Co-designed with LGBT+ residents.",
-        beneficiaries = "LGBT+ adults in Swale", districts = new[] { "Swale" }, startDate = DateTime.UtcNow.AddMonths(1).ToString("yyyy-MM-01"),
-        endDate = DateTime.UtcNow.AddMonths(10).ToString("yyyy-MM-01"), amountRequested = 3000m,
+        beneficiaries = "LGBT+ adults in Swale", districts = new[] { "Swale" }, startDate = app.Now().AddMonths(1).ToString("yyyy-MM-01"),
+        endDate = app.Now().AddMonths(10).ToString("yyyy-MM-01"), amountRequested = 3000m,
         budget = new[] { new { item = "Artist fees", amount = 3000m } }, outcomes = new[] { new { measure = "people-supported", target = 40m } },
     };
 }

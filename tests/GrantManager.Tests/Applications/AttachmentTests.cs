@@ -24,7 +24,7 @@ public sealed class AttachmentTests : IAsyncLifetime
         var created = await (await api.PostAsJsonAsync("/api/applications", new
         {
             fundId, projectTitle = "Garden of calm", projectSummary = "A community garden.", innovation = "Prescribed by GPs.", beneficiaries = "Adults in Ashford",
-            districts = new[] { "Ashford" }, startDate = DateTime.UtcNow.AddMonths(1).ToString("yyyy-MM-01"), endDate = DateTime.UtcNow.AddMonths(11).ToString("yyyy-MM-01"),
+            districts = new[] { "Ashford" }, startDate = _app.Now().AddMonths(1).ToString("yyyy-MM-01"), endDate = _app.Now().AddMonths(11).ToString("yyyy-MM-01"),
             amountRequested = 2000m, budget = new[] { new { item = "Plants", amount = 2000m } }, outcomes = new[] { new { measure = "people-supported", target = 30m } },
         })).Content.ReadFromJsonAsync<JsonElement>();
         return created.GetProperty("id").GetInt32();

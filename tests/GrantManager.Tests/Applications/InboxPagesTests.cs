@@ -16,8 +16,8 @@ public sealed class InboxPagesTests(GrantManagerFactory app) : IClassFixture<Gra
         var created = await (await applicant.PostAsJsonAsync("/api/applications", new
         {
             fundId, projectTitle = "Carers' cafe", projectSummary = "A weekly cafe for carers.", innovation = "Run by carers for carers.",
-            beneficiaries = "Unpaid carers in Dover", districts = new[] { "Dover" }, startDate = DateTime.UtcNow.AddMonths(1).ToString("yyyy-MM-01"),
-            endDate = DateTime.UtcNow.AddMonths(12).ToString("yyyy-MM-01"), amountRequested = amount,
+            beneficiaries = "Unpaid carers in Dover", districts = new[] { "Dover" }, startDate = app.Now().AddMonths(1).ToString("yyyy-MM-01"),
+            endDate = app.Now().AddMonths(12).ToString("yyyy-MM-01"), amountRequested = amount,
             budget = new[] { new { item = "Venue and refreshments", amount } }, outcomes = new[] { new { measure = "carers-reached", target = 60m } },
         })).Content.ReadFromJsonAsync<JsonElement>();
         var id = created.GetProperty("id").GetInt32();
@@ -67,7 +67,7 @@ public sealed class InboxPagesTests(GrantManagerFactory app) : IClassFixture<Gra
         versioned.Set("Workflows:Path", folder.Path);
         var applicant = await versioned.ApiClientAsync("applicant@example.org");
         var fundId = (await applicant.GetFromJsonAsync<JsonElement>("/api/funds")).EnumerateArray().First().GetProperty("id").GetInt32();
-        var start = DateOnly.FromDateTime(DateTime.UtcNow).AddMonths(2);
+        var start = app.Today().AddMonths(2);
         var id = (await (await applicant.PostAsJsonAsync("/api/applications", new
         {
             fundId, projectTitle = "Men's shed", projectSummary = "A workshop.", innovation = "Peer support.", beneficiaries = "Older men",

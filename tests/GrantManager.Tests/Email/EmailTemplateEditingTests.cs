@@ -72,7 +72,7 @@ public sealed class EmailTemplateEditingTests(GrantManagerFactory app) : IClassF
     [Fact]
     public async Task The_preview_shows_a_real_case_and_the_test_goes_only_to_the_administrator()
     {
-        var today = Core.Configuration.UkTime.DayOf(DateTime.UtcNow);
+        var today = app.Today();
         var id = await app.SubmitApplicationAsync(today.AddMonths(2), today.AddMonths(10));
         var reference = await app.WithDbAsync(db => db.Applications.Where(a => a.Id == id).Select(a => a.Reference).SingleAsync());
         var admin = await app.SignedInAsync("admin@example.org");

@@ -215,7 +215,7 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(500, failed.LastStatusCode);
         Assert.Equal(1, failed.Attempts);
         Assert.Equal(WebhookDeliveryStatus.Pending, failed.Status);
-        Assert.True(failed.NextAttemptAt > DateTime.UtcNow);
+        Assert.True(failed.NextAttemptAt > app.Now());
         var page = await (await app.SignedInAsync("admin@example.org")).GetPageAsync($"/Admin/Webhooks/{fail.Id}");
         Assert.Contains("HTTP 500", page.QuerySelector("tbody")!.TextContent);
         Assert.Contains("Retrying", page.QuerySelector("tbody")!.TextContent);

@@ -43,7 +43,7 @@ public sealed class ThreeSixtyGivingTests(GrantManagerFactory app) : IClassFixtu
             (o.ContactName, o.ContactEmail, o.ContactPhone) = ("Connie Contact", "connie.private@example.net", "01795 000111");
             return await db.SaveChangesAsync();
         });
-        var start = GrantManager.Core.Configuration.UkTime.DayOf(DateTime.UtcNow).AddMonths(1);
+        var start = app.Today().AddMonths(1);
         return await app.AwardAsync(start, start.AddMonths(12).AddDays(-1), 3000m, email);
     }
 
@@ -161,7 +161,7 @@ public sealed class ThreeSixtyGivingTests(GrantManagerFactory app) : IClassFixtu
     public async Task Grants_wait_the_publishing_delay_and_a_grant_without_districts_is_placed_in_the_council_area()
     {
         await using var delayed = new GrantManagerFactory().Set("OpenData:PublishAfter", "30.00:00:00");
-        var start = GrantManager.Core.Configuration.UkTime.DayOf(DateTime.UtcNow).AddMonths(1);
+        var start = app.Today().AddMonths(1);
         var grant = await delayed.AwardAsync(start, start.AddMonths(6));
         var package = JsonNode.Parse(await delayed.CreateClient().GetStringAsync("/open-data/360giving.json"))!;
         Assert.DoesNotContain(package["grants"]!.AsArray(), g => g!["id"]!.GetValue<string>().EndsWith(grant.Reference));

@@ -10,7 +10,7 @@ namespace GrantManager.Tests.Registers;
 /// <summary>The applications register: search through the text index, filters in the address, sorting, paging and who may see it.</summary>
 public sealed class ApplicationRegisterTests(GrantManagerFactory app) : IClassFixture<GrantManagerFactory>
 {
-    private static readonly DateOnly Start = DateOnly.FromDateTime(DateTime.UtcNow).AddMonths(2);
+    private DateOnly Start => app.Today().AddMonths(2);
 
     private async Task<(string Email, int Id, string Reference)> ApplyAsync(string organisation, string charityNumber, string postcode, decimal amount)
     {
@@ -64,7 +64,7 @@ public sealed class ApplicationRegisterTests(GrantManagerFactory app) : IClassFi
         var descending = Ids(await officer.GetFromJsonAsync<JsonElement>("/api/applications?q=hythe&sort=amount&desc=true"));
         Assert.Equal([large.Id, middle.Id, small.Id], descending);
         Assert.Equal([middle.Id], Ids(await officer.GetFromJsonAsync<JsonElement>("/api/applications?q=hythe&amountFrom=2000&amountTo=3000")));
-        var today = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        var today = app.Today().ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
         Assert.Equal(3, Ids(await officer.GetFromJsonAsync<JsonElement>($"/api/applications?q=hythe&submittedFrom={today}&district=Swale&status=submitted&stage=eligibility")).Count);
         Assert.Empty(Ids(await officer.GetFromJsonAsync<JsonElement>("/api/applications?q=hythe&district=Dover")));
         Assert.Empty(Ids(await officer.GetFromJsonAsync<JsonElement>("/api/applications?q=hythe&status=awarded")));

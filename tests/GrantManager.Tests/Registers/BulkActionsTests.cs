@@ -10,7 +10,7 @@ namespace GrantManager.Tests.Registers;
 /// <summary>Ticking applications in the register and acting on them together: giving their tasks to someone, messaging their applicants.</summary>
 public sealed class BulkActionsTests(GrantManagerFactory app) : IClassFixture<GrantManagerFactory>
 {
-    private static readonly DateOnly Start = DateOnly.FromDateTime(DateTime.UtcNow).AddMonths(2);
+    private DateOnly Start => app.Today().AddMonths(2);
 
     private async Task<(string Email, int Id, string Reference)> ApplyAsync(string organisation, string charityNumber, decimal amount = 2500m)
     {

@@ -10,7 +10,7 @@ namespace GrantManager.Tests.Registers;
 /// <summary>The case file: everything about an application and its grant on one page, as far as the reader's role allows.</summary>
 public sealed class CaseFileTests(GrantManagerFactory app) : IClassFixture<GrantManagerFactory>
 {
-    private static readonly DateOnly Start = DateOnly.FromDateTime(DateTime.UtcNow).AddMonths(2);
+    private DateOnly Start => app.Today().AddMonths(2);
 
     [Fact]
     public async Task An_officer_sees_the_answers_judgements_grant_payments_reports_emails_history_tasks_and_timers()

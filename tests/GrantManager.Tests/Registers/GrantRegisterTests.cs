@@ -8,7 +8,7 @@ namespace GrantManager.Tests.Registers;
 /// <summary>The grants register: amounts, payments so far, next report and payment, filtered and sorted, for staff who look after grants.</summary>
 public sealed class GrantRegisterTests(GrantManagerFactory app) : IClassFixture<GrantManagerFactory>
 {
-    private static readonly DateOnly Start = DateOnly.FromDateTime(DateTime.UtcNow).AddMonths(2);
+    private DateOnly Start => app.Today().AddMonths(2);
 
     [Fact]
     public async Task An_officer_finds_grants_with_what_is_paid_and_what_is_next()
@@ -42,7 +42,7 @@ public sealed class GrantRegisterTests(GrantManagerFactory app) : IClassFixture<
         Assert.Empty((await officer.GetPageAsync("/Staff/Grants?q=sandgate&late=true")).QuerySelectorAll("#grants tbody tr"));
         Assert.Equal(["Amount from must be an amount in pounds, like 2500"], (await officer.GetPageAsync("/Staff/Grants?amountFrom=lots")).ErrorSummary());
         // Awarded between: both were awarded today, so from yesterday finds both and up to the day before finds neither.
-        var yesterday = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
+        var yesterday = app.Today().AddDays(-1);
         var since = await officer.GetPageAsync($"/Staff/Grants?q=sandgate&awardedFrom={yesterday:yyyy-MM-dd}");
         Assert.Equal(2, since.QuerySelectorAll("#grants tbody tr").Length);
         Assert.Equal(yesterday.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), since.QuerySelector("#awardedFrom")!.GetAttribute("value"));

@@ -12,7 +12,7 @@ namespace GrantManager.Tests.Registers;
 /// <summary>The inbox and GET /api/tasks are paged and counted in the database, and filter to one case.</summary>
 public sealed class WorkListTests(GrantManagerFactory app) : IClassFixture<GrantManagerFactory>
 {
-    private static readonly DateOnly Start = DateOnly.FromDateTime(DateTime.UtcNow).AddMonths(2);
+    private DateOnly Start => app.Today().AddMonths(2);
 
     private static List<long> Ids(JsonElement tasks) => tasks.EnumerateArray().Select(t => t.GetProperty("id").GetInt64()).ToList();
 

@@ -38,7 +38,7 @@ public sealed class FundAdministrationTests(GrantManagerFactory app) : IClassFix
         Assert.Equal(("Healthy Walks Bursary", "Small grants for walking groups.", "Helps walking groups start and grow.", "Community groups in Kent.", "grant-application"),
             (fund.Name, fund.Summary, fund.Description, fund.Eligibility, fund.WorkflowId));
 
-        var today = DateTime.UtcNow;
+        var today = app.Now();
         var backwards = await admin.SubmitFormAsync(url, formSelector: "form[action*='handler=Round']", changes: new()
         {
             ["NewRound.RoundName"] = "Spring", ["NewRound.OpensDay"] = "10", ["NewRound.OpensMonth"] = "5", ["NewRound.OpensYear"] = $"{today.Year + 1}",

@@ -83,7 +83,7 @@ public sealed class SessionAndHomeTests(GrantManagerFactory app) : IClassFixture
     [Fact]
     public async Task The_applicant_home_lists_what_needs_their_action_with_overdue_reports_in_red()
     {
-        var today = UkTime.DayOf(DateTime.UtcNow);
+        var today = app.Today();
         var id = await app.SubmitApplicationAsync(today.AddDays(7), today.AddMonths(12), 4000m, "applicant2@example.org");
         await app.OfferAsync(id);
         var client = await app.SignedInAsync("applicant2@example.org");

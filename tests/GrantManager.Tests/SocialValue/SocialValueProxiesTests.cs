@@ -28,7 +28,7 @@ public sealed class SocialValueProxiesTests(GrantManagerFactory app) : IClassFix
         var proxy = await admin.GetPageAsync("/Admin/SocialValue/Proxy?code=carers-reached");
         Assert.NotNull(proxy.QuerySelector("[data-illustrative]"));
         // A fund whose grants commit to measures valued with shipped figures says so on its dashboard and report.
-        var grant = await app.AwardAsync(GrantManager.Core.Configuration.UkTime.DayOf(DateTime.UtcNow).AddMonths(1), GrantManager.Core.Configuration.UkTime.DayOf(DateTime.UtcNow).AddMonths(12));
+        var grant = await app.AwardAsync(app.Today().AddMonths(1), app.Today().AddMonths(12));
         var officer = await app.SignedInAsync("officer@example.org");
         Assert.NotNull((await officer.GetPageAsync($"/Staff/Funds/{grant.FundId}/Dashboard")).QuerySelector("[data-illustrative]"));
         Assert.NotNull((await officer.GetPageAsync($"/Staff/Funds/{grant.FundId}/SocialValue")).QuerySelector("[data-illustrative]"));
@@ -46,6 +46,7 @@ public sealed class SocialValueProxiesTests(GrantManagerFactory app) : IClassFix
         Assert.Equal(["Nothing has changed: change a figure to record a new version"], (await unchanged.ReadPageAsync()).ErrorSummary());
         Assert.Single(await VersionsAsync("volunteers"));
 
+        var posted = app.Now();
         var saved = await admin.SubmitFormAsync(url, new()
         {
             ["Input.PoundsPerUnit"] = "£1,250.50", ["Input.Unit"] = "regular volunteer", ["Input.Source"] = "Kent volunteering survey 2026, table 4",
@@ -61,7 +62,7 @@ public sealed class SocialValueProxiesTests(GrantManagerFactory app) : IClassFix
             (v2.Version, v2.PoundsPerUnit, v2.Unit, v2.Source, v2.Licence, v2.PriceYear, v2.DeadweightPercent, v2.AttributionPercent, v2.AppliesFrom));
         Assert.Equal(("Adam Administrator", "Council's own figure agreed by cabinet", false), (v2.RecordedBy, v2.Reason, v2.Illustrative));
         Assert.NotNull(v2.RecordedById);
-        Assert.True(DateTime.UtcNow - v2.RecordedAt < TimeSpan.FromMinutes(5));
+        Assert.InRange(v2.RecordedAt, posted, app.Now());
         // Version 1 is kept as it was.
         Assert.Equal((1, 150m, true), (versions[0].Version, versions[0].PoundsPerUnit, versions[0].Illustrative));
 
@@ -209,7 +210,7 @@ public sealed class SocialValueProxyDateTests(GrantManagerFactory app) : IClassF
 
         var saved = await admin.SubmitFormAsync(url, new() { ["Input.PoundsPerUnit"] = (before.PoundsPerUnit + 5).ToString() });
         Assert.Equal(HttpStatusCode.Redirect, saved.StatusCode);
-        var today = GrantManager.Core.Configuration.UkTime.DayOf(DateTime.UtcNow);
+        var today = app.Today();
         var added = (await VersionsAsync("people-supported")).Last();
         Assert.Equal((2, before.PoundsPerUnit + 5, today), (added.Version, added.PoundsPerUnit, added.AppliesFrom));
         var book = await app.WithDbAsync(db => new SocialValueProxies(db, TimeProvider.System).BookAsync());

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 
 namespace GrantManager.Tests.Support;
@@ -28,6 +29,8 @@ public class GrantManagerFactory : WebApplicationFactory<Program>
     public string DataDirectory => _directory;
     /// <summary>Set to drive the application's clock; null keeps the system clock.</summary>
     public FakeTimeProvider? Clock { get; init; }
+    /// <summary>Migrate and seed an empty database at start-up, as a first run does, instead of starting from a copy of an earlier host's.</summary>
+    public bool FreshDatabase { get; init; }
     /// <summary>Leave the folder and the SMTP server for a host started after this one (a restart).</summary>
     public bool HandOver { get; set; }
 
@@ -76,6 +79,53 @@ public class GrantManagerFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         if (Clock is not null)
             builder.ConfigureServices(s => s.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+    }
+
+    /// <summary>
+    /// Starts the host. A new folder's database begins as a copy of the one an earlier host with the same
+    /// settings and clock reading left after start-up (see <see cref="TemplateDatabases"/>), unless
+    /// <see cref="FreshDatabase"/> is set or the database is elsewhere.
+    /// </summary>
+    protected override IHost CreateHost(IHostBuilder builder)
+    {
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        var connection = _settings.GetValueOrDefault("ConnectionStrings:GrantManager") ?? "";
+        var fromTemplate = !FreshDatabase && _ownsDirectory && !File.Exists(DatabasePath)
+            && _settings.GetValueOrDefault("Database:Provider") is null
+            && connection.StartsWith($"Data Source={DatabasePath}", StringComparison.Ordinal) && !connection.Contains("ReadOnly", StringComparison.OrdinalIgnoreCase);
+        var host = fromTemplate ? TemplateDatabases.Start(StartUp(), DatabasePath, () => base.CreateHost(builder)) : base.CreateHost(builder);
+        // GRANTMANAGER_TEST_HOST_LOG names a file that gets one line per host started: milliseconds, whether from a template, the test.
+        if (Environment.GetEnvironmentVariable("GRANTMANAGER_TEST_HOST_LOG") is { Length: > 0 } log)
+            File.AppendAllText(log, string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{started.ElapsedMilliseconds} {(fromTemplate ? "copy" : "new")} {new System.Diagnostics.StackTrace().GetFrames().Select(f => f.GetMethod()?.DeclaringType?.FullName).FirstOrDefault(t => t?.StartsWith("GrantManager.Tests.", StringComparison.Ordinal) == true && !t.StartsWith("GrantManager.Tests.Support", StringComparison.Ordinal))}\n"));
+        return host;
+    }
+
+    /// <summary>
+    /// What start-up depends on: every setting but this host's own folder and port (a folder that is
+    /// read, such as Workflows:Path, by what it holds), and the clock's reading (the demo round opens
+    /// and closes relative to it).
+    /// </summary>
+    private string StartUp()
+    {
+        var own = new HashSet<string> { "ConnectionStrings:GrantManager", "DataProtection:KeysPath", "Attachments:Path", "Email:Smtp:Port" };
+        var settings = _settings.Where(s => !own.Contains(s.Key)).OrderBy(s => s.Key, StringComparer.Ordinal)
+            .Select(s => $"{s.Key}={(Directory.Exists(s.Value) ? Contents(s.Value) : s.Value)}");
+        var clock = Clock is null
+            ? $"system clock, {Core.Configuration.UkTime.DayOf(TimeProvider.System.GetUtcNow().UtcDateTime):yyyy-MM-dd}"
+            : Clock.GetUtcNow().UtcTicks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return string.Join("\n", settings.Append(clock));
+    }
+
+    private static string Contents(string folder)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var file in Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(Path.GetRelativePath(folder, file) + "\n"));
+            hash.AppendData(File.ReadAllBytes(file));
+        }
+        return "folder " + Convert.ToHexString(hash.GetHashAndReset());
     }
 
     public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });

@@ -16,8 +16,6 @@ namespace GrantManager.Tests.Workflows;
 /// </summary>
 public sealed class CaseAccessTests(GrantManagerFactory app) : IClassFixture<GrantManagerFactory>
 {
-    private static DateOnly Start => DateOnly.FromDateTime(DateTime.UtcNow).AddMonths(2);
-
     private Task<Guid> InstanceOfAsync(int applicationId) =>
         app.WithDbAsync(db => db.Applications.Where(a => a.Id == applicationId).Select(a => a.WorkflowInstanceId!.Value).SingleAsync());
 
@@ -45,7 +43,7 @@ public sealed class CaseAccessTests(GrantManagerFactory app) : IClassFixture<Gra
     [Fact]
     public async Task An_assessor_reads_the_other_assessors_recommendation_only_after_completing_their_own()
     {
-        var id = await app.SubmitApplicationAsync(Start, Start.AddMonths(10));
+        var id = (await app.CreateApplicationAsync(a => a.Submitted())).Id;
         var instance = await InstanceOfAsync(id);
         await app.CompleteAsync((await app.OpenTaskAsync(ApplicationService.SubjectType, id))!.Id, "officer@example.org", new TaskCompletion("eligible", null));
         var scores = (await ScoresAsync()).ToDictionary(s => s.Key.ToString(), s => s.Value);
@@ -74,7 +72,7 @@ public sealed class CaseAccessTests(GrantManagerFactory app) : IClassFixture<Gra
     [Fact]
     public async Task An_assessor_with_a_conflict_of_interest_cannot_read_the_case()
     {
-        var id = await app.SubmitApplicationAsync(Start, Start.AddMonths(10));
+        var id = (await app.CreateApplicationAsync(a => a.Submitted())).Id;
         var instance = await InstanceOfAsync(id);
         await app.CompleteAsync((await app.OpenTaskAsync(ApplicationService.SubjectType, id))!.Id, "officer@example.org", new TaskCompletion("eligible", "OFFICER-NOTE"));
         var task = (await AssessmentsAsync(id))[0];
@@ -90,7 +88,7 @@ public sealed class CaseAccessTests(GrantManagerFactory app) : IClassFixture<Gra
     [Fact]
     public async Task A_task_id_tells_someone_who_may_not_see_the_task_nothing()
     {
-        var id = await app.SubmitApplicationAsync(Start, Start.AddMonths(10));
+        var id = (await app.CreateApplicationAsync(a => a.Submitted())).Id;
         var check = (await app.OpenTaskAsync(ApplicationService.SubjectType, id))!;
         await app.CompleteAsync(check.Id, "officer@example.org", new TaskCompletion("more-information-needed", "Please send your accounts") { MessageToApplicant = "Please send your accounts" });
 
@@ -131,10 +129,8 @@ public sealed class CaseAccessTests(GrantManagerFactory app) : IClassFixture<Gra
     [Fact]
     public async Task A_panel_member_reads_the_assessments_of_what_the_panel_decides_and_nothing_else()
     {
-        var panelCase = await app.SubmitApplicationAsync(Start, Start.AddMonths(10), amount: 8000m);
-        await app.AssessAsync(panelCase);
-        var officerCase = await app.SubmitApplicationAsync(Start, Start.AddMonths(10), amount: 3000m);
-        await app.AssessAsync(officerCase);
+        var panelCase = (await app.CreateApplicationAsync(a => a.Asking(8000m).Assessed())).Id;
+        var officerCase = (await app.CreateApplicationAsync(a => a.Asking(3000m).Assessed())).Id;
 
         var panel = await app.ApiClientAsync("panel@example.org");
         var decided = await panel.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/applications/{panelCase}");
@@ -151,9 +147,8 @@ public sealed class CaseAccessTests(GrantManagerFactory app) : IClassFixture<Gra
     [Fact]
     public async Task A_finance_officer_sees_the_grant_and_its_payments_but_not_the_assessments()
     {
-        var pending = await app.SubmitApplicationAsync(Start, Start.AddMonths(10));
-        await app.AssessAsync(pending);
-        var grant = await app.AwardAsync(Start, Start.AddMonths(10));
+        var pending = (await app.CreateApplicationAsync(a => a.Assessed())).Id;
+        var grant = await app.CreateGrantAsync();
 
         var finance = await app.ApiClientAsync("finance@example.org");
         var awarded = await finance.GetAsync($"/api/applications/{grant.ApplicationId}");
