@@ -211,7 +211,16 @@ public sealed class WebhookTests : IAsyncLifetime
         Assert.Equal(2, _receiver.Hanging("hang"));
 
         // The failing receiver's delivery waits for its retry, with its answer kept; the hanging one is still out.
-        var failed = await app.WithDbAsync(db => db.WebhookDeliveries.Where(d => d.EndpointId == fail.Id).OrderBy(d => d.CreatedAt).FirstAsync());
+        // The receiver has answered; the sender records that answer just after it, so wait for the record.
+        WebhookDelivery failed;
+        var until = DateTime.UtcNow.AddSeconds(30);
+        do
+        {
+            failed = await app.WithDbAsync(db => db.WebhookDeliveries.AsNoTracking().Where(d => d.EndpointId == fail.Id).OrderBy(d => d.CreatedAt).ThenBy(d => d.Id).FirstAsync());
+            if (failed.LastStatusCode is not null || DateTime.UtcNow > until) break;
+            await Task.Delay(50);
+        }
+        while (true);
         Assert.Equal(500, failed.LastStatusCode);
         Assert.Equal(1, failed.Attempts);
         Assert.Equal(WebhookDeliveryStatus.Pending, failed.Status);
