@@ -63,7 +63,7 @@ public sealed class AfterTheAwardPagesTests(BrowserFixture browser)
         }
         await page.GetByRole(AriaRole.Button, new() { Name = "Send the request" }).FocusAsync();
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync(url => !url.EndsWith("/Variation"));
+        await page.WaitForURLAsync(url => !url.EndsWith("/Variation"), BrowserFixture.Arrived);
         var review = await browser.WithDbAsync(db => db.InboxTasks.Include(t => t.Instance)
             .Where(t => t.Status == InboxTaskStatus.Open && t.Instance!.SubjectType == GrantVariations.SubjectType).Select(t => t.Id).SingleAsync());
         var staff = await browser.NewPageAsync(375);

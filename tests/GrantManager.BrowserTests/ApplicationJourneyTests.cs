@@ -42,7 +42,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         await applicant.GetByLabel("Confirm your password").FillAsync("Harbour-wellbeing-2026");
         await Check(applicant, "02-register");
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Register" }).ClickAsync();
-        await applicant.WaitForURLAsync("**/Account/RegisterConfirmation");
+        await applicant.WaitForURLAsync("**/Account/RegisterConfirmation", BrowserFixture.Arrived);
         await Check(applicant, "03-check-your-email");
 
         var confirmation = await browser.EmailToAsync(email, "Confirm your email address");
@@ -59,7 +59,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         foreach (var yes in new[] { "#Input_InKent", "#Input_Community", "#Input_TwelveMonths", "#Input_Wellbeing" })
             await applicant.Locator(yes).CheckAsync();
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Continue" }).ClickAsync();
-        await applicant.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/Applicant/Applications/\d+$"));
+        await applicant.WaitForURLAsync(new System.Text.RegularExpressions.Regex(@"/Applicant/Applications/\d+$"), BrowserFixture.Arrived);
         var home = applicant.Url;
         await Check(applicant, "07-task-list");
 
@@ -73,7 +73,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         await applicant.GetByLabel("Main contact's email address").FillAsync(email);
         await Check(applicant, "08-profile");
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
-        await applicant.WaitForURLAsync(home);
+        await applicant.WaitForURLAsync(home, BrowserFixture.Arrived);
         Assert.Contains("Your organisation's details have been saved", await applicant.Locator(".govuk-notification-banner").TextContentAsync());
 
         await applicant.GetByRole(AriaRole.Link, new() { Name = "Your project" }).ClickAsync();
@@ -91,14 +91,14 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         await applicant.Locator("#Input_EndYear").FillAsync((DateTime.UtcNow.Year + 2).ToString());
         await Check(applicant, "09-project");
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Save and continue" }).ClickAsync();
-        await applicant.WaitForURLAsync(home);
+        await applicant.WaitForURLAsync(home, BrowserFixture.Arrived);
 
         await applicant.GetByRole(AriaRole.Link, new() { Name = "Outcomes and social value" }).ClickAsync();
         await applicant.GetByLabel("People supported (people)").FillAsync("60");
         await applicant.GetByLabel("Volunteer hours (hours)").FillAsync("400");
         await Check(applicant, "10-outcomes");
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Save and continue" }).ClickAsync();
-        await applicant.WaitForURLAsync(home);
+        await applicant.WaitForURLAsync(home, BrowserFixture.Arrived);
 
         await applicant.GetByRole(AriaRole.Link, new() { Name = "Budget" }).ClickAsync();
         await applicant.GetByLabel("How much are you asking for?").FillAsync("4,800");
@@ -108,7 +108,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         await applicant.Locator("#Input_Lines_1__Amount").FillAsync("1,200");
         await Check(applicant, "11-budget");
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Save and continue" }).ClickAsync();
-        await applicant.WaitForURLAsync(home);
+        await applicant.WaitForURLAsync(home, BrowserFixture.Arrived);
 
         await applicant.GetByRole(AriaRole.Link, new() { Name = "Check your answers and submit" }).ClickAsync();
         Assert.Contains("£4,800", await applicant.Locator("main").TextContentAsync());
@@ -117,7 +117,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         await Check(applicant, "12-check-answers-error");
         await applicant.GetByLabel("I agree with the declaration").CheckAsync();
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Submit the application" }).ClickAsync();
-        await applicant.WaitForURLAsync(home);
+        await applicant.WaitForURLAsync(home, BrowserFixture.Arrived);
         var reference = (await applicant.Locator(".govuk-caption-l").TextContentAsync())!.Split(", ").Last().Trim();
         Assert.Contains("Application submitted", await applicant.Locator(".govuk-notification-banner").TextContentAsync());
         await Check(applicant, "13-submitted");
@@ -133,7 +133,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         await officer.GetByLabel("More information needed", new() { Exact = true }).CheckAsync();
         await officer.GetByLabel("Message to the applicant").FillAsync("Please send your safeguarding policy for open-water sessions.");
         await officer.GetByRole(AriaRole.Button, new() { Name = "Complete the task" }).ClickAsync();
-        await officer.WaitForURLAsync("**/Staff/Inbox");
+        await officer.WaitForURLAsync("**/Staff/Inbox", BrowserFixture.Arrived);
 
         // The applicant sees the request on their page and answers it with a document.
         await applicant.GotoAsync(home);
@@ -154,7 +154,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         Assert.Contains("safeguarding.pdf", await officer.Locator("main").TextContentAsync());
         await officer.GetByLabel("Eligible", new() { Exact = true }).CheckAsync();
         await officer.GetByRole(AriaRole.Button, new() { Name = "Complete the task" }).ClickAsync();
-        await officer.WaitForURLAsync("**/Staff/Inbox");
+        await officer.WaitForURLAsync("**/Staff/Inbox", BrowserFixture.Arrived);
 
         // Two assessments over the API.
         var id = int.Parse(home.Split('/').Last());
@@ -176,7 +176,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         await officer.GetByLabel("Note for the file").FillAsync("Approved: strong assessments.");
         await Check(officer, "21-task-decision");
         await officer.GetByRole(AriaRole.Button, new() { Name = "Complete the task" }).ClickAsync();
-        await officer.WaitForURLAsync("**/Staff/Inbox");
+        await officer.WaitForURLAsync("**/Staff/Inbox", BrowserFixture.Arrived);
         Assert.Contains("Offer made", await officer.Locator(".govuk-notification-banner").TextContentAsync());
 
         // The applicant reads the offer, prints the letter, and accepts.
@@ -192,13 +192,13 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         await applicant.GotoAsync(home);
         await applicant.GetByLabel("Accept the offer").CheckAsync();
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
-        await applicant.WaitForURLAsync(home);
+        await applicant.WaitForURLAsync(home, BrowserFixture.Arrived);
         Assert.Contains("awarded", (await applicant.Locator(".govuk-summary-list .govuk-tag").First.TextContentAsync())!, StringComparison.OrdinalIgnoreCase);
         await Check(applicant, "23-awarded");
 
         // The first progress report: a draft, an error, checked, then sent.
         await applicant.Locator("a[href^='/Applicant/Returns/']").First.ClickAsync();
-        await applicant.WaitForURLAsync("**/Applicant/Returns/*");
+        await applicant.WaitForURLAsync("**/Applicant/Returns/*", BrowserFixture.Arrived);
         var returnUrl = applicant.Url;
         await Check(applicant, "24-return-form");
         await applicant.GetByLabel("Progress so far").FillAsync("Twelve people have joined the weekly calls.");
@@ -209,11 +209,11 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         foreach (var input in await applicant.Locator("input[name^='Input.Actuals']").AllAsync()) await input.FillAsync("12");
         await applicant.GetByLabel("People reached so far").FillAsync("12");
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Continue to check and send" }).ClickAsync();
-        await applicant.WaitForURLAsync(returnUrl + "/Check");
+        await applicant.WaitForURLAsync(returnUrl + "/Check", BrowserFixture.Arrived);
         Assert.Contains("Twelve people have joined the weekly calls.", await applicant.Locator("main").TextContentAsync());
         await Check(applicant, "25-return-check");
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Send the report" }).ClickAsync();
-        await applicant.WaitForURLAsync(returnUrl);
+        await applicant.WaitForURLAsync(returnUrl, BrowserFixture.Arrived);
         Assert.Contains("Your progress report has been sent", await applicant.Locator(".govuk-notification-banner").TextContentAsync());
         await Check(applicant, "26-return-sent");
 
@@ -224,7 +224,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         await officer.GetByRole(AriaRole.Radio, new() { Name = "Accept the report" }).CheckAsync();
         await Check(officer, "27-return-review");
         await officer.GetByRole(AriaRole.Button, new() { Name = "Complete the task" }).ClickAsync();
-        await officer.WaitForURLAsync("**/Staff/Inbox");
+        await officer.WaitForURLAsync("**/Staff/Inbox", BrowserFixture.Arrived);
         await applicant.GotoAsync(returnUrl);
         Assert.Contains("Accepted", (await applicant.Locator(".govuk-summary-list .govuk-tag").First.TextContentAsync())!);
 

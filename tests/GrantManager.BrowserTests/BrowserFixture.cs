@@ -43,6 +43,12 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
+    /// <summary>
+    /// Arriving at a page means its document is parsed (deferred scripts run by then). Waiting for the
+    /// load event as well once hung for 30 s in CI after the page had arrived, with the network idle.
+    /// </summary>
+    public static readonly PageWaitForURLOptions Arrived = new() { WaitUntil = WaitUntilState.DOMContentLoaded };
+
     public async Task<IPage> NewPageAsync(int width = 1280)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
@@ -66,7 +72,7 @@ public sealed class BrowserFixture : IAsyncLifetime
         await page.GetByLabel("Email address").FillAsync(email);
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(password);
         // Signing in ends on another page; wait for it rather than for a load state of the old one.
-        var arrived = page.WaitForURLAsync(url => !url.Contains("/Account/Login"), new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
+        var arrived = page.WaitForURLAsync(url => !url.Contains("/Account/Login"), Arrived);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
         await arrived;
     }

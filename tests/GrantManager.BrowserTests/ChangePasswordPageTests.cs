@@ -17,7 +17,7 @@ public sealed class ChangePasswordPageTests(BrowserFixture browser)
         var menu = page.GetByRole(AriaRole.Button, new() { Name = "Menu" });
         if (await menu.IsVisibleAsync()) await menu.ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Change password" }).ClickAsync();
-        await page.WaitForURLAsync("**/Account/ChangePassword");
+        await page.WaitForURLAsync("**/Account/ChangePassword", BrowserFixture.Arrived);
         await browser.AssertAccessibleAsync(page, $"change-password-{width}");
         await BrowserFixture.AssertFitsAsync(page, $"change-password-{width}");
 

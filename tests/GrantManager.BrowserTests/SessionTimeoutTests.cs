@@ -19,14 +19,14 @@ public sealed class SessionTimeoutTests(BrowserFixture browser)
         // The sign-in ends (as if the cookie had expired) while they are typing; then they send the form.
         await page.Context.ClearCookiesAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Add the account" }).ClickAsync();
-        await page.WaitForURLAsync("**/Account/Login?ReturnUrl=*");
+        await page.WaitForURLAsync("**/Account/Login?ReturnUrl=*", BrowserFixture.Arrived);
         Assert.Contains("We have kept them in this browser", await page.Locator("#kept-answers").TextContentAsync());
         await browser.AssertAccessibleAsync(page, "session-kept-answers");
 
         await page.GetByLabel("Email address").FillAsync("admin@example.org");
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Core.Data.DemoData.Password);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in", Exact = true }).ClickAsync();
-        await page.WaitForURLAsync("**/Admin/Users/Create");
+        await page.WaitForURLAsync("**/Admin/Users/Create", BrowserFixture.Arrived);
 
         Assert.Equal("Kept Answers", await page.GetByLabel("Full name").InputValueAsync());
         Assert.Equal("kept@kent.example.gov.uk", await page.GetByLabel("Email address").InputValueAsync());
@@ -36,7 +36,7 @@ public sealed class SessionTimeoutTests(BrowserFixture browser)
 
         // Sent again, it works; coming back to the form later shows it empty, with no notice.
         await page.GetByRole(AriaRole.Button, new() { Name = "Add the account" }).ClickAsync();
-        await page.WaitForURLAsync("**/Admin/Users");
+        await page.WaitForURLAsync("**/Admin/Users", BrowserFixture.Arrived);
         Assert.Contains("Account added for Kept Answers", await page.Locator(".govuk-notification-banner").First.TextContentAsync());
         await page.GotoAsync("/Admin/Users/Create");
         Assert.Equal("", await page.GetByLabel("Full name").InputValueAsync());
@@ -71,7 +71,7 @@ public sealed class SessionTimeoutTests(BrowserFixture browser)
 
         // Left alone, the time runs out: signed out, to the sign-in page, which says why.
         await page.Clock.RunForAsync((long)TimeSpan.FromMinutes(31).TotalMilliseconds);
-        await page.WaitForURLAsync("**/Account/Login?timedOut=true*");
+        await page.WaitForURLAsync("**/Account/Login?timedOut=true*", BrowserFixture.Arrived);
         Assert.Contains("You have been signed out", await page.Locator("#signed-out-notice").TextContentAsync());
         var status = (await page.APIRequest.GetAsync("/Staff", new() { MaxRedirects = 0 })).Status;
         Assert.Equal(302, status);

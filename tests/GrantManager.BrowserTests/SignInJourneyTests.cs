@@ -28,7 +28,7 @@ public sealed class SignInJourneyTests(BrowserFixture browser)
         await page.GetByLabel("Email address").FillAsync("officer@example.org");
         await page.GetByLabel("Password", new() { Exact = true }).FillAsync(Core.Data.DemoData.Password);
         await page.GetByLabel("Password", new() { Exact = true }).PressAsync("Enter");
-        await page.WaitForURLAsync("**/Staff");
+        await page.WaitForURLAsync("**/Staff", BrowserFixture.Arrived);
 
         Assert.Equal("Staff home", (await page.Locator("h1").TextContentAsync())?.Trim());
         Assert.Contains("Olivia Officer", await page.Locator("main").TextContentAsync());
@@ -58,7 +58,7 @@ public sealed class SignInJourneyTests(BrowserFixture browser)
         await browser.AssertAccessibleAsync(page, "register");
 
         await browser.SignInAsync(page, "applicant@example.org");
-        await page.WaitForURLAsync("**/Applicant");
+        await page.WaitForURLAsync("**/Applicant", BrowserFixture.Arrived);
         Assert.Contains("Shepway Sports Trust", await page.Locator("main").TextContentAsync());
         await browser.AssertAccessibleAsync(page, "applicant-home");
     }
@@ -74,7 +74,7 @@ public sealed class SignInJourneyTests(BrowserFixture browser)
         await page.GetByLabel("Email address").FillAsync("bea@kent.example.gov.uk");
         await page.GetByLabel("Assessor").CheckAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Add the account" }).ClickAsync();
-        await page.WaitForURLAsync("**/Admin/Users");
+        await page.WaitForURLAsync("**/Admin/Users", BrowserFixture.Arrived);
         Assert.Contains("Account added for Bea Browser", await page.Locator(".govuk-notification-banner").TextContentAsync());
         await browser.AssertAccessibleAsync(page, "users");
 

@@ -38,7 +38,7 @@ public sealed class WorkflowStudioPagesTests(BrowserFixture browser)
             var publish = page.GetByRole(AriaRole.Button, new() { NameRegex = new System.Text.RegularExpressions.Regex("^Publish version \\d+$") });
             await publish.FocusAsync();
             await page.Keyboard.PressAsync("Enter");
-            await page.WaitForURLAsync("**/Admin/Workflows");
+            await page.WaitForURLAsync("**/Admin/Workflows", BrowserFixture.Arrived);
             Assert.Contains($"Reminder moved to {offset}", await page.Locator("main").TextContentAsync());
             await page.CloseAsync();
         }
@@ -82,14 +82,14 @@ public sealed class WorkflowStudioPagesTests(BrowserFixture browser)
         // Enter in a field checks the draft, keeping what was typed (it does not switch to the JSON view);
         // in the new stage's name it adds the stage.
         await page.Locator("[name='f:t:$.states.eligibility.title']").FocusAsync();
-        var checkedPage = page.WaitForURLAsync(url => url.Contains("handler=Check"));
+        var checkedPage = page.WaitForURLAsync(url => url.Contains("handler=Check"), BrowserFixture.Arrived);
         await page.Keyboard.PressAsync("Enter");
         await checkedPage;
         Assert.Equal("First look", await page.Locator("[name='f:t:$.states.eligibility.title']").InputValueAsync());
         Assert.Equal(0, await page.Locator("textarea[name='Input.Json']:visible").CountAsync());
         await page.Locator("#NewStage").FocusAsync();
         await page.Keyboard.TypeAsync("site-visit");
-        var added = page.WaitForURLAsync(url => url.Contains("handler=AddStage"));
+        var added = page.WaitForURLAsync(url => url.Contains("handler=AddStage"), BrowserFixture.Arrived);
         await page.Keyboard.PressAsync("Enter");
         await added;
         Assert.Equal(1, await page.Locator("[name='f:t:$.states.site-visit.title']").CountAsync());
