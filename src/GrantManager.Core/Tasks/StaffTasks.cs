@@ -45,9 +45,15 @@ public sealed record ApplicationTaskSubject(Application Application, IReadOnlyLi
 /// </summary>
 public sealed record TaskAssignment(IReadOnlyList<TaskCandidate> Candidates, bool NobodyEligible, bool CanOverride);
 
+/// <summary>A completed assessment as the decider sees it: who, their recommendation, weighted score and reasons.</summary>
+public sealed record AssessmentSummary(string Assessor, string Outcome, decimal? WeightedScore, string? Comment);
+
+/// <summary>What a variation task is about: the change asked for, its grant and organisation, and the names of the fund's outcome measures.</summary>
+public sealed record VariationTaskSubject(GrantVariation Variation, Grant Grant, string OrganisationName, IReadOnlyDictionary<string, string> MeasureNames);
+
 /// <summary>Loads <see cref="StaffTaskView"/>: the staff task page's one query, with its authorisation.</summary>
 public sealed class StaffTasks(GrantDbContext db, WorkflowRuntime runtime, WorkflowRegistry registry, ApplicationService applications,
-    AttachmentStore store, ReturnService returns, MonitoringSchedules schedules, TimeProvider clock)
+    AttachmentStore store, ReturnService returns, MonitoringSchedules schedules, Funds.RoundBudgets budgets, TimeProvider clock)
 {
     /// <summary>
     /// The task as <paramref name="actor"/> may see it. A task they may not know of is not found whatever
@@ -122,5 +128,39 @@ public sealed class StaffTasks(GrantDbContext db, WorkflowRuntime runtime, Workf
         var canOverride = nobody && await db.InboxTasks.AnyAsync(o => o.InstanceId == task.InstanceId && o.StageEntry == task.StageEntry
             && o.TaskKey == task.TaskKey && o.Id != task.Id && (o.Status == InboxTaskStatus.Open || o.Status == InboxTaskStatus.Completed), ct);
         return new TaskAssignment(eligibility.Candidates.Where(c => c.Id != task.AssigneeId).ToList(), nobody, canOverride);
+    }
+
+    /// <summary>The fund's assessment criteria, in the order they are asked.</summary>
+    public Task<List<Funds.AssessmentCriterion>> CriteriaAsync(int fundId, CancellationToken ct = default) =>
+        db.Criteria.AsNoTracking().Where(c => c.FundId == fundId).OrderBy(c => c.Order).ToListAsync(ct);
+
+    /// <summary>Every completed assessment of the case, oldest first: the decider sees them all.</summary>
+    public async Task<List<AssessmentSummary>> AssessmentsAsync(Guid instanceId, CancellationToken ct = default)
+    {
+        var done = await db.InboxTasks.AsNoTracking()
+            .Where(t => t.InstanceId == instanceId && t.Form == AssessmentForm.Name && t.Status == InboxTaskStatus.Completed)
+            .OrderBy(t => t.Id).ToListAsync(ct);
+        return done.Select(t => new AssessmentSummary(t.CompletedByName ?? "", t.Outcome ?? "", TaskData.WeightedScore(t.Data), t.Comment)).ToList();
+    }
+
+    /// <summary>The round's budget and what is committed against it, without this application.</summary>
+    public Task<Funds.RoundBudget?> RoundBudgetAsync(int applicationId, CancellationToken ct = default) => budgets.ForApplicationAsync(applicationId, ct);
+
+    /// <summary>Null when the task's case is not a variation of a grant.</summary>
+    public async Task<VariationTaskSubject?> VariationAsync(WorkflowInstance instance, CancellationToken ct = default)
+    {
+        if (instance.SubjectType != GrantVariations.SubjectType || !int.TryParse(instance.SubjectId, out var id)) return null;
+        var variation = await db.Set<GrantVariation>().AsNoTracking().SingleAsync(v => v.Id == id, ct);
+        var grant = await db.Grants.AsNoTracking().SingleAsync(g => g.Id == variation.GrantId, ct);
+        return new(variation, grant, await db.Organisations.Where(o => o.Id == grant.OrganisationId).Select(o => o.Name).SingleAsync(ct),
+            await db.OutcomeMeasures.AsNoTracking().Where(m => m.FundId == grant.FundId).ToDictionaryAsync(m => m.Code, m => m.Name, ct));
+    }
+
+    /// <summary>The title of the stage a case moved to, from the definition version the case runs on.</summary>
+    public async Task<string> StageTitleAsync(TransitionResult result, CancellationToken ct = default)
+    {
+        var instance = await db.WorkflowInstances.AsNoTracking().Where(i => i.Id == result.InstanceId)
+            .Select(i => new { i.DefinitionId, i.DefinitionVersion }).SingleAsync(ct);
+        return registry.Find(instance.DefinitionId, instance.DefinitionVersion)?.States.GetValueOrDefault(result.ToState)?.Title ?? result.ToState;
     }
 }

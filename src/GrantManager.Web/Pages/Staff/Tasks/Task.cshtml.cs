@@ -15,7 +15,7 @@ using GrantManager.Core;
 namespace GrantManager.Web.Pages.Staff.Tasks;
 
 /// <summary>One task: the application (once any conflict of interest is declared), its history and emails, and the form for the outcome.</summary>
-public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, StaffTasks staffTasks, TaskService tasks, WorkflowActors actors, WorkflowRegistry registry,
+public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, StaffTasks staffTasks, TaskService tasks, WorkflowActors actors,
     IEnumerable<FormParts.TaskFormPart> formParts) : PageModel
 {
     /// <summary>The task forms' answers, declared in the order the page asks them (the error summary follows it).</summary>
@@ -66,8 +66,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, StaffT
     public List<AssessmentCriterion> Criteria { get; set; } = [];
     public IReadOnlyList<WorkflowHistoryEntry> History { get; private set; } = [];
     public IReadOnlyList<OutboxEmail> Emails { get; private set; } = [];
-    public sealed record AssessmentView(string Assessor, string Outcome, decimal? WeightedScore, string? Comment);
-    public List<AssessmentView> Assessments { get; set; } = [];
+    public IReadOnlyList<AssessmentSummary> Assessments { get; set; } = [];
     /// <summary>For a decision: the round's budget and what is committed against it, without this application.</summary>
     public Core.Funds.RoundBudget? RoundBudget { get; set; }
     /// <summary>The progress report a return task is about.</summary>
@@ -127,7 +126,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, StaffT
         {
             var result = await runtime.OverrideTaskAsync(id, OverrideReason, await actors.ForAsync(User));
             TempData["Success"] = result.Moved
-                ? $"The task has been set aside. It is now at the stage: {await StageTitleAsync(result)}"
+                ? $"The task has been set aside. It is now at the stage: {await staffTasks.StageTitleAsync(result)}"
                 : "The task has been set aside. The application moves on when the other tasks at this stage are done";
             return Redirect("/Staff/Inbox");
         }
@@ -135,14 +134,6 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, StaffT
         catch (WorkflowInvalidException e) when (e.Field == "reason") { ModelState.AddModelError(nameof(OverrideReason), e.Message); }
         catch (RefusedException e) { ModelState.AddModelError("", e.Message); }
         return await ShowAsync(id);
-    }
-
-    /// <summary>The title of the stage the case moved to, from the definition version the case runs on.</summary>
-    private async Task<string> StageTitleAsync(TransitionResult result)
-    {
-        var instance = await db.WorkflowInstances.AsNoTracking().Where(i => i.Id == result.InstanceId)
-            .Select(i => new { i.DefinitionId, i.DefinitionVersion }).SingleAsync();
-        return registry.Find(instance.DefinitionId, instance.DefinitionVersion)?.States.GetValueOrDefault(result.ToState)?.Title ?? result.ToState;
     }
 
     public async Task<IActionResult> OnPostAssignAsync(long id)
@@ -252,7 +243,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, StaffT
                 NewDueOn = newDue, PaymentReference = Input.PaymentReference, Targets = targets.Count == 0 ? null : targets,
                 MessageToApplicant = Input.MessageToApplicant, CommentStandsInForMessage = false,
             });
-            TempData["Success"] = result.Moved ? $"Task completed. It is now at the stage: {await StageTitleAsync(result)}"
+            TempData["Success"] = result.Moved ? $"Task completed. It is now at the stage: {await staffTasks.StageTitleAsync(result)}"
                 : "Task completed. The application moves on when the other tasks at this stage are done";
             return Redirect("/Staff/Inbox");
         }
@@ -322,6 +313,6 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, StaffT
         if (view.Assignment is { } assignment)
             (Assignable, NobodyEligible, CanOverride) = (assignment.Candidates, assignment.NobodyEligible, assignment.CanOverride);
         if (Task.Form is not null) FormPart = formParts.Single(p => p.Form == Task.Form);
-        await FormPart.LoadAsync(this, db);
+        await FormPart.LoadAsync(this, staffTasks);
     }
 }
