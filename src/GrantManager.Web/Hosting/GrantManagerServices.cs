@@ -214,6 +214,7 @@ internal static class GrantManagerServices
             throw new InvalidOperationException($"No task page part for the form(s): {string.Join(", ", unshown)}");
         foreach (var part in parts) services.AddSingleton(part);
         services.AddScoped<Core.Tasks.TaskService>();
+        services.AddScoped<Core.Tasks.StaffTasks>();
         // The shipped files and the versions kept in the database; each request, transition and timer pass takes the snapshot current when it starts.
         services.AddSingleton(sp =>
         {

@@ -63,7 +63,7 @@ public sealed class AfterSubmissionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, asked.StatusCode);
         var done = await _app.WithDbAsync(db => db.InboxTasks.AsNoTracking().SingleAsync(t => t.Id == check.Id));
         Assert.Equal("File note: their DBS checks look out of date.", done.Comment);
-        Assert.Equal("Please send your safeguarding policy.", GrantManager.Web.Pages.Shared.InformationRequests.MessageOf(done));
+        Assert.Equal("Please send your safeguarding policy.", GrantManager.Core.Applications.InformationRequests.MessageOf(done));
 
         // The request is on the applicant's page: what, who, when and by when.
         var applicant = await _app.SignedInAsync(Applicant);
@@ -107,7 +107,7 @@ public sealed class AfterSubmissionTests : IAsyncLifetime
         Assert.Equal(("information-provided", "Our safeguarding policy is attached; reviewed March."), (answered.Outcome, answered.Comment));
         var document = await _app.WithDbAsync(db => db.Set<Attachment>().AsNoTracking().SingleAsync(a => a.ApplicationId == id));
         Assert.Equal(("information", "safeguarding policy.pdf"), (document.Kind, document.FileName));
-        Assert.Equal([document.Id], GrantManager.Web.Pages.Shared.InformationRequests.DocumentsOf(answered));
+        Assert.Equal([document.Id], GrantManager.Core.Applications.InformationRequests.DocumentsOf(answered));
 
         // Answering sends no second receipt.
         Assert.Single(await EmailsToAsync(Applicant), m => m.Subject.StartsWith("We have received your application"));
@@ -157,7 +157,7 @@ public sealed class AfterSubmissionTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, approved.StatusCode);
         var decided = await _app.WithDbAsync(db => db.InboxTasks.AsNoTracking().SingleAsync(t => t.Id == decide.Id));
         Assert.Equal("Borderline on deliverability; watch the first report.", decided.Comment);
-        Assert.Equal("Congratulations: the assessors liked the befriending model.", GrantManager.Web.Pages.Shared.InformationRequests.MessageOf(decided));
+        Assert.Equal("Congratulations: the assessors liked the befriending model.", GrantManager.Core.Applications.InformationRequests.MessageOf(decided));
 
         var offerEmail = (await EmailsToAsync(Applicant)).Single(m => m.Subject.StartsWith("Grant offer for"));
         Assert.Contains("Congratulations: the assessors liked the befriending model.", offerEmail.TextBody);

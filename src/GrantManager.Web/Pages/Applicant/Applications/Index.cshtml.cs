@@ -29,7 +29,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
     public string ContactEmail => council.Value.ContactEmail;
     public int MaxMegabytes => attachmentOptions.Value.MaxMegabytes;
     /// <summary>What the grants team told the applicant, and each request for information with its answer.</summary>
-    public Pages.Shared.InformationRequests? Information { get; private set; }
+    public InformationRequests? Information { get; private set; }
     /// <summary>The offer as the grant will be on acceptance, while the applicant can accept or decline it.</summary>
     public Core.Grants.GrantTerms? Offer { get; private set; }
     public Dictionary<string, string> MeasureNames { get; private set; } = new();
@@ -65,7 +65,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
                 // A document chosen with the answer is kept even when the answer itself still needs work.
                 await AddUploadAsync(id);
                 if (string.IsNullOrWhiteSpace(Input.Comment)) ModelState.AddModelError("Input.Comment", "Enter your answer");
-                documents = (await Pages.Shared.InformationRequests.LoadAsync(db, store, id, Application.WorkflowInstanceId!.Value)).Waiting.Select(d => d.Id).ToList();
+                documents = (await InformationRequests.LoadAsync(db, store, id, Application.WorkflowInstanceId!.Value)).Waiting.Select(d => d.Id).ToList();
             }
             if (ModelState.IsValid)
             {
@@ -100,7 +100,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
         try
         {
             var sent = Application.WorkflowInstanceId is Guid instance
-                ? (await Pages.Shared.InformationRequests.LoadAsync(db, store, id, instance)).Exchanges.SelectMany(e => e.Documents).Select(d => d.Id).ToList() : [];
+                ? (await InformationRequests.LoadAsync(db, store, id, instance)).Exchanges.SelectMany(e => e.Documents).Select(d => d.Id).ToList() : [];
             await store.RemoveInformationAsync(document, Actor, sent);
             TempData["Success"] = "The document has been removed from your answer";
         }
@@ -139,7 +139,7 @@ public sealed class IndexModel(GrantDbContext db, ApplicationService application
         Stages = view.History;
         MyTasks = await db.InboxTasks.AsNoTracking().Where(t => t.InstanceId == instanceId && t.Status == InboxTaskStatus.Open && t.Role == Roles.Applicant).ToListAsync();
         CanWithdraw = (await runtime.AvailableActionsAsync(instanceId, Actor)).Any(t => t.Trigger == "withdraw");
-        Information = await Pages.Shared.InformationRequests.LoadAsync(db, store, id, instanceId);
+        Information = await InformationRequests.LoadAsync(db, store, id, instanceId);
         MeasureNames = a.Fund!.Measures.ToDictionary(m => m.Code, m => m.Name);
         if (MyTasks.Any(t => t.OutcomeList.Contains("accept")))
         {

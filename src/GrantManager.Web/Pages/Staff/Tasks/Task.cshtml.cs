@@ -15,8 +15,7 @@ using GrantManager.Core;
 namespace GrantManager.Web.Pages.Staff.Tasks;
 
 /// <summary>One task: the application (once any conflict of interest is declared), its history and emails, and the form for the outcome.</summary>
-public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, ApplicationService applications, Core.Tasks.TaskService tasks, WorkflowActors actors, WorkflowRegistry registry,
-    AttachmentStore store, Core.Monitoring.ReturnService returns, Core.Monitoring.MonitoringSchedules schedules, TimeProvider clock,
+public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, StaffTasks staffTasks, TaskService tasks, WorkflowActors actors,
     IEnumerable<FormParts.TaskFormPart> formParts) : PageModel
 {
     /// <summary>The task forms' answers, declared in the order the page asks them (the error summary follows it).</summary>
@@ -65,10 +64,9 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     /// <summary>How the task's form shows on this page (its partials and the note's label).</summary>
     public FormParts.TaskFormPart FormPart { get; private set; } = new FormParts.NoFormPart();
     public List<AssessmentCriterion> Criteria { get; set; } = [];
-    public List<WorkflowHistoryEntry> History { get; private set; } = [];
-    public List<OutboxEmail> Emails { get; private set; } = [];
-    public sealed record AssessmentView(string Assessor, string Outcome, decimal? WeightedScore, string? Comment);
-    public List<AssessmentView> Assessments { get; set; } = [];
+    public IReadOnlyList<WorkflowHistoryEntry> History { get; private set; } = [];
+    public IReadOnlyList<OutboxEmail> Emails { get; private set; } = [];
+    public IReadOnlyList<AssessmentSummary> Assessments { get; set; } = [];
     /// <summary>For a decision: the round's budget and what is committed against it, without this application.</summary>
     public Core.Funds.RoundBudget? RoundBudget { get; set; }
     /// <summary>The progress report a return task is about.</summary>
@@ -103,13 +101,13 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
     /// <summary>Requests for more information on the application, with the applicant's answers and documents.</summary>
     public InformationRequests? Information { get; private set; }
 
-    public async Task<IActionResult> OnGetAsync(long id) => await LoadAsync(id) ?? Page();
+    public async Task<IActionResult> OnGetAsync(long id) => await ShowAsync(id);
 
     public Task<IActionResult> OnPostClaimAsync(long id) => ActAsync(id, actor => runtime.ClaimTaskAsync(id, actor), "You have taken the task");
 
     [BindProperty] public string? AssignTo { get; set; }
     /// <summary>People a grant officer can give the task to: only those who may take it (see <see cref="TaskEligibility"/>).</summary>
-    public List<TaskCandidate> Assignable { get; private set; } = [];
+    public IReadOnlyList<TaskCandidate> Assignable { get; private set; } = [];
     /// <summary>Nobody holding the task's role may take it: a grant officer assigns a stand-in or sets it aside.</summary>
     public bool NobodyEligible { get; private set; }
     /// <summary>Whether this officer may set the task aside (another copy of it at this stage is done or open).</summary>
@@ -122,28 +120,20 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         if (string.IsNullOrWhiteSpace(OverrideReason))
         {
             ModelState.AddModelError(nameof(OverrideReason), "Enter the reason for going ahead without this task");
-            return await LoadAsync(id) ?? Page();
+            return await ShowAsync(id);
         }
         try
         {
             var result = await runtime.OverrideTaskAsync(id, OverrideReason, await actors.ForAsync(User));
             TempData["Success"] = result.Moved
-                ? $"The task has been set aside. It is now at the stage: {await StageTitleAsync(result)}"
+                ? $"The task has been set aside. It is now at the stage: {await staffTasks.StageTitleAsync(result)}"
                 : "The task has been set aside. The application moves on when the other tasks at this stage are done";
             return Redirect("/Staff/Inbox");
         }
         catch (ForbiddenException) { return Forbid(); }
         catch (WorkflowInvalidException e) when (e.Field == "reason") { ModelState.AddModelError(nameof(OverrideReason), e.Message); }
         catch (RefusedException e) { ModelState.AddModelError("", e.Message); }
-        return await LoadAsync(id) ?? Page();
-    }
-
-    /// <summary>The title of the stage the case moved to, from the definition version the case runs on.</summary>
-    private async Task<string> StageTitleAsync(TransitionResult result)
-    {
-        var instance = await db.WorkflowInstances.AsNoTracking().Where(i => i.Id == result.InstanceId)
-            .Select(i => new { i.DefinitionId, i.DefinitionVersion }).SingleAsync();
-        return registry.Find(instance.DefinitionId, instance.DefinitionVersion)?.States.GetValueOrDefault(result.ToState)?.Title ?? result.ToState;
+        return await ShowAsync(id);
     }
 
     public async Task<IActionResult> OnPostAssignAsync(long id)
@@ -151,7 +141,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         if (string.IsNullOrEmpty(AssignTo))
         {
             ModelState.AddModelError("AssignTo", "Choose who to give the task to");
-            return await LoadAsync(id) ?? Page();
+            return await ShowAsync(id);
         }
         try
         {
@@ -162,13 +152,13 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         catch (ForbiddenException) { return Forbid(); }
         catch (WorkflowInvalidException e) when (e.Field == "assignee") { ModelState.AddModelError("AssignTo", e.Message); }
         catch (RefusedException e) { ModelState.AddModelError("", e.Message); }
-        return await LoadAsync(id) ?? Page();
+        return await ShowAsync(id);
     }
 
     /// <summary>Puts an email that could not be delivered back in the queue.</summary>
     public async Task<IActionResult> OnPostRetryEmailAsync(long id, Guid email, [FromServices] TimeProvider time)
     {
-        if (await LoadAsync(id) is { } refused) return refused;
+        await LoadAsync(id);
         if (!Emails.Any(m => m.Id == email)) return NotFound();
         TempData["Success"] = await EmailDispatcher.RetryAsync(db, email, time.GetUtcNow().UtcDateTime)
             ? "The email will be sent again within a few seconds" : "That email is not waiting to be retried";
@@ -183,7 +173,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         if (Input.HasConflict is null) ModelState.AddModelError("Input.HasConflict", "Say whether you have a conflict of interest");
         else if (Input.HasConflict == true && string.IsNullOrWhiteSpace(Input.ConflictDetails))
             ModelState.AddModelError("Input.ConflictDetails", "Describe the conflict of interest");
-        if (!ModelState.IsValid) return await LoadAsync(id) ?? Page();
+        if (!ModelState.IsValid) return await ShowAsync(id);
         if (Input.HasConflict == true)
             return await ActAsync(id, actor => runtime.DeclareConflictAsync(id, true, Input.ConflictDetails!.Trim(), actor),
                 "Thank you. The task has gone back to the other assessors", toInbox: true);
@@ -209,7 +199,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
             if (unreadableAmount is not null)
             {
                 ModelState.AddModelError("Input.AmountAwarded", unreadableAmount);
-                return await LoadAsync(id) ?? Page();
+                return await ShowAsync(id);
             }
             var targets = new Dictionary<string, decimal>();
             foreach (var (code, text) in Input.Targets)
@@ -219,7 +209,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                     targets[code] = target;
                 else ModelState.AddModelError($"Input.Targets[{code}]", "Enter the target as a number, like 40");
             }
-            if (!ModelState.IsValid) return await LoadAsync(id) ?? Page();
+            if (!ModelState.IsValid) return await ShowAsync(id);
             // Rows typed in, remembered by their place on the page so an error finds its row.
             var rows = Input.ConditionRows.Select((r, i) => (Row: r, Index: i)).Where(r => !string.IsNullOrWhiteSpace(r.Row.Text)).ToList();
             var conditions = new List<Core.Grants.OfferCondition>();
@@ -233,19 +223,19 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                 }
                 conditions.Add(new Core.Grants.OfferCondition(row.Text!, row.Kind ?? "", payment));
             }
-            if (!ModelState.IsValid) return await LoadAsync(id) ?? Page();
+            if (!ModelState.IsValid) return await ShowAsync(id);
             var newDue = Input.NewDue.Date;
             if (Input.NewDue.Problem is not null)
             {
                 Input.NewDue.Report(ModelState, "Input.NewDue");
-                return await LoadAsync(id) ?? Page();
+                return await ShowAsync(id);
             }
             decimal? received = null;
             if (Core.Money.TryParse(Input.AmountReceived, out var pounds) is var readAs && readAs == Core.Money.ParseResult.Ok) received = pounds;
             else if (readAs != Core.Money.ParseResult.Empty) ModelState.AddModelError("Input.AmountReceived", Core.Money.Problem(readAs, "The amount received"));
             var receivedOn = Input.Received.Date;
             Input.Received.Report(ModelState, "Input.Received");
-            if (!ModelState.IsValid) return await LoadAsync(id) ?? Page();
+            if (!ModelState.IsValid) return await ShowAsync(id);
             var result = await tasks.CompleteAsync(id, actor, new TaskCompletion(Input.Outcome, Input.Comment, scores, awarded)
             {
                 AmountReceived = received, ReceivedOn = receivedOn,
@@ -253,7 +243,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
                 NewDueOn = newDue, PaymentReference = Input.PaymentReference, Targets = targets.Count == 0 ? null : targets,
                 MessageToApplicant = Input.MessageToApplicant, CommentStandsInForMessage = false,
             });
-            TempData["Success"] = result.Moved ? $"Task completed. It is now at the stage: {await StageTitleAsync(result)}"
+            TempData["Success"] = result.Moved ? $"Task completed. It is now at the stage: {await staffTasks.StageTitleAsync(result)}"
                 : "Task completed. The application moves on when the other tasks at this stage are done";
             return Redirect("/Staff/Inbox");
         }
@@ -266,7 +256,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         }
         catch (ForbiddenException) { return Forbid(); }
         catch (RefusedException e) { ModelState.AddModelError("", e.Message); }
-        return await LoadAsync(id) ?? Page();
+        return await ShowAsync(id);
     }
 
     /// <summary>The page's field for a decision's "conditions[i].text": the i-th row typed in, wherever it is on the page.</summary>
@@ -292,72 +282,37 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
         catch (RefusedException e)
         {
             ModelState.AddModelError("", e.Message);
-            return await LoadAsync(id) ?? Page();
+            return await ShowAsync(id);
         }
     }
 
-    private async Task<IActionResult?> LoadAsync(long id)
+    private async Task<IActionResult> ShowAsync(long id)
     {
-        var task = await db.InboxTasks.AsNoTracking().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == id);
-        var actor = await actors.ForAsync(User);
-        // A task someone may not see is not found, whatever its state: ids are sequential.
-        if (task is null || !runtime.MaySee(task, actor)) return NotFound();
-        MyId = actor.UserId!;
-        if (task.Role == Roles.Applicant || !Roles.Staff.Any(actor.HasRole)) return Forbid();
-        // Grant officers oversee every task (to assign it); others see the tasks they may do.
-        var oversees = actor.HasRole(Roles.GrantOfficer);
-        if (task.Status == InboxTaskStatus.Open)
+        await LoadAsync(id);
+        return Page();
+    }
+
+    /// <summary>Fills the page from <see cref="StaffTasks"/>, which refuses (404 or 403) whoever may not see the task.</summary>
+    private async Task LoadAsync(long id)
+    {
+        var view = await staffTasks.ForAsync(id, await actors.ForAsync(User));
+        (Task, Definition, MyId, CanAct, MustDeclare, ReachApplicant) = (view.Task, view.Definition, view.MyId, view.CanAct, view.MustDeclare, view.ReachApplicant);
+        (CanSeeApplication, OrganisationName, Emails, History) = (view.CanSeeSubject, view.OrganisationName, view.Emails, view.History);
+        if (view.Application is { } subject)
         {
-            try { runtime.EnsureMayWork(task, actor); CanAct = true; }
-            catch (ForbiddenException) { if (!oversees) return Forbid(); }
+            Application = subject.Application;
+            Summary = ApplicationSummaryView.From(subject.Application) with { Documents = subject.Documents, ForStaff = true };
+            Information = subject.Information;
         }
-        else if (!oversees && !actor.HasRole(task.Role) && task.CompletedById != actor.UserId) return Forbid();
-        Task = task;
-        Definition = registry.Get(task.Instance!.DefinitionId, task.Instance.DefinitionVersion);
-        MustDeclare = CanAct && task.RequiresConflictDeclaration && !(task.ConflictDeclared && task.AssigneeId == actor.UserId);
-        ReachApplicant = ApplicantMessages.OutcomesThatReachApplicant(Definition, task);
-        if (task.Instance.SubjectType == ApplicationService.SubjectType && int.TryParse(task.Instance.SubjectId, out var applicationId))
-        {
-            try
-            {
-                Application = await applications.ForReadingAsync(applicationId, actor);
-                CanSeeApplication = !MustDeclare;
-            }
-            catch (ForbiddenException) { CanSeeApplication = false; }
-            OrganisationName = await db.Applications.Where(a => a.Id == applicationId).Select(a => a.Organisation!.Name).SingleOrDefaultAsync();
-            if (Application is not null)
-            {
-                Summary = ApplicationSummaryView.From(Application) with { Documents = await store.ForApplicationAsync(applicationId), ForStaff = true };
-                Information = await InformationRequests.LoadAsync(db, store, applicationId, task.InstanceId);
-                var key = applicationId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                Emails = await db.OutboxEmails.AsNoTracking().Where(m => m.SubjectType == ApplicationService.SubjectType && m.SubjectId == key).OrderBy(m => m.CreatedAt).ToListAsync();
-            }
-        }
-        else CanSeeApplication = true;
-        if (await Core.Monitoring.ReturnTaskSubject.ForAsync(db, returns, store, schedules, task.Instance, actor, clock.GetUtcNow().UtcDateTime) is { } report)
+        if (view.Return is { } report)
         {
             (Grant, ChangesDueDefault) = (report.Grant, report.ChangesDueDefault);
             Return = new ReturnSummaryView(report.Return, report.MeasureNames, report.Evidence);
         }
-        if (await Core.Grants.GrantTaskSubject.ForAsync(db, task.Instance) is { } paying) (Grant, Instalment) = (paying.Grant, paying.Instalment);
-        if (Grant is not null)
-        {
-            OrganisationName = await db.Organisations.Where(o => o.Id == Grant.OrganisationId).Select(o => o.Name).SingleAsync();
-            Emails = await db.OutboxEmails.AsNoTracking().Where(m => m.SubjectType == task.Instance.SubjectType && m.SubjectId == task.Instance.SubjectId)
-                .OrderBy(m => m.CreatedAt).ToListAsync();
-        }
-        History = CaseAccess.Filter(await db.WorkflowHistory.AsNoTracking().Where(h => h.InstanceId == task.InstanceId).OrderBy(h => h.Id).ToListAsync(),
-            await CaseAccess.ForAsync(db, task.Instance, actor) ?? JournalView.Stages, actor);
-        if (task.Status == InboxTaskStatus.Open && actor.HasRole(Roles.GrantOfficer))
-        {
-            var eligibility = await TaskEligibility.ForAsync(db, task);
-            Assignable = eligibility.Candidates.Where(c => c.Id != task.AssigneeId).ToList();
-            NobodyEligible = task.AssigneeId is null && eligibility.NobodyEligible;
-            CanOverride = NobodyEligible && await db.InboxTasks.AnyAsync(o => o.InstanceId == task.InstanceId && o.StageEntry == task.StageEntry
-                && o.TaskKey == task.TaskKey && o.Id != task.Id && (o.Status == InboxTaskStatus.Open || o.Status == InboxTaskStatus.Completed));
-        }
-        if (task.Form is not null) FormPart = formParts.Single(p => p.Form == task.Form);
-        await FormPart.LoadAsync(this, db);
-        return null;
+        if (view.Grant is { } paying) (Grant, Instalment) = (paying.Grant, paying.Instalment);
+        if (view.Assignment is { } assignment)
+            (Assignable, NobodyEligible, CanOverride) = (assignment.Candidates, assignment.NobodyEligible, assignment.CanOverride);
+        if (Task.Form is not null) FormPart = formParts.Single(p => p.Form == Task.Form);
+        await FormPart.LoadAsync(this, staffTasks);
     }
 }

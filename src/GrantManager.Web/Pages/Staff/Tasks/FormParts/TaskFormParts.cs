@@ -1,7 +1,5 @@
-using GrantManager.Core.Data;
+using GrantManager.Core.Tasks;
 using GrantManager.Core.Workflows;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace GrantManager.Web.Pages.Staff.Tasks.FormParts;
 
@@ -18,7 +16,7 @@ public abstract class TaskFormPart
     public virtual string NoteLabel => "Note for the file";
     public virtual string NoteHint => "Only council staff see this. It is never sent to the applicant.";
     public virtual int NoteRows => 4;
-    public virtual Task LoadAsync(TaskModel page, GrantDbContext db) => Task.CompletedTask;
+    public virtual Task LoadAsync(TaskModel page, StaffTasks queries) => Task.CompletedTask;
 }
 
 /// <summary>The note for the file of a task without a form.</summary>
@@ -35,10 +33,9 @@ public sealed class AssessmentPart : TaskFormPart
     public override string NoteHint => "Required. Council staff and the decision-maker see this; it is never sent to the applicant.";
     public override int NoteRows => 5;
 
-    public override async Task LoadAsync(TaskModel page, GrantDbContext db)
+    public override async Task LoadAsync(TaskModel page, StaffTasks queries)
     {
-        if (page.Application is { } application)
-            page.Criteria = await db.Criteria.AsNoTracking().Where(c => c.FundId == application.FundId).OrderBy(c => c.Order).ToListAsync();
+        if (page.Application is { } application) page.Criteria = await queries.CriteriaAsync(application.FundId);
     }
 }
 
@@ -47,23 +44,18 @@ public sealed class DecisionPart : TaskFormPart
     public override string Form => Core.Grants.DecisionForm.Name;
     public override string AfterOutcome => "FormParts/_DecisionTerms";
 
-    public override async Task LoadAsync(TaskModel page, GrantDbContext db)
+    public override async Task LoadAsync(TaskModel page, StaffTasks queries)
     {
         if (!page.CanSeeApplication) return;
         // The decider sees every assessment: recommendation, weighted score and reasons.
-        var done = await db.InboxTasks.AsNoTracking()
-            .Where(t => t.InstanceId == page.Task.InstanceId && t.Form == Core.Applications.AssessmentForm.Name && t.Status == InboxTaskStatus.Completed)
-            .OrderBy(t => t.Id).ToListAsync();
-        page.Assessments = done.Select(t => new TaskModel.AssessmentView(t.CompletedByName ?? "", t.Outcome ?? "",
-            TaskData.WeightedScore(t.Data),
-            t.Comment)).ToList();
+        page.Assessments = await queries.AssessmentsAsync(page.Task.InstanceId);
         if (page.Application is { } application)
         {
             if (page.Input.Targets.Count == 0)
                 page.Input.Targets = application.Outcomes.ToDictionary(o => o.MeasureCode, o => (string?)o.Target.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture));
             if (application.AmountRequested is decimal requested && page.Input.AmountAwarded is null)
                 page.Input.AmountAwarded = requested;
-            page.RoundBudget = await page.HttpContext.RequestServices.GetRequiredService<Core.Funds.RoundBudgets>().ForApplicationAsync(application.Id);
+            page.RoundBudget = await queries.RoundBudgetAsync(application.Id);
         }
     }
 }
@@ -93,13 +85,10 @@ public sealed class VariationReviewPart : TaskFormPart
     public override string Form => Core.Grants.VariationReviewForm.Name;
     public override string BeforeOutcome => "FormParts/_VariationChanges";
 
-    public override async Task LoadAsync(TaskModel page, GrantDbContext db)
+    public override async Task LoadAsync(TaskModel page, StaffTasks queries)
     {
-        if (page.Task.Instance is not { SubjectType: Core.Grants.GrantVariations.SubjectType } instance || !int.TryParse(instance.SubjectId, out var id)) return;
-        page.Variation = await db.Set<Core.Grants.GrantVariation>().AsNoTracking().SingleAsync(v => v.Id == id);
-        page.Grant = await db.Grants.AsNoTracking().SingleAsync(g => g.Id == page.Variation.GrantId);
-        page.OrganisationName = await db.Organisations.Where(o => o.Id == page.Grant.OrganisationId).Select(o => o.Name).SingleAsync();
-        page.MeasureNames = await db.OutcomeMeasures.AsNoTracking().Where(m => m.FundId == page.Grant.FundId).ToDictionaryAsync(m => m.Code, m => m.Name);
-        page.RoundBudget = await page.HttpContext.RequestServices.GetRequiredService<Core.Funds.RoundBudgets>().ForApplicationAsync(page.Grant.ApplicationId);
+        if (await queries.VariationAsync(page.Task.Instance!) is not { } subject) return;
+        (page.Variation, page.Grant, page.OrganisationName, page.MeasureNames) = (subject.Variation, subject.Grant, subject.OrganisationName, subject.MeasureNames);
+        page.RoundBudget = await queries.RoundBudgetAsync(subject.Grant.ApplicationId);
     }
 }

@@ -1,9 +1,8 @@
-using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
 
-namespace GrantManager.Web.Pages.Shared;
+namespace GrantManager.Core.Applications;
 
 /// <summary>Something staff told the applicant when completing a task: the words, who, when and with which outcome.</summary>
 public sealed record ApplicantMessageView(string Text, string From, DateTime At, string Outcome);
