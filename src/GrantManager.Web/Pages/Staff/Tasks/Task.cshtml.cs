@@ -298,7 +298,7 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, Applic
 
     private async Task<IActionResult?> LoadAsync(long id)
     {
-        var task = await db.InboxTasks.AsNoTracking().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == id);
+        var task = await db.InboxTasks.AsNoTracking().Include(t => t.Instance).WithConflicts().SingleOrDefaultAsync(t => t.Id == id);
         var actor = await actors.ForAsync(User);
         // A task someone may not see is not found, whatever its state: ids are sequential.
         if (task is null || !runtime.MaySee(task, actor)) return NotFound();
