@@ -116,12 +116,18 @@ public sealed class WorkList(GrantDbContext db, WorkflowRegistry registry)
         if (userId != "") parts.Add(open.Where(t => t.Role != Roles.Applicant && t.AssigneeId == userId));
         var roles = actor.Roles.Where(r => r != Roles.Applicant).ToList();
         if (roles.Count > 0)
-            parts.Add(OneCopy(open.Where(t => t.Role != Roles.Applicant && roles.Contains(t.Role) && t.AssigneeId == null && !t.Exclusions.Any(x => x.UserId == userId && x.Conflict)), actor));
+            parts.Add(OneCopy(open.Where(t => t.Role != Roles.Applicant && roles.Contains(t.Role) && t.AssigneeId == null && !Barred(userId).Contains(t.Id)), actor));
         if (organisationId is not null)
             parts.Add(OneCopy(open.Where(t => t.Role == Roles.Applicant && t.Instance!.OrganisationId == organisationId), actor));
         if (extra.Count > 0) parts.Add(open.Where(t => extra.Contains(t.Id)));
         return parts.Select(p => Filtered(p, filter)).ToList();
     }
+
+    /// <summary>
+    /// The tasks the person declared a conflict on, as one subquery the database reads once (a look-up for each listed task
+    /// instead costs more than the list itself).
+    /// </summary>
+    private IQueryable<long> Barred(string userId) => db.InboxTaskExclusions.Where(x => x.UserId == userId && x.Conflict).Select(x => x.TaskId);
 
     private IQueryable<InboxTask> Filtered(IQueryable<InboxTask> query, WorkListFilter filter)
     {
@@ -143,7 +149,7 @@ public sealed class WorkList(GrantDbContext db, WorkflowRegistry registry)
         var copies = MayHaveCopies(registry).ToList();
         var visible = db.InboxTasks.AsNoTracking().Where(t => t.Status == InboxTaskStatus.Open).Where(t =>
             (t.Role == Roles.Applicant && organisationId != null && t.Instance!.OrganisationId == organisationId)
-            || (t.Role != Roles.Applicant && roles.Contains(t.Role) && (t.AssigneeId == null || t.AssigneeId == userId) && !t.Exclusions.Any(x => x.UserId == userId && x.Conflict))
+            || (t.Role != Roles.Applicant && roles.Contains(t.Role) && (t.AssigneeId == null || t.AssigneeId == userId) && !Barred(userId).Contains(t.Id))
             || (t.Role != Roles.Applicant && userId != "" && t.AssigneeId == userId));
         return query.Where(t => t.AssigneeId == userId || !copies.Contains(t.TaskKey)
             || (!db.InboxTasks.Any(s => s.InstanceId == t.InstanceId && s.StageEntry == t.StageEntry && s.TaskKey == t.TaskKey && s.CompletedById == userId)
