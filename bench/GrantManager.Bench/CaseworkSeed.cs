@@ -36,7 +36,7 @@ internal static class CaseworkSeed
     private static readonly Type[] Kinds =
     [
         typeof(Organisation), typeof(User), typeof(IdentityUserRole<string>), typeof(WorkflowInstance), typeof(Application), typeof(ApplicationDistrict), typeof(BudgetLine),
-        typeof(OutcomeTarget), typeof(InboxTask), typeof(WorkflowTimer), typeof(WorkflowHistoryEntry), typeof(OutboxEmail), typeof(Grant),
+        typeof(OutcomeTarget), typeof(InboxTask), typeof(InboxTaskExclusion), typeof(WorkflowTimer), typeof(WorkflowHistoryEntry), typeof(OutboxEmail), typeof(Grant),
         typeof(Instalment), typeof(MonitoringReturn),
     ];
 
@@ -330,6 +330,7 @@ internal static class CaseworkSeed
                     var task = taskJson!.AsObject();
                     var count = task["count"]?.GetValue<int>() ?? 1;
                     var role = task["role"]!.GetValue<string>();
+                    var copies = new List<InboxTask>();
                     for (var c = 0; c < count; c++)
                     {
                         var (personId, personName) = Person(role, c);
@@ -361,10 +362,15 @@ internal static class CaseworkSeed
                         else if (inbox.AssigneeId is not null)
                             History(instance, at.AddMinutes(30), personId, personName, HistoryKinds.TaskClaimed, state, null, null, null);
                         db.Add(inbox);
+                        copies.Add(inbox);
                         if (open && inbox.Status == InboxTaskStatus.Open)
                             foreach (var timer in stateJson["timers"]?.AsArray() ?? [])
                                 if (timer!["from"]?.GetValue<string>() == "taskDue") Timer(instance, state, entry, timer["id"]!.GetValue<string>(), inbox.Id, random);
                     }
+                    // Whoever holds or did one copy may not take an open other, as the runtime records when they take it.
+                    foreach (var other in copies.Where(t => t.Status == InboxTaskStatus.Open))
+                        foreach (var holder in copies.Where(t => t != other).SelectMany(t => new[] { t.AssigneeId, t.CompletedById }).OfType<string>().Distinct())
+                            db.Add(new InboxTaskExclusion { TaskId = other.Id, UserId = holder });
                 }
                 if (open)
                     foreach (var timer in stateJson["timers"]?.AsArray() ?? [])

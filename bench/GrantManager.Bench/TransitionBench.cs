@@ -128,8 +128,8 @@ internal static class TransitionBench
             ("$id", idText), ("$to", next), ("$e", entry), ("$now", now), ("$v", version));
         if (updated != 1) throw new InvalidOperationException("lost a race");
         var taskId = await ScalarAsync(connection, tx, """
-            INSERT INTO InboxTasks (InstanceId, State, StageEntry, TaskKey, Title, Role, Outcomes, RequiresConflictDeclaration, ExcludedUserIds, ConflictDeclared, Status, CreatedAt, DueAt, Version)
-            VALUES ($id, $to, $e + 1, $to || '-task', 'Ping task', 'GrantOfficer', 'next', 0, '', 0, 'Open', $now, $due, 1) RETURNING Id
+            INSERT INTO InboxTasks (InstanceId, State, StageEntry, TaskKey, Title, Role, Outcomes, RequiresConflictDeclaration, ConflictDeclared, Status, CreatedAt, DueAt, Version)
+            VALUES ($id, $to, $e + 1, $to || '-task', 'Ping task', 'GrantOfficer', 'next', 0, 0, 'Open', $now, $due, 1) RETURNING Id
             """, ("$id", idText), ("$to", next), ("$e", entry), ("$now", now), ("$due", now.AddDays(5)));
         await Exec(connection, tx, "INSERT INTO WorkflowTimers (InstanceId, State, StageEntry, TimerKey, TaskId, DueAt, RunAt, Status, Attempts) VALUES ($id, $to, $e + 1, $to || '-reminder', NULL, $due, $due, 'Pending', 0)",
             ("$id", idText), ("$to", next), ("$e", entry), ("$due", now.AddDays(1)));

@@ -68,7 +68,7 @@ public sealed class BulkActions(GrantDbContext db, WorkflowRuntime runtime, Outb
     private async Task<List<InboxTask>> OpenTasksAsync(List<Case> cases, CancellationToken ct)
     {
         var instances = cases.Select(c => c.InstanceId).OfType<Guid>().ToList();
-        return await db.InboxTasks.AsNoTracking()
+        return await db.InboxTasks.AsNoTracking().WithConflicts()
             .Where(t => instances.Contains(t.InstanceId) && t.Status == InboxTaskStatus.Open && t.Role != Roles.Applicant)
             .OrderBy(t => t.Id).ToListAsync(ct);
     }

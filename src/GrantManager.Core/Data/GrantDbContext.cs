@@ -30,6 +30,7 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
     public DbSet<WorkflowInstance> WorkflowInstances => Set<WorkflowInstance>();
     public DbSet<WorkflowHistoryEntry> WorkflowHistory => Set<WorkflowHistoryEntry>();
     public DbSet<InboxTask> InboxTasks => Set<InboxTask>();
+    public DbSet<InboxTaskExclusion> InboxTaskExclusions => Set<InboxTaskExclusion>();
     public DbSet<WorkflowTimer> WorkflowTimers => Set<WorkflowTimer>();
     public DbSet<WorkflowIncident> WorkflowIncidents => Set<WorkflowIncident>();
     public DbSet<Webhooks.WebhookEndpoint> WebhookEndpoints => Set<Webhooks.WebhookEndpoint>();
@@ -131,10 +132,19 @@ public abstract class GrantDbContext(DbContextOptions options) : IdentityDbConte
             // read. Filtered on the role so that only a query saying "not the applicant's" can use them: on SQLite, without
             // statistics, a look-up of one case's open tasks would otherwise go through them instead of the case's index.
             e.HasIndex(t => new { t.Status, t.AssigneeId, t.Role, t.DueAt, t.State }, "IX_InboxTasks_Held").HasFilter("\"Role\" <> 'Applicant'");
-            e.HasIndex(t => new { t.Status, t.Role, t.AssigneeId, t.DueAt, t.TaskKey, t.ExcludedUserIds, t.State, t.InstanceId, t.StageEntry }, "IX_InboxTasks_ByRole")
+            e.HasIndex(t => new { t.Status, t.Role, t.AssigneeId, t.DueAt, t.TaskKey, t.State, t.InstanceId, t.StageEntry }, "IX_InboxTasks_ByRole")
                 .HasFilter("\"Role\" <> 'Applicant'");
             // The other copies of a task and who holds or did them, without reading their rows.
             e.HasIndex(t => new { t.InstanceId, t.StageEntry, t.TaskKey, t.AssigneeId, t.CompletedById }, "IX_InboxTasks_Copies");
+            e.HasMany(t => t.Exclusions).WithOne().HasForeignKey(x => x.TaskId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<InboxTaskExclusion>(e =>
+        {
+            e.ToTable("InboxTaskExclusions");
+            e.HasKey(x => new { x.TaskId, x.UserId });
+            e.Property(x => x.UserId).HasMaxLength(450);
+            // The tasks a person may not take, for the tasks nobody may take: read from the role's holders.
+            e.HasIndex(x => new { x.UserId, x.TaskId });
         });
         builder.Entity<WorkflowTimer>(e =>
         {

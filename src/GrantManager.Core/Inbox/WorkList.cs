@@ -80,26 +80,22 @@ public sealed class WorkList(GrantDbContext db, WorkflowRegistry registry)
 
     /// <summary>
     /// The open tasks nobody may take: a grant officer's to sort out, whatever their role. The role's holders are read
-    /// first, so each task is tested against them by name: barred on the task itself, or doing or having done another copy of it.
+    /// first; a task is stalled when each of them has a row saying they may not take it (<see cref="InboxTaskExclusion"/>:
+    /// a declared conflict, or another copy held or done), so the rows are read from the holders' side and counted.
     /// </summary>
     private async Task<List<long>> StalledAsync(CancellationToken ct)
     {
         var holders = (await TaskEligibility.HoldersAsync(db, null, ct)).Select(h => (UserId: h.Id, h.Role)).Distinct().ToList();
         var held = holders.Select(h => h.Role).Distinct().ToList();
-        var copies = MayHaveCopies(registry).ToList();
         var unassigned = db.InboxTasks.AsNoTracking().Where(t => t.Status == InboxTaskStatus.Open && t.Role != Roles.Applicant && t.AssigneeId == null);
         // Nobody confirmed holds the role at all (of the roles the loaded definitions give tasks to).
         var unheld = DefinedRoles(registry).Except(held).ToList();
         var stalled = unassigned.Where(t => unheld.Contains(t.Role)).Select(t => t.Id);
         foreach (var role in held)
         {
-            // Only a task with copies, or with someone barred, can shut out a holder of its role; it is stalled when every holder is.
-            var shut = unassigned.Where(t => t.Role == role && (copies.Contains(t.TaskKey) || t.ExcludedUserIds != ""));
-            foreach (var holder in holders.Where(h => h.Role == role).Select(h => h.UserId))
-                shut = shut.Where(t => t.ExcludedUserIds.Contains(holder)
-                    || db.InboxTasks.Any(c => c.InstanceId == t.InstanceId && c.StageEntry == t.StageEntry && c.TaskKey == t.TaskKey && c.Id != t.Id
-                                              && (c.AssigneeId == holder || c.CompletedById == holder)));
-            stalled = stalled.Concat(shut.Select(t => t.Id));
+            var ofRole = holders.Where(h => h.Role == role).Select(h => h.UserId).ToList();
+            var shut = db.InboxTaskExclusions.Where(x => ofRole.Contains(x.UserId)).GroupBy(x => x.TaskId).Where(g => g.Count() == ofRole.Count).Select(g => g.Key);
+            stalled = stalled.Concat(unassigned.Where(t => t.Role == role && shut.Contains(t.Id)).Select(t => t.Id));
         }
         return await stalled.ToListAsync(ct);
     }
@@ -120,12 +116,18 @@ public sealed class WorkList(GrantDbContext db, WorkflowRegistry registry)
         if (userId != "") parts.Add(open.Where(t => t.Role != Roles.Applicant && t.AssigneeId == userId));
         var roles = actor.Roles.Where(r => r != Roles.Applicant).ToList();
         if (roles.Count > 0)
-            parts.Add(OneCopy(open.Where(t => t.Role != Roles.Applicant && roles.Contains(t.Role) && t.AssigneeId == null && !t.ExcludedUserIds.Contains(userId)), actor));
+            parts.Add(OneCopy(open.Where(t => t.Role != Roles.Applicant && roles.Contains(t.Role) && t.AssigneeId == null && !Barred(userId).Contains(t.Id)), actor));
         if (organisationId is not null)
             parts.Add(OneCopy(open.Where(t => t.Role == Roles.Applicant && t.Instance!.OrganisationId == organisationId), actor));
         if (extra.Count > 0) parts.Add(open.Where(t => extra.Contains(t.Id)));
         return parts.Select(p => Filtered(p, filter)).ToList();
     }
+
+    /// <summary>
+    /// The tasks the person declared a conflict on, as one subquery the database reads once (a look-up for each listed task
+    /// instead costs more than the list itself).
+    /// </summary>
+    private IQueryable<long> Barred(string userId) => db.InboxTaskExclusions.Where(x => x.UserId == userId && x.Conflict).Select(x => x.TaskId);
 
     private IQueryable<InboxTask> Filtered(IQueryable<InboxTask> query, WorkListFilter filter)
     {
@@ -147,7 +149,7 @@ public sealed class WorkList(GrantDbContext db, WorkflowRegistry registry)
         var copies = MayHaveCopies(registry).ToList();
         var visible = db.InboxTasks.AsNoTracking().Where(t => t.Status == InboxTaskStatus.Open).Where(t =>
             (t.Role == Roles.Applicant && organisationId != null && t.Instance!.OrganisationId == organisationId)
-            || (t.Role != Roles.Applicant && roles.Contains(t.Role) && (t.AssigneeId == null || t.AssigneeId == userId) && !t.ExcludedUserIds.Contains(userId))
+            || (t.Role != Roles.Applicant && roles.Contains(t.Role) && (t.AssigneeId == null || t.AssigneeId == userId) && !Barred(userId).Contains(t.Id))
             || (t.Role != Roles.Applicant && userId != "" && t.AssigneeId == userId));
         return query.Where(t => t.AssigneeId == userId || !copies.Contains(t.TaskKey)
             || (!db.InboxTasks.Any(s => s.InstanceId == t.InstanceId && s.StageEntry == t.StageEntry && s.TaskKey == t.TaskKey && s.CompletedById == userId)

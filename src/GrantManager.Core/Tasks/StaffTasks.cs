@@ -62,7 +62,7 @@ public sealed class StaffTasks(GrantDbContext db, WorkflowRuntime runtime, Workf
     /// </summary>
     public async Task<StaffTaskView> ForAsync(long id, Actor actor, CancellationToken ct = default)
     {
-        var task = await db.InboxTasks.AsNoTracking().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == id, ct);
+        var task = await db.InboxTasks.AsNoTracking().Include(t => t.Instance).WithConflicts().SingleOrDefaultAsync(t => t.Id == id, ct);
         if (task is null || !runtime.MaySee(task, actor)) throw new NotFoundException("No such task");
         if (task.Role == Roles.Applicant || !Roles.Staff.Any(actor.HasRole)) throw new ForbiddenException("This task is not for council staff");
         // Grant officers oversee every task (to assign it); others see the tasks they may do.

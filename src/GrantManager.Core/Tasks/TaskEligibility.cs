@@ -23,12 +23,15 @@ public static class TaskEligibility
         var instances = staffTasks.Select(t => t.InstanceId).Distinct().ToList();
         var copies = await db.Set<InboxTask>().AsNoTracking().Where(t => instances.Contains(t.InstanceId))
             .Select(t => new { t.Id, t.InstanceId, t.StageEntry, t.TaskKey, t.AssigneeId, t.CompletedById }).ToListAsync(ct);
+        var ids = staffTasks.Select(t => t.Id).ToList();
+        var conflicts = (await db.InboxTaskExclusions.AsNoTracking().Where(x => ids.Contains(x.TaskId) && x.Conflict).Select(x => new { x.TaskId, x.UserId }).ToListAsync(ct))
+            .ToLookup(x => x.TaskId, x => x.UserId);
         var result = new Dictionary<long, TaskEligibilityResult>();
         foreach (var task in staffTasks)
         {
             var others = copies.Where(c => c.InstanceId == task.InstanceId && c.StageEntry == task.StageEntry && c.TaskKey == task.TaskKey && c.Id != task.Id)
                 .SelectMany(c => new[] { c.AssigneeId, c.CompletedById }).OfType<string>().ToHashSet();
-            bool May(string id) => !task.IsExcluded(id) && !others.Contains(id);
+            bool May(string id) => !conflicts[task.Id].Contains(id) && !others.Contains(id);
             var candidates = byRole.GetValueOrDefault(task.Role, []).Where(p => May(p.Id)).Select(p => new TaskCandidate(p.Id, p.DisplayName, false)).ToList();
             if (candidates.Count == 0 && task.Role != Roles.GrantOfficer)
                 candidates.AddRange(byRole.GetValueOrDefault(Roles.GrantOfficer, []).Where(p => May(p.Id)).Select(p => new TaskCandidate(p.Id, p.DisplayName, true)));

@@ -16,7 +16,7 @@ public sealed class TaskService(GrantDbContext db, WorkflowRuntime runtime, Task
     public async Task<TransitionResult> CompleteAsync(long taskId, Actor actor, TaskCompletion completion, CancellationToken ct = default)
     {
         var (outcome, comment) = (completion.Outcome, completion.Comment);
-        var task = await db.InboxTasks.AsNoTracking().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == taskId, ct)
+        var task = await db.InboxTasks.AsNoTracking().Include(t => t.Instance).WithConflicts().SingleOrDefaultAsync(t => t.Id == taskId, ct)
             ?? throw new NotFoundException("No such task");
         // Who may see the task comes before its state, and who may act before what they typed.
         if (!runtime.MaySee(task, actor)) throw new NotFoundException("No such task");

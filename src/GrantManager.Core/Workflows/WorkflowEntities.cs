@@ -91,8 +91,8 @@ public sealed class InboxTask
     public bool RequiresConflictDeclaration { get; set; }
     public string? AssigneeId { get; set; }
     public string? AssigneeName { get; set; }
-    /// <summary>People who declared a conflict of interest, separated by '|': they may not take it again.</summary>
-    public string ExcludedUserIds { get; set; } = "";
+    /// <summary>The people who may not take it: they declared a conflict of interest, or hold or did another copy of it.</summary>
+    public List<InboxTaskExclusion> Exclusions { get; set; } = [];
     public bool ConflictDeclared { get; set; }
     public InboxTaskStatus Status { get; set; }
     public DateTime CreatedAt { get; set; }
@@ -107,7 +107,28 @@ public sealed class InboxTask
     public int Version { get; set; }
 
     public IReadOnlyList<string> OutcomeList => Outcomes.Split('|', StringSplitOptions.RemoveEmptyEntries);
-    public bool IsExcluded(string userId) => ExcludedUserIds.Split('|').Contains(userId);
+    /// <summary>Whether the person declared a conflict of interest that bars them from it (read with <see cref="InboxTaskQueries.WithConflicts"/>).</summary>
+    public bool IsExcluded(string userId) => Exclusions.Any(x => x.Conflict && x.UserId == userId);
+}
+
+/// <summary>
+/// Someone who may not take a task. A declared conflict of interest is kept for good (the case's later tasks inherit it);
+/// a row for another copy the person holds or did is kept while the task is open, so that "nobody may take it" is a count
+/// of the task's rows against the role's holders rather than a look at every copy.
+/// </summary>
+public sealed class InboxTaskExclusion
+{
+    public long TaskId { get; set; }
+    public string UserId { get; set; } = "";
+    /// <summary>They declared a conflict of interest on the case (otherwise: they hold or did another copy of the task).</summary>
+    public bool Conflict { get; set; }
+}
+
+public static class InboxTaskQueries
+{
+    /// <summary>The tasks with their declared conflicts, which <see cref="InboxTask.IsExcluded"/> and the runtime's checks of who may work on a task read.</summary>
+    public static IQueryable<InboxTask> WithConflicts(this IQueryable<InboxTask> tasks) =>
+        Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.Include(tasks, t => t.Exclusions.Where(x => x.Conflict));
 }
 
 /// <summary>SetAside: a grant officer went ahead without it (nobody could take it), with the reason in Comment.</summary>

@@ -149,6 +149,8 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
             var instance = await LoadInstanceAsync(work.Db, task.InstanceId, ct);
             var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
             var now = Now;
+            if (task.AssigneeId is null && actor.UserId is not null) await HoldAsync(work.Db, task, actor.UserId, ct);
+            await ClosedAsync(work.Db, task, ct);
             task.Status = InboxTaskStatus.Completed;
             task.Outcome = outcome;
             task.Comment = comment;
@@ -187,6 +189,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
             if (task.AssigneeId is not null)
                 throw new WorkflowConflictException($"{task.AssigneeName} has already taken this task");
             await EnsureNotDoingAnotherOfTheSameAsync(work.Db, task, actor.UserId!, ct);
+            await HoldAsync(work.Db, task, actor.UserId!, ct);
             task.AssigneeId = actor.UserId;
             task.AssigneeName = actor.Name;
             task.Version++;
@@ -203,6 +206,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
             var task = await LoadOpenTaskAsync(work.Db, taskId, actor, ct);
             if (task.AssigneeId != actor.UserId && !people.Coordinates(actor))
                 throw new WorkflowForbiddenException($"Only the person doing the task, or {Words.ACoordinator}, can release it");
+            if (task.AssigneeId is not null) await LetGoAsync(work.Db, task, task.AssigneeId, ct);
             task.AssigneeId = null;
             task.AssigneeName = null;
             task.ConflictDeclared = false;
@@ -226,7 +230,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
             if (task.Role == people.SubjectRole) throw new WorkflowInvalidException($"This task is the {Words.Party}'s to do", "assignee");
             var user = await people.FindAsync(userId, ct)
                 ?? throw new WorkflowInvalidException("Choose someone to assign the task to", "assignee");
-            if (task.IsExcluded(userId)) throw new WorkflowInvalidException($"{user.Name} declared a conflict of interest for this {Words.Subject}", "assignee");
+            if (await IsExcludedAsync(work.Db, task.Id, userId, ct)) throw new WorkflowInvalidException($"{user.Name} declared a conflict of interest for this {Words.Subject}", "assignee");
             await EnsureNotDoingAnotherOfTheSameAsync(work.Db, task, userId, ct, user.Name);
             var eligibility = await people.EligibilityAsync(task, ct);
             var candidate = eligibility.Candidates.FirstOrDefault(c => c.Id == userId);
@@ -234,6 +238,8 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
                 throw new WorkflowInvalidException(eligibility.NobodyEligible
                     ? $"{user.Name} is not {ARole(task.Role)} or {Words.ACoordinator}"
                     : $"{user.Name} is not {ARole(task.Role)}", "assignee");
+            if (task.AssigneeId is not null && task.AssigneeId != userId) await LetGoAsync(work.Db, task, task.AssigneeId, ct);
+            await HoldAsync(work.Db, task, userId, ct);
             task.AssigneeId = userId;
             task.AssigneeName = user.Name;
             task.ConflictDeclared = false;
@@ -275,6 +281,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
 
             var instance = await LoadInstanceAsync(work.Db, task.InstanceId, ct);
             var definition = registry.Get(instance.DefinitionId, instance.DefinitionVersion);
+            await ClosedAsync(work.Db, task, ct);
             task.Status = InboxTaskStatus.SetAside;
             task.Comment = reason.Trim();
             task.CompletedByName = actor.Name;
@@ -319,9 +326,13 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
                 // A conflict is with the application, so it bars the person from every task on it that asks for a declaration.
                 var others = await work.Db.Set<InboxTask>().Where(t => t.InstanceId == task.InstanceId && t.Status == InboxTaskStatus.Open
                     && t.RequiresConflictDeclaration && t.Id != task.Id).ToListAsync(ct);
-                foreach (var t in others.Append(task))
+                foreach (var t in others.Append(task).OrderBy(t => t.Id))
                 {
-                    t.ExcludedUserIds = string.Join('|', t.ExcludedUserIds.Split('|', StringSplitOptions.RemoveEmptyEntries).Append(actor.UserId!).Distinct());
+                    if (t.AssigneeId == actor.UserId) await LetGoAsync(work.Db, t, actor.UserId!, ct);
+                    await work.Db.Database.ExecuteSqlAsync($"""
+                        INSERT INTO "InboxTaskExclusions" ("TaskId", "UserId", "Conflict") VALUES ({t.Id}, {actor.UserId!}, TRUE)
+                        ON CONFLICT ("TaskId", "UserId") DO UPDATE SET "Conflict" = TRUE
+                        """, ct);
                     if (t.AssigneeId == actor.UserId)
                     {
                         t.AssigneeId = null;
@@ -333,6 +344,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
             }
             else
             {
+                if (task.AssigneeId is null) await HoldAsync(work.Db, task, actor.UserId!, ct);
                 task.AssigneeId = actor.UserId;
                 task.AssigneeName = actor.Name;
                 task.ConflictDeclared = true;
@@ -379,6 +391,34 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
 
     /// <summary>"a grant officer", "an assessor": a role in a sentence, in the host's words.</summary>
     private string ARole(string role) => Data.Roles.WithArticle(people.DescribeRole(role).ToLowerInvariant());
+
+    /// <summary>Whether the person declared a conflict of interest that bars them from the task.</summary>
+    private static Task<bool> IsExcludedAsync(DbContext db, long taskId, string userId, CancellationToken ct) =>
+        db.Set<InboxTaskExclusion>().AnyAsync(x => x.TaskId == taskId && x.UserId == userId && x.Conflict, ct);
+
+    /// <summary>
+    /// The person now holds the task, so they may not take its other open copies: rows of their own, written at once in this
+    /// transaction. The copies' rows are not changed, so two people taking two copies at once do not wait on each other.
+    /// </summary>
+    private static async Task HoldAsync(DbContext db, InboxTask task, string userId, CancellationToken ct) =>
+        await db.Database.ExecuteSqlAsync($"""
+            INSERT INTO "InboxTaskExclusions" ("TaskId", "UserId", "Conflict")
+            SELECT "Id", {userId}, FALSE FROM "InboxTasks"
+            WHERE "InstanceId" = {task.InstanceId} AND "StageEntry" = {task.StageEntry} AND "TaskKey" = {task.TaskKey} AND "Id" <> {task.Id} AND "Status" = 'Open'
+            ORDER BY "Id"
+            ON CONFLICT DO NOTHING
+            """, ct);
+
+    /// <summary>The person no longer holds the task: they may take its other copies again (unless they declared a conflict).</summary>
+    private static async Task LetGoAsync(DbContext db, InboxTask task, string userId, CancellationToken ct) =>
+        await db.Database.ExecuteSqlAsync($"""
+            DELETE FROM "InboxTaskExclusions" WHERE "UserId" = {userId} AND NOT "Conflict" AND "TaskId" IN
+                (SELECT "Id" FROM "InboxTasks" WHERE "InstanceId" = {task.InstanceId} AND "StageEntry" = {task.StageEntry} AND "TaskKey" = {task.TaskKey} AND "Id" <> {task.Id})
+            """, ct);
+
+    /// <summary>The task is closed: who may not take it matters no more, but for the conflicts, which the case's later tasks inherit.</summary>
+    private static async Task ClosedAsync(DbContext db, InboxTask task, CancellationToken ct) =>
+        await db.Database.ExecuteSqlAsync($"""DELETE FROM "InboxTaskExclusions" WHERE "TaskId" = {task.Id} AND NOT "Conflict" """, ct);
 
     /// <param name="name">Who is being given the task, when it is not the actor themselves.</param>
     private async Task EnsureNotDoingAnotherOfTheSameAsync(DbContext db, InboxTask task, string userId, CancellationToken ct, string? name = null)
@@ -533,6 +573,10 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
                      .Where(t => t.InstanceId == instance.Id && t.StageEntry == entry && t.Status == InboxTaskStatus.Open).ToList())
             t.Status = InboxTaskStatus.Cancelled;
         await db.Database.ExecuteSqlAsync($"""
+            DELETE FROM "InboxTaskExclusions" WHERE NOT "Conflict" AND "TaskId" IN
+                (SELECT "Id" FROM "InboxTasks" WHERE "InstanceId" = {instance.Id} AND "StageEntry" = {entry} AND "Status" = 'Open')
+            """, ct);
+        await db.Database.ExecuteSqlAsync($"""
             UPDATE "InboxTasks" SET "Status" = 'Cancelled' WHERE "InstanceId" = {instance.Id} AND "StageEntry" = {entry} AND "Status" = 'Open'
             """, ct);
         await CancelTimersAsync(db, instance, entry, null, ct);
@@ -643,9 +687,16 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
             : Anchor(instance, spec.DueFrom) is DateTime anchor ? WorkflowDuration.Parse(spec.Due).AddTo(anchor) : null;
         // Whoever declared a conflict on this case earlier stays barred from it.
         var excluded = spec.RequiresConflictDeclaration
-            ? string.Join('|', (await db.Set<InboxTask>().Where(t => t.InstanceId == instance.Id && t.ExcludedUserIds != "").Select(t => t.ExcludedUserIds).ToListAsync(ct))
-                .SelectMany(e => e.Split('|', StringSplitOptions.RemoveEmptyEntries)).Distinct())
-            : "";
+            ? await (from x in db.Set<InboxTaskExclusion>()
+                     join t in db.Set<InboxTask>() on x.TaskId equals t.Id
+                     where t.InstanceId == instance.Id && x.Conflict
+                     select x.UserId).Distinct().ToListAsync(ct)
+            : [];
+        // A copy opened later (by a timer) is barred to whoever holds or did the copies already open at this stage.
+        var holding = (await db.Set<InboxTask>().Where(t => t.InstanceId == instance.Id && t.StageEntry == instance.StageEntry && t.TaskKey == spec.Id
+                && (t.AssigneeId != null || t.CompletedById != null))
+            .Select(t => new { t.AssigneeId, t.CompletedById }).ToListAsync(ct))
+            .SelectMany(t => new[] { t.AssigneeId, t.CompletedById }).OfType<string>().Except(excluded).Distinct().ToList();
         var opened = new List<InboxTask>();
         for (var i = 0; i < spec.Count; i++)
         {
@@ -653,7 +704,8 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
             {
                 InstanceId = instance.Id, Instance = instance, State = instance.State, StageEntry = instance.StageEntry,
                 TaskKey = spec.Id, Title = spec.Title, Role = spec.Role, Outcomes = string.Join('|', spec.Outcomes),
-                Form = spec.Form, RequiresConflictDeclaration = spec.RequiresConflictDeclaration, ExcludedUserIds = excluded,
+                Form = spec.Form, RequiresConflictDeclaration = spec.RequiresConflictDeclaration,
+                Exclusions = [.. excluded.Select(u => new InboxTaskExclusion { UserId = u, Conflict = true }), .. holding.Select(u => new InboxTaskExclusion { UserId = u })],
                 Status = InboxTaskStatus.Open, CreatedAt = Now, DueAt = due, Version = 1,
             };
             db.Add(task);
@@ -763,7 +815,7 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
     /// <summary>The task if it is still open; one the actor may not see is not found, whatever its state (ids are sequential).</summary>
     private async Task<InboxTask> LoadOpenTaskAsync(DbContext db, long id, Actor actor, CancellationToken ct)
     {
-        var task = await db.Set<InboxTask>().Include(t => t.Instance).SingleOrDefaultAsync(t => t.Id == id, ct);
+        var task = await db.Set<InboxTask>().Include(t => t.Instance).WithConflicts().SingleOrDefaultAsync(t => t.Id == id, ct);
         if (task is null || !MaySee(task, actor)) throw new WorkflowNotFoundException("No such task");
         return task.Status switch
         {

@@ -113,6 +113,39 @@ public sealed class StalledTaskTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_task_is_stalled_only_while_its_other_copy_is_held_and_a_barred_assessor_never_sees_or_takes_it()
+    {
+        var (id, reference, first, second) = await AtAssessmentAsync();
+        var officer = await _app.SignedInAsync("officer@example.org");
+        var asha = await _app.ApiClientAsync("assessor@example.org");
+        await RuntimeAsync((r, a) => r.DeclareConflictAsync(second, true, "I volunteer there", a), "assessor@example.org");
+
+        // Aled may still take either copy: nothing is stalled, and the grant officer's list does not hold the assessments.
+        var before = await officer.GetPageAsync("/Staff/Inbox");
+        Assert.Null(before.QuerySelector("#stalled-tasks"));
+        Assert.DoesNotContain(before.QuerySelectorAll("tbody a"), a => a.GetAttribute("href")!.Contains($"/Staff/Tasks/{second}"));
+
+        // Aled takes the first: nobody may take the second.
+        await RuntimeAsync((r, a) => r.ClaimTaskAsync(first, a), "assessor2@example.org");
+        var inbox = await officer.GetPageAsync("/Staff/Inbox");
+        Assert.Contains("1 task has nobody eligible to take it", inbox.QuerySelector("#stalled-tasks")!.TextContent);
+        var row = inbox.QuerySelectorAll("tbody tr").Single(r => r.TextContent.Contains($"Assess the application for {reference}") && r.QuerySelector(".app-task-stalled") is not null);
+        Assert.Contains($"/Staff/Tasks/{second}", row.QuerySelector("a")!.GetAttribute("href"));
+
+        // He puts it back: either copy is his to take again, so nothing is stalled, and he may be given the second.
+        await RuntimeAsync((r, a) => r.ReleaseTaskAsync(first, a), "assessor2@example.org");
+        inbox = await officer.GetPageAsync("/Staff/Inbox");
+        Assert.Null(inbox.QuerySelector("#stalled-tasks"));
+        Assert.DoesNotContain(inbox.QuerySelectorAll("tbody a"), a => a.GetAttribute("href")!.Contains($"/Staff/Tasks/{second}"));
+        Assert.Equal(["Aled Assessor"], Options(await officer.GetPageAsync($"/Staff/Tasks/{second}")));
+
+        // Asha, barred by her conflict, sees neither copy in her list and may take neither.
+        Assert.DoesNotContain((await asha.GetFromJsonAsync<JsonElement>("/api/tasks")).EnumerateArray(), t => t.GetProperty("applicationId").GetInt32() == id);
+        foreach (var task in new[] { first, second })
+            Assert.Equal(HttpStatusCode.Forbidden, (await asha.PostAsync($"/api/tasks/{task}/claim", null)).StatusCode);
+    }
+
+    [Fact]
     public async Task A_grant_officer_sets_the_stalled_task_aside_with_a_reason_and_the_application_moves_on()
     {
         var (id, reference, first, second) = await AtAssessmentAsync();

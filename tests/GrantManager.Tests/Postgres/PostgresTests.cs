@@ -118,6 +118,34 @@ public sealed class PostgresTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Two_assessors_taking_the_two_copies_at_the_same_moment_neither_deadlock_nor_lose_who_holds_what()
+    {
+        await using var app = App();
+        var asha = await app.ApiClientAsync("assessor@example.org");
+        var aled = await app.ApiClientAsync("assessor2@example.org");
+        var start = DateOnly.FromDateTime(DateTime.UtcNow.AddMonths(2));
+        for (var round = 0; round < 4; round++)
+        {
+            var id = await app.SubmitApplicationAsync(start, start.AddMonths(10));
+            await app.CompleteAsync((await app.OpenTaskAsync(Core.Applications.ApplicationService.SubjectType, id))!.Id, "officer@example.org", new TaskCompletion("eligible", null));
+            var copies = await app.WithDbAsync(db => db.InboxTasks.Where(t => t.Instance!.SubjectId == id.ToString() && t.TaskKey == "assess" && t.Status == InboxTaskStatus.Open)
+                .OrderBy(t => t.Id).Select(t => t.Id).ToListAsync());
+            Assert.Equal(2, copies.Count);
+
+            var claims = await Task.WhenAll(asha.PostAsync($"/api/tasks/{copies[0]}/claim", null), aled.PostAsync($"/api/tasks/{copies[1]}/claim", null));
+
+            // Each claim is taken or refused as a clash on the case (409); a deadlock would be a 500.
+            Assert.All(claims, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.NoContent, HttpStatusCode.Conflict }));
+            Assert.Contains(claims, r => r.StatusCode == HttpStatusCode.NoContent);
+            var held = await app.WithDbAsync(db => db.InboxTasks.Where(t => copies.Contains(t.Id)).Select(t => new { t.Id, t.AssigneeId }).ToListAsync());
+            var expected = held.Where(t => t.AssigneeId != null).Select(t => $"{copies.Single(c => c != t.Id)}:{t.AssigneeId}").Order().ToList();
+            var rows = await app.WithDbAsync(db => db.InboxTaskExclusions.Where(x => copies.Contains(x.TaskId)).Select(x => new { x.TaskId, x.UserId, x.Conflict }).ToListAsync());
+            Assert.Equal(expected, rows.Select(x => $"{x.TaskId}:{x.UserId}").Order().ToList());
+            Assert.DoesNotContain(rows, x => x.Conflict);
+        }
+    }
+
+    [Fact]
     public async Task Two_nodes_share_due_timers_and_each_fires_exactly_once()
     {
         using var folder = new WorkflowFolder();

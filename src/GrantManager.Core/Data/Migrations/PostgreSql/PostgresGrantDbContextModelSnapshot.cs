@@ -1579,10 +1579,6 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Property<DateTime?>("DueAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("ExcludedUserIds")
-                        .IsRequired()
-                        .HasColumnType("text");
-
                     b.Property<string>("Form")
                         .HasColumnType("text");
 
@@ -1634,7 +1630,7 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
 
                     b.HasIndex("Status", "Role", "DueAt");
 
-                    b.HasIndex(new[] { "Status", "Role", "AssigneeId", "DueAt", "TaskKey", "ExcludedUserIds", "State", "InstanceId", "StageEntry" }, "IX_InboxTasks_ByRole")
+                    b.HasIndex(new[] { "Status", "Role", "AssigneeId", "DueAt", "TaskKey", "State", "InstanceId", "StageEntry" }, "IX_InboxTasks_ByRole")
                         .HasFilter("\"Role\" <> 'Applicant'");
 
                     b.HasIndex(new[] { "InstanceId", "StageEntry", "TaskKey", "AssigneeId", "CompletedById" }, "IX_InboxTasks_Copies");
@@ -1643,6 +1639,25 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                         .HasFilter("\"Role\" <> 'Applicant'");
 
                     b.ToTable("InboxTasks");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Workflows.InboxTaskExclusion", b =>
+                {
+                    b.Property<long>("TaskId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("character varying(450)");
+
+                    b.Property<bool>("Conflict")
+                        .HasColumnType("boolean");
+
+                    b.HasKey("TaskId", "UserId");
+
+                    b.HasIndex("UserId", "TaskId");
+
+                    b.ToTable("InboxTaskExclusions", (string)null);
                 });
 
             modelBuilder.Entity("GrantManager.Core.Workflows.WorkflowDefinitionVersion", b =>
@@ -2301,6 +2316,15 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Navigation("Instance");
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Workflows.InboxTaskExclusion", b =>
+                {
+                    b.HasOne("GrantManager.Core.Workflows.InboxTask", null)
+                        .WithMany("Exclusions")
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("GrantManager.Core.Workflows.WorkflowHistoryEntry", b =>
                 {
                     b.HasOne("GrantManager.Core.Workflows.WorkflowInstance", null)
@@ -2424,6 +2448,11 @@ namespace GrantManager.Core.Data.Migrations.PostgreSql
                     b.Navigation("Items");
 
                     b.Navigation("Members");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Workflows.InboxTask", b =>
+                {
+                    b.Navigation("Exclusions");
                 });
 #pragma warning restore 612, 618
         }

@@ -1526,10 +1526,6 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Property<DateTime?>("DueAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("ExcludedUserIds")
-                        .IsRequired()
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("Form")
                         .HasColumnType("TEXT");
 
@@ -1581,7 +1577,7 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
 
                     b.HasIndex("Status", "Role", "DueAt");
 
-                    b.HasIndex(new[] { "Status", "Role", "AssigneeId", "DueAt", "TaskKey", "ExcludedUserIds", "State", "InstanceId", "StageEntry" }, "IX_InboxTasks_ByRole")
+                    b.HasIndex(new[] { "Status", "Role", "AssigneeId", "DueAt", "TaskKey", "State", "InstanceId", "StageEntry" }, "IX_InboxTasks_ByRole")
                         .HasFilter("\"Role\" <> 'Applicant'");
 
                     b.HasIndex(new[] { "InstanceId", "StageEntry", "TaskKey", "AssigneeId", "CompletedById" }, "IX_InboxTasks_Copies");
@@ -1590,6 +1586,25 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                         .HasFilter("\"Role\" <> 'Applicant'");
 
                     b.ToTable("InboxTasks");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Workflows.InboxTaskExclusion", b =>
+                {
+                    b.Property<long>("TaskId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UserId")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Conflict")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TaskId", "UserId");
+
+                    b.HasIndex("UserId", "TaskId");
+
+                    b.ToTable("InboxTaskExclusions", (string)null);
                 });
 
             modelBuilder.Entity("GrantManager.Core.Workflows.WorkflowDefinitionVersion", b =>
@@ -2236,6 +2251,15 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Navigation("Instance");
                 });
 
+            modelBuilder.Entity("GrantManager.Core.Workflows.InboxTaskExclusion", b =>
+                {
+                    b.HasOne("GrantManager.Core.Workflows.InboxTask", null)
+                        .WithMany("Exclusions")
+                        .HasForeignKey("TaskId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("GrantManager.Core.Workflows.WorkflowHistoryEntry", b =>
                 {
                     b.HasOne("GrantManager.Core.Workflows.WorkflowInstance", null)
@@ -2359,6 +2383,11 @@ namespace GrantManager.Core.Data.Migrations.Sqlite
                     b.Navigation("Items");
 
                     b.Navigation("Members");
+                });
+
+            modelBuilder.Entity("GrantManager.Core.Workflows.InboxTask", b =>
+                {
+                    b.Navigation("Exclusions");
                 });
 #pragma warning restore 612, 618
         }
