@@ -78,7 +78,11 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
     private List<string> StatesWith(string status) => registry.All.SelectMany(d => d.States.Where(s => (s.Value.Status ?? "submitted") == status).Select(s => s.Key))
         .Distinct().ToList();
 
-    private IQueryable<Application> Query(Actor actor, RegisterFilter f, bool withStatus = true)
+    /// <summary>Grant officers and administrators see every application; the other staff who may see the register only those their work needs.</summary>
+    public static bool SeesEveryApplication(Actor actor) => actor.HasRole(Roles.GrantOfficer) || actor.HasRole(Roles.Administrator);
+
+    /// <summary>The applications the actor may see, before any filter: what the register, and every figure linking to it, counts for them.</summary>
+    public IQueryable<Application> Visible(Actor actor)
     {
         if (!MaySee(actor)) throw new ForbiddenException("Assessors see applications through their tasks, once they have declared any conflict of interest");
         // WorkflowState is the application's workflow state (null for a draft), kept by the database, so no join to the instances is needed.
@@ -88,7 +92,7 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
             var own = actor.OrganisationId ?? -1;
             query = query.Where(a => a.OrganisationId == own);
         }
-        else if (!actor.HasRole(Roles.GrantOfficer) && !actor.HasRole(Roles.Administrator))
+        else if (!SeesEveryApplication(actor))
         {
             // The same rule as the case file: a panel member sees what has come to the panel, finance what became a grant.
             var panel = actor.HasRole(Roles.PanelMember);
@@ -97,6 +101,12 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
             query = query.Where(a => (panel && a.WorkflowInstanceId != null && db.InboxTasks.Any(t => t.InstanceId == a.WorkflowInstanceId && t.Role == Roles.PanelMember))
                 || (finance && grants.Contains(a.Id)));
         }
+        return query;
+    }
+
+    private IQueryable<Application> Query(Actor actor, RegisterFilter f, bool withStatus = true)
+    {
+        var query = Visible(actor);
         var words = Words(f.Q);
         if (words.Count > 0)
         {

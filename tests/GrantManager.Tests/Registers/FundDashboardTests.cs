@@ -61,6 +61,40 @@ public sealed class FundDashboardTests(GrantManagerFactory app) : IClassFixture<
         Assert.Equal(HttpStatusCode.Redirect, (await applicant.GetAsync(url)).StatusCode);
     }
 
+    [Fact]
+    public async Task A_panel_member_or_finance_officer_sees_counts_of_what_their_register_shows()
+    {
+        var fundId = (await app.CreateFundAsync("DASHP")).Id;
+        var email = await app.CreateApplicantAsync("Brookland Bell Ringers");
+        await app.CreateApplicationAsync(a => a.By(email).ToFund("DASHP").Running(Start, Start.AddMonths(11)).Asking(2100m).Submitted());
+        // Above the delegated limit, so the panel decides them.
+        await app.CreateApplicationAsync(a => a.By(email).ToFund("DASHP").Running(Start, Start.AddMonths(11)).Asking(6100m).Assessed());
+        await app.CreateApplicationAsync(a => a.By(email).ToFund("DASHP").Running(Start, Start.AddMonths(11)).Asking(7100m).Awarded());
+        var url = $"/Staff/Funds/{fundId}/Dashboard";
+        int Counted(AngleSharp.Html.Dom.IHtmlDocument page) => page.QuerySelectorAll("#pipeline-table td a").Sum(a => Count(a.TextContent.Trim()));
+
+        var officer = await (await app.SignedInAsync("officer@example.org")).GetPageAsync(url);
+        Assert.Equal(3, Counted(officer));
+        Assert.Null(officer.QuerySelector("#applications-counted"));
+
+        foreach (var (staff, expected, counted) in new[] { ("panel@example.org", 2, "come to the panel"), ("finance@example.org", 1, "became grants") })
+        {
+            var browser = await app.SignedInAsync(staff);
+            var page = await browser.GetPageAsync(url);
+            Assert.Equal(expected, Counted(page));
+            Assert.Contains(counted, page.QuerySelector("#applications-counted")!.TextContent);
+            var links = page.QuerySelectorAll("#pipeline-table td a, #demand-table td a").ToList();
+            Assert.NotEmpty(links);
+            foreach (var link in links)
+            {
+                var register = await browser.GetPageAsync(link.GetAttribute("href")!);
+                Assert.Equal(Count(link.TextContent.Trim()), Count(register.QuerySelector("#register-total")!.TextContent.Trim()));
+            }
+            var fundRegister = await browser.GetPageAsync($"/Staff/Applications?fundId={fundId}");
+            Assert.Equal(expected, Count(fundRegister.QuerySelector("#register-total")!.TextContent.Trim()));
+        }
+    }
+
     private static decimal Pounds(string text) =>
         decimal.Parse(text.Trim().TrimStart('£').Split(' ')[0].Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
 
