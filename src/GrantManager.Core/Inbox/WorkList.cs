@@ -22,8 +22,9 @@ public sealed record TaskView(long Id, int? ApplicationId, string? Reference, st
     public int Copy { get; init; }
     /// <summary>How many copies of the task the stage opened.</summary>
     public int Copies { get; init; } = 1;
-    /// <summary>The title, with which copy it is when the stage opened several: "Assess the application (1 of 2)".</summary>
-    public string Label => Copies > 1 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Title} ({Copy} of {Copies})") : Title;
+    /// <summary>Which copy it is, to follow the title, when the stage opened several: " (1 of 2)"; otherwise empty.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string CopyOf => Copies > 1 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" ({Copy} of {Copies})") : "";
 }
 
 /// <param name="Everyone">Every open staff task, whoever holds it (a grant officer sharing out the work).</param>

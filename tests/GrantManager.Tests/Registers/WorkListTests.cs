@@ -31,8 +31,8 @@ public sealed class WorkListTests(GrantManagerFactory app) : IClassFixture<Grant
 
         var page = await (await app.SignedInAsync("officer@example.org")).GetPageAsync($"/Staff/Inbox?All=true&fund={fundId}&stage=assessment");
         var rows = page.QuerySelectorAll("tbody tr").Where(r => r.TextContent.Contains(application.Reference, StringComparison.Ordinal)).ToList();
-        Assert.Equal(["Assess the application (1 of 2)", "Assess the application (2 of 2)"],
-            rows.Select(r => r.QuerySelector("td a")!.FirstChild!.TextContent.Trim()).Order(StringComparer.Ordinal).ToList());
+        Assert.Equal([$"Assess the application for {application.Reference} (1 of 2)", $"Assess the application for {application.Reference} (2 of 2)"],
+            rows.Select(r => r.QuerySelector("td a")!.TextContent.Trim()).Order(StringComparer.Ordinal).ToList());
         Assert.All(rows, r => Assert.Contains(r.QuerySelectorAll("a"), a => a.GetAttribute("href") == $"/Staff/Applications/{application.Id}"));
 
         // An assessor, who reaches the case only through the task after declaring any conflict, gets no link to the case file.

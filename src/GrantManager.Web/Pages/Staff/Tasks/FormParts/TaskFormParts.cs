@@ -59,6 +59,7 @@ public sealed class DecisionPart : TaskFormPart
             t.Comment)).ToList();
         if (page.Application is { } application)
         {
+            page.ScoreOutOf = Core.Applications.AssessmentForm.ScoreOutOf(await db.Criteria.AsNoTracking().Where(c => c.FundId == application.FundId).ToListAsync());
             if (page.Input.Targets.Count == 0)
                 page.Input.Targets = application.Outcomes.ToDictionary(o => o.MeasureCode, o => (string?)o.Target.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture));
             if (application.AmountRequested is decimal requested && page.Input.AmountAwarded is null)
