@@ -23,31 +23,8 @@ public sealed partial class ExportDatesTests(GrantManagerFactory app) : IClassFi
     {
         var response = await browser.GetAsync(url);
         Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
-        var text = (await response.Content.ReadAsStringAsync()).TrimStart('\uFEFF');
-        var rows = new List<List<string>>();
-        var row = new List<string>();
-        var cell = new System.Text.StringBuilder();
-        var quoted = false;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < text.Length && text[i + 1] == '"') { cell.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else cell.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { row.Add(cell.ToString()); cell.Clear(); }
-            else if (c == '\n')
-            {
-                row.Add(cell.ToString().TrimEnd('\r'));
-                cell.Clear();
-                rows.Add(row);
-                row = [];
-            }
-            else cell.Append(c);
-        }
+        var rows = GrantManager.Core.SocialValue.SocialValueProxies.CsvRows((await response.Content.ReadAsStringAsync()).TrimStart('\uFEFF'), out var malformed);
+        Assert.Null(malformed);
         return rows;
     }
 
