@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using System.Text.RegularExpressions;
 using GrantManager.Core.Configuration;
 using GrantManager.Core.Data;
@@ -78,7 +79,11 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
     private List<string> StatesWith(string status) => registry.All.SelectMany(d => d.States.Where(s => (s.Value.Status ?? "submitted") == status).Select(s => s.Key))
         .Distinct().ToList();
 
-    private IQueryable<Application> Query(Actor actor, RegisterFilter f, bool withStatus = true)
+    /// <summary>Grant officers and administrators see every application; the other staff who may see the register only those their work needs.</summary>
+    public static bool SeesEveryApplication(Actor actor) => actor.HasRole(Roles.GrantOfficer) || actor.HasRole(Roles.Administrator);
+
+    /// <summary>The applications the actor may see, before any filter: what the register, and every figure linking to it, counts for them.</summary>
+    public IQueryable<Application> Visible(Actor actor)
     {
         if (!MaySee(actor)) throw new ForbiddenException("Assessors see applications through their tasks, once they have declared any conflict of interest");
         // WorkflowState is the application's workflow state (null for a draft), kept by the database, so no join to the instances is needed.
@@ -88,7 +93,7 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
             var own = actor.OrganisationId ?? -1;
             query = query.Where(a => a.OrganisationId == own);
         }
-        else if (!actor.HasRole(Roles.GrantOfficer) && !actor.HasRole(Roles.Administrator))
+        else if (!SeesEveryApplication(actor))
         {
             // The same rule as the case file: a panel member sees what has come to the panel, finance what became a grant.
             var panel = actor.HasRole(Roles.PanelMember);
@@ -97,6 +102,12 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
             query = query.Where(a => (panel && a.WorkflowInstanceId != null && db.InboxTasks.Any(t => t.InstanceId == a.WorkflowInstanceId && t.Role == Roles.PanelMember))
                 || (finance && grants.Contains(a.Id)));
         }
+        return query;
+    }
+
+    private IQueryable<Application> Query(Actor actor, RegisterFilter f, bool withStatus = true)
+    {
+        var query = Visible(actor);
         var words = Words(f.Q);
         if (words.Count > 0)
         {
@@ -137,8 +148,36 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
         return query;
     }
 
+    /// <summary>
+    /// For sorting by status: the states in the order the funds' workflows go through them (drafts first), so the register
+    /// reads from eligibility to award and then the endings, as the stages are shown, not by the states' internal names.
+    /// </summary>
+    private async Task<List<string>> StateOrderAsync(RegisterFilter f, CancellationToken ct)
+    {
+        if (f.Sort != "status") return [];
+        var used = (await db.Funds.AsNoTracking().Select(x => x.WorkflowId).Distinct().ToListAsync(ct)).Order(StringComparer.Ordinal).ToList();
+        return registry.All.Where(d => used.Contains(d.Id)).OrderBy(d => used.IndexOf(d.Id)).ThenByDescending(d => d.Version)
+            .SelectMany(d => d.States.Keys).Distinct().ToList();
+    }
+
+    /// <summary>An application's place in <paramref name="states"/> (a draft 0, a state not listed after all of them), for the database to sort by.</summary>
+    private static Expression<Func<Application, int>> StatePlace(List<string> states)
+    {
+        var a = Expression.Parameter(typeof(Application), "a");
+        var state = Expression.Property(a, nameof(Application.WorkflowState));
+        Expression place = Expression.Constant(states.Count + 1);
+        for (var i = states.Count - 1; i >= 0; i--)
+            place = Expression.Condition(
+                Expression.Equal(state, Expression.Constant(states[i], typeof(string))),
+                Expression.Constant(i + 1), place);
+        place = Expression.Condition(
+            Expression.Equal(state, Expression.Constant(null, typeof(string))),
+            Expression.Constant(0), place);
+        return Expression.Lambda<Func<Application, int>>(place, a);
+    }
+
     /// <summary>The register's order; <paramref name="reversed"/> gives exactly the opposite order (for reading a late page from the end).</summary>
-    private static IQueryable<Application> Sorted(IQueryable<Application> query, RegisterFilter f, bool reversed = false)
+    private static IQueryable<Application> Sorted(IQueryable<Application> query, RegisterFilter f, List<string> states, bool reversed = false)
     {
         var sort = SortColumns.Contains(f.Sort) ? f.Sort : "submitted";
         var descending = (f.Descending ?? sort == "submitted") != reversed;
@@ -154,8 +193,8 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
             ("fund", true) => query.OrderByDescending(a => a.Fund!.Name),
             ("round", false) => query.OrderBy(a => a.Round!.OpensAt),
             ("round", true) => query.OrderByDescending(a => a.Round!.OpensAt),
-            ("status", false) => query.OrderBy(a => a.WorkflowState ?? ""),
-            ("status", true) => query.OrderByDescending(a => a.WorkflowState ?? ""),
+            ("status", false) => query.OrderBy(StatePlace(states)),
+            ("status", true) => query.OrderByDescending(StatePlace(states)),
             ("amount", false) => query.OrderBy(a => a.AmountRequested),
             ("amount", true) => query.OrderByDescending(a => a.AmountRequested),
             (_, false) => query.OrderBy(a => a.SubmittedAt),
@@ -180,14 +219,15 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
         // The page's ids first (over the order's index), then their rows. A page past the middle is read from the far end, so the last is as quick as the first.
         var skip = (page - 1) * pageSize;
         var query = Query(actor, filter);
+        var states = await StateOrderAsync(filter, ct);
         List<int> ids;
         if (skip > 0 && skip >= total / 2 && skip < total)
         {
             var take = Math.Min(pageSize, total - skip);
-            ids = await Sorted(query, filter, reversed: true).Select(a => a.Id).Skip(total - skip - take).Take(take).ToListAsync(ct);
+            ids = await Sorted(query, filter, states, reversed: true).Select(a => a.Id).Skip(total - skip - take).Take(take).ToListAsync(ct);
             ids.Reverse();
         }
-        else ids = await Sorted(query, filter).Select(a => a.Id).Skip(skip).Take(pageSize).ToListAsync(ct);
+        else ids = await Sorted(query, filter, states).Select(a => a.Id).Skip(skip).Take(pageSize).ToListAsync(ct);
         return new RegisterPage(await RowsAsync(ids, ct), total, page, pageSize, statusCounts);
     }
 
@@ -197,7 +237,7 @@ public sealed partial class ApplicationRegister(GrantDbContext db, WorkflowRegis
     /// </summary>
     public async IAsyncEnumerable<RegisterRow> AllAsync(Actor actor, RegisterFilter filter, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
     {
-        var ids = await Sorted(Query(actor, filter), filter).Select(a => a.Id).ToListAsync(ct);
+        var ids = await Sorted(Query(actor, filter), filter, await StateOrderAsync(filter, ct)).Select(a => a.Id).ToListAsync(ct);
         for (var start = 0; start < ids.Count; start += ExportBatch)
         {
             var rows = await RowsAsync(ids.GetRange(start, Math.Min(ExportBatch, ids.Count - start)), ct);

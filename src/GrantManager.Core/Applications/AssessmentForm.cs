@@ -11,6 +11,9 @@ namespace GrantManager.Core.Applications;
 public sealed class AssessmentForm(GrantDbContext db) : ITaskForm
 {
     public static string Name => "assessment";
+
+    /// <summary>The most a weighted score can be: each criterion's score counts as its share of the criterion's weight, so the weights added up (100 for a fund without criteria yet).</summary>
+    public static int ScoreOutOf(IEnumerable<Funds.AssessmentCriterion> criteria) => criteria.Sum(c => c.Weight) is var total and > 0 ? total : 100;
     public static string Asks => "A score for each of the fund's criteria and the reasons for the scores and recommendation";
     public static IReadOnlyList<string> ActsOn => [];
 

@@ -80,12 +80,13 @@ public sealed class BulkActions(GrantDbContext db, WorkflowRuntime runtime, Outb
     public async Task<List<BulkOutcome>> AssignAsync(Actor actor, IReadOnlyCollection<int> ids, string? userId, CancellationToken ct = default)
     {
         var cases = await CasesAsync(actor, ids, ct);
-        var user = string.IsNullOrEmpty(userId) ? null : await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new { u.Id, u.DisplayName }).SingleOrDefaultAsync(ct);
+        var user = string.IsNullOrEmpty(userId) ? null : await db.Users.AsNoTracking().Where(u => u.Id == userId).Select(u => new { u.Id, u.DisplayName, u.Email }).SingleOrDefaultAsync(ct);
         if (user is null) throw new InputException(new Dictionary<string, string[]> { ["assigneeId"] = ["Choose the person to give the tasks to"] });
         var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id where ur.UserId == user.Id select r.Name!).ToListAsync(ct);
         var tasks = await OpenTasksAsync(cases, ct);
         var eligibility = await TaskEligibility.ForAsync(db, tasks, ct);
         var outcomes = new List<BulkOutcome>();
+        var given = new List<AssignedTasksEmail.Given>();
         foreach (var c in cases)
         {
             var open = tasks.Where(t => t.InstanceId == c.InstanceId).ToList();
@@ -113,15 +114,25 @@ public sealed class BulkActions(GrantDbContext db, WorkflowRuntime runtime, Outb
             {
                 await InCaseAsync(async () =>
                 {
-                    await runtime.AssignTaskAsync(task.Id, user.Id, actor, ct);
+                    await runtime.AssignTaskAsync(task.Id, user.Id, actor, tell: false, ct);
                     Record(c.InstanceId!.Value, actor, $"Assigned ‘{task.Title}’ to {user.DisplayName}", cases.Count);
                 }, ct);
                 outcomes.Add(new(c.Id, c.Reference, true, $"‘{task.Title}’ given to {user.DisplayName}"));
+                given.Add(new(task.Id, task.Title, c.Reference, task.DueAt));
             }
             catch (RefusedException e) when (e is WorkflowInvalidException or ConflictException or ForbiddenException)
             {
                 outcomes.Add(new(c.Id, c.Reference, false, e.Message));
             }
+        }
+        // One email for everything given, after the cases are saved; a single case's email is listed in its case file.
+        if (given.Count > 0 && user.Email is { } address)
+        {
+            var only = given.Count == 1 ? cases.Single(c => c.Reference == given[0].Reference) : null;
+            AssignedTasksEmail.Add(outbox, db, new WorkflowPerson(user.Id, user.DisplayName, address), actor, given,
+                only is null ? null : ApplicationService.SubjectType, only?.Id.ToString(CultureInfo.InvariantCulture));
+            await db.SaveChangesAsync(ct);
+            db.ChangeTracker.Clear();
         }
         return outcomes;
     }
@@ -206,7 +217,7 @@ public sealed class BulkActions(GrantDbContext db, WorkflowRuntime runtime, Outb
         db.WorkflowHistory.Add(new WorkflowHistoryEntry
         {
             InstanceId = instanceId, At = time.GetUtcNow().UtcDateTime, ActorId = actor.UserId, ActorName = actor.Name, Kind = HistoryKind,
-            Comment = $"{what} (one of {cases} {(cases == 1 ? "application" : "applications")} acted on together)",
+            Comment = $"{what} (one of {Wording.Count(cases, "application")} acted on together)",
         });
 
     private async Task InCaseAsync(Func<Task> work, CancellationToken ct)

@@ -46,6 +46,8 @@ public sealed class CaseFile
     public required List<CaseHistory> History { get; init; }
     public required List<CaseTask> OpenTasks { get; init; }
     public required List<CaseTimer> Timers { get; init; }
+    /// <summary>The most a weighted score on this fund can be (<see cref="AssessmentForm.ScoreOutOf"/>).</summary>
+    public int ScoreOutOf { get; init; } = 100;
 
     public static async Task<CaseFile> LoadAsync(GrantDbContext db, ApplicationService applications, AttachmentStore store, WorkflowRegistry registry,
         int id, Actor actor, CancellationToken ct = default)
@@ -117,6 +119,7 @@ public sealed class CaseFile
         {
             Application = application, Instance = instance, Status = ApplicationService.StatusOf(application, instance, registry),
             StageTitle = instance is null ? null : Title(instance, instance.State), Documents = await store.ForApplicationAsync(id, ct),
+            ScoreOutOf = AssessmentForm.ScoreOutOf(await db.Criteria.AsNoTracking().Where(c => c.FundId == application.FundId).ToListAsync(ct)),
             Judgements = judgements, SeesOthersJudgements = !onlyOwn, Grant = grant, Emails = emails, History = history, OpenTasks = open,
             Timers = timers.Select(t => new CaseTimer(references[t.InstanceId], Title(byId[t.InstanceId], t.State), t.TimerKey, t.DueAt)).ToList(),
         };

@@ -23,12 +23,14 @@ public sealed record FundPipeline(List<PipelineStage> Stages, List<RoundDemand> 
 /// the demand on each round against its budget: the figures for the dashboard's charts, each of which
 /// links to the register filtered to exactly the applications it counts.
 /// </summary>
-public sealed class FundPipelines(GrantDbContext db, WorkflowRegistry registry)
+public sealed class FundPipelines(GrantDbContext db, WorkflowRegistry registry, ApplicationRegister register)
 {
-    public async Task<FundPipeline> ForFundAsync(int fundId, CancellationToken ct = default)
+    /// <summary>The fund's pipeline as <paramref name="actor"/> may see it: the applications their register shows, so each figure opens a register with that many.</summary>
+    public async Task<FundPipeline> ForFundAsync(int fundId, Actor actor, CancellationToken ct = default)
     {
+        var visible = register.Visible(actor);
         // WorkflowState is the application's workflow state, kept by the database (null for a draft): no join to the instances.
-        var byState = await (from a in db.Applications.AsNoTracking()
+        var byState = await (from a in visible
                              where a.FundId == fundId
                              group a by a.WorkflowState into g
                              select new { State = g.Key, Count = g.Count(), Requested = g.Sum(a => a.AmountRequested) ?? 0 }).ToListAsync(ct);
@@ -53,7 +55,7 @@ public sealed class FundPipelines(GrantDbContext db, WorkflowRegistry registry)
         {
             var opened = UkTime.DayOf(r.OpensAt);
             var from = UkTime.StartOfDay(opened);
-            var submitted = await db.Applications.AsNoTracking().Where(a => a.RoundId == r.Id && a.SubmittedAt >= from)
+            var submitted = await visible.Where(a => a.RoundId == r.Id && a.SubmittedAt >= from)
                 .GroupBy(a => 1).Select(g => new { Count = g.Count(), Requested = g.Sum(a => a.AmountRequested) ?? 0 }).SingleOrDefaultAsync(ct);
             var awarded = awardedBy.GetValueOrDefault(r.Id);
             demand.Add(new RoundDemand(r.Id, r.Name, opened, r.Budget, submitted?.Count ?? 0, submitted?.Requested ?? 0, awarded?.Count ?? 0, awarded?.Amount ?? 0));

@@ -161,12 +161,15 @@ public sealed class GrantRegister(GrantDbContext db, TimeProvider time)
     public static string?[] ExportCells(GrantRow r) =>
     [
         r.Reference, r.ProjectTitle, r.Organisation, r.Fund, WorkflowText.Status(r.Status), Money(r.Amount), Money(r.Paid), r.NextReturn,
-        r.NextReturnDue?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), r.LateReturns.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        r.NextPayment is decimal next ? Money(next) : null, WorkflowText.Status(r.NextPaymentStatus), UkTime.DateAndTime(r.AwardedAt),
+        r.NextReturnDue is DateOnly due ? RegisterExport.Day(due) : null, r.LateReturns.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        r.NextPayment is decimal next ? Money(next) : null, WorkflowText.Status(r.NextPaymentStatus), RegisterExport.Day(UkTime.DayOf(r.AwardedAt)),
     ];
 
-    /// <summary>The amounts, as numbers in a workbook.</summary>
-    public static decimal? ExportNumber(GrantRow r, int column) => column switch { 5 => r.Amount, 6 => r.Paid, 10 => r.NextPayment, _ => null };
+    /// <summary>The amounts, as numbers in a workbook, and the days as dates.</summary>
+    public static object? ExportValue(GrantRow r, int column) => column switch
+    {
+        5 => r.Amount, 6 => r.Paid, 8 => r.NextReturnDue, 10 => r.NextPayment, 12 => UkTime.DayOf(r.AwardedAt), _ => null,
+    };
 
     private static string Money(decimal amount) => amount.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture);
 

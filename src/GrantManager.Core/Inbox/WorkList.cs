@@ -18,6 +18,13 @@ public sealed record TaskView(long Id, int? ApplicationId, string? Reference, st
     /// <summary>The definition version the case runs on, whose words name its stage.</summary>
     public string DefinitionId { get; init; } = "";
     public int DefinitionVersion { get; init; }
+    /// <summary>Which copy this is of a task opened more than once at the stage (two assessments), counting from 1; 0 when there is one.</summary>
+    public int Copy { get; init; }
+    /// <summary>How many copies of the task the stage opened.</summary>
+    public int Copies { get; init; } = 1;
+    /// <summary>Which copy it is, to follow the title, when the stage opened several: " (1 of 2)"; otherwise empty.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string CopyOf => Copies > 1 ? string.Create(System.Globalization.CultureInfo.InvariantCulture, $" ({Copy} of {Copies})") : "";
 }
 
 /// <param name="Everyone">Every open staff task, whoever holds it (a grant officer sharing out the work).</param>
@@ -243,6 +250,10 @@ public sealed class WorkList(GrantDbContext db, WorkflowRegistry registry)
             ? await db.Criteria.AsNoTracking().Where(c => funds.Contains(c.FundId)).OrderBy(c => c.Order).ToListAsync(ct)
             : [];
         var eligibility = await TaskEligibility.ForAsync(db, tasks, ct);
+        var instances = tasks.Select(t => t.InstanceId).Distinct().ToList();
+        var copies = (await db.InboxTasks.AsNoTracking().Where(t => instances.Contains(t.InstanceId)).Select(t => new { t.Id, t.InstanceId, t.TaskKey, t.StageEntry }).ToListAsync(ct))
+            .GroupBy(t => (t.InstanceId, t.TaskKey, t.StageEntry)).Where(g => g.Count() > 1)
+            .SelectMany(g => g.OrderBy(t => t.Id).Select((t, i) => (t.Id, Copy: i + 1, Of: g.Count()))).ToDictionary(c => c.Id);
         return tasks.Select(t =>
         {
             var application = t.Instance!.CaseId is int id ? applications.GetValueOrDefault(id) : null;
@@ -257,6 +268,8 @@ public sealed class WorkList(GrantDbContext db, WorkflowRegistry registry)
                 WorkflowInstanceId = t.InstanceId,
                 DefinitionId = t.Instance.DefinitionId,
                 DefinitionVersion = t.Instance.DefinitionVersion,
+                Copy = copies.TryGetValue(t.Id, out var copy) ? copy.Copy : 0,
+                Copies = copies.TryGetValue(t.Id, out var of) ? of.Of : 1,
             };
         }).ToList();
     }

@@ -32,6 +32,8 @@ public sealed record PackItem(int Rank, PanelItem Item, string Reference, string
 public sealed record PanelPack(PanelMeeting Meeting, string FundName, string RoundName, decimal RoundBudget, decimal CommittedElsewhere, List<PackItem> Items)
 {
     public decimal Available => RoundBudget - CommittedElsewhere;
+    /// <summary>The most a weighted score on the fund can be (<see cref="AssessmentForm.ScoreOutOf"/>).</summary>
+    public int ScoreOutOf { get; init; } = 100;
 }
 
 /// <summary>
@@ -158,7 +160,10 @@ public sealed class PanelMeetings(GrantDbContext db, Tasks.TaskService tasks, Ro
                 x.Application.Innovation, x.Application.Beneficiaries, x.Application.AmountRequested ?? 0, x.Average, x.Assessments, amount, running,
                 budget.Remaining - running));
         }
-        return new PanelPack(meeting, round.Fund!.Name, round.Name, budget.Budget, budget.Committed, items);
+        return new PanelPack(meeting, round.Fund!.Name, round.Name, budget.Budget, budget.Committed, items)
+        {
+            ScoreOutOf = AssessmentForm.ScoreOutOf(await db.Criteria.AsNoTracking().Where(c => c.FundId == round.FundId).ToListAsync(ct)),
+        };
     }
 
     /// <summary>A member records their view on any of the meeting's applications; a later view replaces their earlier one.</summary>

@@ -71,7 +71,7 @@ public sealed partial class WorkflowRuntime
             timer.LeaseUntil = null;
             moved++;
         }
-        AddHistory(db, instance, Actor.System, HistoryKinds.TimerChanged, null, null, null, $"{comment} ({moved} timer{(moved == 1 ? "" : "s")} moved)");
+        AddHistory(db, instance, Actor.System, HistoryKinds.TimerChanged, null, null, null, $"{comment} ({Wording.Count(moved, "timer")} moved)");
         Touch(db, instance);
         await SaveAsync(db, ct);
     }

@@ -39,7 +39,7 @@ public static class WorkflowText
     {
         if (!WorkflowDuration.TryParse(iso, out var d)) return iso;
         var parts = new List<string>();
-        void Add(int n, string unit) { if (n > 0) parts.Add($"{n} {unit}{(n == 1 ? "" : "s")}"); }
+        void Add(int n, string unit) { if (n > 0) parts.Add(Wording.Count(n, unit)); }
         Add(d.Years, "year");
         Add(d.Months, "month");
         if (d.Days > 0 && d.Days % 7 == 0) Add(d.Days / 7, "week"); else Add(d.Days, "day");

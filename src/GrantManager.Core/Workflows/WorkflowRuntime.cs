@@ -221,7 +221,13 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
     /// An overseer gives a task to a named person who may take it (the host's <see cref="IWorkflowParticipants.EligibilityAsync"/>):
     /// someone holding the task's role or, when nobody holding it may, a coordinator standing in.
     /// </summary>
-    public Task AssignTaskAsync(long taskId, string userId, Actor actor, CancellationToken ct = default) =>
+    public Task AssignTaskAsync(long taskId, string userId, Actor actor, CancellationToken ct = default) => AssignTaskAsync(taskId, userId, actor, true, ct);
+
+    /// <summary>
+    /// Gives a task to a named person; with <paramref name="tell"/> they are emailed that it is theirs (<see cref="AssignedTasksEmail"/>),
+    /// without it the caller tells them (a bulk assignment sends one email for all the tasks it gave).
+    /// </summary>
+    public Task AssignTaskAsync(long taskId, string userId, Actor actor, bool tell, CancellationToken ct = default) =>
         InTransactionAsync(async work =>
         {
             if (!people.Oversees(actor))
@@ -249,6 +255,8 @@ public sealed partial class WorkflowRuntime(DbContext db, WorkflowRegistry regis
                 candidate.StandIn ? $"Assigned to {user.Name}, {Words.ACoordinator} standing in: no {people.DescribeRole(task.Role).ToLowerInvariant()} may take it"
                     : $"Assigned to {user.Name}", task.Title);
             Touch(work.Db, instance);
+            if (tell)
+                AssignedTasksEmail.Add(outbox, work.Db, user, actor, [new(task.Id, task.Title, instance.SubjectReference ?? instance.SubjectId, task.DueAt)], instance.SubjectType, instance.SubjectId);
             return true;
         }, ct);
 

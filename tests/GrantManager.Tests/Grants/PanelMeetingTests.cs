@@ -127,7 +127,7 @@ public sealed class PanelMeetingTests : IAsyncLifetime
         var pack = await panel.GetPageAsync(url);
         var rows = pack.QuerySelectorAll("#ranking-table tbody tr").ToList();
         Assert.Equal([strongest, middling, weakest], rows.Select(r => int.Parse(r.GetAttribute("data-application")!)));
-        Assert.Equal(["100.0", "60.0", "40.0"], rows.Select(r => r.QuerySelector("[data-figure=score]")!.TextContent.Trim()));
+        Assert.Equal(["100.0 out of 100", "60.0 out of 100", "40.0 out of 100"], rows.Select(r => r.QuerySelector("[data-figure=score]")!.TextContent.Trim()));
         Assert.Equal(["£7,000", "£13,000", "£21,000"], rows.Select(r => r.QuerySelector("[data-figure=running]")!.TextContent.Trim()));
         Assert.Equal("£54,000", rows[2].QuerySelector("[data-figure=left]")!.TextContent.Trim());
         Assert.Contains("Scored 5 throughout", pack.QuerySelector($"#application-{strongest}")!.TextContent);

@@ -237,6 +237,24 @@ public sealed class ApplicationRegisterTests(GrantManagerFactory app) : IClassFi
     }
 
     [Fact]
+    public async Task Sorting_by_status_follows_the_workflow_from_draft_to_award_not_the_states_names()
+    {
+        var fundId = (await app.CreateFundAsync("SORTS")).Id;
+        var email = await app.CreateApplicantAsync("Snargate Saxophone Quartet");
+        var awarded = await app.CreateApplicationAsync(a => a.By(email).ToFund("SORTS").Asking(2100m).Awarded());
+        var deciding = await app.CreateApplicationAsync(a => a.By(email).ToFund("SORTS").Asking(2200m).Assessed());
+        var checking = await app.CreateApplicationAsync(a => a.By(email).ToFund("SORTS").Asking(2300m).Submitted());
+        var draft = await app.CreateApplicationAsync(a => a.By(email).ToFund("SORTS").Asking(2400m));
+        var officer = await app.ApiClientAsync("officer@example.org");
+
+        Assert.Equal([draft.Id, checking.Id, deciding.Id, awarded.Id], Ids(await officer.GetFromJsonAsync<JsonElement>($"/api/applications?fundId={fundId}&sort=status")));
+        Assert.Equal([awarded.Id, deciding.Id, checking.Id, draft.Id], Ids(await officer.GetFromJsonAsync<JsonElement>($"/api/applications?fundId={fundId}&sort=status&desc=true")));
+        var page = await (await app.SignedInAsync("officer@example.org")).GetPageAsync($"/Staff/Applications?fundId={fundId}&sort=status");
+        Assert.Equal([draft.Reference, checking.Reference, deciding.Reference, awarded.Reference],
+            page.QuerySelectorAll("#applications tbody tr").Select(r => r.QuerySelector("a")!.TextContent.Trim()));
+    }
+
+    [Fact]
     public async Task A_page_number_that_is_not_a_page_is_named_not_quietly_replaced()
     {
         await ApplyAsync("Folkestone Fiddlers", "1209101", "CT20 1AA", 1200m);

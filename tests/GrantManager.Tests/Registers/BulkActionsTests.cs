@@ -79,6 +79,55 @@ public sealed class BulkActionsTests(GrantManagerFactory app) : IClassFixture<Gr
     }
 
     [Fact]
+    public async Task The_person_given_tasks_in_bulk_gets_one_email_listing_them_as_when_given_one_task()
+    {
+        var first = await ApplyAsync("Stelling Minnis Stargazers", "1304001");
+        var second = await ApplyAsync("Stelling Minnis Scouts", "1304002");
+        foreach (var a in new[] { first, second })
+            await app.CompleteAsync((await app.OpenTaskAsync(ApplicationService.SubjectType, a.Id))!.Id, "officer@example.org", new TaskCompletion("eligible", null));
+        var aled = await app.ActorAsync("assessor2@example.org");
+        var officer = await app.SignedInAsync("officer@example.org");
+
+        var (chosen, _) = await TickAsync(officer, "stelling minnis", "Give the selected tasks to someone", first.Id, second.Id);
+        var done = await (await officer.SubmitFormAsync(await chosen.ReadPageAsync(), "/Staff/Applications/Bulk", new() { ["AssigneeId"] = aled.UserId! })).ReadPageAsync();
+        Assert.Equal("Done for 2 of 2 applications", done.QuerySelector("h1")!.TextContent.Trim());
+
+        var email = await app.Smtp.WaitForAsync("assessor2@example.org", "Olivia Officer has given you 2 tasks", TimeSpan.FromSeconds(60));
+        foreach (var a in new[] { first, second })
+        {
+            var task = await app.WithDbAsync(db => db.InboxTasks.SingleAsync(t => t.AssigneeId == aled.UserId && t.Status == InboxTaskStatus.Open
+                && t.Instance!.CaseId == a.Id));
+            Assert.Contains($"- Assess the application for {a.Reference}", email.TextBody);
+            Assert.Contains($"/Staff/Tasks/{task.Id}", email.TextBody);
+            Assert.Single(await BulkEntriesAsync(a.Id));
+        }
+        Assert.Equal(1, await app.WithDbAsync(db => db.OutboxEmails.CountAsync(m => m.Template == "tasks-assigned" && m.ToAddress == "assessor2@example.org"
+            && (m.TextBody.Contains(first.Reference) || m.TextBody.Contains(second.Reference)))));
+
+        // Giving one task from its page tells the person the same way, and the email is in the case file.
+        var third = await ApplyAsync("Stelling Minnis Singers", "1304003");
+        var check = await app.OpenTaskAsync(ApplicationService.SubjectType, third.Id);
+        var url = $"/Staff/Tasks/{check!.Id}";
+        var self = await app.ActorAsync("officer@example.org");
+        var page = await officer.GetPageAsync(url);
+        var value = page.QuerySelectorAll("#AssignTo option").Single(o => o.GetAttribute("value") == self.UserId).GetAttribute("value")!;
+        await officer.SubmitFormAsync(url, new() { ["AssignTo"] = value }, "form[action*='handler=Assign']");
+        Assert.Equal(self.UserId, (await app.OpenTaskAsync(ApplicationService.SubjectType, third.Id))!.AssigneeId);
+        // Nobody is emailed about a task they gave themselves.
+        Assert.Equal(0, await app.WithDbAsync(db => db.OutboxEmails.CountAsync(m => m.Template == "tasks-assigned" && m.SubjectId == third.Id.ToString())));
+        await app.CompleteAsync(check.Id, "officer@example.org", new TaskCompletion("eligible", null));
+        var assessment = await app.OpenTaskAsync(ApplicationService.SubjectType, third.Id);
+        var assessmentUrl = $"/Staff/Tasks/{assessment!.Id}";
+        var assessmentPage = await officer.GetPageAsync(assessmentUrl);
+        var toAled = assessmentPage.QuerySelectorAll("#AssignTo option").Single(o => o.GetAttribute("value") == aled.UserId).GetAttribute("value")!;
+        await officer.SubmitFormAsync(assessmentUrl, new() { ["AssignTo"] = toAled }, "form[action*='handler=Assign']");
+        var one = await app.Smtp.WaitForAsync("assessor2@example.org", $"Olivia Officer has given you a task: Assess the application for {third.Reference}", TimeSpan.FromSeconds(60));
+        Assert.Contains($"/Staff/Tasks/{assessment.Id}", one.TextBody);
+        var file = await officer.GetPageAsync($"/Staff/Applications/{third.Id}");
+        Assert.Contains($"Olivia Officer has given you a task: Assess the application for {third.Reference}", file.Body!.TextContent);
+    }
+
+    [Fact]
     public async Task Choosing_nobody_or_ticking_nothing_is_named_and_changes_nothing()
     {
         var a = await ApplyAsync("Elham Elders Lunch Club", "1302001");
@@ -90,7 +139,9 @@ public sealed class BulkActionsTests(GrantManagerFactory app) : IClassFixture<Gr
         Assert.Null(noneToMessage.QuerySelector("textarea"));
 
         var (chosen, _) = await TickAsync(officer, "elham", "Give the selected tasks to someone", a.Id);
-        var nobody = await (await officer.SubmitFormAsync(await chosen.ReadPageAsync(), "/Staff/Applications/Bulk")).ReadPageAsync();
+        var one = await chosen.ReadPageAsync();
+        Assert.Equal("Who should take the open tasks of this application?", one.QuerySelector("h1")!.TextContent.Trim());
+        var nobody = await (await officer.SubmitFormAsync(one, "/Staff/Applications/Bulk")).ReadPageAsync();
         Assert.Equal(["Choose the person to give the tasks to"], nobody.ErrorSummary());
         Assert.Equal("#AssigneeId", nobody.QuerySelector(".govuk-error-summary__list a")!.GetAttribute("href"));
         Assert.NotNull(nobody.QuerySelector("#AssigneeId"));

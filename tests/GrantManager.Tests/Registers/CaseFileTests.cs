@@ -13,6 +13,26 @@ public sealed class CaseFileTests(GrantManagerFactory app) : IClassFixture<Grant
     private DateOnly Start => app.Today().AddMonths(2);
 
     [Fact]
+    public async Task Weighted_scores_are_shown_out_of_the_most_the_funds_criteria_can_give()
+    {
+        var fund = await app.CreateFundAsync("SCORE");
+        // Without its fourth criterion (weight 20) the fund's weights add up to 80.
+        await app.WithDbAsync(db => db.Criteria.Where(c => c.FundId == fund.Id && c.Name == "Social value").ExecuteDeleteAsync());
+        var email = await app.CreateApplicantAsync("Lydden Lace Makers");
+        var application = await app.CreateApplicationAsync(a => a.By(email).ToFund("SCORE").Running(Start, Start.AddMonths(11)).Asking(2400m).Assessed());
+        var max = await app.WithDbAsync(db => db.Criteria.Where(c => c.FundId == fund.Id).Select(c => new { c.Weight, c.Max }).ToListAsync());
+        var expected = $"{decimal.Round(max.Sum(c => 4m / c.Max * c.Weight), 1).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} out of 80";
+        var officer = await app.SignedInAsync("officer@example.org");
+
+        var file = await officer.GetPageAsync($"/Staff/Applications/{application.Id}");
+        Assert.Equal([expected, expected], file.QuerySelectorAll("#judgements-table [data-figure=score]").Select(c => c.TextContent.Trim()).Where(t => t != ""));
+
+        var decision = await app.OpenTaskAsync(ApplicationService.SubjectType, application.Id);
+        var task = await officer.GetPageAsync($"/Staff/Tasks/{decision!.Id}");
+        Assert.Equal([expected, expected], task.QuerySelectorAll("[data-figure=score]").Select(c => c.TextContent.Trim()));
+    }
+
+    [Fact]
     public async Task An_officer_sees_the_answers_judgements_grant_payments_reports_emails_history_tasks_and_timers()
     {
         var email = $"case-{Guid.NewGuid():N}@example.org";

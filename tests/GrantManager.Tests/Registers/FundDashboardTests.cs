@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using GrantManager.Tests.Support;
 using GrantManager.Core.Workflows;
 using Microsoft.EntityFrameworkCore;
@@ -59,6 +60,83 @@ public sealed class FundDashboardTests(GrantManagerFactory app) : IClassFixture<
         Assert.Equal(HttpStatusCode.Redirect, (await assessor.GetAsync(url)).StatusCode);
         var applicant = await app.SignedInAsync(email);
         Assert.Equal(HttpStatusCode.Redirect, (await applicant.GetAsync(url)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_panel_member_or_finance_officer_sees_counts_of_what_their_register_shows()
+    {
+        var fundId = (await app.CreateFundAsync("DASHP")).Id;
+        var email = await app.CreateApplicantAsync("Brookland Bell Ringers");
+        await app.CreateApplicationAsync(a => a.By(email).ToFund("DASHP").Running(Start, Start.AddMonths(11)).Asking(2100m).Submitted());
+        // Above the delegated limit, so the panel decides them.
+        await app.CreateApplicationAsync(a => a.By(email).ToFund("DASHP").Running(Start, Start.AddMonths(11)).Asking(6100m).Assessed());
+        await app.CreateApplicationAsync(a => a.By(email).ToFund("DASHP").Running(Start, Start.AddMonths(11)).Asking(7100m).Awarded());
+        var url = $"/Staff/Funds/{fundId}/Dashboard";
+        int Counted(AngleSharp.Html.Dom.IHtmlDocument page) => page.QuerySelectorAll("#pipeline-table td a").Sum(a => Count(a.TextContent.Trim()));
+
+        var officer = await (await app.SignedInAsync("officer@example.org")).GetPageAsync(url);
+        Assert.Equal(3, Counted(officer));
+        Assert.Null(officer.QuerySelector("#applications-counted"));
+
+        foreach (var (staff, expected, counted) in new[] { ("panel@example.org", 2, "come to the panel"), ("finance@example.org", 1, "became grants") })
+        {
+            var browser = await app.SignedInAsync(staff);
+            var page = await browser.GetPageAsync(url);
+            Assert.Equal(expected, Counted(page));
+            Assert.Contains(counted, page.QuerySelector("#applications-counted")!.TextContent);
+            var links = page.QuerySelectorAll("#pipeline-table td a, #demand-table td a").ToList();
+            Assert.NotEmpty(links);
+            foreach (var link in links)
+            {
+                var register = await browser.GetPageAsync(link.GetAttribute("href")!);
+                Assert.Equal(Count(link.TextContent.Trim()), Count(register.QuerySelector("#register-total")!.TextContent.Trim()));
+            }
+            var fundRegister = await browser.GetPageAsync($"/Staff/Applications?fundId={fundId}");
+            Assert.Equal(expected, Count(fundRegister.QuerySelector("#register-total")!.TextContent.Trim()));
+        }
+    }
+
+    [Fact]
+    public async Task A_quarter_that_cannot_be_reported_is_named_in_the_error_summary_above_this_quarters_report()
+    {
+        var fundId = (await app.CreateFundAsync("QTRS")).Id;
+        var officer = await app.SignedInAsync("officer@example.org");
+        var url = $"/Staff/Funds/{fundId}/Quarterly";
+        var today = app.Today();
+        var current = new DateOnly(today.Year, ((today.Month - 1) / 3 * 3) + 1, 1);
+        var shown = current.ToString("d MMMM yyyy", GrantManager.Web.Formats.EnGb);
+
+        foreach (var (bad, problem) in new[]
+        {
+            ("banana", "The quarter must be a date, like 2026-06-30, or a quarter, like 2026-Q2"),
+            ($"{today.Year}-13-45", "The quarter must be a date, like 2026-06-30, or a quarter, like 2026-Q2"),
+            ($"{today.Year}-Q7", "There is no quarter 7: a year has quarters 1 to 4"),
+            ($"{today.Year}-Q0", "There is no quarter 0: a year has quarters 1 to 4"),
+            ("1850-03-31", "The quarter must be from January 2000 to this quarter"),
+            ($"{today.Year + 40}-Q1", "The quarter must be from January 2000 to this quarter"),
+        })
+        {
+            var response = await officer.GetAsync($"{url}?quarter={Uri.EscapeDataString(bad)}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = await response.ReadPageAsync();
+            var error = Assert.Single(page.ErrorSummary());
+            Assert.StartsWith(problem, error);
+            Assert.EndsWith("Choose the quarter from the list", error);
+            Assert.Equal("#Quarter", page.QuerySelector(".govuk-error-summary__list a")!.GetAttribute("href"));
+            Assert.Equal("quarter-error", page.QuerySelector("select#Quarter")!.GetAttribute("aria-describedby"));
+            Assert.Contains(shown, page.QuerySelector("h1")!.TextContent);
+
+            var csv = await officer.GetAsync($"{url}?handler=Csv&quarter={Uri.EscapeDataString(bad)}");
+            Assert.Equal(HttpStatusCode.BadRequest, csv.StatusCode);
+            Assert.Equal("application/problem+json", csv.Content.Headers.ContentType!.MediaType);
+            var body = await csv.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+            Assert.StartsWith(problem, body.GetProperty("errors").GetProperty("quarter")[0].GetString());
+        }
+
+        // A quarter as people write it opens that quarter.
+        var named = await officer.GetPageAsync($"{url}?quarter={current.Year}-Q{((current.Month - 1) / 3) + 1}");
+        Assert.Empty(named.ErrorSummary());
+        Assert.Contains(shown, named.QuerySelector("h1")!.TextContent);
     }
 
     private static decimal Pounds(string text) =>

@@ -22,6 +22,27 @@ public sealed class WorkListTests(GrantManagerFactory app) : IClassFixture<Grant
             : null;
 
     [Fact]
+    public async Task Everyones_tasks_tell_the_two_assessments_of_a_case_apart_and_open_its_case_file()
+    {
+        var fundId = (await app.CreateFundAsync("INBXA")).Id;
+        var email = await app.CreateApplicantAsync("Ivychurch Indoor Bowls");
+        var application = await app.CreateApplicationAsync(a => a.By(email).ToFund("INBXA").Running(Start, Start.AddMonths(11)).Asking(2300m).Submitted());
+        await app.CompleteAsync((await app.OpenTaskAsync(ApplicationService.SubjectType, application.Id))!.Id, "officer@example.org", new TaskCompletion("eligible", null));
+
+        var page = await (await app.SignedInAsync("officer@example.org")).GetPageAsync($"/Staff/Inbox?All=true&fund={fundId}&stage=assessment");
+        var rows = page.QuerySelectorAll("tbody tr").Where(r => r.TextContent.Contains(application.Reference, StringComparison.Ordinal)).ToList();
+        Assert.Equal([$"Assess the application for {application.Reference} (1 of 2)", $"Assess the application for {application.Reference} (2 of 2)"],
+            rows.Select(r => r.QuerySelector("td a")!.TextContent.Trim()).Order(StringComparer.Ordinal).ToList());
+        Assert.All(rows, r => Assert.Contains(r.QuerySelectorAll("a"), a => a.GetAttribute("href") == $"/Staff/Applications/{application.Id}"));
+
+        // An assessor, who reaches the case only through the task after declaring any conflict, gets no link to the case file.
+        var assessor = await (await app.SignedInAsync("assessor@example.org")).GetPageAsync($"/Staff/Inbox?fund={fundId}");
+        var theirs = assessor.QuerySelectorAll("tbody tr").Where(r => r.TextContent.Contains(application.Reference, StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(theirs);
+        Assert.All(theirs, r => Assert.DoesNotContain(r.QuerySelectorAll("a"), a => a.GetAttribute("href") == $"/Staff/Applications/{application.Id}"));
+    }
+
+    [Fact]
     public async Task Tasks_come_a_page_at_a_time_with_the_total_and_a_link_to_the_next_page()
     {
         var email = $"paging-{Guid.NewGuid():N}@example.org";
@@ -179,7 +200,7 @@ public sealed class WorkListTests(GrantManagerFactory app) : IClassFixture<Grant
         var officer = await app.ApiClientAsync("officer@example.org");
         Assert.Equal(2, (await officer.GetFromJsonAsync<JsonElement>($"/api/tasks?applicationId={id}&everyone=true")).GetArrayLength());
 
-        var criteria = await app.WithDbAsync(db => db.Criteria.Select(c => c.Id).ToListAsync());
+        var criteria = await app.WithDbAsync(db => db.Criteria.Where(c => c.FundId == db.Applications.Single(a => a.Id == id).FundId).Select(c => c.Id).ToListAsync());
         var taskId = seen.GetProperty("id").GetInt64();
         await app.WithAsync(async sp => { await sp.GetRequiredService<WorkflowRuntime>().DeclareConflictAsync(taskId, false, null, await app.ActorAsync("assessor@example.org")); return 0; });
         await app.CompleteAsync(taskId, "assessor@example.org", new TaskCompletion("fund", "Good", criteria.ToDictionary(c => c.ToString(), _ => 4)));

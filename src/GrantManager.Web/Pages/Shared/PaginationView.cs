@@ -46,5 +46,5 @@ public static class PageNumber
 
     /// <summary>Why a page past the end of the list is not shown, and what is shown instead.</summary>
     public static string PastTheEnd(int page, int pages) =>
-        $"There is no page {page}: there {(pages == 1 ? "is only 1 page" : $"are {pages} pages")}, so the last is shown";
+        $"There is no page {page}: there {(pages == 1 ? "is only 1 page" : $"are {Formats.Count(pages, "page")}")}, so the last is shown";
 }

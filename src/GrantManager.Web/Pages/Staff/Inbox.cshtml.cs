@@ -17,6 +17,8 @@ public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, Workflo
     /// <summary>"page" is Razor Pages' own route value, so the list's page travels as pageNumber.</summary>
     public int PageNumber { get; private set; } = 1;
     public bool CanSeeAll { get; private set; }
+    /// <summary>Grant officers and administrators open any case file, an assessment's included; an assessor reaches theirs through the task, after declaring any conflict.</summary>
+    public bool SeesEveryCase { get; private set; }
     public WorkListPage Result { get; private set; } = new([], 0, 0, 0, 1, WorkList.DefaultPageSize);
     public List<(int Id, string Name)> Funds { get; private set; } = [];
     public List<(string Value, string Text)> Stages { get; private set; } = [];
@@ -45,6 +47,7 @@ public sealed class InboxModel(GrantDbContext db, WorkflowActors actors, Workflo
     {
         var actor = await actors.ForAsync(User);
         CanSeeAll = actor.HasRole(Roles.GrantOfficer);
+        SeesEveryCase = Core.Applications.ApplicationRegister.SeesEveryApplication(actor);
         var (pageNumber, pageError) = Shared.PageNumber.Read(Request.Query);
         PageNumber = pageNumber;
         if (pageError is not null) ModelState.AddModelError("", pageError);

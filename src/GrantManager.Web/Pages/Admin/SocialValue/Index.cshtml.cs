@@ -51,7 +51,7 @@ public sealed class IndexModel(SocialValueProxies proxies, ShippedProxies shippe
         return Page();
     }
 
-    private static string Plural(int n, string what) => $"{n} {what}{(n == 1 ? "" : "s")}";
+    private static string Plural(int n, string what) => Formats.Count(n, what);
 
     private async Task LoadAsync()
     {

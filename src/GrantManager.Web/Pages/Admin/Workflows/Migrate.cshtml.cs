@@ -75,7 +75,7 @@ public sealed class MigrateModel(WorkflowRegistry registry, WorkflowRuntime runt
             Results = outcomes.Select(o => new Result(o.Id, references.GetValueOrDefault(o.Id), o)).ToList();
             if (!dryRun)
             {
-                TempData["Success"] = $"{outcomes.Count} case{(outcomes.Count == 1 ? " has" : "s have")} been moved to version {New.Version}";
+                TempData["Success"] = $"{Formats.Count(outcomes.Count, "case")} {(outcomes.Count == 1 ? "has" : "have")} been moved to version {New.Version}";
                 await LoadAsync();
             }
         }

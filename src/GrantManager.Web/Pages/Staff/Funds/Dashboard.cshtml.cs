@@ -14,6 +14,8 @@ public sealed class DashboardModel(FundReports reports, FundTimeline timeline, F
     public List<Core.Funds.RoundBudget> RoundBudgets { get; private set; } = [];
     /// <summary>Committed and paid, quarter by quarter, with running totals against the budget.</summary>
     public List<QuarterMoney> Quarters { get; private set; } = [];
+    /// <summary>Which applications the counts are of, for someone whose register shows only some of the fund's (null: every one).</summary>
+    public string? ApplicationsCounted { get; private set; }
 
     /// <summary>The applications register filtered to exactly what a figure counts.</summary>
     public string Applications(params (string Key, string? Value)[] filter) =>
@@ -32,11 +34,19 @@ public sealed class DashboardModel(FundReports reports, FundTimeline timeline, F
 
     public async Task<IActionResult> OnGetAsync(int id)
     {
-        if (!await MaySeeAsync()) return Forbid();
+        var actor = await ActorAsync();
+        if (!Core.Monitoring.ReturnService.SeesAllGrants(actor)) return Forbid();
         var dashboard = await reports.DashboardAsync(id, time.GetUtcNow().UtcDateTime);
         if (dashboard is null) return NotFound();
         Dashboard = dashboard;
-        Pipeline = await pipelines.ForFundAsync(id);
+        Pipeline = await pipelines.ForFundAsync(id, actor);
+        ApplicationsCounted = Core.Applications.ApplicationRegister.SeesEveryApplication(actor) ? null
+            : (actor.HasRole(Core.Data.Roles.PanelMember), actor.HasRole(Core.Data.Roles.FinanceOfficer)) switch
+            {
+                (true, true) => "those that have come to the panel or became grants",
+                (true, false) => "those that have come to the panel",
+                _ => "those that became grants",
+            };
         RoundBudgets = await budgets.ForFundAsync(id);
         Quarters = await timeline.QuartersAsync(id, time.GetUtcNow().UtcDateTime);
         // The totals alone: the breakdown by measure, district, grant and quarter is the social value report's.

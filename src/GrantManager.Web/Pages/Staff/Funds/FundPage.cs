@@ -8,5 +8,7 @@ namespace GrantManager.Web.Pages.Staff.Funds;
 /// <summary>Fund reports show every grant's money and organisation: for those who look after grants, not assessors.</summary>
 public abstract class FundReportPage(WorkflowActors actors) : PageModel
 {
-    protected async Task<bool> MaySeeAsync() => ReturnService.SeesAllGrants(await actors.ForAsync(User));
+    protected Task<Core.Workflows.Actor> ActorAsync() => actors.ForAsync(User);
+
+    protected async Task<bool> MaySeeAsync() => ReturnService.SeesAllGrants(await ActorAsync());
 }

@@ -8,7 +8,7 @@ namespace GrantManager.Web.Pages.Staff.Funds;
 /// <summary>The quarterly highlight report: a printable page and the same figures as CSV.</summary>
 public sealed class QuarterlyModel(FundReports reports, WorkflowActors actors, TimeProvider time) : FundReportPage(actors)
 {
-    /// <summary>Any day in the quarter, as yyyy-MM-dd; this quarter when not given.</summary>
+    /// <summary>Any day in the quarter, as yyyy-MM-dd, or the quarter itself, as 2026-Q2; this quarter when not given.</summary>
     [BindProperty(SupportsGet = true)] public string? Quarter { get; set; }
     public QuarterReport Report { get; private set; } = null!;
     /// <summary>Whether any proxy valuing the quarter is a shipped placeholder.</summary>
@@ -26,10 +26,12 @@ public sealed class QuarterlyModel(FundReports reports, WorkflowActors actors, T
     public async Task<IActionResult> OnGetAsync(int id)
     {
         if (!await MaySeeAsync()) return Forbid();
-        if (ChosenDay() is not DateOnly day)
+        var (chosen, problem) = ChosenDay();
+        if (chosen is not DateOnly day)
         {
-            QuarterError = "Choose the quarter from the list";
-            day = Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime);
+            QuarterError = problem;
+            ModelState.AddModelError(nameof(Quarter), problem!);
+            day = Today;
         }
         var report = await reports.QuarterAsync(id, day, Listed);
         if (report is null) return NotFound();
@@ -40,18 +42,47 @@ public sealed class QuarterlyModel(FundReports reports, WorkflowActors actors, T
     public async Task<IActionResult> OnGetCsvAsync(int id)
     {
         if (!await MaySeeAsync()) return Forbid();
-        if (ChosenDay() is not DateOnly day) return BadRequest("Choose the quarter as a date from 2000 to 2100, like 2027-06-30");
+        var (chosen, problem) = ChosenDay();
+        if (chosen is not DateOnly day)
+            return new ObjectResult(new ValidationProblemDetails(new Dictionary<string, string[]> { ["quarter"] = [problem!] }) { Status = StatusCodes.Status400BadRequest })
+            {
+                StatusCode = StatusCodes.Status400BadRequest, ContentTypes = { "application/problem+json" },
+            };
         var report = await reports.QuarterAsync(id, day);
         if (report is null) return NotFound();
         var bytes = Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(FundReports.Csv(report))).ToArray();
         return File(bytes, "text/csv; charset=utf-8", $"{report.Fund.Code}-{report.From:yyyy-MM-dd}-quarterly.csv");
     }
 
-    /// <summary>The day asked for, today when none was; null when what was asked for is not a date.</summary>
-    private DateOnly? ChosenDay() =>
-        string.IsNullOrEmpty(Quarter) ? Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime)
-        // A real quarter of a real grant: years far off are typing mistakes, and the end of year 9999 cannot be reached in UTC.
-        : DateOnly.TryParseExact(Quarter, "yyyy-MM-dd", out var day) && day.Year is >= 2000 and <= 2100 ? day : null;
+    private DateOnly Today => Core.Configuration.UkTime.DayOf(time.GetUtcNow().UtcDateTime);
+
+    /// <summary>The first reportable quarter: years before it are typing mistakes.</summary>
+    public const int FirstYear = 2000;
+
+    /// <summary>
+    /// The day asked for (today when none was), or why it cannot be: not a date or a quarter, a quarter that is not 1 to 4,
+    /// or a quarter before <see cref="FirstYear"/> or not yet begun (there is nothing to report).
+    /// </summary>
+    private (DateOnly? Day, string? Problem) ChosenDay()
+    {
+        if (string.IsNullOrEmpty(Quarter)) return (Today, null);
+        const string choose = "Choose the quarter from the list";
+        DateOnly day;
+        var text = Quarter.Trim();
+        if (text.Length == 7 && (text[4] is '-') && (text[5] is 'Q' or 'q') && int.TryParse(text.AsSpan(0, 4), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var year)
+            && char.IsAsciiDigit(text[6]))
+        {
+            var number = text[6] - '0';
+            if (number is < 1 or > 4) return (null, $"There is no quarter {number}: a year has quarters 1 to 4. {choose}");
+            day = new DateOnly(Math.Max(year, 1), (number - 1) * 3 + 1, 1);
+        }
+        else if (!DateOnly.TryParseExact(text, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out day))
+            return (null, $"The quarter must be a date, like 2026-06-30, or a quarter, like 2026-Q2. {choose}");
+        var current = new DateOnly(Today.Year, (Today.Month - 1) / 3 * 3 + 1, 1);
+        if (day.Year < FirstYear || day >= current.AddMonths(3))
+            return (null, string.Create(Formats.EnGb, $"The quarter must be from January {FirstYear} to this quarter, {current:MMMM yyyy} to {current.AddMonths(2):MMMM yyyy}. {choose}"));
+        return (day, null);
+    }
 
     /// <summary>The last eight quarters, newest first, for the picker.</summary>
     public IEnumerable<(string Value, string Text)> Quarters()

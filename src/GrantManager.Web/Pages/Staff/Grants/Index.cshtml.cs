@@ -50,7 +50,7 @@ public sealed class IndexModel(GrantDbContext db, GrantRegister register, Workfl
         var (filter, errors) = RegisterQuery.ReadGrants(Request.Query);
         if (errors.Count > 0) return await OnGetAsync();
         await Api.SpreadsheetResponse.SendAsync(HttpContext, "grants.xlsx", (file, token) => Core.Applications.RegisterExport.WriteXlsxAsync(
-            register.AllAsync(actor, filter, token), "Grants", GrantRegister.ExportColumns, GrantRegister.ExportCells, GrantRegister.ExportNumber, file, token), ct);
+            register.AllAsync(actor, filter, token), "Grants", GrantRegister.ExportColumns, GrantRegister.ExportCells, GrantRegister.ExportValue, file, token), ct);
         return new EmptyResult();
     }
 

@@ -67,6 +67,8 @@ public sealed class TaskModel(GrantDbContext db, WorkflowRuntime runtime, StaffT
     public IReadOnlyList<WorkflowHistoryEntry> History { get; private set; } = [];
     public IReadOnlyList<OutboxEmail> Emails { get; private set; } = [];
     public IReadOnlyList<AssessmentSummary> Assessments { get; set; } = [];
+    /// <summary>The most a weighted score on the application's fund can be.</summary>
+    public int ScoreOutOf { get; set; } = 100;
     /// <summary>For a decision: the round's budget and what is committed against it, without this application.</summary>
     public Core.Funds.RoundBudget? RoundBudget { get; set; }
     /// <summary>The progress report a return task is about.</summary>

@@ -51,6 +51,7 @@ public sealed class DecisionPart : TaskFormPart
         page.Assessments = await queries.AssessmentsAsync(page.Task.InstanceId);
         if (page.Application is { } application)
         {
+            page.ScoreOutOf = Core.Applications.AssessmentForm.ScoreOutOf(await queries.CriteriaAsync(application.FundId));
             if (page.Input.Targets.Count == 0)
                 page.Input.Targets = application.Outcomes.ToDictionary(o => o.MeasureCode, o => (string?)o.Target.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture));
             if (application.AmountRequested is decimal requested && page.Input.AmountAwarded is null)
