@@ -179,7 +179,8 @@ public sealed class BrowserFixture : IAsyncLifetime
 /// <summary>
 /// The browser tests run as two collections side by side, each with its own service, database and
 /// Chromium: most of a test's time is axe-core working in one browser process, so two at once use
-/// both cores of a small machine. The long journeys are one collection, the page checks the other.
+/// both cores of a small machine. The long journeys and a few page checks are one collection, the other
+/// page checks the other, so that both take about as long.
 /// </summary>
 [CollectionDefinition(Name)]
 public sealed class BrowserCollection : ICollectionFixture<BrowserFixture>
