@@ -142,12 +142,12 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         await applicant.GetByLabel("Your answer", new() { Exact = true }).FillAsync("Our policy is attached; our coach holds an open-water qualification.");
         await applicant.Locator("#Upload").SetInputFilesAsync(new FilePayload { Name = "safeguarding.pdf", MimeType = "application/pdf", Buffer = "%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"u8.ToArray() });
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Add the document" }).ClickAsync();
-        await Assertions.Expect(applicant.Locator(".govuk-notification-banner")).ToContainTextAsync("safeguarding.pdf has been added to your answer");
+        await Assertions.Expect(applicant.Locator(".govuk-notification-banner--success")).ToContainTextAsync("safeguarding.pdf has been added to your answer", new() { Timeout = 30_000 });
         Assert.Contains("safeguarding.pdf", await applicant.Locator("main").TextContentAsync());
         Assert.Equal("Our policy is attached; our coach holds an open-water qualification.", await applicant.GetByLabel("Your answer", new() { Exact = true }).InputValueAsync());
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Send your answer" }).ClickAsync();
-        await Assertions.Expect(applicant.Locator(".govuk-notification-banner, .govuk-error-summary").First).ToContainTextAsync(
-            new System.Text.RegularExpressions.Regex("We have your answer|There is a problem"));
+        await Assertions.Expect(applicant.Locator(".govuk-notification-banner--success, .govuk-error-summary").First).ToContainTextAsync(
+            new System.Text.RegularExpressions.Regex("We have your answer|There is a problem"), new() { Timeout = 30_000 });
         Assert.True(applicant.Url == home, $"{applicant.Url}: {await applicant.Locator("main").TextContentAsync()}");
         await Check(applicant, "17-answered");
 
