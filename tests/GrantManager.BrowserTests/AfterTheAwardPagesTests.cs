@@ -9,7 +9,7 @@ namespace GrantManager.BrowserTests;
 /// The pages after an award — asking for a change to a grant, its review task and ending a grant early — pass axe
 /// and fit a phone, with their error summaries, and a change is sent with the keyboard.
 /// </summary>
-[Collection(JourneyCollection.Name)]
+[Collection(BrowserCollection.Name)]
 public sealed class AfterTheAwardPagesTests(BrowserFixture browser)
 {
     [Fact]
