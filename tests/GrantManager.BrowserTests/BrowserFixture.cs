@@ -62,7 +62,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             BaseURL = BaseUrl, Locale = "en-GB", ViewportSize = new ViewportSize { Width = width, Height = width < 600 ? 800 : 900 },
         });
         // Marks each document once it has arrived (parsed, its deferred scripts run), for the checks to wait on.
-        await context.AddInitScriptAsync("document.addEventListener('DOMContentLoaded', function () { window.__arrived = true; });");
+        await context.AddInitScriptAsync("document.addEventListener('DOMContentLoaded', function () { document.documentElement.setAttribute('data-test-arrived', ''); });");
         var page = await context.NewPageAsync();
         // The Content-Security-Policy must never stop the service's own scripts (GOV.UK Frontend, Mermaid, session.js).
         page.Console += (_, message) =>
@@ -114,7 +114,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     }
 
     /// <summary>Waits until the page's document has arrived (a link just followed may still be parsing).</summary>
-    public static Task ArrivedAsync(IPage page) => page.WaitForFunctionAsync("window.__arrived === true", null, new() { PollingInterval = 50, Timeout = 60_000 });
+    /// A locator wait: a polled script would need eval, which the Content-Security-Policy refuses.
+    public static Task ArrivedAsync(IPage page) =>
+        page.Locator("html[data-test-arrived]").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 60_000 });
 
     /// <summary>Fails when the page is wider than the window: nothing may scroll sideways.</summary>
     public static async Task AssertFitsAsync(IPage page, string name)
