@@ -25,7 +25,7 @@ public sealed class AfterTheAwardPagesTests(BrowserFixture browser)
         {
             var holder = await browser.NewPageAsync(width);
             await browser.SignInAsync(holder, "applicant@example.org");
-            await holder.GotoAsync($"/Applicant/Grants/{grantId}/Variation");
+            await holder.GotoAsync($"/Applicant/Grants/{grantId}/Variation", BrowserFixture.Opened);
             await BrowserFixture.AssertFitsAsync(holder, $"variation-{width}");
             await browser.AssertAccessibleAsync(holder, $"variation-{width}");
             // Sent without a reason: the error summary says what is missing.
@@ -37,7 +37,7 @@ public sealed class AfterTheAwardPagesTests(BrowserFixture browser)
             await browser.SignInAsync(officer, "officer@example.org");
             foreach (var url in new[] { $"/Staff/Grants/{grantId}/Variation", $"/Staff/Grants/{grantId}/End" })
             {
-                await officer.GotoAsync(url);
+                await officer.GotoAsync(url, BrowserFixture.Opened);
                 await BrowserFixture.AssertFitsAsync(officer, $"{url} at {width}px");
                 await browser.AssertAccessibleAsync(officer, $"after-award-{width}" + url.Replace('/', '-'));
             }
@@ -51,7 +51,7 @@ public sealed class AfterTheAwardPagesTests(BrowserFixture browser)
         // The grant holder asks for a change with the keyboard alone; the officer's review task shows it and passes axe.
         var page = await browser.NewPageAsync();
         await browser.SignInAsync(page, "applicant@example.org");
-        await page.GotoAsync($"/Applicant/Grants/{grantId}/Variation");
+        await page.GotoAsync($"/Applicant/Grants/{grantId}/Variation", BrowserFixture.Opened);
         await page.GetByLabel("Why the change is needed").FocusAsync();
         await page.Keyboard.TypeAsync("The pitch is closed for resurfacing until June.");
         // Three months more: the end moves from 31 March to 30 June.
@@ -68,7 +68,7 @@ public sealed class AfterTheAwardPagesTests(BrowserFixture browser)
             .Where(t => t.Status == InboxTaskStatus.Open && t.Instance!.SubjectType == GrantVariations.SubjectType).Select(t => t.Id).SingleAsync());
         var staff = await browser.NewPageAsync(375);
         await browser.SignInAsync(staff, "officer@example.org");
-        await staff.GotoAsync($"/Staff/Tasks/{review}");
+        await staff.GotoAsync($"/Staff/Tasks/{review}", BrowserFixture.Opened);
         Assert.Contains("The pitch is closed for resurfacing until June.", await staff.Locator("main").TextContentAsync());
         await BrowserFixture.AssertFitsAsync(staff, "variation-review-375");
         await browser.AssertAccessibleAsync(staff, "variation-review-375");

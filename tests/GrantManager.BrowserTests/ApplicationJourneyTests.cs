@@ -31,9 +31,9 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
             await browser.AssertAccessibleAsync(page, $"journey-{width}-{name}");
         }
 
-        await applicant.GotoAsync("/");
+        await applicant.GotoAsync("/", BrowserFixture.Opened);
         await Check(applicant, "01-start");
-        await applicant.GotoAsync("/Account/Register");
+        await applicant.GotoAsync("/Account/Register", BrowserFixture.Opened);
         await applicant.GetByLabel("Your full name").FillAsync("Nadia Harbour");
         await applicant.GetByLabel("Email address").FillAsync(email);
         await applicant.GetByLabel("Organisation name").FillAsync(organisation);
@@ -47,7 +47,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
 
         var confirmation = await browser.EmailToAsync(email, "Confirm your email address");
         var link = System.Text.RegularExpressions.Regex.Match(confirmation.TextBody ?? "", @"https?://\S+/Account/ConfirmEmail\?\S+").Value;
-        await applicant.GotoAsync(new Uri(link).PathAndQuery);
+        await applicant.GotoAsync(new Uri(link).PathAndQuery, BrowserFixture.Opened);
         Assert.Equal("Email address confirmed", (await applicant.Locator("h1").TextContentAsync())?.Trim());
         await Check(applicant, "04-confirmed");
         await browser.SignInAsync(applicant, email, "Harbour-wellbeing-2026");
@@ -125,7 +125,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         // The officer asks for more information before deciding eligibility.
         var officer = await browser.NewPageAsync(width);
         await browser.SignInAsync(officer, "officer@example.org");
-        await officer.GotoAsync("/Staff/Inbox");
+        await officer.GotoAsync("/Staff/Inbox", BrowserFixture.Opened);
         await Check(officer, "14-inbox");
         await officer.GetByRole(AriaRole.Link, new() { Name = $"Check eligibility for {reference}" }).ClickAsync();
         await officer.Locator(".mermaid svg").WaitForAsync();
@@ -136,20 +136,22 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         await officer.WaitForURLAsync("**/Staff/Inbox", BrowserFixture.Arrived);
 
         // The applicant sees the request on their page and answers it with a document.
-        await applicant.GotoAsync(home);
+        await applicant.GotoAsync(home, BrowserFixture.Opened);
         Assert.Contains("Please send your safeguarding policy for open-water sessions.", await applicant.Locator("main").TextContentAsync());
         await Check(applicant, "16-request");
         await applicant.GetByLabel("Your answer", new() { Exact = true }).FillAsync("Our policy is attached; our coach holds an open-water qualification.");
         await applicant.Locator("#Upload").SetInputFilesAsync(new FilePayload { Name = "safeguarding.pdf", MimeType = "application/pdf", Buffer = "%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"u8.ToArray() });
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Add the document" }).ClickAsync();
+        await Assertions.Expect(applicant.Locator(".govuk-notification-banner--success")).ToContainTextAsync("safeguarding.pdf has been added to your answer", new() { Timeout = 30_000 });
         Assert.Contains("safeguarding.pdf", await applicant.Locator("main").TextContentAsync());
         Assert.Equal("Our policy is attached; our coach holds an open-water qualification.", await applicant.GetByLabel("Your answer", new() { Exact = true }).InputValueAsync());
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Send your answer" }).ClickAsync();
-        await applicant.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        await Assertions.Expect(applicant.Locator(".govuk-notification-banner--success, .govuk-error-summary").First).ToContainTextAsync(
+            new System.Text.RegularExpressions.Regex("We have your answer|There is a problem"), new() { Timeout = 30_000 });
         Assert.True(applicant.Url == home, $"{applicant.Url}: {await applicant.Locator("main").TextContentAsync()}");
         await Check(applicant, "17-answered");
 
-        await officer.ReloadAsync();
+        await officer.ReloadAsync(BrowserFixture.Reopened);
         await officer.GetByRole(AriaRole.Link, new() { Name = $"Check eligibility for {reference}" }).ClickAsync();
         Assert.Contains("safeguarding.pdf", await officer.Locator("main").TextContentAsync());
         await officer.GetByLabel("Eligible", new() { Exact = true }).CheckAsync();
@@ -169,7 +171,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         }
 
         // Under £5,000: the officer decides.
-        await officer.ReloadAsync();
+        await officer.ReloadAsync(BrowserFixture.Reopened);
         await officer.GetByRole(AriaRole.Link, new() { Name = $"Decide under delegated authority for {reference}" }).ClickAsync();
         await officer.GetByRole(AriaRole.Radio, new() { Name = "Approve" }).CheckAsync();
         Assert.Equal(2, await officer.Locator("table").First.Locator("tbody tr").CountAsync());
@@ -180,7 +182,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         Assert.Contains("Offer made", await officer.Locator(".govuk-notification-banner").TextContentAsync());
 
         // The applicant reads the offer, prints the letter, and accepts.
-        await applicant.GotoAsync(home);
+        await applicant.GotoAsync(home, BrowserFixture.Opened);
         var offer = await applicant.Locator("main").TextContentAsync();
         Assert.Contains("£4,800", offer);
         Assert.Contains("People supported", offer);
@@ -189,7 +191,7 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         Assert.Equal("Grant offer letter", (await applicant.Locator("h1").TextContentAsync())?.Trim());
         Assert.Contains(organisation, await applicant.Locator("main").TextContentAsync());
         await Check(applicant, "22-offer-letter");
-        await applicant.GotoAsync(home);
+        await applicant.GotoAsync(home, BrowserFixture.Opened);
         await applicant.GetByLabel("Accept the offer").CheckAsync();
         await applicant.GetByRole(AriaRole.Button, new() { Name = "Send" }).ClickAsync();
         await applicant.WaitForURLAsync(home, BrowserFixture.Arrived);
@@ -218,18 +220,18 @@ public sealed class ApplicationJourneyTests(BrowserFixture browser)
         await Check(applicant, "26-return-sent");
 
         // The officer reviews it from the inbox and accepts it.
-        await officer.GotoAsync(browser.BaseUrl + "/Staff/Inbox");
+        await officer.GotoAsync(browser.BaseUrl + "/Staff/Inbox", BrowserFixture.Opened);
         await officer.GetByRole(AriaRole.Link, new() { Name = $"Review the progress report for {reference}/R1" }).ClickAsync();
         Assert.Contains("Twelve people have joined the weekly calls.", await officer.Locator("main").TextContentAsync());
         await officer.GetByRole(AriaRole.Radio, new() { Name = "Accept the report" }).CheckAsync();
         await Check(officer, "27-return-review");
         await officer.GetByRole(AriaRole.Button, new() { Name = "Complete the task" }).ClickAsync();
         await officer.WaitForURLAsync("**/Staff/Inbox", BrowserFixture.Arrived);
-        await applicant.GotoAsync(returnUrl);
+        await applicant.GotoAsync(returnUrl, BrowserFixture.Opened);
         Assert.Contains("Accepted", (await applicant.Locator(".govuk-summary-list .govuk-tag").First.TextContentAsync())!);
 
         // The fund dashboard and the quarterly report.
-        await officer.GotoAsync(browser.BaseUrl + "/Staff");
+        await officer.GotoAsync(browser.BaseUrl + "/Staff", BrowserFixture.Opened);
         await officer.GetByRole(AriaRole.Link, new() { Name = "Dashboard for Live Well Kent" }).First.ClickAsync();
         Assert.Contains("Social value committed", await officer.Locator("main").TextContentAsync());
         await Check(officer, "28-fund-dashboard");

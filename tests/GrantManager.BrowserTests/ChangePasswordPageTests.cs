@@ -3,7 +3,7 @@ using Microsoft.Playwright;
 namespace GrantManager.BrowserTests;
 
 /// <summary>The change-password page, reached from the header, passes axe on a desktop and a 375 px phone, errors included.</summary>
-[Collection(BrowserCollection.Name)]
+[Collection(JourneyCollection.Name)]
 public sealed class ChangePasswordPageTests(BrowserFixture browser)
 {
     [Theory]

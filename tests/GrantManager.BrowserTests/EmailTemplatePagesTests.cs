@@ -13,7 +13,7 @@ public sealed class EmailTemplatePagesTests(BrowserFixture browser)
     {
         var admin = await browser.NewPageAsync(width);
         await browser.SignInAsync(admin, "admin@example.org");
-        await admin.GotoAsync("/Admin/Templates");
+        await admin.GotoAsync("/Admin/Templates", BrowserFixture.Opened);
         await Check(admin, $"email-templates-{width}");
         await admin.GetByRole(AriaRole.Link, new() { Name = "Change the email return-overdue or see its versions" }).ClickAsync();
         await Check(admin, $"email-template-{width}");

@@ -22,7 +22,7 @@ public sealed class GrantConditionPagesTests(BrowserFixture browser)
             await browser.SignInAsync(officer, "officer@example.org");
             foreach (var url in new[] { $"/Staff/Tasks/{decisionId}", $"/Staff/Grants/Conditions/{conditionId}", $"/Staff/Applications/{applicationId}" })
             {
-                await officer.GotoAsync(url);
+                await officer.GotoAsync(url, BrowserFixture.Opened);
                 await BrowserFixture.AssertFitsAsync(officer, $"{url} at {width}px");
                 await browser.AssertAccessibleAsync(officer, $"conditions-{width}" + url.Replace('/', '-'));
             }
@@ -30,7 +30,7 @@ public sealed class GrantConditionPagesTests(BrowserFixture browser)
             await browser.SignInAsync(holder, "applicant@example.org");
             foreach (var url in new[] { $"/Applicant/Conditions/{conditionId}", $"/Applicant/Applications/{applicationId}" })
             {
-                await holder.GotoAsync(url);
+                await holder.GotoAsync(url, BrowserFixture.Opened);
                 await BrowserFixture.AssertFitsAsync(holder, $"{url} at {width}px");
                 await browser.AssertAccessibleAsync(holder, $"conditions-holder-{width}" + url.Replace('/', '-'));
             }
@@ -39,7 +39,7 @@ public sealed class GrantConditionPagesTests(BrowserFixture browser)
         // Not met without a reason, by keyboard: the error summary names the reason and passes axe.
         var page = await browser.NewPageAsync();
         await browser.SignInAsync(page, "officer@example.org");
-        await page.GotoAsync($"/Staff/Grants/Conditions/{conditionId}");
+        await page.GotoAsync($"/Staff/Grants/Conditions/{conditionId}", BrowserFixture.Opened);
         await page.GetByLabel("Not met").FocusAsync();
         await page.Keyboard.PressAsync("Space");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).FocusAsync();

@@ -30,9 +30,12 @@ public sealed class PrintButtonTests(BrowserFixture browser)
 
         foreach (var (url, button) in new[] { ($"/Applicant/Applications/{id}/Offer", "Print this letter"), ($"/Applicant/Applications/{id}/Print", "Print this page") })
         {
-            var response = await page.GotoAsync(url);
+            var response = await page.GotoAsync(url, BrowserFixture.Opened);
             Assert.True(response?.Ok, $"{url}: HTTP {response?.Status}");
-            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            // The page's fonts and images are in before the button is pressed, so a refused one would be reported by then.
+            await page.GetByRole(AriaRole.Button, new() { Name = button, Exact = true }).WaitForAsync();
+            await BrowserFixture.ArrivedAsync(page);
+            await page.EvaluateAsync("Promise.all([document.fonts.ready, ...Array.from(document.images).map(i => i.decode().catch(() => null))])");
             Assert.Equal(0, await page.EvaluateAsync<int>("window.__printed"));
             await page.GetByRole(AriaRole.Button, new() { Name = button, Exact = true }).ClickAsync();
             Assert.Equal(1, await page.EvaluateAsync<int>("window.__printed"));

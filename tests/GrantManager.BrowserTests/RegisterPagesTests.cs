@@ -29,7 +29,7 @@ public sealed class RegisterPagesTests(BrowserFixture browser)
             await browser.SignInAsync(page, "officer@example.org");
             foreach (var url in urls)
             {
-                var response = await page.GotoAsync(url);
+                var response = await page.GotoAsync(url, BrowserFixture.Opened);
                 Assert.True(response?.Ok, $"{url}: HTTP {response?.Status}");
                 var name = $"register-{width}{url.Replace('/', '-').Replace('?', '-').Replace('=', '-').Replace('&', '-')}";
                 await browser.AssertAccessibleAsync(page, name);
@@ -45,7 +45,7 @@ public sealed class RegisterPagesTests(BrowserFixture browser)
             }
             foreach (var button in new[] { "Give the selected tasks to someone", "Message the selected applicants" })
             {
-                await page.GotoAsync("/Staff/Applications?q=walking");
+                await page.GotoAsync("/Staff/Applications?q=walking", BrowserFixture.Opened);
                 await page.Locator($"#select-{id}").CheckAsync();
                 await page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = button }).ClickAsync();
                 await CheckAsync(button.Split(' ')[0].ToLowerInvariant());

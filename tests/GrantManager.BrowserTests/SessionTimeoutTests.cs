@@ -11,7 +11,7 @@ public sealed class SessionTimeoutTests(BrowserFixture browser)
     {
         var page = await browser.NewPageAsync();
         await browser.SignInAsync(page, "admin@example.org");
-        await page.GotoAsync("/Admin/Users/Create");
+        await page.GotoAsync("/Admin/Users/Create", BrowserFixture.Opened);
         await page.GetByLabel("Full name").FillAsync("Kept Answers");
         await page.GetByLabel("Email address").FillAsync("kept@kent.example.gov.uk");
         await page.GetByLabel("Assessor").CheckAsync();
@@ -38,7 +38,7 @@ public sealed class SessionTimeoutTests(BrowserFixture browser)
         await page.GetByRole(AriaRole.Button, new() { Name = "Add the account" }).ClickAsync();
         await page.WaitForURLAsync("**/Admin/Users", BrowserFixture.Arrived);
         Assert.Contains("Account added for Kept Answers", await page.Locator(".govuk-notification-banner").First.TextContentAsync());
-        await page.GotoAsync("/Admin/Users/Create");
+        await page.GotoAsync("/Admin/Users/Create", BrowserFixture.Opened);
         Assert.Equal("", await page.GetByLabel("Full name").InputValueAsync());
         Assert.Equal(0, await page.Locator("#restored-answers").CountAsync());
     }
@@ -49,7 +49,7 @@ public sealed class SessionTimeoutTests(BrowserFixture browser)
         var page = await browser.NewPageAsync();
         await page.Clock.InstallAsync();
         await browser.SignInAsync(page, "officer@example.org");
-        await page.GotoAsync("/Staff");
+        await page.GotoAsync("/Staff", BrowserFixture.Opened);
         var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "You are about to be signed out" });
         Assert.False(await dialog.IsVisibleAsync());
 

@@ -20,7 +20,7 @@ public sealed class SocialValuePagesTests(BrowserFixture browser)
 
         var admin = await browser.NewPageAsync(width);
         await browser.SignInAsync(admin, "admin@example.org");
-        await admin.GotoAsync("/Admin/SocialValue");
+        await admin.GotoAsync("/Admin/SocialValue", BrowserFixture.Opened);
         await Check(admin, $"social-value-proxies-{width}");
         await admin.GetByRole(AriaRole.Link, new() { Name = "Change the proxy for People supported or see its versions" }).ClickAsync();
         await Check(admin, $"social-value-proxy-{width}");
@@ -31,7 +31,7 @@ public sealed class SocialValuePagesTests(BrowserFixture browser)
         Assert.Contains("The £ per unit must be in pounds", await admin.Locator(".govuk-error-summary").TextContentAsync());
         await Check(admin, $"social-value-proxy-error-{width}");
         // An import with a bad row lists the row and column.
-        await admin.GotoAsync("/Admin/SocialValue");
+        await admin.GotoAsync("/Admin/SocialValue", BrowserFixture.Opened);
         await admin.GetByLabel("CSV file of proxies").SetInputFilesAsync(new FilePayload
         {
             Name = "proxies.csv", MimeType = "text/csv",
@@ -44,7 +44,7 @@ public sealed class SocialValuePagesTests(BrowserFixture browser)
 
         var officer = await browser.NewPageAsync(width);
         await browser.SignInAsync(officer, "officer@example.org");
-        await officer.GotoAsync($"/Staff/Funds/{fundId}/Dashboard");
+        await officer.GotoAsync($"/Staff/Funds/{fundId}/Dashboard", BrowserFixture.Opened);
         await officer.GetByRole(AriaRole.Link, new() { Name = "Social value report" }).ClickAsync();
         await officer.Locator("h1").WaitForAsync();
         Assert.Contains("as at", await officer.Locator("h1").TextContentAsync());

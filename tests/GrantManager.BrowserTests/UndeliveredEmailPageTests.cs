@@ -29,10 +29,11 @@ public sealed class UndeliveredEmailPageTests(BrowserFixture browser)
         {
             var page = await browser.NewPageAsync(width);
             await browser.SignInAsync(page, "admin@example.org");
-            await page.GotoAsync("/Admin/Emails");
+            await page.GotoAsync("/Admin/Emails", BrowserFixture.Opened);
             await page.GetByLabel("Error contains").FillAsync("not permitted to relay");
             await page.GetByRole(AriaRole.Button, new() { Name = "Filter" }).ClickAsync();
-            Assert.Contains("refused-by-relay@example.net", await page.Locator("main table").TextContentAsync());
+            await page.WaitForURLAsync("**/Admin/Emails?*", BrowserFixture.Arrived);
+            await Assertions.Expect(page.Locator("main table")).ToContainTextAsync("refused-by-relay@example.net");
             await BrowserFixture.AssertFitsAsync(page, $"undelivered-email-{width}");
             await browser.AssertAccessibleAsync(page, $"undelivered-email-{width}");
             if (width != 375) continue;

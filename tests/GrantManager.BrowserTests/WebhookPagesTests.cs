@@ -16,7 +16,7 @@ public sealed class WebhookPagesTests(BrowserFixture browser)
         {
             var page = await browser.NewPageAsync(width);
             await browser.SignInAsync(page, "admin@example.org");
-            await page.GotoAsync("/Admin/Webhooks");
+            await page.GotoAsync("/Admin/Webhooks", BrowserFixture.Opened);
             // A mistake first: the error summary names both fields.
             await page.GetByRole(AriaRole.Button, new() { Name = "Add the endpoint" }).ClickAsync();
             await page.Locator(".govuk-error-summary").WaitForAsync();
@@ -53,7 +53,7 @@ public sealed class WebhookPagesTests(BrowserFixture browser)
                 await db.SaveChangesAsync();
             }
             // Reloading the endpoint's page shows its deliveries and no longer the secret.
-            await page.ReloadAsync();
+            await page.ReloadAsync(BrowserFixture.Reopened);
             Assert.Equal(0, await page.Locator("#secret").CountAsync());
             Assert.Contains("HTTP 503", await page.Locator("main table").TextContentAsync());
             Assert.Contains("Not delivered", await page.Locator("main table").TextContentAsync());

@@ -38,7 +38,7 @@ public sealed class WorkflowPagesTests(BrowserFixture browser)
         }
         var page = await browser.NewPageAsync();
         await browser.SignInAsync(page, "officer@example.org");
-        await page.GotoAsync($"/Staff/Workflows/Instance/{id}");
+        await page.GotoAsync($"/Staff/Workflows/Instance/{id}", BrowserFixture.Opened);
 
         await page.Locator(".mermaid svg").WaitForAsync();
         Assert.Contains("Eligibility check", await page.Locator("li.app-stage--current").TextContentAsync());

@@ -16,11 +16,11 @@ public sealed class WorkflowStudioPagesTests(BrowserFixture browser)
         {
             var page = await browser.NewPageAsync(width);
             await browser.SignInAsync(page, "admin@example.org");
-            await page.GotoAsync("/Admin/Workflows");
+            await page.GotoAsync("/Admin/Workflows", BrowserFixture.Opened);
             await BrowserFixture.AssertFitsAsync(page, $"workflows-{width}");
             await browser.AssertAccessibleAsync(page, $"workflows-{width}");
 
-            await page.GotoAsync("/Admin/Workflows/monitoring-return/Edit");
+            await page.GotoAsync("/Admin/Workflows/monitoring-return/Edit", BrowserFixture.Opened);
             var reminder = page.Locator("[name='f:t:$.states.due.timers[0].offset']");
             // A mistake first: the check names the field's JSON path in the error summary, and what was typed stays.
             await reminder.FillAsync("three days");
@@ -49,7 +49,7 @@ public sealed class WorkflowStudioPagesTests(BrowserFixture browser)
     {
         var page = await browser.NewPageAsync(375);
         await browser.SignInAsync(page, "admin@example.org");
-        await page.GotoAsync("/Admin/Workflows/grant-application/Edit");
+        await page.GotoAsync("/Admin/Workflows/grant-application/Edit", BrowserFixture.Opened);
         await page.Locator("#draft-diagram svg").WaitForAsync();
 
         // Typed with the keyboard alone: the message comes while typing, with no button pressed, in the field's live region.
