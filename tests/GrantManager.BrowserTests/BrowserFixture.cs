@@ -113,8 +113,10 @@ public sealed class BrowserFixture : IAsyncLifetime
         throw new TimeoutException($"No email to {address} about '{subjectContains}' in {MailDirectory}");
     }
 
-    /// <summary>Waits until the page's document has arrived (a link just followed may still be parsing).</summary>
-    /// A locator wait: a polled script would need eval, which the Content-Security-Policy refuses.
+    /// <summary>
+    /// Waits until the page's document has arrived (a link just followed may still be parsing). A locator
+    /// wait: a polled script would need eval, which the Content-Security-Policy refuses.
+    /// </summary>
     public static Task ArrivedAsync(IPage page) =>
         page.Locator("html[data-test-arrived]").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = 60_000 });
 
