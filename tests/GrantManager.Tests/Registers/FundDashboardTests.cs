@@ -143,6 +143,24 @@ public sealed class FundDashboardTests(GrantManagerFactory app) : IClassFixture<
         decimal.Parse(text.Trim().TrimStart('£').Split(' ')[0].Replace(",", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
+    public async Task Left_to_award_takes_off_the_offers_waiting_for_an_answer_as_each_round_does()
+    {
+        var fundId = (await app.CreateFundAsync("DASHO", budget: 50_000m)).Id;
+        var email = await app.CreateApplicantAsync("Ash Community Larder");
+        await app.CreateApplicationAsync(a => a.By(email).ToFund("DASHO").Running(Start, Start.AddMonths(11)).Asking(4_000m).Offered());
+        await app.CreateApplicationAsync(a => a.By(email).ToFund("DASHO").Running(Start, Start.AddMonths(11)).Asking(3_000m).Awarded());
+        var officer = await app.SignedInAsync("officer@example.org");
+        var page = await officer.GetPageAsync($"/Staff/Funds/{fundId}/Dashboard");
+
+        decimal Figure(string key) => Pounds(page.QuerySelector($"#money-table tr[data-figure={key}] td")!.TextContent);
+        Assert.Equal(3_000m, Figure("committed"));
+        Assert.Equal(4_000m, Figure("offered"));
+        Assert.Equal(50_000m - 3_000m - 4_000m, Figure("uncommitted"));
+        // The fund's one round holds its whole budget, so the fund's figure and the round's tell the same story.
+        Assert.Equal(Figure("uncommitted"), Pounds(page.QuerySelector("#round-budgets-table td[data-figure=remaining]")!.TextContent));
+    }
+
+    [Fact]
     public async Task Committed_and_paid_over_time_add_each_award_and_payment_to_its_quarter_and_open_what_they_count()
     {
         var fundId = await app.WithDbAsync(db => db.Funds.Where(f => f.Code == "LWK").Select(f => f.Id).SingleAsync());

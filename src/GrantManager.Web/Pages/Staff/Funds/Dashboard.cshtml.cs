@@ -12,6 +12,8 @@ public sealed class DashboardModel(FundReports reports, FundTimeline timeline, F
     public FundPipeline Pipeline { get; private set; } = null!;
     /// <summary>Each round's budget, what is committed against it (grants and offers waiting for an answer) and what is left.</summary>
     public List<Core.Funds.RoundBudget> RoundBudgets { get; private set; } = [];
+    /// <summary>What the fund's offers waiting for an answer would commit: left to award is the budget less grants and these, as each round's is.</summary>
+    public decimal Offered => RoundBudgets.Sum(b => b.Offered);
     /// <summary>Committed and paid, quarter by quarter, with running totals against the budget.</summary>
     public List<QuarterMoney> Quarters { get; private set; } = [];
     /// <summary>Which applications the counts are of, for someone whose register shows only some of the fund's (null: every one).</summary>
