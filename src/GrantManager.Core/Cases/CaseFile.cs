@@ -1,3 +1,4 @@
+using System.Globalization;
 using GrantManager.Core.Applications;
 using GrantManager.Core.Data;
 using GrantManager.Core.Email;
@@ -17,7 +18,11 @@ public sealed record CaseJudgement(string Title, string Form, string? By, string
 /// <summary>A panel meeting as the case file names it: its title and day, linked to the meeting.</summary>
 public sealed record CasePanel(int Id, string Title, DateOnly MeetsOn);
 
-public sealed record CaseTask(long Id, string Title, string Role, string? Assignee, DateTime? DueAt, string Reference, string State);
+/// <summary>An open task on the case; <see cref="CopyOf"/> tells copies of one task at one stage apart, as the inbox does (" (1 of 2)").</summary>
+public sealed record CaseTask(long Id, string Title, string Role, string? Assignee, DateTime? DueAt, string Reference, string State)
+{
+    public string CopyOf { get; init; } = "";
+}
 
 public sealed record CaseTimer(string Reference, string State, string TimerKey, DateTime DueAt);
 
@@ -110,8 +115,12 @@ public sealed class CaseFile
                     hideOutcome ? null : h.Trigger, others ? null : h.Comment);
             })
             .ToList();
+        var copies = tasks.GroupBy(t => (t.InstanceId, t.TaskKey, t.StageEntry)).Where(g => g.Count() > 1)
+            .SelectMany(g => g.OrderBy(t => t.Id).Select((t, i) => (t.Id, Label: string.Create(CultureInfo.InvariantCulture, $" ({i + 1} of {g.Count()})"))))
+            .ToDictionary(c => c.Id, c => c.Label);
         var open = tasks.Where(t => t.Status == InboxTaskStatus.Open)
-            .Select(t => new CaseTask(t.Id, t.Title, t.Role, t.AssigneeName, t.DueAt, references[t.InstanceId], Title(byId[t.InstanceId], t.State))).ToList();
+            .Select(t => new CaseTask(t.Id, t.Title, t.Role, t.AssigneeName, t.DueAt, references[t.InstanceId], Title(byId[t.InstanceId], t.State))
+            { CopyOf = copies.GetValueOrDefault(t.Id, "") }).ToList();
         var timers = await db.WorkflowTimers.AsNoTracking().Where(t => instanceIds.Contains(t.InstanceId) && t.Status == WorkflowTimerStatus.Pending)
             .OrderBy(t => t.DueAt).ToListAsync(ct);
 

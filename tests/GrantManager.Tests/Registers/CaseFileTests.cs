@@ -67,6 +67,22 @@ public sealed class CaseFileTests(GrantManagerFactory app) : IClassFixture<Grant
     }
 
     [Fact]
+    public async Task The_two_copies_of_an_assessment_are_told_apart_in_the_open_tasks_as_in_the_inbox()
+    {
+        var email = $"copies-{Guid.NewGuid():N}@example.org";
+        await NewApplicant.RegisterCharityAsync(app, email, "Hoo Peninsula Walkers", "1211003", "ME3 9AA");
+        var id = await app.SubmitApplicationAsync(Start, Start.AddMonths(11), 2400m, email);
+        await app.CompleteAsync((await app.OpenTaskAsync(ApplicationService.SubjectType, id))!.Id, "officer@example.org", new TaskCompletion("eligible", null));
+
+        var officer = await app.SignedInAsync("officer@example.org");
+        var page = await officer.GetPageAsync($"/Staff/Applications/{id}");
+        var titles = page.QuerySelectorAll("#open-tasks-table tbody tr td:first-child").Select(c => c.TextContent).ToList();
+        Assert.Equal(2, titles.Count);
+        Assert.Contains("(1 of 2)", titles[0]);
+        Assert.Contains("(2 of 2)", titles[1]);
+    }
+
+    [Fact]
     public async Task An_assessor_sees_nothing_before_declaring_and_no_other_assessors_view_before_giving_their_own()
     {
         var email = $"assess-{Guid.NewGuid():N}@example.org";
